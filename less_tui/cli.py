@@ -1,0 +1,471 @@
+"""The ``less-tui`` command. Heavy imports are deferred into the subcommands that need them;
+nothing here imports Textual unless the app itself is started."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import clock
+from .i18n import indicator_labels, set_language, t
+
+app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
+                  help="less-tui: the monthly FMT meeting of a LESS clinic. Without a command: open "
+                       "today's meeting in the terminal app.")
+meeting_app = typer.Typer(help="Create, close and list meetings.", pretty_exceptions_enable=False)
+app.add_typer(meeting_app, name="meeting")
+
+
+class UserError(Exception):
+    """Shown as it is, exit code 2."""
+
+
+class State:
+    db: str | None = None
+    config_path: str | None = None
+    lang: str | None = None
+    _cfg = None
+
+    @property
+    def cfg(self):
+        if self._cfg is None:
+            from . import config as config_mod
+
+            self._cfg = config_mod.load(self.config_path)
+            set_language(self.lang or self._cfg.language)
+        return self._cfg
+
+    def url(self) -> str:
+        from .storage.db import resolve_url
+
+        return resolve_url(self.db, self.cfg.data["database"]["url"])
+
+    def engine(self):
+        from .storage.db import open_engine
+
+        return open_engine(self.url())
+
+
+state = State()
+
+
+def _date(value: str | None, name: str) -> dt.date:
+    if value is None:
+        return clock.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{name}: found {value!r}, expected a date YYYY-MM-DD") from None
+
+
+DbOpt = typer.Option(None, "--db", help="Database file or URL (else $LESS_TUI_DB, the config, the user data dir).")
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: Optional[str] = DbOpt,
+    config: Optional[str] = typer.Option(None, "--config", help="Config file (else $LESS_TUI_CONFIG, ./config.toml, the user config dir)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Interface language: sv or en."),
+    date: Optional[str] = typer.Option(None, "--date", help="Open the meeting of this date (default today)."),
+    projector: bool = typer.Option(False, "--projector", help="Projector mode: high contrast, roomy rows, masked."),
+):
+    state.db = db or state.db
+    state.config_path = config
+    if lang is not None and lang not in ("sv", "en"):
+        raise UserError(f"--lang: found {lang!r}, expected sv or en")
+    state.lang = lang
+    if ctx.invoked_subcommand is None:
+        cfg = state.cfg
+        at = _date(date, "--date")
+        engine = state.engine()
+        from .app import run_app
+
+        run_app(cfg, engine, at, lang=state.lang or cfg.language, projector=projector or cfg.data["ui"]["projector"])
+
+
+def _db_option(db: Optional[str]) -> None:
+    if db:
+        state.db = db
+
+
+# ---------------------------------------------------------------- init and demo
+
+@app.command()
+def init(
+    path: Optional[Path] = typer.Option(None, "--path", help="Where to write the config (default: the user config dir)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing config."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="The care unit's code."),
+    name: Optional[str] = typer.Option(None, "--name", help="The clinic's name."),
+    db: Optional[str] = DbOpt,
+):
+    """Write a starter config and create the database."""
+    import tomli_w
+
+    from . import config as config_mod
+
+    _db_option(db)
+    target = path or (config_mod.user_config_dir() / "config.toml")
+    if target.exists() and not force:
+        raise UserError(f"{target}: exists already; use --force to overwrite it")
+    data = config_mod.starter_config(unit, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    header = "# less-tui configuration; every key is documented in the config.toml of the source.\n"
+    target.write_text(header + tomli_w.dumps(data), encoding="utf-8")
+    state.config_path = str(target)
+    engine = state.engine()
+    typer.echo(t("cli.init_done", path=target, db=engine.url.render_as_string(hide_password=True)))
+
+
+@app.command()
+def demo(
+    seed: int = typer.Option(1, "--seed", help="Random seed (the same seed gives the same clinic)."),
+    scale: str = typer.Option("clinic", "--scale", help="clinic: one clinic with a year of meetings; region: 200 units, about a million certificates."),
+    reset: bool = typer.Option(False, "--reset", help="Delete the demo unit's data first (SQLite file only: the file is recreated)."),
+    db: Optional[str] = DbOpt,
+):
+    """Fill the database with a realistic synthetic clinic anchored at today."""
+    from . import demo as demo_mod
+    from .storage.db import sqlite_path
+
+    _db_option(db)
+    if scale not in ("clinic", "region"):
+        raise UserError(f"--scale: found {scale!r}, expected clinic or region")
+    url = state.url()
+    if reset:
+        p = sqlite_path(url)
+        if p is None:
+            raise UserError("--reset works on a SQLite file only; drop the PostgreSQL database yourself")
+        for suffix in ("", "-wal", "-shm"):
+            q = Path(str(p) + suffix)
+            if q.exists():
+                q.unlink()
+    engine = state.engine()
+    cfg = state.cfg
+    if scale == "clinic":
+        if demo_mod.has_data(engine, cfg.unit):
+            typer.echo(f"{cfg.unit}: the database already holds data for this unit; nothing added "
+                       f"(use --reset for a fresh demo).")
+            return
+        res = demo_mod.build_clinic(engine, cfg, seed=seed)
+    else:
+        def prog(i, total):
+            if sys.stderr.isatty():
+                sys.stderr.write(f"\r{i}/200 units, {total} certificates")
+                sys.stderr.flush()
+
+        res = demo_mod.build_region(engine, cfg, seed=seed, progress=prog)
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")
+    typer.echo(t("cli.demo_done", units=res.units, certs=res.certificates, meetings=res.meetings,
+                 db=engine.url.render_as_string(hide_password=True)))
+
+
+# ---------------------------------------------------------------- import
+
+@app.command("import")
+def import_(
+    files: List[Path] = typer.Argument(..., help="Certificate files (CSV or XLSX) or Rehabstöd exports."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The import's as-of date (default today)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count, store nothing."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Store the valid rows and list the rest."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    db: Optional[str] = DbOpt,
+):
+    """Import certificate rows. All or nothing unless --skip-invalid; exit 2 on bad rows."""
+    from .core.importer import ImportError_, read_file
+    from .storage.importing import store
+
+    _db_option(db)
+    cfg = state.cfg
+    at = _date(as_of, "--as-of")
+    parsed = []
+    fatal: list[str] = []
+    for f in files:
+        try:
+            parsed.append(read_file(f, at, cfg.unit))
+        except ImportError_ as e:
+            fatal.append(str(e))
+    problems = [str(p) for pr in parsed for p in pr.problems]
+    for pr in parsed:
+        for w in pr.warnings:
+            typer.echo(f"warning: {w}", err=True)
+    if fatal or (problems and not skip_invalid):
+        for line in fatal + problems:
+            typer.echo(line, err=True)
+        n = len(fatal) + len(problems)
+        typer.echo(f"less-tui import: {n} problem(s); nothing was stored.", err=True)
+        raise typer.Exit(2)
+    for line in problems:
+        typer.echo(f"skipped: {line}", err=True)
+    engine = state.engine()
+    total = sum(len(p.rows) for p in parsed)
+    shown = [0]
+
+    def progress(n: int) -> None:
+        shown[0] += n
+        if sys.stderr.isatty() and total >= 5000:
+            done = shown[0] * 100 // max(total, 1)
+            bar = "#" * (done // 4)
+            sys.stderr.write(f"\rimporting [{bar:<25}] {done:3d} %")
+            sys.stderr.flush()
+
+    batches = [(p.file, p.sha256, p.kind, p.rows_read, len(p.rows_read and p.problems or []), p.rows) for p in parsed]
+    summary = store(engine, cfg, batches, at, dry_run=dry_run, progress=progress)
+    if sys.stderr.isatty() and total >= 5000:
+        sys.stderr.write("\n")
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    else:
+        ongoing = ", ".join(f"{k}: {v}" for k, v in summary.ongoing_episodes.items())
+        typer.echo(t("cli.import_summary", rows=summary.rows_read, new=summary.new_certificates,
+                     known=summary.known_certificates, invalid=summary.invalid_rows,
+                     patients=summary.patients, as_of=at.isoformat(), ongoing=ongoing))
+        if dry_run:
+            typer.echo(t("cli.dry_run"))
+    if any(p.kind == "rehabstod" for p in parsed) and not as_json:
+        typer.echo(t("ctx.lower_bound"))
+
+
+# ---------------------------------------------------------------- meetings
+
+@meeting_app.command("new")
+def meeting_new(
+    date: Optional[str] = typer.Option(None, "--date"),
+    attendee: Optional[List[str]] = typer.Option(None, "--attendee", help="An attendee (repeat); default the roster's."),
+    db: Optional[str] = DbOpt,
+):
+    """Create the meeting of a date (default today)."""
+    from sqlmodel import Session
+
+    from .storage import repo
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(date, "--date")
+    engine = state.engine()
+    with Session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        try:
+            repo.create_meeting(s, cfg, unit, d, attendee or None)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+        s.commit()
+    typer.echo(t("cli.meeting_created", date=d.isoformat(), unit=cfg.unit))
+
+
+@meeting_app.command("close")
+def meeting_close(date: Optional[str] = typer.Option(None, "--date"), db: Optional[str] = DbOpt):
+    """Close a meeting (default today's), freezing its indicator counts."""
+    from sqlmodel import Session
+
+    from .storage import repo
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(date, "--date")
+    engine = state.engine()
+    with Session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        m = repo.meeting_at(s, unit.id, d)
+        if m is None:
+            raise UserError(f"no meeting on {d.isoformat()} for {cfg.unit}; create it with `less-tui meeting new`")
+        try:
+            repo.close_meeting(s, cfg, unit, m)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+        s.commit()
+    typer.echo(t("cli.meeting_closed", date=d.isoformat()))
+
+
+@meeting_app.command("list")
+def meeting_list(as_json: bool = typer.Option(False, "--json"), db: Optional[str] = DbOpt):
+    """List the unit's meetings."""
+    from sqlmodel import Session
+
+    from .core.text import table
+    from .storage import repo
+
+    _db_option(db)
+    cfg = state.cfg
+    engine = state.engine()
+    with Session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        rows = []
+        for m in repo.list_meetings(s, unit.id):
+            n = len(repo.reviews_of_meeting(s, m.id))
+            rows.append({"date": m.date.isoformat(), "status": m.status, "attendees": repo.attendees(m),
+                         "cases": n})
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo(t("cli.no_meetings"))
+        return
+    typer.echo(table([t("col.date"), t("col.status"), t("col.reviewed"), t("col.attendees")],
+                     [[r["date"], t("word.closed") if r["status"] == "closed" else t("word.open"), r["cases"],
+                       ", ".join(r["attendees"])] for r in rows], right={2}))
+
+
+# ---------------------------------------------------------------- indicators and queue
+
+@app.command()
+def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (default today)."),
+               as_json: bool = typer.Option(False, "--json"), db: Optional[str] = DbOpt):
+    """The four indicators at a date, with the change since the last closed meeting."""
+    from sqlmodel import Session
+
+    from .core import indicators as ind
+    from .core.text import pct, pp, table
+    from .storage import repo
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(at, "--at")
+    engine = state.engine()
+    with Session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        iset = repo.indicators_at(s, cfg, unit, d)
+        hist = repo.indicator_history(s, unit.id)
+    labels = indicator_labels()
+    data = ind.to_json(iset, cfg.unit, labels)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(t("cli.indicators_title", date=d.isoformat(), unit=cfg.unit, n=iset.population))
+    prev_date = next((i.previous_date for i in iset.indicators if i.previous_date), None)
+    typer.echo(t("cli.previous", date=prev_date.isoformat()) if prev_date else t("cli.no_previous"))
+    typer.echo("")
+    rows = []
+    for i in iset.indicators:
+        trend = ind.sparkline([v[i.key].share if i.key in v else None for _, v in hist if _ < d][-12:] + [i.share])
+        rows.append([labels[i.key], f"{i.count}/{i.denominator}", pct(i.share),
+                     pct(i.previous.share) if i.previous else "–", pp(i.delta_pp),
+                     ("≥ " if i.direction == "higher" else "≤ ") + pct(i.target),
+                     trend])
+    typer.echo(table([t("col.indicator"), t("col.count"), t("col.now"), t("col.previous"), t("col.delta"),
+                      t("col.target"), t("col.trend")], rows, right={1, 2, 3}))
+    c = iset.context
+    typer.echo("")
+    ctx_rows = [[t("ctx.ongoing_total"), c.ongoing_total], [t("ctx.population"), iset.population]]
+    ctx_rows += [[t("ctx.chapter", ch=k), v] for k, v in c.chapters.items()]
+    ctx_rows += [[t("ctx.over_90"), c.over_90], [t("ctx.over_180"), c.over_180],
+                 [t("ctx.three_plus"), c.three_plus_doctors],
+                 [t("ctx.median"), "–" if c.median_length is None else f"{c.median_length:g}"]]
+    typer.echo(table([t("sum.context"), t("col.value")], ctx_rows, right={1}))
+    if c.lower_bound:
+        typer.echo(t("ctx.lower_bound"))
+
+
+def reason_label(r: str, checkpoint=None) -> str:
+    if r == "checkpoint" and checkpoint:
+        return t("reason.checkpoint", day=checkpoint[0])
+    return t(f"reason.{r}")
+
+
+@app.command()
+def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (default today)."),
+          limit: int = typer.Option(0, "--limit", help="Show at most this many cases (0: all)."),
+          identify: bool = typer.Option(False, "--identify", help="Show personnummer and names (audited)."),
+          as_json: bool = typer.Option(False, "--json"), db: Optional[str] = DbOpt):
+    """The ranked case queue at a date."""
+    from sqlmodel import Session
+
+    from .core import pnr as pnrmod
+    from .core.text import table
+    from .storage import repo
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(at, "--at")
+    engine = state.engine()
+    with Session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        items = repo.queue_at(s, cfg, unit, d)
+        if limit > 0:
+            items = items[:limit]
+        pats = repo.patients_by_id(s, [it.episode.patient_id for it in items])
+        if identify:
+            repo.audit(s, "queue.identify", unit.id, detail=f"cases={len(items)}")
+            s.commit()
+    out = []
+    for it in items:
+        e = it.episode
+        p = pats[e.patient_id]
+        out.append({
+            "case": e.case_no, "patient": p.pnr if identify else pnrmod.masked(p.pnr, p.name),
+            **({"name": p.name} if identify else {}),
+            "age": pnrmod.age(p.pnr, d), "diagnosis": e.diagnosis, "chapter": e.chapter, "length": e.length,
+            "day": e.day_number(), "degree": e.degree, "doctors": e.n_doctors,
+            "doctors_lower_bound": e.lower_bound, "coordinator_status": e.coordinator_status,
+            "rehab_plan": e.rehab_plan, "reasons": it.reasons, "score": it.score, "follow_up": it.follow_up,
+            "start": e.start.isoformat(), "end": e.end.isoformat(),
+        })
+    if as_json:
+        typer.echo(json.dumps({"date": d.isoformat(), "unit": cfg.unit, "cases": out}, ensure_ascii=False, indent=2))
+        return
+    typer.echo(t("cli.queue_title", date=d.isoformat(), unit=cfg.unit, n=len(out)))
+    rows = []
+    for it, o in zip(items, out):
+        rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], o["length"], f"{o['degree']} %",
+                     f"≥{o['doctors']}" if o["doctors_lower_bound"] else o["doctors"], o["coordinator_status"],
+                     ", ".join(reason_label(r, it.checkpoint) for r in it.reasons)])
+    typer.echo(table([t("col.case"), t("col.patient"), t("col.age"), t("col.diagnosis"), t("col.length"),
+                      t("col.degree"), t("col.doctors"), t("col.coordinator"), t("col.reasons")], rows,
+                     right={0, 2, 4, 5, 6}))
+
+
+# ---------------------------------------------------------------- entry point
+
+def _log_crash() -> str:
+    from . import config as config_mod
+
+    try:
+        d = config_mod.user_data_dir()
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = d / "crash.log"
+        with open(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600), "a") as f:
+            f.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
+            f.write(traceback.format_exc())
+        return str(path)
+    except Exception:
+        return "(no log written)"
+
+
+def main() -> None:
+    os.umask(0o077)  # databases, exports and logs: owner only
+    from .config import ConfigError
+    from .core.importer import ImportError_
+    from .storage.db import DatabaseError
+
+    try:
+        app(prog_name="less-tui")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("less-tui: interrupted; nothing half-written was kept\n")
+        sys.exit(130)
+    except (UserError, ImportError_) as e:
+        sys.stderr.write(f"less-tui: {e}\n")
+        sys.exit(2)
+    except ConfigError as e:
+        sys.stderr.write(f"less-tui: configuration problem:\n{e}\n")
+        sys.exit(2)
+    except DatabaseError as e:
+        sys.stderr.write(f"less-tui: {e}\n")
+        sys.exit(2)
+    except Exception as e:
+        where = _log_crash()
+        sys.stderr.write(f"less-tui: internal error ({type(e).__name__}); details in {where}\n")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

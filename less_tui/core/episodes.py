@@ -1,0 +1,245 @@
+"""The episode rule (the same as Rehabstöd), as pure functions over plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+CONTACT_STATUSES = frozenset(
+    {"Kontaktad", "Aktiv", "Uppföljning", "Avslutad", "Avböjt", "Medicinsk rehab"}
+)
+COORDINATOR_STATUSES = ("-", "Kontaktad", "Aktiv", "Uppföljning", "Avslutad", "Avböjt",
+                        "Lämnas utan åtgärd", "Medicinsk rehab")
+CHECKPOINTS = (90, 180, 365)
+
+
+@dataclass(frozen=True, slots=True)
+class Cert:
+    id: int
+    patient_id: int
+    start: dt.date
+    end: dt.date
+    degree: int
+    doctor_key: str
+    doctor_name: str
+    diagnosis: str
+    signed: dt.date | None = None
+    case_no: int | None = None
+    source: str = "intyg"  # "intyg" or "rehabstod" (one row per episode; doctors a lower bound)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRecord:
+    """A coordinator-status or rehab-plan record for the episode holding ``certificate_id``."""
+
+    id: int
+    certificate_id: int
+    as_of: dt.date
+    kind: str  # "coordinator" or "rehab_plan"
+    value: str  # coordinator status text, or "ja"/"nej"
+
+
+@dataclass(slots=True)
+class Episode:
+    patient_id: int
+    certs: list[Cert]
+    start: dt.date
+    end: dt.date
+    length: int
+    doctors: frozenset[str]
+    active: Cert
+    at: dt.date
+    case_no: int | None
+    lower_bound: bool = False
+    coordinator_status: str = "-"
+    rehab_plan: bool = False
+    cert_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def degree(self) -> int:
+        return self.active.degree
+
+    @property
+    def diagnosis(self) -> str:
+        return self.active.diagnosis
+
+    @property
+    def chapter(self) -> str:
+        return self.active.diagnosis[:1].upper()
+
+    @property
+    def n_doctors(self) -> int:
+        return len(self.doctors)
+
+    @property
+    def ongoing(self) -> bool:
+        return self.start <= self.at <= self.end
+
+    @property
+    def coordinator_contact(self) -> bool:
+        return self.coordinator_status in CONTACT_STATUSES
+
+    def day_number(self) -> int:
+        """Sick days of the episode up to and including the evaluation date."""
+        return covered_days(self.certs, until=self.at)
+
+    def full_time_days(self) -> int:
+        """Days up to the evaluation date covered by full-time certificates."""
+        return covered_days([c for c in self.certs if c.degree == 100], until=self.at)
+
+    def next_checkpoint(self) -> tuple[int, int] | None:
+        """The next rehab-chain checkpoint (day, days left) or None past day 365."""
+        n = self.day_number()
+        for cp in CHECKPOINTS:
+            if cp >= n:
+                return cp, cp - n
+        return None
+
+    def doctor_names(self) -> list[str]:
+        seen: dict[str, str] = {}
+        for c in self.certs:
+            seen.setdefault(c.doctor_key, c.doctor_name)
+        return list(seen.values())
+
+
+def covered_days(certs: Iterable[Cert], until: dt.date | None = None) -> int:
+    """Distinct days covered by the certificates' periods (end day included)."""
+    spans = sorted((c.start, min(c.end, until) if until else c.end) for c in certs)
+    total = 0
+    cur_s: dt.date | None = None
+    cur_e: dt.date | None = None
+    for s, e in spans:
+        if e < s:
+            continue
+        if cur_e is None or s > cur_e + dt.timedelta(days=1):
+            if cur_e is not None:
+                total += (cur_e - cur_s).days + 1
+            cur_s, cur_e = s, e
+        elif e > cur_e:
+            cur_e = e
+    if cur_e is not None:
+        total += (cur_e - cur_s).days + 1
+    return total
+
+
+def _active(certs: Sequence[Cert], at: dt.date) -> Cert:
+    covering = [c for c in certs if c.start <= at <= c.end]
+    pool = covering or certs
+    return max(pool, key=lambda c: (c.signed or dt.date.min, c.start, c.id) if covering
+               else (c.start, c.signed or dt.date.min, c.id))
+
+
+def split_patient(certs: Sequence[Cert], max_gap_days: int) -> list[list[Cert]]:
+    """Group one patient's certificates into episodes (certificates in start order)."""
+    ordered = sorted(certs, key=lambda c: (c.start, c.end, c.id))
+    groups: list[list[Cert]] = []
+    latest_end: dt.date | None = None
+    gap = dt.timedelta(days=max_gap_days + 1)
+    for c in ordered:
+        if latest_end is not None and c.start <= latest_end + gap:
+            groups[-1].append(c)
+            if c.end > latest_end:
+                latest_end = c.end
+        else:
+            groups.append([c])
+            latest_end = c.end
+    return groups
+
+
+def make_episode(patient_id: int, group: list[Cert], at: dt.date) -> Episode:
+    nums = [c.case_no for c in group if c.case_no is not None]
+    return Episode(
+        patient_id=patient_id,
+        certs=group,
+        start=min(c.start for c in group),
+        end=max(c.end for c in group),
+        length=covered_days(group),
+        doctors=frozenset(c.doctor_key for c in group),
+        active=_active(group, at),
+        at=at,
+        case_no=min(nums) if nums else None,
+        lower_bound=any(c.source == "rehabstod" for c in group),
+        cert_ids=frozenset(c.id for c in group),
+    )
+
+
+def build_episodes(
+    certs: Iterable[Cert],
+    at: dt.date,
+    max_gap_days: int = 5,
+    records: Iterable[StatusRecord] = (),
+) -> list[Episode]:
+    """All episodes at date ``at`` (only certificates that started on or before it count)."""
+    by_patient: dict[int, list[Cert]] = defaultdict(list)
+    for c in certs:
+        if c.start <= at:
+            by_patient[c.patient_id].append(c)
+    episodes: list[Episode] = []
+    for pid, pcerts in by_patient.items():
+        for group in split_patient(pcerts, max_gap_days):
+            episodes.append(make_episode(pid, group, at))
+    apply_records(episodes, records, at)
+    return episodes
+
+
+def apply_records(episodes: list[Episode], records: Iterable[StatusRecord], at: dt.date) -> None:
+    """Set each episode's latest coordinator status and rehab-plan flag on or before ``at``."""
+    where: dict[int, Episode] = {}
+    for ep in episodes:
+        for cid in ep.cert_ids:
+            where[cid] = ep
+    latest: dict[tuple[int, str], tuple[dt.date, int, str]] = {}
+    for r in records:
+        if r.as_of > at:
+            continue
+        ep = where.get(r.certificate_id)
+        if ep is None:
+            continue
+        key = (id(ep), r.kind)
+        cand = (r.as_of, r.id, r.value)
+        if key not in latest or cand[:2] > latest[key][:2]:
+            latest[key] = cand
+    for ep in episodes:
+        c = latest.get((id(ep), "coordinator"))
+        ep.coordinator_status = c[2] if c else "-"
+        p = latest.get((id(ep), "rehab_plan"))
+        ep.rehab_plan = bool(p and p[2] == "ja")
+
+
+def ongoing(episodes: Iterable[Episode]) -> list[Episode]:
+    return [e for e in episodes if e.ongoing]
+
+
+def episode_of(episodes: Iterable[Episode], certificate_id: int) -> Episode | None:
+    for e in episodes:
+        if certificate_id in e.cert_ids:
+            return e
+    return None
+
+
+def assign_case_numbers(certs: Sequence[Cert], max_gap_days: int, next_no: int) -> tuple[dict[int, int], int]:
+    """Give certificates without a case number the number of their episode.
+
+    An episode's number is the smallest number among its certificates; an episode
+    with none gets ``next_no``. Returns ({certificate id: number} for certificates
+    that need one, the next free number). Numbers stay with a case when it is
+    extended, gets an earlier certificate, or merges with another (the smaller wins).
+    """
+    out: dict[int, int] = {}
+    by_patient: dict[int, list[Cert]] = defaultdict(list)
+    for c in certs:
+        by_patient[c.patient_id].append(c)
+    for pid in sorted(by_patient):
+        for group in split_patient(by_patient[pid], max_gap_days):
+            nums = [c.case_no for c in group if c.case_no is not None]
+            if nums:
+                no = min(nums)
+            else:
+                no = next_no
+                next_no += 1
+            for c in group:
+                if c.case_no is None:
+                    out[c.id] = no
+    return out, next_no

@@ -1,0 +1,456 @@
+"""Reading certificate files (CSV, XLSX) and legacy Rehabstöd exports into validated rows.
+
+Pure parsing and validation: no database here. Every problem names the file, the line
+(the header being line 1), the column and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from . import pnr as pnrmod
+from .episodes import COORDINATOR_STATUSES
+
+OCCUPATIONS = ("Nuvarande arbete", "Arbetssökande", "Föräldraledighet", "Studier")
+
+# canonical column -> accepted normalised header names
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "personnummer": ("personnummer", "personal_id"),
+    "namn": ("namn", "name"),
+    "diagnos": ("diagnos", "diagnosis"),
+    "startdatum": ("startdatum", "start"),
+    "slutdatum": ("slutdatum", "end"),
+    "grad": ("grad", "degree"),
+    "lakare": ("lakare", "doctor"),
+    "lakare_id": ("lakare_id", "doctor_id"),
+    "signeringsdatum": ("signeringsdatum", "signed"),
+    "sysselsattning": ("sysselsattning", "occupation"),
+    "rekostatus": ("rekostatus", "coordinator_status"),
+    "rehabplan": ("rehabplan", "rehab_plan"),
+    "vardenhet": ("vardenhet", "unit"),
+}
+REQUIRED = ("personnummer", "diagnos", "startdatum", "slutdatum", "grad", "lakare")
+_ALIAS = {alias: canon for canon, aliases in COLUMNS.items() for alias in aliases}
+
+REHABSTOD_HEADER = {"personnummer", "diagnos/diagnoser", "startdatum", "slutdatum", "grad", "lakare"}
+
+_ICD = re.compile(r"^\s*([A-Za-z])(\d{2})(?:\.?([0-9A-Za-z]{1,3}))?(?=$|[\s,;])")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_STATUS = {s.lower(): s for s in COORDINATOR_STATUSES}
+
+
+class ImportError_(Exception):
+    """A file that cannot be read at all (not a row problem)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        col = self.column if self.column is not None else 0
+        return f"{self.file}:{self.line}:{col}: {self.message}"
+
+
+@dataclass
+class Row:
+    line: int
+    pnr: str
+    name: str
+    diagnosis_code: str
+    diagnosis_text: str
+    start: dt.date
+    end: dt.date
+    degree: int
+    doctor: str
+    doctor_id: str | None
+    signed: dt.date | None = None
+    occupation: str | None = None
+    coordinator_status: str | None = None  # None: nothing recorded
+    rehab_plan: str | None = None  # "ja" / "nej" / None
+    unit: str | None = None
+    source: str = "intyg"
+
+    @property
+    def doctor_key(self) -> str:
+        return f"hsa:{self.doctor_id}" if self.doctor_id else f"name:{self.doctor}"
+
+    def identity(self) -> tuple:
+        return (self.unit, self.pnr, self.diagnosis_code, self.start, self.end, self.degree, self.doctor_key)
+
+
+@dataclass
+class Parsed:
+    file: str
+    kind: str  # "intyg" | "rehabstod"
+    sha256: str
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows_read: int = 0
+
+
+def norm_header(h: Any) -> str:
+    s = "" if h is None else str(h)
+    s = s.strip().lower().replace("\ufeff", "")
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = re.sub(r"[\s\-]+", "_", s)
+    return s
+
+
+# ---------------------------------------------------------------- cell parsers
+
+class CellError(ValueError):
+    pass
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def parse_date(v: Any) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    s = _text(v)
+    if not s:
+        raise CellError("empty, expected a date YYYY-MM-DD")
+    if re.fullmatch(r"\d{5}(\.\d+)?", s) or isinstance(v, (int, float)):
+        raise CellError(f"found {s!r}, a number (an Excel date serial?); expected a date YYYY-MM-DD")
+    m = _DATE.match(s)
+    if not m:
+        raise CellError(f"found {s!r}, expected a date YYYY-MM-DD")
+    try:
+        d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise CellError(f"found {s!r}, which is not a calendar date; expected YYYY-MM-DD") from None
+    if not 1900 <= d.year <= 2100:
+        raise CellError(f"found {s!r}, a year outside 1900-2100; expected YYYY-MM-DD")
+    return d
+
+
+def parse_degree(v: Any) -> int:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if v in (0.25, 0.5, 0.75, 1.0) and not (isinstance(v, int) and v == 1):
+            return int(round(v * 100))
+        if float(v) in (25.0, 50.0, 75.0, 100.0):
+            return int(v)
+        raise CellError(f"found {v!r}, expected 25, 50, 75 or 100")
+    s = _text(v).replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if s in ("25", "50", "75", "100"):
+        return int(s)
+    raise CellError(f"found {_text(v)!r}, expected 25, 50, 75 or 100 (a trailing % allowed)")
+
+
+def parse_diagnosis(v: Any) -> tuple[str, str]:
+    s = _text(v)
+    if not s:
+        raise CellError("empty, expected an ICD-10-SE code such as F32.1 or M54.5")
+    m = _ICD.match(s)
+    if not m:
+        raise CellError(f"found {s!r}, expected an ICD-10-SE code first (e.g. F32.1, F321, M54.5 Lumbago)")
+    letter, two, rest = m.group(1).upper(), m.group(2), (m.group(3) or "").upper()
+    code = f"{letter}{two}" + (f".{rest}" if rest else "")
+    text = s[m.end():].strip().lstrip(",;").strip()
+    return code, text
+
+
+def parse_status(v: Any) -> str | None:
+    s = _text(v)
+    if not s:
+        return None
+    canon = _STATUS.get(s.lower())
+    if canon is None:
+        raise CellError(f"found {s!r}, expected one of: {', '.join(COORDINATOR_STATUSES)}")
+    return canon
+
+
+def parse_plan(v: Any) -> str | None:
+    s = _text(v).lower()
+    if not s:
+        return None
+    if s in ("ja", "yes", "j", "y", "1", "true"):
+        return "ja"
+    if s in ("nej", "no", "n", "0", "false"):
+        return "nej"
+    raise CellError(f"found {_text(v)!r}, expected ja or nej (yes/no)")
+
+
+def parse_occupation(v: Any) -> str | None:
+    s = _text(v)
+    if not s:
+        return None
+    for o in OCCUPATIONS:
+        if o.lower() == s.lower():
+            return o
+    raise CellError(f"found {s!r}, expected one of: {', '.join(OCCUPATIONS)}")
+
+
+# ---------------------------------------------------------------- readers
+
+def _decode(data: bytes, file: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise ImportError_(f"{file}:1:0: a binary file, expected CSV text or an XLSX workbook")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportError_(f"{file}:1:0: not UTF-8 or Windows-1252 text; expected a CSV file") from None
+    ctrl = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t")
+    if ctrl:
+        raise ImportError_(f"{file}:1:0: a binary file, expected CSV text or an XLSX workbook")
+    return text
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (";", "\t", ",")}
+    delim = max(counts, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        delim = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    prev = 0
+    for rec in reader:
+        start_line = prev + 1
+        prev = reader.line_num
+        yield start_line, rec
+
+
+def _xlsx_sheets(data: bytes, file: str):
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as e:
+        raise ImportError_(f"{file}:1:0: not a readable XLSX workbook ({type(e).__name__})") from None
+    return wb
+
+
+def _xlsx_rows(ws) -> Iterator[tuple[int, list[Any]]]:
+    for i, row in enumerate(ws.iter_rows(values_only=True), 1):
+        yield i, list(row)
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+def read_file(path: str | Path, as_of: dt.date, default_unit: str) -> Parsed:
+    """Read and validate one file. Raises ImportError_ when the file cannot be read at all."""
+    p = Path(path)
+    file = str(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ImportError_(f"{file}:0:0: no such file") from None
+    except IsADirectoryError:
+        raise ImportError_(f"{file}:0:0: a directory, expected a CSV or XLSX file") from None
+    except PermissionError:
+        raise ImportError_(f"{file}:0:0: not readable (permission denied)") from None
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise ImportError_(f"{file}:1:0: the file is empty; expected a header row and certificate rows")
+    if is_xlsx(data):
+        wb = _xlsx_sheets(data, file)
+        try:
+            ws = wb["Sjukfall"] if "Sjukfall" in wb.sheetnames else wb.worksheets[0]
+            rows = list(_xlsx_rows(ws))
+        except Exception as e:
+            raise ImportError_(f"{file}:1:0: cannot read the first sheet ({type(e).__name__})") from None
+        finally:
+            wb.close()
+        for i, row in rows[:80]:
+            names = {norm_header(c) for c in row if c is not None}
+            if REHABSTOD_HEADER <= names:
+                return _parse_rehabstod(file, sha, rows, i, as_of, default_unit)
+        return _parse_rows(file, sha, rows, as_of, default_unit, xlsx=True)
+    if data[:5] == b"%PDF-" or data[:4] in (b"\xd0\xcf\x11\xe0",):
+        raise ImportError_(f"{file}:1:0: not a CSV or XLSX file (old .xls and PDF are not read; "
+                           "save as .xlsx or CSV)")
+    text = _decode(data, file)
+    return _parse_rows(file, sha, list(_csv_rows(text)), as_of, default_unit, xlsx=False)
+
+
+def _header_map(file: str, header: list[Any], line: int, parsed: Parsed) -> dict[str, int] | None:
+    colmap: dict[str, int] = {}
+    unknown: list[str] = []
+    for idx, h in enumerate(header):
+        n = norm_header(h)
+        if not n:
+            continue
+        canon = _ALIAS.get(n)
+        if canon is None:
+            unknown.append(str(h).strip())
+            continue
+        if canon in colmap:
+            parsed.problems.append(Problem(file, line, idx + 1,
+                                           f"column {str(h).strip()!r} appears twice (also column {colmap[canon] + 1}); "
+                                           "expected each column once"))
+            continue
+        colmap[canon] = idx
+    missing = [c for c in REQUIRED if c not in colmap]
+    if missing:
+        found = ", ".join(str(h).strip() for h in header if h not in (None, "")) or "nothing"
+        parsed.problems.append(Problem(file, line, None,
+                                       f"header is missing required column(s) {', '.join(missing)}; "
+                                       f"found {found}"))
+    if unknown:
+        parsed.warnings.append(f"{file}:{line}: unknown column(s) ignored: {', '.join(unknown)}")
+    return None if parsed.problems else colmap
+
+
+def _formula_check(v: Any) -> None:
+    if isinstance(v, str) and v.startswith("="):
+        raise CellError(f"found the formula {v!r}; expected a value (paste values only)")
+
+
+def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: dt.date,
+                default_unit: str, xlsx: bool) -> Parsed:
+    parsed = Parsed(file=file, kind="intyg", sha256=sha)
+    # skip leading blank lines
+    body = [(ln, r) for ln, r in rows]
+    while body and all(_text(c) == "" for c in body[0][1]):
+        body.pop(0)
+    if not body:
+        raise ImportError_(f"{file}:1:0: the file is empty; expected a header row and certificate rows")
+    hline, header = body[0]
+    colmap = _header_map(file, header, hline, parsed)
+    if colmap is None:
+        return parsed
+    cache: dict[str, str] = {}
+    for line, rec in body[1:]:
+        if all(_text(c) == "" for c in rec):
+            continue
+        parsed.rows_read += 1
+        row = _parse_one(file, line, rec, colmap, as_of, default_unit, parsed, cache)
+        if row is not None:
+            parsed.rows.append(row)
+    if parsed.rows_read == 0 and not parsed.problems:
+        parsed.problems.append(Problem(file, hline, None, "a header but no certificate rows"))
+    return parsed
+
+
+def _cell(rec: list[Any], colmap: dict[str, int], name: str) -> Any:
+    i = colmap.get(name)
+    if i is None or i >= len(rec):
+        return None
+    return rec[i]
+
+
+def _parse_one(file, line, rec, colmap, as_of, default_unit, parsed: Parsed, cache) -> Row | None:
+    errs: list[Problem] = []
+    vals: dict[str, Any] = {}
+
+    def take(name: str, fn: Callable[[Any], Any], required: bool = False, label: str | None = None):
+        raw = _cell(rec, colmap, name)
+        col = colmap[name] + 1 if name in colmap else None
+        try:
+            _formula_check(raw)
+            if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
+                raise CellError(f"empty, {EXPECT[name]}")
+            vals[name] = fn(raw)
+        except (CellError, pnrmod.PnrError) as e:
+            errs.append(Problem(file, line, col, f"{label or name}: {e}"))
+
+    def pnr_fn(raw):
+        s = _text(raw)
+        if s in cache:
+            return cache[s]
+        v = pnrmod.normalize(s, as_of)
+        cache[s] = v
+        return v
+
+    take("personnummer", pnr_fn, True)
+    take("namn", _text)
+    take("diagnos", parse_diagnosis, True)
+    take("startdatum", parse_date, True)
+    take("slutdatum", parse_date, True)
+    take("grad", parse_degree, True)
+    take("lakare", _text, True)
+    take("lakare_id", _text)
+    take("signeringsdatum", lambda v: parse_date(v) if _text(v) or isinstance(v, dt.date) else None)
+    take("sysselsattning", parse_occupation)
+    take("rekostatus", parse_status)
+    take("rehabplan", parse_plan)
+    take("vardenhet", _text)
+    if "startdatum" in vals and "slutdatum" in vals and vals["slutdatum"] < vals["startdatum"]:
+        errs.append(Problem(file, line, colmap["slutdatum"] + 1,
+                            f"slutdatum: {vals['slutdatum'].isoformat()} is before startdatum "
+                            f"{vals['startdatum'].isoformat()}; expected an end not before the start"))
+    if errs:
+        parsed.problems.extend(errs)
+        return None
+    code, text = vals["diagnos"]
+    return Row(
+        line=line, pnr=vals["personnummer"], name=vals.get("namn") or "",
+        diagnosis_code=code, diagnosis_text=text, start=vals["startdatum"], end=vals["slutdatum"],
+        degree=vals["grad"], doctor=vals["lakare"], doctor_id=vals.get("lakare_id") or None,
+        signed=vals.get("signeringsdatum"), occupation=vals.get("sysselsattning"),
+        coordinator_status=vals.get("rekostatus"), rehab_plan=vals.get("rehabplan"),
+        unit=vals.get("vardenhet") or default_unit,
+    )
+
+
+EXPECT = {
+    "personnummer": "expected a personnummer YYYYMMDD-NNNN",
+    "diagnos": "expected an ICD-10-SE code such as F32.1",
+    "startdatum": "expected a date YYYY-MM-DD",
+    "slutdatum": "expected a date YYYY-MM-DD",
+    "grad": "expected 25, 50, 75 or 100",
+    "lakare": "expected the signing doctor's name",
+}
+
+
+def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed:
+    """The legacy Rehabstöd export: one row per episode, every cell text."""
+    parsed = Parsed(file=file, kind="rehabstod", sha256=sha)
+    header = rows[header_idx - 1][1]
+    colmap: dict[str, int] = {}
+    for idx, h in enumerate(header):
+        n = norm_header(h)
+        if n == "diagnos/diagnoser":
+            n = "diagnos"
+        if n in ("personnummer", "namn", "diagnos", "startdatum", "slutdatum", "grad", "lakare"):
+            colmap[n] = idx
+    parsed.warnings.append(
+        f"{file}: a Rehabstöd export holds one row per episode and only the active doctor; "
+        "doctor counts from it are lower bounds")
+    cache: dict[str, str] = {}
+    for line, rec in rows[header_idx:]:
+        if all(_text(c) == "" for c in rec):
+            continue
+        parsed.rows_read += 1
+        grad = _text(_cell(rec, colmap, "grad"))
+        last = re.split(r"→|->", grad)[-1].strip() if grad else grad
+        rec2 = list(rec)
+        if "grad" in colmap:
+            rec2[colmap["grad"]] = last
+        row = _parse_one(file, line, rec2, colmap, as_of, default_unit, parsed, cache)
+        if row is not None:
+            row.source = "rehabstod"
+            parsed.rows.append(row)
+    return parsed

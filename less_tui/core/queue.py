@@ -1,0 +1,84 @@
+"""The case queue: which cases are worth the meeting's time at a date, and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from .episodes import CHECKPOINTS, Episode
+
+REASONS = ("follow_up", "three_plus_doctors", "several_doctors", "long", "full_time",
+           "no_coordinator", "no_rehab_plan", "checkpoint")
+
+
+@dataclass
+class QueueItem:
+    episode: Episode
+    reasons: list[str]
+    score: float
+    follow_up: bool
+    due_actions: int = 0
+    checkpoint: tuple[int, int] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def case_no(self) -> int | None:
+        return self.episode.case_no
+
+
+def reasons_for(ep: Episode, q: Mapping[str, Any]) -> tuple[list[str], tuple[int, int] | None]:
+    reasons: list[str] = []
+    n = ep.n_doctors
+    if n >= 3:
+        reasons.append("three_plus_doctors")
+    if n >= 2:
+        reasons.append("several_doctors")
+    if ep.length >= q["min_days"]:
+        reasons.append("long")
+    day_n = ep.day_number()
+    if ep.degree == 100 and ep.full_time_days() > q["full_time_days"]:
+        reasons.append("full_time")
+    if day_n > q["contact_after_days"] and not ep.coordinator_contact:
+        reasons.append("no_coordinator")
+    if day_n > q["plan_after_days"] and not ep.rehab_plan:
+        reasons.append("no_rehab_plan")
+    cp = None
+    for c in CHECKPOINTS:
+        if day_n <= c <= day_n + q["checkpoint_window_days"]:
+            cp = (c, c - day_n)
+            reasons.append("checkpoint")
+            break
+    return reasons, cp
+
+
+def rank(
+    episodes: Iterable[Episode],
+    q: Mapping[str, Any],
+    due_by_cert: Mapping[int, int] | None = None,
+) -> list[QueueItem]:
+    """Rank the ongoing episodes; ``due_by_cert`` maps an anchor certificate id to the
+    number of open actions due by the date (follow-ups, which always come first)."""
+    weights = q["weights"]
+    due_by_cert = due_by_cert or {}
+    items: list[QueueItem] = []
+    for ep in episodes:
+        due = sum(due_by_cert.get(cid, 0) for cid in ep.cert_ids)
+        if not ep.ongoing and not due:
+            continue
+        reasons, cp = reasons_for(ep, q) if ep.ongoing else ([], None)
+        if due:
+            reasons.insert(0, "follow_up")
+        if not reasons:
+            continue
+        # "several doctors" weighs in once; three or more adds its own weight on top
+        score = sum(float(weights.get(r, 0.0)) for r in reasons if r != "follow_up")
+        items.append(QueueItem(ep, reasons, round(score, 2), bool(due), due, cp))
+    items.sort(key=lambda it: (not it.follow_up, -it.score, -it.episode.length,
+                               it.episode.case_no or 0))
+    return items
+
+
+def progress(items: Sequence[QueueItem], decided_case_nos: set[int]) -> tuple[int, int]:
+    done = sum(1 for it in items if it.case_no in decided_case_nos)
+    return done, len(items)

@@ -1,0 +1,139 @@
+"""Fill a database with a synthetic clinic anchored at today, with a year of meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from . import clock
+from .config import Config
+from .core import demo as gen
+from .storage import importing, repo
+from .storage.models import Action, CaseReview, Certificate, StatusRecordRow, Unit
+
+PLANS = [
+    "Återbesök hos samma läkare om fyra veckor. Pröva deltid 50 % från nästa period.",
+    "Patienten träffar rehabkoordinator. Kontakt med arbetsgivaren om anpassade arbetsuppgifter.",
+    "Bedömning av psykolog (LESS: primär bedömning). Rehabplan upprättas med patienten.",
+    "Fysioterapeut tar primär bedömning. Stegvis återgång, 25 % arbete från vecka 2.",
+    "Avstämningsmöte med Försäkringskassan och arbetsgivaren inför dag 180.",
+    "Fast läkarkontakt: samma läkare skriver fortsättningsintyg. Kurator för stödsamtal.",
+    "Multiprofessionell konferens. Utred arbetsförmåga mot normalt förekommande arbete inför dag 365.",
+]
+ACTIONS = [
+    ("Återbesök hos samma läkare", "Jessica Bylund"),
+    ("Remiss till rehabkoordinator", "Kerstin Bronner"),
+    ("Kontakt med arbetsgivare", "Kerstin Bronner"),
+    ("Upprätta rehabplan med patienten", "Kerstin Bronner"),
+    ("Pröva deltidssjukskrivning", "Jessica Bylund"),
+    ("Bedömning av fysioterapeut", "Sara Lindqvist"),
+    ("Avstämningsmöte med Försäkringskassan", "Kerstin Bronner"),
+    ("Multiprofessionell konferens", "Niran El Kouni"),
+]
+
+
+@dataclass
+class DemoResult:
+    units: int
+    certificates: int
+    meetings: int
+
+
+def has_data(engine: Engine, unit_code: str) -> bool:
+    with Session(engine) as s:
+        u = s.scalars(select(Unit).where(Unit.code == unit_code)).first()
+        if u is None:
+            return False
+        return bool(s.scalar(select(func.count(Certificate.id)).where(Certificate.unit_id == u.id)))
+
+
+def _rows_batch(rows, name: str):
+    sha = hashlib.sha256(name.encode()).hexdigest()
+    return (name, sha, "intyg", len(rows), 0, rows)
+
+
+def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | None = None) -> DemoResult:
+    today = today or clock.today()
+    rows = gen.generate(today, seed=seed, unit=cfg.unit)
+    importing.store(engine, cfg, [_rows_batch(rows, "demo")], as_of=today)
+    rng = random.Random(seed * 7919)
+    meetings = 0
+    with Session(engine, expire_on_commit=False) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        unit.listed_patients = 12600
+        unit.name = cfg.clinic_name
+        s.add(unit)
+        previous: list[int] = []  # action ids of the last meeting
+        for k in range(12, 0, -1):
+            date = clock.add_months(today, -k)
+            # the coordinator's work between meetings: statuses recorded as of this date
+            eps = repo.episodes_at(s, unit.id, date, cfg.max_gap_days)
+            progress = (12 - k) / 11  # 0 .. 1 over the year
+            recs = []
+            for e in eps:
+                if not e.ongoing or e.day_number() < 20:
+                    continue
+                anchor = max(e.certs, key=lambda c: (c.start, c.id)).id
+                if not e.coordinator_contact and rng.random() < 0.05 + 0.10 * progress:
+                    recs.append((anchor, "coordinator", rng.choice(["Kontaktad", "Aktiv", "Aktiv", "Uppföljning"])))
+                if not e.rehab_plan and e.coordinator_contact and rng.random() < 0.04 + 0.16 * progress:
+                    recs.append((anchor, "rehab_plan", "ja"))
+            if recs:
+                s.execute(insert(StatusRecordRow), [
+                    {"unit_id": unit.id, "certificate_id": c, "as_of": date, "kind": kind, "value": v,
+                     "source": "import", "os_user": "demo", "created_at": clock.now()} for c, kind, v in recs])
+            m = repo.create_meeting(s, cfg, unit, date)
+            m.started_at = dt.datetime.combine(date, dt.time(13, 0)).astimezone()
+            # follow up the last meeting's actions
+            for aid in previous:
+                r = rng.random()
+                status = "done" if r < 0.65 else ("dropped" if r < 0.75 else "open")
+                if status != "open":
+                    repo.set_action_status(s, aid, status, m.id)
+            previous = []
+            eps = repo.episodes_at(s, unit.id, date, cfg.max_gap_days)
+            items = repo.queue_at(s, cfg, unit, date, eps)
+            for it in items[: rng.randint(8, 14)]:
+                e = it.episode
+                r = repo.ensure_review(s, m, e, it.reasons)
+                r.plan = rng.choice(PLANS)
+                r.primary_assessor = rng.choice(["", "psychologist", "physiotherapist", "counsellor", "doctor"])
+                r.updated_at = m.started_at
+                s.add(r)
+                for kind, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
+                    a = repo.add_action(s, r.id, kind, owner, clock.add_months(date, cfg.data["meeting"]["cadence_months"]))
+                    previous.append(a.id)
+                if rng.random() < 0.5 and not e.coordinator_contact:
+                    repo.record_status(s, unit.id, e, "coordinator", "Kontaktad", date, m.id)
+                if rng.random() < 0.25 * (1 + progress) and not e.rehab_plan:
+                    repo.record_status(s, unit.id, e, "rehab_plan", "ja", date, m.id)
+            s.flush()
+            repo.close_meeting(s, cfg, unit, m)
+            m.closed_at = m.started_at + dt.timedelta(minutes=rng.randint(38, 52))
+            s.add(m)
+            meetings += 1
+        repo.audit(s, "demo", unit.id, detail=f"seed={seed}")
+        s.commit()
+    return DemoResult(units=1, certificates=len(rows), meetings=meetings)
+
+
+def build_region(engine: Engine, cfg: Config, seed: int = 1, units: int = 200, per_unit: int = 1500,
+                 today: dt.date | None = None, progress=None) -> DemoResult:
+    """About a million certificates over ``units`` care units (for benchmarks)."""
+    today = today or clock.today()
+    total = 0
+    for i in range(units):
+        code = f"VC {i + 1:03d}"
+        rows = gen.generate(today, seed=seed * 1000 + i, episodes=per_unit, unit=code, serial_base=i * 7)
+        importing.store(engine, cfg, [_rows_batch(rows, f"region-{i}")], as_of=today)
+        total += len(rows)
+        if progress:
+            progress(i + 1, total)
+    return DemoResult(units=units, certificates=total, meetings=0)

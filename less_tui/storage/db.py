@@ -1,0 +1,140 @@
+"""Engine, sessions and schema upgrades."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DB_FILE = "less-tui.db"
+
+
+class DatabaseError(Exception):
+    """A database that cannot be opened or upgraded; the message says why."""
+
+
+def resolve_url(db: str | None, config_url: str = "") -> str:
+    """--db PATH|URL, else $LESS_TUI_DB, else the config's URL, else the user data dir."""
+    value = db or os.environ.get("LESS_TUI_DB") or config_url
+    if not value:
+        from ..config import user_data_dir
+
+        value = str(user_data_dir() / DB_FILE)
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the directory and file owner-only before SQLite touches them."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.startswith("sqlite"):
+        from sqlalchemy.pool import StaticPool
+
+        engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def upgrade(engine: Engine) -> str | None:
+    """Bring the schema to the newest version. An existing SQLite file is copied aside
+    first; returns the path of that copy, if one was made."""
+    from alembic import command
+
+    cur = current_revision(engine)
+    head = head_revision()
+    if cur == head:
+        return None
+    backup = None
+    path = sqlite_path(str(engine.url))
+    if cur is not None and path is not None and path.exists() and path.stat().st_size > 0:
+        stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+        backup = path.with_name(f"{path.name}.before-{head}-{stamp}")
+        with engine.connect() as conn:  # checkpoint the WAL so the copy is whole
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(path, backup)
+        os.chmod(backup, 0o600)
+    elif cur is None:
+        tables = set(inspect(engine).get_table_names())
+        if tables and "units" in tables:
+            raise DatabaseError(f"{engine.url.render_as_string(hide_password=True)}: "
+                                "has less-tui tables but no schema version; refusing to touch it")
+    command.upgrade(_alembic_config(engine), "head")
+    return backup
+
+
+def open_engine(url: str, migrate: bool = True) -> Engine:
+    try:
+        engine = make_engine(url)
+        if migrate:
+            upgrade(engine)
+        return engine
+    except DatabaseError:
+        raise
+    except Exception as e:  # connection refused, unreadable file, ...
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise DatabaseError(f"cannot open database {shown}: {type(e).__name__}: {str(e).splitlines()[0]}") from e
+
+
+def session(engine: Engine) -> Session:
+    return Session(engine, expire_on_commit=False)

@@ -1,0 +1,155 @@
+"""The tables. Episodes are not stored: they are computed from certificates, so an
+import that extends, back-fills or merges episodes never strands a decision. Decisions
+and status records hang on an anchor certificate, and belong to whichever episode
+holds that certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "units"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True)
+    name: str = ""
+    listed_patients: Optional[int] = None
+    next_case_no: int = 1
+
+
+class Patient(SQLModel, table=True):
+    __tablename__ = "patients"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pnr: str = Field(index=True, unique=True)
+    name: str = ""
+
+
+class Doctor(SQLModel, table=True):
+    __tablename__ = "doctors"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True)  # "hsa:<id>" or "name:<name>"
+    name: str
+    hsa_id: Optional[str] = None
+
+
+class ImportBatch(SQLModel, table=True):
+    __tablename__ = "import_batches"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: Optional[int] = Field(default=None, foreign_key="units.id")
+    file_name: str
+    sha256: str
+    kind: str = "intyg"
+    as_of: dt.date
+    rows_read: int = 0
+    new_certificates: int = 0
+    known_certificates: int = 0
+    invalid_rows: int = 0
+    os_user: str = ""
+    created_at: dt.datetime
+
+
+class Certificate(SQLModel, table=True):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "patient_id", "diagnosis_code", "start", "end", "degree", "doctor_id",
+                         name="uq_certificate_identity"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    patient_id: int = Field(foreign_key="patients.id", index=True)
+    doctor_id: int = Field(foreign_key="doctors.id")
+    diagnosis_code: str
+    diagnosis_text: str = ""
+    start: dt.date
+    end: dt.date
+    degree: int
+    signed: Optional[dt.date] = None
+    occupation: Optional[str] = None
+    case_no: int
+    source: str = "intyg"
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batches.id")
+
+
+class StatusRecordRow(SQLModel, table=True):
+    __tablename__ = "status_records"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    certificate_id: int = Field(foreign_key="certificates.id", index=True)
+    as_of: dt.date
+    kind: str  # "coordinator" | "rehab_plan"
+    value: str
+    source: str = "import"  # "import" | "meeting"
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batches.id")
+    meeting_id: Optional[int] = Field(default=None, foreign_key="meetings.id")
+    os_user: str = ""
+    created_at: dt.datetime
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("unit_id", "date", name="uq_meeting_unit_date"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    date: dt.date
+    attendees: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))  # JSON list
+    status: str = "open"  # "open" | "closed"
+    started_at: Optional[dt.datetime] = None
+    closed_at: Optional[dt.datetime] = None
+    created_by: str = ""
+
+
+class MeetingIndicator(SQLModel, table=True):
+    __tablename__ = "meeting_indicators"
+    __table_args__ = (UniqueConstraint("meeting_id", "key", name="uq_meeting_indicator"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    key: str
+    count: int
+    denominator: int
+
+
+class CaseReview(SQLModel, table=True):
+    __tablename__ = "case_reviews"
+    __table_args__ = (UniqueConstraint("meeting_id", "anchor_certificate_id", name="uq_review_anchor"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    patient_id: int = Field(foreign_key="patients.id", index=True)
+    anchor_certificate_id: int = Field(foreign_key="certificates.id", index=True)
+    case_no: int
+    plan: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    primary_assessor: str = ""
+    reasons: str = "[]"  # JSON list, the queue reasons when reviewed
+    facts: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON snapshot
+    version: int = 1
+    updated_by: str = ""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Action(SQLModel, table=True):
+    __tablename__ = "actions"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="case_reviews.id", index=True)
+    kind: str = ""
+    owner: str = ""
+    due: Optional[dt.date] = None
+    status: str = "open"  # "open" | "done" | "dropped"
+    status_changed_at: Optional[dt.datetime] = None
+    status_meeting_id: Optional[int] = Field(default=None, foreign_key="meetings.id")
+    created_at: dt.datetime
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ts: dt.datetime
+    os_user: str
+    ssh_client: str = ""
+    action: str
+    unit_id: Optional[int] = None
+    patient_id: Optional[int] = None
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -1,0 +1,334 @@
+"""Queries: everything the CLI, the app and the exports ask of the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from .. import clock
+from ..config import Config
+from ..core import episodes as ep_core
+from ..core import indicators as ind_core
+from ..core import queue as queue_core
+from ..core.episodes import Cert, Episode, StatusRecord
+from .models import (Action, AuditLog, CaseReview, Certificate, Doctor, Meeting, MeetingIndicator,
+                     Patient, StatusRecordRow, Unit)
+
+
+class NotFound(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """Someone else saved the same plan since it was read."""
+
+    def __init__(self, theirs: str, version: int):
+        self.theirs = theirs
+        self.version = version
+        super().__init__("the plan was changed by someone else")
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return str(os.getuid())
+
+
+def ssh_client() -> str:
+    return (os.environ.get("SSH_CLIENT") or "").split(" ")[0]
+
+
+def audit(s: Session, action: str, unit_id: int | None = None, patient_id: int | None = None,
+          detail: str = "") -> None:
+    s.add(AuditLog(ts=clock.now(), os_user=os_user(), ssh_client=ssh_client(), action=action,
+                   unit_id=unit_id, patient_id=patient_id, detail=detail))
+
+
+# ---------------------------------------------------------------- units and patients
+
+def get_unit(s: Session, code: str, create: bool = True, name: str = "") -> Unit:
+    u = s.scalars(select(Unit).where(Unit.code == code)).first()
+    if u is None:
+        if not create:
+            raise NotFound(f"no care unit {code!r} in the database")
+        u = Unit(code=code, name=name or code)
+        s.add(u)
+        s.flush()
+    return u
+
+
+def patients_by_id(s: Session, ids: Iterable[int]) -> dict[int, Patient]:
+    ids = list(set(ids))
+    out: dict[int, Patient] = {}
+    for i in range(0, len(ids), 900):
+        for p in s.scalars(select(Patient).where(Patient.id.in_(ids[i:i + 900]))):
+            out[p.id] = p
+    return out
+
+
+# ---------------------------------------------------------------- episodes
+
+def load_certs(s: Session, unit_id: int) -> list[Cert]:
+    q = (select(Certificate.id, Certificate.patient_id, Certificate.start, Certificate.end,
+                Certificate.degree, Doctor.key, Doctor.name, Certificate.diagnosis_code,
+                Certificate.signed, Certificate.case_no, Certificate.source)
+         .join(Doctor, Doctor.id == Certificate.doctor_id)
+         .where(Certificate.unit_id == unit_id))
+    return [Cert(*r) for r in s.execute(q)]
+
+
+def load_records(s: Session, unit_id: int) -> list[StatusRecord]:
+    q = (select(StatusRecordRow.id, StatusRecordRow.certificate_id, StatusRecordRow.as_of,
+                StatusRecordRow.kind, StatusRecordRow.value)
+         .where(StatusRecordRow.unit_id == unit_id))
+    return [StatusRecord(*r) for r in s.execute(q)]
+
+
+def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> list[Episode]:
+    return ep_core.build_episodes(load_certs(s, unit_id), at, max_gap_days, load_records(s, unit_id))
+
+
+# ---------------------------------------------------------------- meetings
+
+def meeting_at(s: Session, unit_id: int, date: dt.date) -> Meeting | None:
+    return s.scalars(select(Meeting).where(Meeting.unit_id == unit_id, Meeting.date == date)).first()
+
+
+def latest_meeting(s: Session, unit_id: int) -> Meeting | None:
+    return s.scalars(select(Meeting).where(Meeting.unit_id == unit_id).order_by(Meeting.date.desc())).first()
+
+
+def list_meetings(s: Session, unit_id: int) -> list[Meeting]:
+    return list(s.scalars(select(Meeting).where(Meeting.unit_id == unit_id).order_by(Meeting.date)))
+
+
+def previous_closed(s: Session, unit_id: int, before: dt.date) -> Meeting | None:
+    return s.scalars(select(Meeting).where(Meeting.unit_id == unit_id, Meeting.status == "closed",
+                                           Meeting.date < before).order_by(Meeting.date.desc())).first()
+
+
+def frozen(s: Session, meeting_id: int) -> dict[str, ind_core.Value]:
+    rows = s.scalars(select(MeetingIndicator).where(MeetingIndicator.meeting_id == meeting_id))
+    return {r.key: ind_core.Value(r.count, r.denominator) for r in rows}
+
+
+def attendees(m: Meeting) -> list[str]:
+    try:
+        return list(json.loads(m.attendees or "[]"))
+    except ValueError:
+        return []
+
+
+def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
+                   names: Sequence[str] | None = None) -> Meeting:
+    if meeting_at(s, unit.id, date) is not None:
+        raise ValueError(f"a meeting on {date.isoformat()} already exists for {unit.code}")
+    if names is None:
+        names = [m["name"] for m in cfg.team if m.get("attendee", True)]
+    m = Meeting(unit_id=unit.id, date=date, attendees=json.dumps(list(names), ensure_ascii=False),
+                status="open", started_at=clock.now(), created_by=os_user())
+    s.add(m)
+    s.flush()
+    audit(s, "meeting.create", unit.id, detail=date.isoformat())
+    return m
+
+
+def open_or_create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date) -> Meeting:
+    m = meeting_at(s, unit.id, date)
+    if m is None:
+        m = create_meeting(s, cfg, unit, date)
+    return m
+
+
+def close_meeting(s: Session, cfg: Config, unit: Unit, m: Meeting) -> ind_core.IndicatorSet:
+    if m.status == "closed":
+        raise ValueError(f"the meeting on {m.date.isoformat()} is already closed")
+    iset = indicators_at(s, cfg, unit, m.date)
+    for k, v in iset.frozen().items():
+        s.add(MeetingIndicator(meeting_id=m.id, key=k, count=v.count, denominator=v.denominator))
+    m.status = "closed"
+    m.closed_at = clock.now()
+    s.add(m)
+    audit(s, "meeting.close", unit.id, detail=m.date.isoformat())
+    return iset
+
+
+# ---------------------------------------------------------------- indicators and queue
+
+def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
+                  episodes: list[Episode] | None = None) -> ind_core.IndicatorSet:
+    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
+    prev = previous_closed(s, unit.id, at)
+    return ind_core.compute(eps, at, cfg.chapters, cfg.targets,
+                            frozen(s, prev.id) if prev else None, prev.date if prev else None)
+
+
+def indicator_history(s: Session, unit_id: int) -> list[tuple[dt.date, dict[str, ind_core.Value]]]:
+    out = []
+    for m in list_meetings(s, unit_id):
+        if m.status == "closed":
+            out.append((m.date, frozen(s, m.id)))
+    return out
+
+
+def open_actions_due(s: Session, unit_id: int, at: dt.date) -> dict[int, int]:
+    """{anchor certificate id: open actions due by ``at``} from meetings before ``at``."""
+    q = (select(CaseReview.anchor_certificate_id, func.count(Action.id))
+         .join(Action, Action.review_id == CaseReview.id)
+         .join(Meeting, Meeting.id == CaseReview.meeting_id)
+         .where(Meeting.unit_id == unit_id, Meeting.date < at, Action.status == "open",
+                Action.due.is_not(None), Action.due <= at)
+         .group_by(CaseReview.anchor_certificate_id))
+    return {cid: n for cid, n in s.execute(q)}
+
+
+def queue_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
+             episodes: list[Episode] | None = None) -> list[queue_core.QueueItem]:
+    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
+    return queue_core.rank(eps, cfg.queue, open_actions_due(s, unit.id, at))
+
+
+# ---------------------------------------------------------------- reviews and actions
+
+def facts_of(e: Episode) -> dict:
+    return {"length": e.length, "degree": e.degree, "doctors": e.n_doctors, "diagnosis": e.diagnosis,
+            "start": e.start.isoformat(), "end": e.end.isoformat(), "day": e.day_number(),
+            "doctors_lower_bound": e.lower_bound}
+
+
+def reviews_of_meeting(s: Session, meeting_id: int) -> list[CaseReview]:
+    return list(s.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id)
+                          .order_by(CaseReview.created_at, CaseReview.id)))
+
+
+def review_for(s: Session, meeting_id: int, e: Episode) -> CaseReview | None:
+    ids = list(e.cert_ids)
+    return s.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id,
+                                              CaseReview.anchor_certificate_id.in_(ids))
+                     .order_by(CaseReview.id)).first()
+
+
+def ensure_review(s: Session, m: Meeting, e: Episode, reasons: Sequence[str]) -> CaseReview:
+    r = review_for(s, m.id, e)
+    if r is None:
+        anchor = max(e.certs, key=lambda c: (c.start, c.id)).id
+        now = clock.now()
+        r = CaseReview(meeting_id=m.id, patient_id=e.patient_id, anchor_certificate_id=anchor,
+                       case_no=e.case_no or 0, reasons=json.dumps(list(reasons)),
+                       facts=json.dumps(facts_of(e)), version=1, updated_by=os_user(),
+                       created_at=now, updated_at=now)
+        s.add(r)
+        s.flush()
+    return r
+
+
+def save_plan(s: Session, review_id: int, text: str, expected_version: int) -> int:
+    """Save the plan if nobody else saved since ``expected_version``; returns the new version."""
+    r = s.get(CaseReview, review_id)
+    if r is None:
+        raise NotFound(f"review {review_id}")
+    if r.version != expected_version and r.plan != text:
+        raise Conflict(r.plan, r.version)
+    if r.plan == text:
+        return r.version
+    r.plan = text
+    r.version += 1
+    r.updated_by = os_user()
+    r.updated_at = clock.now()
+    s.add(r)
+    audit(s, "review.plan", patient_id=r.patient_id, detail=f"review={r.id} version={r.version}")
+    return r.version
+
+
+def set_assessor(s: Session, review_id: int, value: str) -> None:
+    r = s.get(CaseReview, review_id)
+    if r is not None and r.primary_assessor != value:
+        r.primary_assessor = value
+        r.updated_at = clock.now()
+        s.add(r)
+        audit(s, "review.assessor", patient_id=r.patient_id, detail=f"review={r.id}")
+
+
+def actions_of(s: Session, review_id: int) -> list[Action]:
+    return list(s.scalars(select(Action).where(Action.review_id == review_id).order_by(Action.id)))
+
+
+def add_action(s: Session, review_id: int, kind: str, owner: str, due: dt.date | None) -> Action:
+    a = Action(review_id=review_id, kind=kind, owner=owner, due=due, status="open", created_at=clock.now())
+    s.add(a)
+    s.flush()
+    r = s.get(CaseReview, review_id)
+    audit(s, "action.add", patient_id=r.patient_id if r else None, detail=f"action={a.id}")
+    return a
+
+
+def update_action(s: Session, action_id: int, **fields) -> Action:
+    a = s.get(Action, action_id)
+    if a is None:
+        raise NotFound(f"action {action_id}")
+    for k, v in fields.items():
+        setattr(a, k, v)
+    s.add(a)
+    r = s.get(CaseReview, a.review_id)
+    audit(s, "action.update", patient_id=r.patient_id if r else None,
+          detail=f"action={a.id} " + ",".join(sorted(fields)))
+    return a
+
+
+def set_action_status(s: Session, action_id: int, status: str, meeting_id: int | None = None) -> Action:
+    if status not in ("open", "done", "dropped"):
+        raise ValueError(status)
+    return update_action(s, action_id, status=status, status_changed_at=clock.now(),
+                         status_meeting_id=meeting_id)
+
+
+def record_status(s: Session, unit_id: int, e: Episode, kind: str, value: str, as_of: dt.date,
+                  meeting_id: int | None) -> None:
+    anchor = max(e.certs, key=lambda c: (c.start, c.id)).id
+    s.add(StatusRecordRow(unit_id=unit_id, certificate_id=anchor, as_of=as_of, kind=kind, value=value,
+                          source="meeting" if meeting_id else "manual", meeting_id=meeting_id,
+                          os_user=os_user(), created_at=clock.now()))
+    audit(s, f"status.{kind}", unit_id, e.patient_id, detail=value)
+
+
+@dataclass
+class HistoryEntry:
+    meeting_date: dt.date
+    review: CaseReview
+    actions: list[Action]
+
+
+def history(s: Session, unit_id: int, e: Episode, before: dt.date | None = None) -> list[HistoryEntry]:
+    """Earlier decisions for this episode (any meeting before ``before``), newest first."""
+    ids = list(e.cert_ids)
+    q = (select(CaseReview, Meeting.date).join(Meeting, Meeting.id == CaseReview.meeting_id)
+         .where(Meeting.unit_id == unit_id, CaseReview.anchor_certificate_id.in_(ids)))
+    if before is not None:
+        q = q.where(Meeting.date < before)
+    out = []
+    for r, d in s.execute(q.order_by(Meeting.date.desc())):
+        out.append(HistoryEntry(d, r, actions_of(s, r.id)))
+    return out
+
+
+def actions_of_meeting(s: Session, meeting_id: int) -> list[tuple[CaseReview, Action]]:
+    q = (select(CaseReview, Action).join(Action, Action.review_id == CaseReview.id)
+         .where(CaseReview.meeting_id == meeting_id).order_by(Action.owner, Action.due, Action.id))
+    return [(r, a) for r, a in s.execute(q)]
+
+
+def open_actions(s: Session, unit_id: int, up_to: dt.date | None = None) -> list[tuple[Meeting, CaseReview, Action]]:
+    q = (select(Meeting, CaseReview, Action).join(CaseReview, CaseReview.meeting_id == Meeting.id)
+         .join(Action, Action.review_id == CaseReview.id)
+         .where(Meeting.unit_id == unit_id, Action.status == "open"))
+    if up_to is not None:
+        q = q.where(Meeting.date <= up_to)
+    return [(m, r, a) for m, r, a in s.execute(q.order_by(Action.owner, Action.due, Action.id))]
