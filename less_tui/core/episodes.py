@@ -148,6 +148,20 @@ def split_patient(certs: Sequence[Cert], max_gap_days: int) -> list[list[Cert]]:
     return groups
 
 
+def count_ongoing(certs: Iterable[Cert], at: dt.date, max_gap_days: int) -> int:
+    """How many episodes are ongoing at ``at`` (a fast path for summaries)."""
+    by_patient: dict[int, list[Cert]] = defaultdict(list)
+    for c in certs:
+        if c.start <= at:
+            by_patient[c.patient_id].append(c)
+    n = 0
+    for pcerts in by_patient.values():
+        for g in split_patient(pcerts, max_gap_days):
+            if min(c.start for c in g) <= at <= max(c.end for c in g):
+                n += 1
+    return n
+
+
 def make_episode(patient_id: int, group: list[Cert], at: dt.date) -> Episode:
     nums = [c.case_no for c in group if c.case_no is not None]
     return Episode(

@@ -208,6 +208,9 @@ def parse_occupation(v: Any) -> str | None:
 # ---------------------------------------------------------------- readers
 
 def _decode(data: bytes, file: str) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ImportError_(f"{file}:1:0: UTF-16 text, which is not read; expected UTF-8 or Windows-1252 "
+                           "(in Excel: Save as CSV UTF-8)")
     if b"\x00" in data[:4096]:
         raise ImportError_(f"{file}:1:0: a binary file, expected CSV text or an XLSX workbook")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -341,7 +344,7 @@ def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: d
     colmap = _header_map(file, header, hline, parsed)
     if colmap is None:
         return parsed
-    cache: dict[str, str] = {}
+    cache: dict[str, Any] = {"__headers__": {k: str(header[i]).strip() for k, i in colmap.items()}}
     for line, rec in body[1:]:
         if all(_text(c) == "" for c in rec):
             continue
@@ -361,46 +364,65 @@ def _cell(rec: list[Any], colmap: dict[str, int], name: str) -> Any:
     return rec[i]
 
 
-def _parse_one(file, line, rec, colmap, as_of, default_unit, parsed: Parsed, cache) -> Row | None:
-    errs: list[Problem] = []
-    vals: dict[str, Any] = {}
+def _pnr_parser(as_of: dt.date) -> Callable[[Any], str]:
+    return lambda raw: pnrmod.normalize(_text(raw), as_of)
 
-    def take(name: str, fn: Callable[[Any], Any], required: bool = False, label: str | None = None):
-        raw = _cell(rec, colmap, name)
-        col = colmap[name] + 1 if name in colmap else None
+
+def _opt_date(v: Any) -> dt.date | None:
+    return parse_date(v) if (_text(v) or isinstance(v, dt.date)) else None
+
+
+# (column, parser, required); the personnummer parser is bound per import (as-of date)
+_FIELDS: tuple[tuple[str, Callable[[Any], Any] | None, bool], ...] = (
+    ("personnummer", None, True), ("namn", _text, False), ("diagnos", parse_diagnosis, True),
+    ("startdatum", parse_date, True), ("slutdatum", parse_date, True), ("grad", parse_degree, True),
+    ("lakare", _text, True), ("lakare_id", _text, False), ("signeringsdatum", _opt_date, False),
+    ("sysselsattning", parse_occupation, False), ("rekostatus", parse_status, False),
+    ("rehabplan", parse_plan, False), ("vardenhet", _text, False),
+)
+
+
+def _parse_one(file, line, rec, colmap, as_of, default_unit, parsed: Parsed, cache) -> Row | None:
+    """Validate one row. ``cache`` memoises parsed cell values per column (imports repeat
+    the same dates, doctors and codes many times), which keeps 100,000 rows fast."""
+    plan = cache.get("__plan__")
+    if plan is None:
+        plan = []
+        for name, fn, required in _FIELDS:
+            if name in colmap:
+                plan.append((name, colmap[name], fn or _pnr_parser(as_of), required, {}))
+        cache["__plan__"] = plan
+    headers = cache.get("__headers__", {})
+    errs: list[Problem] | None = None
+    vals: dict[str, Any] = {}
+    n = len(rec)
+    for name, idx, fn, required, memo in plan:
+        raw = rec[idx] if idx < n else None
+        key = raw if isinstance(raw, (str, int, float, type(None))) else None
+        if key is not None or raw is None:
+            hit = memo.get((type(raw), key), memo)
+            if hit is not memo:
+                vals[name] = hit
+                continue
         try:
             _formula_check(raw)
             if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
                 raise CellError(f"empty, {EXPECT[name]}")
-            vals[name] = fn(raw)
+            v = fn(raw)
         except (CellError, pnrmod.PnrError) as e:
-            errs.append(Problem(file, line, col, f"{label or name}: {e}"))
-
-    def pnr_fn(raw):
-        s = _text(raw)
-        if s in cache:
-            return cache[s]
-        v = pnrmod.normalize(s, as_of)
-        cache[s] = v
-        return v
-
-    take("personnummer", pnr_fn, True)
-    take("namn", _text)
-    take("diagnos", parse_diagnosis, True)
-    take("startdatum", parse_date, True)
-    take("slutdatum", parse_date, True)
-    take("grad", parse_degree, True)
-    take("lakare", _text, True)
-    take("lakare_id", _text)
-    take("signeringsdatum", lambda v: parse_date(v) if _text(v) or isinstance(v, dt.date) else None)
-    take("sysselsattning", parse_occupation)
-    take("rekostatus", parse_status)
-    take("rehabplan", parse_plan)
-    take("vardenhet", _text)
+            if errs is None:
+                errs = []
+            errs.append(Problem(file, line, idx + 1, f"{headers.get(name, name)}: {e}"))
+            continue
+        vals[name] = v
+        if key is not None or raw is None:
+            memo[(type(raw), key)] = v
     if "startdatum" in vals and "slutdatum" in vals and vals["slutdatum"] < vals["startdatum"]:
+        errs = errs or []
         errs.append(Problem(file, line, colmap["slutdatum"] + 1,
-                            f"slutdatum: {vals['slutdatum'].isoformat()} is before startdatum "
-                            f"{vals['startdatum'].isoformat()}; expected an end not before the start"))
+                            f"{headers.get('slutdatum', 'slutdatum')}: {vals['slutdatum'].isoformat()} is before "
+                            f"{headers.get('startdatum', 'startdatum')} {vals['startdatum'].isoformat()}; "
+                            "expected an end not before the start"))
     if errs:
         parsed.problems.extend(errs)
         return None
@@ -439,7 +461,7 @@ def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed
     parsed.warnings.append(
         f"{file}: a Rehabstöd export holds one row per episode and only the active doctor; "
         "doctor counts from it are lower bounds")
-    cache: dict[str, str] = {}
+    cache: dict[str, Any] = {"__headers__": {k: str(header[i]).strip() for k, i in colmap.items()}}
     for line, rec in rows[header_idx:]:
         if all(_text(c) == "" for c in rec):
             continue

@@ -116,7 +116,7 @@ def _store(s: Session, cfg: Config, batches, as_of: dt.date, summary: Summary, p
             names[r.pnr] = r.name
     new_p = [{"pnr": p, "name": names.get(p, "")} for p in pnrs if p not in pid]
     if new_p:
-        s.execute(insert(Patient), new_p)
+        s.connection().execute(insert(Patient.__table__), new_p)
         summary.new_patients = len(new_p)
         for chunk in _chunks([p["pnr"] for p in new_p]):
             for i, p in s.execute(select(Patient.id, Patient.pnr).where(Patient.pnr.in_(chunk))):
@@ -135,7 +135,7 @@ def _store(s: Session, cfg: Config, batches, as_of: dt.date, summary: Summary, p
             did[k] = i
     new_d = [{"key": k, "name": v[0], "hsa_id": v[1]} for k, v in dkeys.items() if k not in did]
     if new_d:
-        s.execute(insert(Doctor), new_d)
+        s.connection().execute(insert(Doctor.__table__), new_d)
         for chunk in _chunks([d["key"] for d in new_d]):
             for i, k in s.execute(select(Doctor.id, Doctor.key).where(Doctor.key.in_(chunk))):
                 did[k] = i
@@ -185,7 +185,7 @@ def _store(s: Session, cfg: Config, batches, as_of: dt.date, summary: Summary, p
             })
             new_by_batch[row_batch[id(r)]] += 1
         for chunk in _chunks(values, 5000):
-            s.execute(insert(Certificate), chunk)
+            s.connection().execute(insert(Certificate.__table__), chunk)
             done += len(chunk)
             if progress:
                 progress(len(chunk))
@@ -220,7 +220,7 @@ def _store(s: Session, cfg: Config, batches, as_of: dt.date, summary: Summary, p
                                  "value": value, "source": "import", "batch_id": row_batch[id(r)],
                                  "os_user": user, "created_at": now})
             if recs:
-                s.execute(insert(StatusRecordRow), recs)
+                s.connection().execute(insert(StatusRecordRow.__table__), recs)
                 summary.status_records += len(recs)
 
     for bid in batch_ids:
@@ -230,6 +230,6 @@ def _store(s: Session, cfg: Config, batches, as_of: dt.date, summary: Summary, p
         s.add(batch)
     s.flush()
     for code, unit in units.items():
-        eps = repo.episodes_at(s, unit.id, as_of, cfg.max_gap_days)
-        summary.ongoing_episodes[code] = sum(1 for e in eps if e.ongoing)
+        summary.ongoing_episodes[code] = ep_core.count_ongoing(repo.load_certs(s, unit.id), as_of,
+                                                               cfg.max_gap_days)
         repo.audit(s, "import", unit.id, detail=f"files={len(batches)} new={summary.new_certificates}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -57,6 +57,7 @@ class Certificate(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "patient_id", "diagnosis_code", "start", "end", "degree", "doctor_id",
                          name="uq_certificate_identity"),
+        Index("ix_certificates_unit_patient", "unit_id", "patient_id"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="units.id", index=True)
@@ -76,6 +77,7 @@ class Certificate(SQLModel, table=True):
 
 class StatusRecordRow(SQLModel, table=True):
     __tablename__ = "status_records"
+    __table_args__ = (Index("ix_status_records_unit_cert", "unit_id", "certificate_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="units.id", index=True)
     certificate_id: int = Field(foreign_key="certificates.id", index=True)
@@ -132,6 +134,7 @@ class CaseReview(SQLModel, table=True):
 
 class Action(SQLModel, table=True):
     __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_status_due", "status", "due"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="case_reviews.id", index=True)
     kind: str = ""

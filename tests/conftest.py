@@ -1,0 +1,75 @@
+import datetime as dt
+import os
+import uuid
+
+import pytest
+
+TODAY = dt.date(2026, 11, 23)
+PG_ADMIN = os.environ.get("LESS_TUI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("LESS_TUI_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("LESS_TUI_DB", raising=False)
+    monkeypatch.delenv("LESS_TUI_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    from less_tui.i18n import set_language
+
+    set_language("sv")
+
+
+@pytest.fixture
+def cfg():
+    from less_tui.config import validate
+
+    return validate({})
+
+
+def _pg_available() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3):
+            return None
+    except Exception as e:  # pragma: no cover - depends on the machine
+        return f"no PostgreSQL server on 127.0.0.1:5432 ({type(e).__name__})"
+
+
+_PG_REASON = _pg_available()
+
+
+@pytest.fixture
+def pg_url():
+    if _PG_REASON:
+        pytest.skip(_PG_REASON)
+    import psycopg
+
+    name = f"less_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    yield url
+    from sqlalchemy.pool import NullPool  # noqa: F401
+
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine(db_url):
+    from less_tui.storage.db import open_engine
+
+    e = open_engine(db_url)
+    yield e
+    e.dispose()

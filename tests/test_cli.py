@@ -1,0 +1,204 @@
+"""The command line as a person uses it: real processes, real files."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, SAMPLES, run
+
+MALFORMED = sorted((ROOT / "tests" / "data" / "malformed").iterdir())
+sys.path.insert(0, str(ROOT / "tests" / "data"))
+from make_malformed import EXPECT  # noqa: E402
+
+
+def test_there_are_at_least_25_malformed_files():
+    assert len(MALFORMED) >= 25
+    assert {p.name for p in MALFORMED} == set(EXPECT)
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory):
+    """A database with one good import, to prove bad files leave it as it was."""
+    db = tmp_path_factory.mktemp("db") / "x.db"
+    env = {"LESS_TUI_TODAY": "2026-11-23", "HOME": str(db.parent)}
+    run("import", "--db", str(db), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
+    return db
+
+
+def _dump(db: Path):
+    c = sqlite3.connect(db)
+    try:
+        return [c.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("certificates", "patients", "doctors", "import_batches", "status_records", "audit_log")]
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.name for p in MALFORMED])
+def test_malformed_file_exits_2_with_a_clear_message(path, seeded_db):
+    before = _dump(seeded_db)
+    p = run("import", "--db", str(seeded_db), "--as-of", "2026-11-22", str(path))
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr + p.stdout
+    assert f"{path}:" in p.stderr
+    assert EXPECT[path.name] in p.stderr, p.stderr
+    assert "nothing was stored" in p.stderr
+    assert _dump(seeded_db) == before
+
+
+def test_every_bad_line_is_named(tmp_path):
+    p = run("import", "--db", str(tmp_path / "x.db"), str(ROOT / "tests/data/malformed/many_bad_rows.csv"))
+    lines = [ln for ln in p.stderr.splitlines() if "many_bad_rows.csv:" in ln]
+    assert [ln.split(":")[1] for ln in lines] == ["3", "4", "5"]
+
+
+def test_skip_invalid_stores_the_valid_rows(tmp_path):
+    db = tmp_path / "x.db"
+    p = run("import", "--db", str(db), "--skip-invalid", "--json",
+            str(ROOT / "tests/data/malformed/many_bad_rows.csv"))
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    assert s["new_certificates"] == 1 and s["invalid_rows"] == 3
+    assert p.stderr.count("skipped:") == 3
+
+
+def test_sample_files_import_and_twice_changes_nothing(tmp_path):
+    db = tmp_path / "x.db"
+    env = {"LESS_TUI_TODAY": "2026-11-22"}
+    first = json.loads(run("import", "--db", str(db), "--json", str(SAMPLES / "intyg-exempel.csv"),
+                           env=env, check=True).stdout)
+    assert first["rows_read"] == 16 and first["new_certificates"] == 16 and first["patients"] == 12
+    dump = _dump(db)
+    again = json.loads(run("import", "--db", str(db), "--json", str(SAMPLES / "intyg-exempel.csv"),
+                           env=env, check=True).stdout)
+    assert again["new_certificates"] == 0 and again["known_certificates"] == 16 and again["status_records"] == 0
+    assert _dump(db)[:3] == dump[:3] and _dump(db)[4] == dump[4]
+    rs = run("import", "--db", str(db), str(SAMPLES / "rehabstod-sjukfall-exempel.xlsx"), env=env, check=True)
+    assert "minimivärden" in rs.stdout
+
+
+def test_dry_run(tmp_path):
+    db = tmp_path / "x.db"
+    p = run("import", "--db", str(db), "--dry-run", str(SAMPLES / "intyg-exempel.csv"), check=True)
+    assert "Provkörning" in p.stdout
+    assert _dump(db)[0] == 0
+
+
+def test_bad_option_values_are_clear(tmp_path):
+    p = run("indicators", "--db", str(tmp_path / "x.db"), "--at", "2026-13-01")
+    assert p.returncode == 2 and "expected a date YYYY-MM-DD" in p.stderr and "Traceback" not in p.stderr
+    p = run("--lang", "de", "queue", "--db", str(tmp_path / "x.db"))
+    assert p.returncode == 2 and "expected sv or en" in p.stderr
+
+
+def test_bad_config_names_the_key(tmp_path):
+    cfgfile = tmp_path / "c.toml"
+    cfgfile.write_text('[episodes]\nmax_gap_days = "five"\n[queue]\nmin_dayz = 3\n', encoding="utf-8")
+    p = run("--config", str(cfgfile), "indicators", "--db", str(tmp_path / "x.db"))
+    assert p.returncode == 2
+    assert "'episodes.max_gap_days' must be a whole number" in p.stderr
+    assert "unknown key 'queue.min_dayz'" in p.stderr
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "cfg" / "config.toml"
+    db = tmp_path / "x.db"
+    run("init", "--path", str(target), "--db", str(db), "--unit", "VC Test", check=True)
+    assert "VC Test" in target.read_text(encoding="utf-8")
+    p = run("init", "--path", str(target), "--db", str(db))
+    assert p.returncode == 2 and "--force" in p.stderr
+    run("init", "--path", str(target), "--db", str(db), "--force", check=True)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    env = {"LESS_TUI_TODAY": "2026-11-23", "HOME": str(db.parent)}
+    run("demo", "--db", str(db), env=env, check=True)
+    return db, env
+
+
+def test_demo_then_indicators_with_deltas(demo_db):
+    db, env = demo_db
+    p = run("indicators", "--db", str(db), env=env, check=True)
+    assert "Andel med endast en läkare i sjukskrivningen" in p.stdout
+    assert "jämfört med mötet 2026-10-23" in p.stdout
+    js = json.loads(run("indicators", "--db", str(db), "--json", env=env, check=True).stdout)
+    assert js["date"] == "2026-11-23" and 60 <= js["population"] <= 140
+    assert [i["key"] for i in js["indicators"]] == ["one_doctor", "full_time", "coordinator_contact", "rehab_plan"]
+    for i in js["indicators"]:
+        assert i["previous"]["meeting_date"] == "2026-10-23"
+        assert i["delta_pp"] == pytest.approx((i["share"] - i["previous"]["share"]) * 100, abs=0.01)
+    assert 120 <= js["context"]["ongoing_total"] <= 190
+    en = run("--lang", "en", "indicators", "--db", str(db), env=env, check=True).stdout
+    assert "Share on full-time sick leave" in en and "Andel" not in en
+
+
+def test_demo_meetings_and_queue(demo_db):
+    db, env = demo_db
+    ms = json.loads(run("meeting", "list", "--db", str(db), "--json", env=env, check=True).stdout)
+    assert len(ms) == 12 and all(m["status"] == "closed" for m in ms)
+    assert "2026-11-23" not in [m["date"] for m in ms]
+    q = json.loads(run("queue", "--db", str(db), "--json", "--limit", "15", env=env, check=True).stdout)
+    assert len(q["cases"]) == 15
+    assert all(" " in c["patient"] and "-" not in c["patient"] for c in q["cases"])  # masked
+    fu = [c["follow_up"] for c in q["cases"]]
+    assert fu == sorted(fu, reverse=True)  # follow-ups first
+    again = run("demo", "--db", str(db), env=env, check=True)
+    assert "nothing added" in again.stdout
+
+
+def test_meeting_commands(tmp_path):
+    db = str(tmp_path / "x.db")
+    env = {"LESS_TUI_TODAY": "2026-11-22"}
+    run("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
+    run("meeting", "new", "--db", db, "--date", "2026-10-20", "--attendee", "A", "--attendee", "B", check=True)
+    p = run("meeting", "new", "--db", db, "--date", "2026-10-20")
+    assert p.returncode == 2 and "already exists" in p.stderr
+    run("meeting", "close", "--db", db, "--date", "2026-10-20", check=True)
+    p = run("meeting", "close", "--db", db, "--date", "2026-10-20")
+    assert p.returncode == 2 and "already closed" in p.stderr
+    ms = json.loads(run("meeting", "list", "--db", db, "--json", check=True).stdout)
+    assert ms == [{"date": "2026-10-20", "status": "closed", "attendees": ["A", "B"], "cases": 0}]
+    js = json.loads(run("indicators", "--db", db, "--json", "--at", "2026-11-22", check=True).stdout)
+    assert js["indicators"][0]["previous"]["meeting_date"] == "2026-10-20"
+
+
+def test_env_db_is_honoured(tmp_path):
+    db = tmp_path / "env.db"
+    run("import", str(SAMPLES / "intyg-exempel.csv"), env={"LESS_TUI_DB": str(db)}, check=True)
+    assert _dump(db)[0] == 16
+
+
+def test_killed_import_leaves_the_database_as_it_was(tmp_path):
+    from less_tui.core import demo
+
+    import datetime as dt
+    big = tmp_path / "big.csv"
+    demo.write_csv(demo.generate(dt.date(2026, 11, 23), seed=3, episodes=9000), big)
+    db = tmp_path / "k.db"
+    run("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), check=True)
+    before = _dump(db)
+    killed = 0
+    for delay in (0.8, 1.6, 2.4):
+        p = subprocess.Popen([sys.executable, "-m", "less_tui", "import", "--db", str(db), str(big)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGKILL)
+            killed += 1
+        p.wait()
+        if p.returncode == 0:
+            break
+        c = sqlite3.connect(db)
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        c.close()
+        assert _dump(db) == before
+    assert killed >= 1

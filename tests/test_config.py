@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from less_tui import config as C
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_root_config_is_the_documented_defaults():
+    assert (ROOT / "config.toml").read_text(encoding="utf-8") == C.default_text()
+    cfg = C.load(ROOT / "config.toml")
+    assert cfg.data == C.validate({}).data
+    assert cfg.max_gap_days == 5 and cfg.chapters == ["F", "M", "R"]
+    assert cfg.targets["full_time"] == 0.2
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(C.ConfigError) as ei:
+        C.validate({"language": "de", "episodes": {"max_gap_days": 91}, "clinic": {"nme": "x"},
+                    "queue": {"weights": {"long": "much"}}, "team": [{"name": "A", "rol": "x"}]})
+    msg = str(ei.value)
+    for part in ("'language' must be one of sv, en", "'episodes.max_gap_days' must be between 0 and 90",
+                 "unknown key 'clinic.nme'", "'queue.weights.long' must be a number", "unknown key 'team.rol'"):
+        assert part in msg
+
+
+def test_lookup_order(tmp_path, monkeypatch):
+    (tmp_path / "config.toml").write_text('language = "en"\n', encoding="utf-8")
+    assert C.load().language == "en"  # ./config.toml
+    env = tmp_path / "env.toml"
+    env.write_text('language = "sv"\n[clinic]\nunit = "VC Env"\n', encoding="utf-8")
+    monkeypatch.setenv("LESS_TUI_CONFIG", str(env))
+    assert C.load().unit == "VC Env"
+    explicit = tmp_path / "x.toml"
+    explicit.write_text('[clinic]\nunit = "VC X"\n', encoding="utf-8")
+    assert C.load(explicit).unit == "VC X"
+
+
+def test_broken_toml_is_a_config_error(tmp_path):
+    p = tmp_path / "b.toml"
+    p.write_text("language = \n", encoding="utf-8")
+    with pytest.raises(C.ConfigError) as ei:
+        C.load(p)
+    assert "not valid TOML" in str(ei.value)
+
+
+def test_starter_config_round_trips(tmp_path):
+    import tomli_w
+
+    data = C.starter_config("VC Ny", "Nya VC")
+    text = tomli_w.dumps(data)
+    assert C.validate(tomllib.loads(text)).unit == "VC Ny"
+
+
+def test_catalogues_have_the_same_keys():
+    from less_tui.i18n import en, sv
+
+    assert set(sv.STRINGS) == set(en.STRINGS)
