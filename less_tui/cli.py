@@ -422,6 +422,81 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
                      right={0, 2, 4, 5, 6}))
 
 
+# ---------------------------------------------------------------- export
+
+@app.command()
+def export(
+    meeting: str = typer.Option("latest", "--meeting", help="The meeting's date, or latest."),
+    fmt: str = typer.Option("md", "--format", help="md, docx, html (minutes) or xlsx (indicator workbook)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (md without it: stdout)."),
+    identify: bool = typer.Option(False, "--identify", help="Write personnummer and names (audited)."),
+    db: Optional[str] = DbOpt,
+):
+    """Write the minutes of a meeting, or the indicator workbook."""
+    from .export import ExportError, export_meeting
+    from .storage.repo import NotFound
+
+    _db_option(db)
+    cfg = state.cfg
+    if meeting != "latest":
+        _date(meeting, "--meeting")
+    engine = state.engine()
+    try:
+        result = export_meeting(engine, cfg, meeting, fmt, output, identify=identify,
+                                lang=state.lang or cfg.language)
+    except (ExportError, NotFound) as e:
+        raise UserError(str(e)) from None
+    if isinstance(result, str):
+        typer.echo(result, nl=False)
+    else:
+        typer.echo(t("min.written", path=result), err=True)
+
+
+# ---------------------------------------------------------------- audit
+
+@app.command()
+def audit(
+    patient: Optional[str] = typer.Option(None, "--patient", help="Only rows about this personnummer."),
+    user: Optional[str] = typer.Option(None, "--user", help="Only rows by this operating-system user."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only rows on or after this date."),
+    as_json: bool = typer.Option(False, "--json"),
+    db: Optional[str] = DbOpt,
+):
+    """Show the audit log: who viewed or changed what, and when (for the log review)."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from .core import pnr as pnrmod
+    from .core.text import table
+    from .storage.models import AuditLog, Patient
+
+    _db_option(db)
+    state.cfg
+    engine = state.engine()
+    with Session(engine) as s:
+        q = select(AuditLog).order_by(AuditLog.id)
+        if patient:
+            try:
+                p = pnrmod.normalize(patient, clock.today())
+            except pnrmod.PnrError as e:
+                raise UserError(f"--patient: {e}") from None
+            pid = s.scalar(select(Patient.id).where(Patient.pnr == p))
+            q = q.where(AuditLog.patient_id == (pid if pid is not None else -1))
+        if user:
+            q = q.where(AuditLog.os_user == user)
+        if since:
+            d = _date(since, "--since")
+            q = q.where(AuditLog.ts >= dt.datetime.combine(d, dt.time()).astimezone())
+        rows = [{"time": a.ts.astimezone().isoformat(timespec="seconds"), "user": a.os_user, "ssh_client": a.ssh_client,
+                 "action": a.action, "patient_id": a.patient_id, "detail": a.detail} for a in s.scalars(q)]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    typer.echo(table(["time", "user", "ssh", "action", "patient", "detail"],
+                     [[r["time"], r["user"], r["ssh_client"], r["action"], r["patient_id"] or "", r["detail"]]
+                      for r in rows]))
+
+
 # ---------------------------------------------------------------- entry point
 
 def _log_crash() -> str:

@@ -91,13 +91,16 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
                      "source": "import", "os_user": "demo", "created_at": clock.now()} for c, kind, v in recs])
             m = repo.create_meeting(s, cfg, unit, date)
             m.started_at = dt.datetime.combine(date, dt.time(13, 0)).astimezone()
-            # follow up the last meeting's actions
+            # follow up the open actions of earlier meetings
+            still_open = []
             for aid in previous:
                 r = rng.random()
-                status = "done" if r < 0.65 else ("dropped" if r < 0.75 else "open")
+                status = "done" if r < 0.7 else ("dropped" if r < 0.8 else "open")
                 if status != "open":
                     repo.set_action_status(s, aid, status, m.id)
-            previous = []
+                else:
+                    still_open.append(aid)
+            previous = still_open
             eps = repo.episodes_at(s, unit.id, date, cfg.max_gap_days)
             items = repo.queue_at(s, cfg, unit, date, eps)
             for it in items[: rng.randint(8, 14)]:

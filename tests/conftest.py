@@ -73,3 +73,47 @@ def engine(db_url):
     e = open_engine(db_url)
     yield e
     e.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A demo clinic at the fixed date, built once; tests copy it."""
+    import os as _os
+
+    old = _os.environ.get("LESS_TUI_TODAY")
+    _os.environ["LESS_TUI_TODAY"] = TODAY.isoformat()
+    try:
+        from less_tui import demo
+        from less_tui.config import validate
+        from less_tui.storage.db import open_engine
+
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        e = open_engine(f"sqlite:///{path}")
+        demo.build_clinic(e, validate({}), seed=1, today=TODAY)
+        with e.connect() as c:
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        e.dispose()
+        return path
+    finally:
+        if old is None:
+            _os.environ.pop("LESS_TUI_TODAY", None)
+        else:
+            _os.environ["LESS_TUI_TODAY"] = old
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path):
+    import shutil
+
+    dst = tmp_path / "demo.db"
+    shutil.copy(demo_template, dst)
+    return dst
+
+
+@pytest.fixture
+def demo_engine(demo_db):
+    from less_tui.storage.db import open_engine
+
+    e = open_engine(f"sqlite:///{demo_db}")
+    yield e
+    e.dispose()

@@ -85,6 +85,16 @@ def load_certs(s: Session, unit_id: int) -> list[Cert]:
     return [Cert(*r) for r in s.execute(q)]
 
 
+def load_certs_of(s: Session, unit_id: int, ids) -> list[Cert]:
+    ids = list(ids)
+    q = (select(Certificate.id, Certificate.patient_id, Certificate.start, Certificate.end,
+                Certificate.degree, Doctor.key, Doctor.name, Certificate.diagnosis_code,
+                Certificate.signed, Certificate.case_no, Certificate.source)
+         .join(Doctor, Doctor.id == Certificate.doctor_id)
+         .where(Certificate.unit_id == unit_id, Certificate.id.in_(ids)))
+    return [Cert(*r) for r in s.execute(q)]
+
+
 def load_records(s: Session, unit_id: int) -> list[StatusRecord]:
     q = (select(StatusRecordRow.id, StatusRecordRow.certificate_id, StatusRecordRow.as_of,
                 StatusRecordRow.kind, StatusRecordRow.value)

@@ -1,0 +1,271 @@
+"""The Textual application the coordinator projects during the FMT meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+from typing import Iterable
+
+from sqlalchemy.engine import Engine
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import BindingsMap
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from .commands import CaseCommands
+from .config import Config
+from .i18n import language, set_language, t
+from .meeting import MeetingService, QueueData
+from .screens.base import Key, Translated
+from .screens.decision import DecisionScreen
+from .screens.help import HelpScreen, bindings_of
+from .screens.meetings import MeetingsScreen
+from .screens.queue import QueueScreen
+from .screens.summary import SummaryScreen
+
+HIGH_CONTRAST = Theme(
+    name="less-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffff00", foreground="#ffffff",
+    background="#000000", surface="#000000", panel="#202020", success="#00ff00", warning="#ffaf00",
+    error="#ff5f5f", dark=True,
+)
+THEMES = {"dark": "textual-dark", "light": "textual-light", "high-contrast": "less-high-contrast"}
+
+
+class LessApp(Translated, App):
+    CSS_PATH = "app.tcss"
+    TITLE = "less-tui"
+    COMMANDS = App.COMMANDS | {CaseCommands}
+    KEYS = [Key("ctrl+p", "command_palette", "key.palette", "command_palette", priority=True)]
+
+    def __init__(self, cfg: Config, engine: Engine, date: dt.date, lang: str | None = None,
+                 projector: bool = False, theme: str | None = None):
+        set_language(lang or cfg.language)
+        super().__init__()
+        self.translate_bindings()
+        self.cfg = cfg
+        self.engine = engine
+        self.service = MeetingService(engine, cfg, date)
+        self.projector = projector
+        self.masked = True
+        self.theme_name = theme or ("high-contrast" if projector else cfg.data["ui"]["theme"])
+        self.current_queue: QueueData | None = None
+        self.title = t("app.title")
+
+    # ------------------------------------------------------------ start
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = THEMES.get(self.theme_name, "textual-dark")
+        if self.cfg.data.get("keymap"):
+            self.set_keymap(dict(self.cfg.data["keymap"]))
+        self.service.open()
+        if self.projector:
+            self.add_class("projector")
+        self.push_screen(QueueScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand(t("cmd.queue"), t("cmd.queue"), self.show_queue)
+        yield SystemCommand(t("cmd.summary"), t("cmd.summary"), self.show_summary)
+        yield SystemCommand(t("cmd.meetings"), t("cmd.meetings"), self.show_meetings)
+        yield SystemCommand(t("cmd.mask"), t("cmd.mask"), self.toggle_mask)
+        yield SystemCommand(t("cmd.projector"), t("cmd.projector"), self.toggle_projector)
+        for name in THEMES:
+            yield SystemCommand(t("cmd.theme", theme=name), t("cmd.theme", theme=name),
+                                lambda n=name: self.set_theme(n))
+        for lang in ("sv", "en"):
+            yield SystemCommand(t("cmd.language", lang=lang), t("cmd.language", lang=lang),
+                                lambda lg=lang: self.set_lang(lg))
+        if self.service.meeting and not self.service.meeting.closed:
+            yield SystemCommand(t("cmd.close"), t("cmd.close"), self.close_meeting_from_palette)
+        yield SystemCommand(t("key.quit"), t("key.quit"), self.exit)
+
+    # ------------------------------------------------------------ navigation
+    def queue_screen(self) -> QueueScreen | None:
+        for s in self.screen_stack:
+            if isinstance(s, QueueScreen):
+                return s
+        return None
+
+    def show_queue(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
+            if isinstance(self.screen, DecisionScreen):
+                self.screen.flush()
+            self.pop_screen()
+
+    def show_summary(self) -> None:
+        if isinstance(self.screen, SummaryScreen):
+            return
+        if isinstance(self.screen, DecisionScreen):
+            self.screen.flush()
+        self.push_screen(SummaryScreen())
+
+    def show_meetings(self) -> None:
+        self.push_screen(MeetingsScreen())
+
+    def show_help(self, screen: Screen) -> None:
+        self.push_screen(HelpScreen(screen.title or "", bindings_of(screen)))
+
+    def switch_meeting(self, date: dt.date) -> None:
+        self.service = MeetingService(self.engine, self.cfg, date)
+        self.service.open()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(QueueScreen())
+
+    def open_case(self, case_no: int) -> None:
+        self.load_case(case_no, replace=isinstance(self.screen, DecisionScreen))
+
+    def step_case(self, case_no: int, step: int) -> None:
+        q = self.queue_screen()
+        rows = q.shown_rows if q and q.shown_rows else (self.current_queue.rows if self.current_queue else [])
+        nos = [r.case_no for r in rows]
+        if case_no not in nos or not nos:
+            return
+        i = (nos.index(case_no) + step) % len(nos)
+        if q:
+            q.select_case(nos[i])
+        self.load_case(nos[i], replace=True)
+
+    @work(thread=True, exclusive=True, group="case")
+    def load_case(self, case_no: int, replace: bool = False) -> None:
+        data = self.current_queue or self.service.queue()
+        row = next((r for r in data.rows if r.case_no == case_no), None)
+        if row is None:
+            return
+        detail = self.service.case(case_no, row)
+        self.call_from_thread(self._show_case, detail, replace)
+
+    def _show_case(self, detail, replace: bool) -> None:
+        screen = DecisionScreen(detail)
+        if replace and isinstance(self.screen, DecisionScreen):
+            self.switch_screen(screen)
+        else:
+            while not isinstance(self.screen, QueueScreen) and len(self.screen_stack) > 2:
+                self.pop_screen()
+            self.push_screen(screen)
+
+    def mark_decided(self, case_no: int) -> None:
+        if self.current_queue:
+            for r in self.current_queue.rows:
+                if r.case_no == case_no and not r.decided:
+                    r.decided = True
+                    q = self.queue_screen()
+                    if q is not None and q.data is not None:
+                        q.render_table()
+
+    # ------------------------------------------------------------ toggles
+    def toggle_mask(self) -> None:
+        self.masked = not self.masked
+        self.service.audit("screen.unmask" if not self.masked else "screen.mask")
+        q = self.queue_screen()
+        if q is not None and q.data is not None:
+            q.render_table()
+        if isinstance(self.screen, DecisionScreen):
+            from textual.widgets import Static
+
+            self.screen.query_one("#facts", Static).update(self.screen.facts_text())
+
+    def toggle_projector(self) -> None:
+        self.projector = not self.projector
+        self.set_class(self.projector, "projector")
+        if self.projector:
+            self.masked = True
+            self.theme = THEMES["high-contrast"]
+        else:
+            self.theme = THEMES.get(self.cfg.data["ui"]["theme"], "textual-dark")
+        q = self.queue_screen()
+        if q is not None and q.data is not None:
+            q.render_table()
+
+    def set_theme(self, name: str) -> None:
+        self.theme_name = name
+        self.theme = THEMES[name]
+
+    def set_lang(self, lang: str) -> None:
+        set_language(lang)
+        self.translate_bindings()
+        for s in self.screen_stack:
+            if isinstance(s, Translated):
+                s.translate_bindings()
+            for w in s.query("*"):
+                if isinstance(w, Translated):
+                    w.translate_bindings()
+            s.refresh(recompose=True)
+            if isinstance(s, QueueScreen):
+                s.call_after_refresh(s.reload)
+            if isinstance(s, SummaryScreen):
+                s.call_after_refresh(s.reload)
+        self.title = t("app.title")
+        self.refresh_bindings()
+
+    def close_meeting_from_palette(self) -> None:
+        self.show_summary()
+        self.call_after_refresh(lambda: isinstance(self.screen, SummaryScreen) and self.screen.action_close_meeting())
+
+    def export_minutes(self) -> None:
+        from .screens.dialogs import ChoiceDialog
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.run_export(fmt)
+
+        self.push_screen(ChoiceDialog(t("sum.export_title"), [("md", "Markdown (.md)"), ("docx", "Word (.docx)"),
+                                                               ("html", "HTML (.html)"), ("xlsx", "Excel (.xlsx)")]),
+                         chosen)
+
+    @work(thread=True, group="export")
+    def run_export(self, fmt: str) -> None:
+        from .export import export_meeting
+
+        path = export_meeting(self.engine, self.cfg, self.service.date, fmt, lang=language())
+        self.call_from_thread(self.notify, t("sum.exported", path=str(path)), timeout=10)
+
+    # ------------------------------------------------------------ errors and shutdown
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            err = event.worker.error
+            from .meeting import ReadOnly
+
+            if isinstance(err, ReadOnly):
+                self.notify(t("dec.readonly"), severity="warning")
+            else:
+                self.notify(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
+                            severity="error", timeout=10)
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: save what can be saved, log it, show one line, no traceback."""
+        try:
+            self.flush_pending()
+        except Exception:
+            pass
+        from .cli import _log_crash
+
+        where = _log_crash()
+        self._exit_renderables.append(
+            f"less-tui: internal error; everything saved before it is kept. Details in {where}")
+        self._close_messages_no_wait()
+
+    def flush_pending(self) -> None:
+        for s in self.screen_stack:
+            if isinstance(s, DecisionScreen):
+                s.flush()
+
+    async def action_quit(self) -> None:
+        self.flush_pending()
+        self.exit()
+
+
+def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None, projector: bool = False) -> None:
+    app = LessApp(cfg, engine, date, lang=lang, projector=projector)
+
+    def hangup(signum, frame):  # the SSH line dropped: save what is on screen, then go
+        try:
+            app.flush_pending()
+        finally:
+            os._exit(0)
+
+    signal.signal(signal.SIGHUP, hangup)
+    signal.signal(signal.SIGTERM, hangup)
+    app.run()

@@ -1,0 +1,562 @@
+"""Minutes (Markdown, Word, HTML) and the indicator workbook (Excel). No Textual here.
+
+Everything is gathered once into plain data (``Minutes``), then rendered per format.
+Without ``identify`` no personnummer or full name is written anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from . import clock
+from .config import Config
+from .core import indicators as ind_core
+from .core import pnr as pnrmod
+from .core.text import pct
+from .i18n import indicator_labels, t
+from .storage import repo
+
+FORMATS = ("md", "docx", "html", "xlsx")
+
+
+class ExportError(Exception):
+    pass
+
+
+@dataclass
+class ActionLine:
+    case_no: int
+    kind: str
+    owner: str
+    due: dt.date | None
+    status: str
+    meeting_date: dt.date
+
+
+@dataclass
+class CaseLine:
+    case_no: int
+    patient: str
+    reasons: list[str]
+    length: int | None
+    degree: int | None
+    doctors: int | None
+    doctors_lower_bound: bool
+    plan: str
+    actions: list[ActionLine]
+    coordinator_status: str
+    rehab_plan: bool
+    assessor: str
+
+
+@dataclass
+class Minutes:
+    clinic: str
+    unit: str
+    date: dt.date
+    status: str
+    started: dt.datetime | None
+    ended: dt.datetime | None
+    attendees: list[tuple[str, str]]
+    indicators: ind_core.IndicatorSet
+    history: list[tuple[dt.date, dict[str, ind_core.Value]]]
+    cases: list[CaseLine]
+    followups: dict[str, list[ActionLine]]
+    previous_date: dt.date | None
+    todo: dict[str, list[ActionLine]]
+    next_meeting: dt.date
+    identify: bool = False
+    identities: list[str] = field(default_factory=list)  # what was written when identified
+
+
+def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", identify: bool = False) -> Minutes:
+    with Session(engine, expire_on_commit=False) as s:
+        unit = repo.get_unit(s, cfg.unit, create=False)
+        if meeting == "latest":
+            m = repo.latest_meeting(s, unit.id)
+            if m is None:
+                raise ExportError(f"no meetings for {cfg.unit}; create one with `less-tui meeting new`")
+        else:
+            d = meeting if isinstance(meeting, dt.date) else dt.date.fromisoformat(str(meeting))
+            m = repo.meeting_at(s, unit.id, d)
+            if m is None:
+                raise ExportError(f"no meeting on {d.isoformat()} for {cfg.unit} (see `less-tui meeting list`)")
+        eps = repo.episodes_at(s, unit.id, m.date, cfg.max_gap_days)
+        iset = repo.indicators_at(s, cfg, unit, m.date, eps)
+        if m.status == "closed":  # the minutes of a closed meeting show what it froze
+            frozen = repo.frozen(s, m.id)
+            for i in iset.indicators:
+                if i.key in frozen:
+                    i.count, i.denominator = frozen[i.key].count, frozen[i.key].denominator
+        hist = [(d, v) for d, v in repo.indicator_history(s, unit.id) if d < m.date]
+        by_cert = {}
+        for e in eps:
+            for cid in e.cert_ids:
+                by_cert[cid] = e
+        reviews = repo.reviews_of_meeting(s, m.id)
+        pats = repo.patients_by_id(s, [r.patient_id for r in reviews])
+        cases = []
+        identities = []
+        for r in reviews:
+            acts = repo.actions_of(s, r.id)
+            if not r.plan.strip() and not acts:
+                continue
+            p = pats[r.patient_id]
+            who = f"{p.pnr} {p.name}".strip() if identify else pnrmod.masked(p.pnr, p.name)
+            if identify:
+                identities.append(who)
+            facts = json.loads(r.facts or "{}")
+            e = by_cert.get(r.anchor_certificate_id)
+            cases.append(CaseLine(
+                case_no=r.case_no, patient=who, reasons=json.loads(r.reasons or "[]"),
+                length=facts.get("length"), degree=facts.get("degree"), doctors=facts.get("doctors"),
+                doctors_lower_bound=bool(facts.get("doctors_lower_bound")), plan=r.plan.strip(),
+                actions=[ActionLine(r.case_no, a.kind, a.owner, a.due, a.status, m.date) for a in acts],
+                coordinator_status=e.coordinator_status if e else "-", rehab_plan=bool(e and e.rehab_plan),
+                assessor=r.primary_assessor,
+            ))
+        cases.sort(key=lambda c: c.case_no)
+        prev = repo.previous_closed(s, unit.id, m.date)
+        followups: dict[str, list[ActionLine]] = {}
+        if prev is not None:
+            for r, a in repo.actions_of_meeting(s, prev.id):
+                followups.setdefault(a.status, []).append(ActionLine(r.case_no, a.kind, a.owner, a.due, a.status, prev.date))
+        todo: dict[str, list[ActionLine]] = {}
+        for mm, r, a in repo.open_actions(s, unit.id, up_to=m.date):
+            todo.setdefault(a.owner or "–", []).append(ActionLine(r.case_no, a.kind, a.owner, a.due, a.status, mm.date))
+        for lst in todo.values():
+            lst.sort(key=lambda x: (x.due or dt.date.max, x.case_no))
+        if identify:
+            repo.audit(s, "export.identify", unit.id, detail=f"meeting={m.date.isoformat()} cases={len(cases)}")
+            s.commit()
+        return Minutes(
+            clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status, started=m.started_at,
+            ended=m.closed_at, attendees=[(n, cfg.role_of(n)) for n in repo.attendees(m)], indicators=iset,
+            history=hist, cases=cases, followups=followups, previous_date=prev.date if prev else None,
+            todo=dict(sorted(todo.items())), next_meeting=clock.add_months(m.date, cfg.data["meeting"]["cadence_months"]),
+            identify=identify, identities=identities,
+        )
+
+
+# ---------------------------------------------------------------- shared wording
+
+def _time(m: Minutes) -> str:
+    def hm(x):
+        return x.astimezone().strftime("%H:%M") if x else "–"
+    return f"{hm(m.started)}–{hm(m.ended)}" if m.ended else hm(m.started)
+
+
+def _reasons(rs: list[str]) -> str:
+    return ", ".join(t("reason.checkpoint_plain") if r == "checkpoint" else t(f"reason.{r}") for r in rs) or "–"
+
+
+def _due(a: ActionLine) -> str:
+    return a.due.isoformat() if a.due else "–"
+
+
+def _delta(i: ind_core.Indicator) -> str:
+    d = i.delta_pp
+    if d is None:
+        return "–"
+    return f"{'↑' if d > 0 else ('↓' if d < 0 else '→')} {d:+.1f} pp"
+
+
+def _target(i: ind_core.Indicator) -> str:
+    return ("≥ " if i.direction == "higher" else "≤ ") + pct(i.target)
+
+
+def _on_target(i: ind_core.Indicator) -> str:
+    return {True: t("word.yes"), False: t("word.no"), None: "–"}[i.on_target]
+
+
+def _series(m: Minutes, key: str) -> list[float | None]:
+    return [v[key].share if key in v else None for _, v in m.history][-12:] + [m.indicators.by_key(key).share]
+
+
+def _doctors(c: CaseLine) -> str:
+    if c.doctors is None:
+        return "–"
+    return f"≥{c.doctors}" if c.doctors_lower_bound else str(c.doctors)
+
+
+def _assessor(c: CaseLine) -> str:
+    return t(f"assessor.{c.assessor or 'none'}")
+
+
+def indicator_rows(m: Minutes) -> list[list[str]]:
+    labels = indicator_labels()
+    rows = []
+    for i in m.indicators.indicators:
+        rows.append([labels[i.key], f"{i.count}/{i.denominator}", pct(i.share, 1),
+                     pct(i.previous.share, 1) if i.previous else "–", _delta(i), _target(i), _on_target(i),
+                     ind_core.sparkline(_series(m, i.key))])
+    return rows
+
+
+def indicator_headers() -> list[str]:
+    return [t("col.indicator"), t("col.count"), t("col.now"), t("col.previous"), t("col.delta"), t("col.target"),
+            t("col.on_target"), t("col.trend")]
+
+
+# ---------------------------------------------------------------- Markdown
+
+def _md_cell(s: object) -> str:
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(headers: list[str], rows: list[list[object]]) -> str:
+    out = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def render_md(m: Minutes) -> str:
+    L: list[str] = [f"# {t('min.title', date=m.date.isoformat())}", ""]
+    L += [f"- **{t('min.clinic')}:** {m.clinic}", f"- **{t('min.unit')}:** {m.unit}",
+          f"- **{t('min.date')}:** {m.date.isoformat()}", f"- **{t('min.time')}:** {_time(m)}",
+          f"- **{t('min.attendees')}:** " + ", ".join(f"{n} ({r})" if r else n for n, r in m.attendees),
+          f"- **{t('min.next')}:** {m.next_meeting.isoformat()}", ""]
+    L += [f"## {t('min.todo')}", ""]
+    if not m.todo:
+        L += [t("min.no_todo"), ""]
+    for owner, acts in m.todo.items():
+        L += [f"### {owner}", ""]
+        L += [f"- [ ] {t('col.case')} {a.case_no}: {a.kind} — {t('col.due').lower()} {_due(a)}" for a in acts]
+        L.append("")
+    L += [f"## {t('min.indicators')}", ""]
+    prev = m.indicators.indicators[0].previous_date
+    L += [t("cli.previous", date=prev.isoformat()) if prev else t("cli.no_previous"), "",
+          _md_table(indicator_headers(), indicator_rows(m)), ""]
+    c = m.indicators.context
+    L += [f"{t('ctx.ongoing_total')}: {c.ongoing_total} · {t('ctx.population')}: {m.indicators.population} · "
+          + " · ".join(f"{t('ctx.chapter', ch=k)}: {v}" for k, v in c.chapters.items())
+          + f" · {t('ctx.over_90')}: {c.over_90} · {t('ctx.over_180')}: {c.over_180} · "
+          f"{t('ctx.three_plus')}: {c.three_plus_doctors} · {t('ctx.median')}: "
+          + ("–" if c.median_length is None else f"{c.median_length:g}"), ""]
+    if c.lower_bound:
+        L += [f"*{t('ctx.lower_bound')}*", ""]
+    L += [f"## {t('min.cases')}", ""]
+    if not m.cases:
+        L += [t("min.no_cases"), ""]
+    for cs in m.cases:
+        L += [f"### {t('col.case')} {cs.case_no} — {cs.patient}", ""]
+        L += [f"- **{t('min.reasons')}:** {_reasons(cs.reasons)}",
+              f"- **{t('col.length')}:** {cs.length if cs.length is not None else '–'} · **{t('col.degree')}:** "
+              f"{cs.degree if cs.degree is not None else '–'} % · **{t('col.doctors')}:** {_doctors(cs)}",
+              f"- **{t('dec.coordinator_status')}:** {cs.coordinator_status} · **{t('dec.rehab_plan')}:** "
+              f"{t('word.yes') if cs.rehab_plan else t('word.no')} · **{t('dec.assessor')}:** {_assessor(cs)}",
+              f"- **{t('min.plan')}:** {cs.plan or '–'}"]
+        if cs.actions:
+            L.append(f"- **{t('min.actions')}:**")
+            L += [f"  - {a.kind} — {a.owner or '–'}, {_due(a)} ({t('status.' + a.status)})" for a in cs.actions]
+        L.append("")
+    L += [f"## {t('min.followups')}", ""]
+    if m.previous_date is None or not m.followups:
+        L += [t("sum.no_actions"), ""]
+    else:
+        for status, label in (("done", "min.done"), ("open", "min.still_open"), ("dropped", "min.dropped")):
+            acts = m.followups.get(status, [])
+            L += [f"**{t(label)} ({len(acts)})**", ""]
+            L += [f"- {t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}" for a in acts] or ["–"]
+            L.append("")
+    return "\n".join(L).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- chart (matplotlib)
+
+def chart(m: Minutes, fmt: str = "png") -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = indicator_labels()
+    dates = [d for d, _ in m.history][-12:] + [m.date]
+    fig, axes = plt.subplots(2, 2, figsize=(9, 5.2), sharex=True)
+    for ax, key in zip(axes.flat, ind_core.INDICATOR_KEYS):
+        ys = [None if v is None else v * 100 for v in _series(m, key)]
+        ax.plot(dates, [float("nan") if y is None else y for y in ys], marker="o", color="#1f5fa8")
+        target = m.indicators.by_key(key).target * 100
+        ax.axhline(target, color="#c0392b", linestyle="--", linewidth=1, label=t("col.target"))
+        ax.set_title(labels[key], fontsize=9)
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=130)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- HTML
+
+def render_html(m: Minutes) -> str:
+    e = html.escape
+    svg = chart(m, "svg").decode("utf-8")
+    svg = svg[svg.find("<svg"):]
+    P: list[str] = [
+        "<!DOCTYPE html>", f'<html lang="{t("word.yes") == "ja" and "sv" or "en"}"><head><meta charset="utf-8">',
+        f"<title>{e(t('min.title', date=m.date.isoformat()))}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}"
+        "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #bbb;padding:.25rem .5rem;text-align:left}"
+        "th{background:#eef}h3{margin-bottom:.2rem}.todo li{margin:.1rem 0}svg{max-width:100%;height:auto}</style>",
+        "</head><body>", f"<h1>{e(t('min.title', date=m.date.isoformat()))}</h1>", "<ul>",
+        f"<li><b>{e(t('min.clinic'))}:</b> {e(m.clinic)}</li>", f"<li><b>{e(t('min.unit'))}:</b> {e(m.unit)}</li>",
+        f"<li><b>{e(t('min.date'))}:</b> {m.date.isoformat()}</li>", f"<li><b>{e(t('min.time'))}:</b> {e(_time(m))}</li>",
+        f"<li><b>{e(t('min.attendees'))}:</b> " + e(", ".join(f"{n} ({r})" if r else n for n, r in m.attendees)) + "</li>",
+        f"<li><b>{e(t('min.next'))}:</b> {m.next_meeting.isoformat()}</li>", "</ul>",
+        f"<h2>{e(t('min.todo'))}</h2>",
+    ]
+    if not m.todo:
+        P.append(f"<p>{e(t('min.no_todo'))}</p>")
+    for owner, acts in m.todo.items():
+        P.append(f"<h3>{e(owner)}</h3><ul class='todo'>")
+        P += [f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(t('col.due').lower())} {_due(a)}</li>" for a in acts]
+        P.append("</ul>")
+    P.append(f"<h2>{e(t('min.indicators'))}</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in indicator_headers())
+             + "</tr>")
+    for r in indicator_rows(m):
+        P.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>")
+    P.append("</table>")
+    P.append(f"<figure>{svg}<figcaption>{e(t('min.chart'))}</figcaption></figure>")
+    P.append(f"<h2>{e(t('min.cases'))}</h2>")
+    if not m.cases:
+        P.append(f"<p>{e(t('min.no_cases'))}</p>")
+    for cs in m.cases:
+        P.append(f"<h3>{e(t('col.case'))} {cs.case_no} — {e(cs.patient)}</h3><ul>")
+        P.append(f"<li><b>{e(t('min.reasons'))}:</b> {e(_reasons(cs.reasons))}</li>")
+        P.append(f"<li><b>{e(t('col.length'))}:</b> {cs.length} · <b>{e(t('col.degree'))}:</b> {cs.degree} % · "
+                 f"<b>{e(t('col.doctors'))}:</b> {e(_doctors(cs))}</li>")
+        P.append(f"<li><b>{e(t('dec.coordinator_status'))}:</b> {e(cs.coordinator_status)} · "
+                 f"<b>{e(t('dec.rehab_plan'))}:</b> {e(t('word.yes') if cs.rehab_plan else t('word.no'))} · "
+                 f"<b>{e(t('dec.assessor'))}:</b> {e(_assessor(cs))}</li>")
+        P.append(f"<li><b>{e(t('min.plan'))}:</b> {e(cs.plan or '–')}</li>")
+        if cs.actions:
+            P.append(f"<li><b>{e(t('min.actions'))}:</b><ul>" + "".join(
+                f"<li>{e(a.kind)} — {e(a.owner or '–')}, {_due(a)} ({e(t('status.' + a.status))})</li>"
+                for a in cs.actions) + "</ul></li>")
+        P.append("</ul>")
+    P.append(f"<h2>{e(t('min.followups'))}</h2>")
+    if not m.followups:
+        P.append(f"<p>{e(t('sum.no_actions'))}</p>")
+    for status, label in (("done", "min.done"), ("open", "min.still_open"), ("dropped", "min.dropped")):
+        if not m.followups:
+            break
+        acts = m.followups.get(status, [])
+        P.append(f"<h3>{e(t(label))} ({len(acts)})</h3><ul>" + "".join(
+            f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(a.owner or '–')}</li>" for a in acts) + "</ul>")
+    P.append("</body></html>")
+    return "\n".join(P) + "\n"
+
+
+# ---------------------------------------------------------------- Word
+
+def render_docx(m: Minutes, path: Path) -> None:
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    doc.styles["Normal"].font.name = "Calibri"
+    doc.styles["Normal"].font.size = Pt(10.5)
+    doc.add_heading(t("min.title", date=m.date.isoformat()), level=0)
+    for label, value in ((t("min.clinic"), m.clinic), (t("min.unit"), m.unit), (t("min.date"), m.date.isoformat()),
+                         (t("min.time"), _time(m)),
+                         (t("min.attendees"), ", ".join(f"{n} ({r})" if r else n for n, r in m.attendees)),
+                         (t("min.next"), m.next_meeting.isoformat())):
+        p = doc.add_paragraph()
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(value)
+    doc.add_heading(t("min.todo"), level=1)
+    if not m.todo:
+        doc.add_paragraph(t("min.no_todo"))
+    for owner, acts in m.todo.items():
+        doc.add_heading(owner, level=2)
+        for a in acts:
+            doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {t('col.due').lower()} {_due(a)}",
+                              style="List Bullet")
+    doc.add_heading(t("min.indicators"), level=1)
+    heads = indicator_headers()[:-1]
+    table = doc.add_table(rows=1, cols=len(heads))
+    table.style = "Light Grid Accent 1"
+    for cell, h in zip(table.rows[0].cells, heads):
+        cell.text = h
+    for r in indicator_rows(m):
+        cells = table.add_row().cells
+        for cell, v in zip(cells, r[:-1]):
+            cell.text = v
+    doc.add_picture(io.BytesIO(chart(m, "png")), width=Cm(16))
+    doc.add_heading(t("min.cases"), level=1)
+    if not m.cases:
+        doc.add_paragraph(t("min.no_cases"))
+    for cs in m.cases:
+        doc.add_heading(f"{t('col.case')} {cs.case_no} — {cs.patient}", level=2)
+        for label, value in ((t("min.reasons"), _reasons(cs.reasons)),
+                             (t("col.length"), str(cs.length)), (t("col.degree"), f"{cs.degree} %"),
+                             (t("col.doctors"), _doctors(cs)), (t("dec.coordinator_status"), cs.coordinator_status),
+                             (t("dec.rehab_plan"), t("word.yes") if cs.rehab_plan else t("word.no")),
+                             (t("dec.assessor"), _assessor(cs)), (t("min.plan"), cs.plan or "–")):
+            p = doc.add_paragraph()
+            p.add_run(f"{label}: ").bold = True
+            p.add_run(value)
+        for a in cs.actions:
+            doc.add_paragraph(f"{a.kind} — {a.owner or '–'}, {_due(a)} ({t('status.' + a.status)})",
+                              style="List Bullet")
+    doc.add_heading(t("min.followups"), level=1)
+    if not m.followups:
+        doc.add_paragraph(t("sum.no_actions"))
+    else:
+        for status, label in (("done", "min.done"), ("open", "min.still_open"), ("dropped", "min.dropped")):
+            acts = m.followups.get(status, [])
+            doc.add_heading(f"{t(label)} ({len(acts)})", level=2)
+            for a in acts:
+                doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}", style="List Bullet")
+    doc.save(str(path))
+
+
+# ---------------------------------------------------------------- Excel workbook
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def write_text_safely(ws) -> None:
+    """Cells whose text begins like a formula are stored as text (never evaluated by Excel)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_START:
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
+def render_xlsx(engine: Engine, cfg: Config, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    labels = indicator_labels()
+    with Session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit, create=False)
+        meetings = repo.list_meetings(s, unit.id)
+        rows = []
+        for mt in meetings:
+            if mt.status == "closed":
+                vals = repo.frozen(s, mt.id)
+            else:
+                vals = repo.indicators_at(s, cfg, unit, mt.date).frozen()
+            rows.append((mt, vals))
+        actions = []
+        for mt in meetings:
+            for r, a in repo.actions_of_meeting(s, mt.id):
+                actions.append([mt.date, r.case_no, a.kind, a.owner, a.due, t(f"status.{a.status}")])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t("min.sheet.indicators")
+    header = [t("col.date"), t("col.status")]
+    for key in ind_core.INDICATOR_KEYS:
+        short = t(f"ind.short.{key}")
+        header += [f"{short} {t('col.count').lower()}", f"{short} {t('col.n')}", f"{short} {t('col.share').lower()}",
+                   f"{short} {t('col.target').lower()}"]
+    ws.append(header)
+    for mt, vals in rows:
+        line = [mt.date, t("word.closed") if mt.status == "closed" else t("word.open")]
+        for key in ind_core.INDICATOR_KEYS:
+            v = vals.get(key)
+            line += [v.count if v else None, v.denominator if v else None, v.share if v else None,
+                     float(cfg.targets[key])]
+        ws.append(line)
+    n = len(rows)
+    for r in range(2, n + 2):
+        ws.cell(r, 1).number_format = "yyyy-mm-dd"
+        for k in range(len(ind_core.INDICATOR_KEYS)):
+            ws.cell(r, 3 + 4 * k + 2).number_format = "0.0%"
+            ws.cell(r, 3 + 4 * k + 3).number_format = "0%"
+    for c in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 14 if c > 2 else 12
+    ws.freeze_panes = "B2"
+    for k, key in enumerate(ind_core.INDICATOR_KEYS):
+        ch = LineChart()
+        ch.title = labels[key]
+        ch.y_axis.title = t("col.share")
+        ch.y_axis.number_format = "0%"
+        ch.y_axis.scaling.min = 0
+        ch.y_axis.scaling.max = 1
+        ch.height, ch.width = 7, 16
+        share_col = 3 + 4 * k + 2
+        data = Reference(ws, min_col=share_col, max_col=share_col + 1, min_row=1, max_row=n + 1)
+        ch.add_data(data, titles_from_data=True)
+        ch.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
+        if len(ch.series) > 1:
+            ch.series[1].graphicalProperties.line.dashStyle = "dash"
+            ch.series[1].graphicalProperties.line.solidFill = "C0392B"
+        ws.add_chart(ch, f"{get_column_letter(len(header) + 2)}{1 + k * 15}")
+    wa = wb.create_sheet(t("min.sheet.actions"))
+    wa.append([t("col.meeting"), t("col.case"), t("col.kind"), t("col.owner"), t("col.due"), t("col.status")])
+    for a in actions:
+        wa.append(a)
+    write_text_safely(wa)
+    for r in range(2, len(actions) + 2):
+        wa.cell(r, 1).number_format = "yyyy-mm-dd"
+        wa.cell(r, 5).number_format = "yyyy-mm-dd"
+    for c, w in zip("ABCDEF", (12, 8, 40, 24, 12, 12)):
+        wa.column_dimensions[c].width = w
+    wb.save(str(path))
+
+
+# ---------------------------------------------------------------- entry point
+
+def default_path(cfg: Config, date: dt.date, fmt: str) -> Path:
+    folder = Path(cfg.data["export"]["folder"] or ".").expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"fmt-protokoll-{cfg.unit.replace(' ', '_')}-{date.isoformat()}.{fmt}"
+
+
+def _owner_only(path: Path) -> None:
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", fmt: str = "md",
+                   out: str | Path | None = None, identify: bool = False, lang: str | None = None) -> Path | str:
+    """Write the minutes (md, docx, html) or the workbook (xlsx). Markdown without ``out`` is returned."""
+    from .i18n import language, set_language
+
+    if fmt not in FORMATS:
+        raise ExportError(f"--format: found {fmt!r}, expected one of {', '.join(FORMATS)}")
+    old = language()
+    if lang:
+        set_language(lang)
+    try:
+        m = gather(engine, cfg, meeting, identify)
+        if fmt == "md" and out is None:
+            return render_md(m)
+        path = Path(out) if out else default_path(cfg, m.date, fmt)
+        _owner_only(path)
+        if fmt == "md":
+            path.write_text(render_md(m), encoding="utf-8")
+        elif fmt == "html":
+            path.write_text(render_html(m), encoding="utf-8")
+        elif fmt == "docx":
+            render_docx(m, path)
+        else:
+            render_xlsx(engine, cfg, path)
+        os.chmod(path, 0o600)
+        with Session(engine) as s:
+            unit = repo.get_unit(s, cfg.unit)
+            repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={m.date.isoformat()} identify={identify}")
+            s.commit()
+        return path
+    finally:
+        set_language(old)

@@ -1,0 +1,354 @@
+"""The meeting as the app sees it: plain data in, plain data out, no Textual.
+
+Every method opens its own database session, so the app can call them from thread workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from . import clock
+from .config import Config
+from .core import indicators as ind_core
+from .core import pnr as pnrmod
+from .core.episodes import Episode
+from .core.queue import QueueItem
+from .storage import repo
+from .storage.models import Meeting
+
+ASSESSORS = ("", "doctor", "psychologist", "counsellor", "physiotherapist")
+
+
+class ReadOnly(Exception):
+    """The meeting is closed."""
+
+
+@dataclass
+class MeetingInfo:
+    id: int
+    date: dt.date
+    status: str
+    attendees: list[str]
+    started_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
+
+
+@dataclass
+class CaseRow:
+    case_no: int
+    patient_id: int
+    pnr: str
+    name: str
+    age: int
+    diagnosis: str
+    chapter: str
+    length: int
+    day: int
+    degree: int
+    doctors: int
+    lower_bound: bool
+    coordinator_status: str
+    rehab_plan: bool
+    reasons: list[str]
+    checkpoint: tuple[int, int] | None
+    score: float
+    follow_up: bool
+    decided: bool
+    start: dt.date
+    end: dt.date
+
+    def masked(self) -> str:
+        return pnrmod.masked(self.pnr, self.name)
+
+    @property
+    def initials(self) -> str:
+        return pnrmod.initials(self.name)
+
+
+@dataclass
+class QueueData:
+    meeting: MeetingInfo
+    rows: list[CaseRow]
+
+    @property
+    def decided(self) -> int:
+        return sum(1 for r in self.rows if r.decided)
+
+
+@dataclass
+class CertInfo:
+    start: dt.date
+    end: dt.date
+    degree: int
+    doctor: str
+    diagnosis: str
+    doctor_changed: bool
+
+
+@dataclass
+class ActionInfo:
+    id: int
+    kind: str
+    owner: str
+    due: dt.date | None
+    status: str
+    meeting_date: dt.date | None = None
+
+
+@dataclass
+class HistoryInfo:
+    meeting_date: dt.date
+    plan: str
+    actions: list[ActionInfo]
+
+
+@dataclass
+class CaseDetail:
+    row: CaseRow
+    certs: list[CertInfo]
+    history: list[HistoryInfo]
+    review_id: int | None
+    plan: str
+    version: int
+    assessor: str
+    actions: list[ActionInfo]
+    next_checkpoint: tuple[int, int] | None
+    default_due: dt.date
+
+
+@dataclass
+class SummaryData:
+    meeting: MeetingInfo
+    indicators: ind_core.IndicatorSet
+    history: list[tuple[dt.date, dict[str, ind_core.Value]]]
+    actions_by_owner: dict[str, list[tuple[int, ActionInfo]]]
+    last_meeting: dt.date | None
+    last_actions: dict[str, list[tuple[int, ActionInfo]]] = field(default_factory=dict)
+    reviewed: int = 0
+
+
+def _info(m: Meeting) -> MeetingInfo:
+    return MeetingInfo(m.id, m.date, m.status, repo.attendees(m), m.started_at, m.closed_at)
+
+
+class MeetingService:
+    def __init__(self, engine: Engine, cfg: Config, date: dt.date, unit_code: str | None = None):
+        self.engine = engine
+        self.cfg = cfg
+        self.date = date
+        self.unit_code = unit_code or cfg.unit
+        self._episodes: dict[int, tuple[Episode, QueueItem | None]] = {}
+        self.meeting: MeetingInfo | None = None
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # ------------------------------------------------------------ meeting
+    def open(self) -> MeetingInfo:
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            m = repo.open_or_create_meeting(s, self.cfg, unit, self.date)
+            repo.audit(s, "meeting.open", unit.id, detail=self.date.isoformat())
+            s.commit()
+            self.meeting = _info(m)
+            return self.meeting
+
+    def meetings(self) -> list[tuple[MeetingInfo, int]]:
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            return [(_info(m), len(repo.reviews_of_meeting(s, m.id))) for m in repo.list_meetings(s, unit.id)]
+
+    def _writable(self) -> None:
+        if self.meeting is None or self.meeting.closed:
+            raise ReadOnly()
+
+    # ------------------------------------------------------------ queue
+    def queue(self) -> QueueData:
+        if self.meeting is None:
+            self.open()
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            m = repo.meeting_at(s, unit.id, self.date)
+            self.meeting = _info(m)
+            eps = repo.episodes_at(s, unit.id, self.date, self.cfg.max_gap_days)
+            items = repo.queue_at(s, self.cfg, unit, self.date, eps)
+            limit = self.cfg.queue.get("max_cases", 0)
+            if limit:
+                fu = [it for it in items if it.follow_up]
+                items = fu + [it for it in items if not it.follow_up][: max(0, limit - len(fu))]
+            reviews = repo.reviews_of_meeting(s, m.id)
+            decided_anchor = {r.anchor_certificate_id for r in reviews
+                              if r.plan.strip() or repo.actions_of(s, r.id)}
+            seen = set()
+            chosen: list[tuple[Episode, QueueItem | None]] = [(it.episode, it) for it in items]
+            for it in items:
+                seen.add(id(it.episode))
+            anchors = {r.anchor_certificate_id for r in reviews}
+            for e in eps:  # reviewed at this meeting but not (or no longer) in the queue
+                if id(e) not in seen and e.cert_ids & anchors:
+                    chosen.append((e, None))
+            pats = repo.patients_by_id(s, [e.patient_id for e, _ in chosen])
+        rows = []
+        self._episodes = {}
+        for e, it in chosen:
+            p = pats[e.patient_id]
+            row = CaseRow(
+                case_no=e.case_no or 0, patient_id=e.patient_id, pnr=p.pnr, name=p.name,
+                age=pnrmod.age(p.pnr, self.date), diagnosis=e.diagnosis, chapter=e.chapter, length=e.length,
+                day=e.day_number(), degree=e.degree, doctors=e.n_doctors, lower_bound=e.lower_bound,
+                coordinator_status=e.coordinator_status, rehab_plan=e.rehab_plan,
+                reasons=list(it.reasons) if it else [], checkpoint=it.checkpoint if it else None,
+                score=it.score if it else 0.0, follow_up=it.follow_up if it else False,
+                decided=bool(e.cert_ids & decided_anchor), start=e.start, end=e.end,
+            )
+            rows.append(row)
+            self._episodes[row.case_no] = (e, it)
+        return QueueData(self.meeting, rows)
+
+    def _episode(self, case_no: int) -> tuple[Episode, QueueItem | None]:
+        if case_no not in self._episodes:
+            self.queue()
+        return self._episodes[case_no]
+
+    # ------------------------------------------------------------ one case
+    def case(self, case_no: int, row: CaseRow) -> CaseDetail:
+        e, it = self._episode(case_no)
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            m = repo.meeting_at(s, unit.id, self.date)
+            doctors = {c.doctor_key: c.doctor_name for c in repo.load_certs_of(s, unit.id, e.cert_ids)}
+            certs = []
+            prev_doc = None
+            for c in sorted(e.certs, key=lambda c: (c.start, c.id)):
+                certs.append(CertInfo(c.start, c.end, c.degree, doctors.get(c.doctor_key, c.doctor_key),
+                                      c.diagnosis, prev_doc is not None and c.doctor_key != prev_doc))
+                prev_doc = c.doctor_key
+            hist = []
+            for h in repo.history(s, unit.id, e, before=self.date):
+                hist.append(HistoryInfo(h.meeting_date, h.review.plan,
+                                        [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, h.meeting_date)
+                                         for a in h.actions]))
+            r = repo.review_for(s, m.id, e)
+            actions = [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
+                       for a in repo.actions_of(s, r.id)] if r else []
+            repo.audit(s, "case.view", unit.id, e.patient_id, detail=f"case={case_no}")
+            s.commit()
+        return CaseDetail(
+            row=row, certs=certs, history=hist, review_id=r.id if r else None, plan=r.plan if r else "",
+            version=r.version if r else 0, assessor=r.primary_assessor if r else "", actions=actions,
+            next_checkpoint=e.next_checkpoint(), default_due=self.default_due(),
+        )
+
+    def default_due(self) -> dt.date:
+        return clock.add_months(self.date, self.cfg.data["meeting"]["cadence_months"])
+
+    def _review(self, s: Session, case_no: int):
+        e, it = self._episode(case_no)
+        unit = repo.get_unit(s, self.unit_code)
+        m = repo.meeting_at(s, unit.id, self.date)
+        return unit, m, e, repo.ensure_review(s, m, e, it.reasons if it else [])
+
+    def save_plan(self, case_no: int, text: str, version: int) -> tuple[int, int]:
+        """Returns (review id, new version); raises repo.Conflict when someone else saved first."""
+        self._writable()
+        with self._session() as s:
+            _, _, _, r = self._review(s, case_no)
+            if version == 0:
+                version = r.version
+            v = repo.save_plan(s, r.id, text, version)
+            s.commit()
+            return r.id, v
+
+    def force_plan(self, case_no: int, text: str) -> tuple[int, int]:
+        """Save ``text`` over whatever is stored (after the user chose it in a conflict)."""
+        self._writable()
+        with self._session() as s:
+            _, _, _, r = self._review(s, case_no)
+            v = repo.save_plan(s, r.id, text, r.version)
+            s.commit()
+            return r.id, v
+
+    def add_action(self, case_no: int, kind: str, owner: str, due: dt.date | None) -> ActionInfo:
+        self._writable()
+        with self._session() as s:
+            _, _, _, r = self._review(s, case_no)
+            a = repo.add_action(s, r.id, kind, owner, due)
+            s.commit()
+            return ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
+
+    def set_action_status(self, action_id: int, status: str) -> None:
+        self._writable()
+        with self._session() as s:
+            repo.set_action_status(s, action_id, status, self.meeting.id if self.meeting else None)
+            s.commit()
+
+    def set_status(self, case_no: int, kind: str, value: str) -> None:
+        self._writable()
+        with self._session() as s:
+            unit, m, e, _ = self._review(s, case_no)
+            repo.record_status(s, unit.id, e, kind, value, self.date, m.id)
+            s.commit()
+
+    def set_assessor(self, case_no: int, value: str) -> None:
+        self._writable()
+        with self._session() as s:
+            _, _, _, r = self._review(s, case_no)
+            repo.set_assessor(s, r.id, value)
+            s.commit()
+
+    def audit(self, action: str, detail: str = "", patient_id: int | None = None) -> None:
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            repo.audit(s, action, unit.id, patient_id, detail)
+            s.commit()
+
+    # ------------------------------------------------------------ summary
+    def summary(self) -> SummaryData:
+        if self.meeting is None:
+            self.open()
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            m = repo.meeting_at(s, unit.id, self.date)
+            self.meeting = _info(m)
+            if m.status == "closed":
+                frozen = repo.frozen(s, m.id)
+                iset = repo.indicators_at(s, self.cfg, unit, self.date)
+                for i in iset.indicators:  # a closed meeting shows what it froze
+                    if i.key in frozen:
+                        i.count, i.denominator = frozen[i.key].count, frozen[i.key].denominator
+            else:
+                iset = repo.indicators_at(s, self.cfg, unit, self.date)
+            hist = [(d, v) for d, v in repo.indicator_history(s, unit.id) if d < self.date]
+            by_owner: dict[str, list[tuple[int, ActionInfo]]] = {}
+            reviews = repo.reviews_of_meeting(s, m.id)
+            for r, a in repo.actions_of_meeting(s, m.id):
+                by_owner.setdefault(a.owner or "–", []).append(
+                    (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, m.date)))
+            prev = repo.previous_closed(s, unit.id, self.date)
+            last: dict[str, list[tuple[int, ActionInfo]]] = {}
+            if prev is not None:
+                for r, a in repo.actions_of_meeting(s, prev.id):
+                    last.setdefault(a.status, []).append(
+                        (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, prev.date)))
+        return SummaryData(self.meeting, iset, hist, by_owner, prev.date if prev else None, last,
+                           reviewed=len([r for r in reviews if r.plan.strip()]))
+
+    def close(self) -> ind_core.IndicatorSet:
+        self._writable()
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            m = repo.meeting_at(s, unit.id, self.date)
+            iset = repo.close_meeting(s, self.cfg, unit, m)
+            s.commit()
+            self.meeting = _info(m)
+            return iset

@@ -1,0 +1,1 @@
+"""One module per screen; screens are thin and ask ``MeetingService`` for everything."""

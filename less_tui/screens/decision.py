@@ -1,0 +1,329 @@
+"""The decision screen: one case's facts, history and the plan, saved as it is typed."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Checkbox, DataTable, Footer, Label, Select, Static, TextArea
+
+from ..core.episodes import COORDINATOR_STATUSES
+from ..i18n import t
+from ..meeting import ASSESSORS, ActionInfo, CaseDetail, ReadOnly
+from ..storage.repo import Conflict
+from ..widgets.timeline import Timeline
+from .base import Key, Translated
+from .dialogs import AddActionDialog, ConflictDialog
+from .queue import reason_text
+
+SAVE_DELAY = 0.4  # seconds after the last key press
+
+
+class ActionTable(Translated, DataTable):
+    KEYS = [
+        Key("d", "mark('done')", "key.done", "action_done"),
+        Key("x", "mark('dropped')", "key.drop", "action_drop"),
+    ]
+
+    class Mark(Message):
+        def __init__(self, table: "ActionTable", action_id: int, status: str):
+            super().__init__()
+            self.table = table
+            self.action_id = action_id
+            self.status = status
+
+    def __init__(self, actions: list[ActionInfo], with_meeting: bool, **kw):
+        super().__init__(cursor_type="row", **kw)
+        self.translate_bindings()
+        self.actions = actions
+        self.with_meeting = with_meeting
+
+    def on_mount(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        self.clear(columns=True)
+        if self.with_meeting:
+            self.add_column(t("col.meeting"), key="meeting")
+        for key, label in (("kind", "col.kind"), ("owner", "col.owner"), ("due", "col.due"), ("status", "col.status")):
+            self.add_column(t(label), key=key)
+        rows = []
+        for a in self.actions:
+            style = {"open": "bold", "done": "green", "dropped": "dim strike"}[a.status]
+            row = [a.kind, a.owner, a.due.isoformat() if a.due else "–", Text(t(f"status.{a.status}"), style=style)]
+            if self.with_meeting:
+                row.insert(0, a.meeting_date.isoformat() if a.meeting_date else "")
+            rows.append(row)
+        self.add_rows(rows)
+        self.styles.height = len(self.actions) + 1 if self.actions else 1
+
+    def action_mark(self, status: str) -> None:
+        if 0 <= self.cursor_row < len(self.actions):
+            self.post_message(self.Mark(self, self.actions[self.cursor_row].id, status))
+
+
+class DecisionScreen(Translated, Screen):
+    KEYS = [
+        Key("escape", "back", "key.back", "back", priority=True),
+        Key("f8", "next_case", "key.next", "next_case", priority=True),
+        Key("f7", "prev_case", "key.prev", "prev_case", priority=True),
+        Key("f2", "add_action", "key.add_action", "add_action", priority=True),
+        Key("f1", "help", "key.help", "help_decision", priority=True),
+    ]
+
+    class Saved(Message):
+        def __init__(self, version: int, when: str):
+            super().__init__()
+            self.version = version
+            self.when = when
+
+    class ConflictFound(Message):
+        def __init__(self, mine: str, theirs: str):
+            super().__init__()
+            self.mine = mine
+            self.theirs = theirs
+
+    def __init__(self, detail: CaseDetail):
+        super().__init__()
+        self.translate_bindings()
+        self.detail = detail
+        self.version = detail.version
+        self._saved_text = detail.plan
+        self._lock = threading.Lock()
+        self._timer: Timer | None = None
+        self._ready = False
+
+    @property
+    def readonly(self) -> bool:
+        return bool(self.app.service.meeting and self.app.service.meeting.closed)
+
+    # ------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        d = self.detail
+        r = d.row
+        with VerticalScroll(id="decision"):
+            yield Static(self.facts_text(), id="facts")
+            yield Label(t("dec.timeline"), classes="section")
+            yield Timeline(d.certs, self.app.service.date, id="timeline")
+            yield Label(t("dec.history"), classes="section")
+            hist = [a for h in d.history for a in h.actions]
+            if d.history:
+                plans = Text()
+                for h in d.history:
+                    if h.plan.strip():
+                        plans.append(f"{h.meeting_date.isoformat()}  ", style="bold")
+                        plans.append(h.plan.strip() + "\n")
+                yield Static(plans, id="history-plans", markup=False)
+                yield ActionTable(hist, with_meeting=True, id="history-actions")
+            else:
+                yield Static(t("dec.no_history"), classes="dim")
+            yield Label(t("dec.plan"), classes="section")
+            area = TextArea(d.plan, id="plan", soft_wrap=True, tab_behavior="focus", read_only=self.readonly,
+                            show_line_numbers=False)
+            area.placeholder = t("dec.plan_placeholder")
+            yield area
+            yield Static("", id="save-state")
+            yield Label(t("dec.actions"), classes="section")
+            yield ActionTable(d.actions, with_meeting=False, id="actions")
+            if not d.actions:
+                yield Static(t("dec.no_actions"), id="no-actions", classes="dim")
+            with Horizontal(id="status-row"):
+                with Vertical():
+                    yield Label(t("dec.coordinator_status"))
+                    yield Select([(s, s) for s in COORDINATOR_STATUSES], value=r.coordinator_status,
+                                 allow_blank=False, id="coordinator", disabled=self.readonly)
+                with Vertical():
+                    yield Label(t("dec.assessor"))
+                    yield Select([(t(f"assessor.{a or 'none'}"), a) for a in ASSESSORS],
+                                 value=d.assessor if d.assessor in ASSESSORS else "", allow_blank=False,
+                                 id="assessor", disabled=self.readonly)
+                with Vertical():
+                    yield Label(" ")
+                    yield Checkbox(t("dec.rehab_plan"), value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
+        yield Footer()
+
+    def facts_text(self) -> Text:
+        d = self.detail
+        r = d.row
+        txt = Text()
+        who = r.masked() if self.app.masked else f"{r.pnr} {r.name}"
+        txt.append(f"{t('col.case')} {r.case_no}  ", style="bold")
+        txt.append(f"{who}  ", style="bold")
+        txt.append(f"{r.age} · {r.diagnosis} ({r.chapter}) · {r.degree} % · ")
+        docs = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
+        txt.append(f"{docs} {t('col.doctors').lower()}", style="bold" if r.doctors >= 2 else "")
+        txt.append(f" · {t('col.coordinator')}: {r.coordinator_status}\n")
+        txt.append(t("dec.facts", start=r.start.isoformat(), end=r.end.isoformat(), day=r.day))
+        txt.append(f" · {t('col.length').lower()}: {r.length}  ·  ")
+        if d.next_checkpoint:
+            cp, days = d.next_checkpoint
+            txt.append(t("dec.next_checkpoint", cp=cp, days=days), style="bold yellow" if days <= 30 else "")
+        else:
+            txt.append(t("dec.past_checkpoints"), style="bold red")
+        if r.reasons:
+            txt.append("\n" + t("col.reasons") + ": " + ", ".join(reason_text(x, r.checkpoint) for x in r.reasons),
+                       style="italic")
+        if r.lower_bound:
+            txt.append("\n" + t("ctx.lower_bound"), style="dim")
+        if self.readonly:
+            txt.append("\n" + t("dec.readonly"), style="bold reverse")
+        return txt
+
+    def on_mount(self) -> None:
+        self.title = f"{t('screen.decision')} – {t('col.case')} {self.detail.row.case_no}"
+        self.query_one("#plan", TextArea).focus()
+        self.call_after_refresh(self._set_ready)
+
+    def _set_ready(self) -> None:
+        self._ready = True
+
+    # ------------------------------------------------------------ autosave
+    @on(TextArea.Changed, "#plan")
+    def plan_changed(self) -> None:
+        if not self._ready or self.readonly:
+            return
+        self.query_one("#save-state", Static).update(t("dec.saving"))
+        if self._timer is None:
+            self._timer = self.set_timer(SAVE_DELAY, self._save_soon)
+        else:
+            self._timer.reset()
+
+    def _save_soon(self) -> None:
+        self._timer = None
+        self.save_in_worker(self.query_one("#plan", TextArea).text)
+
+    def on_descendant_blur(self, event) -> None:
+        if getattr(event.control, "id", None) == "plan":
+            self.flush()
+
+    @work(thread=True, group="save")
+    def save_in_worker(self, text: str) -> None:
+        self._save(text)
+
+    def _save(self, text: str) -> None:
+        """Save ``text`` if it differs from what was saved. Serialized by a lock."""
+        with self._lock:
+            if text == self._saved_text:
+                return
+            try:
+                _, v = self.app.service.save_plan(self.detail.row.case_no, text, self.version)
+            except Conflict as c:
+                self.post_message(self.ConflictFound(text, c.theirs))
+                return
+            except ReadOnly:
+                return
+            self.version = v
+            self._saved_text = text
+            from .. import clock
+
+            self.post_message(self.Saved(v, clock.now().strftime("%H:%M:%S")))
+
+    def flush(self) -> None:
+        """Save now, in this thread (leaving the screen, losing focus, a hang-up)."""
+        if self.readonly or not self.is_mounted:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        try:
+            text = self.query_one("#plan", TextArea).text
+        except Exception:
+            return
+        self._save(text)
+
+    def on_decision_screen_saved(self, msg: Saved) -> None:
+        self.query_one("#save-state", Static).update(t("dec.saved", time=msg.when))
+        self.app.mark_decided(self.detail.row.case_no)
+
+    def on_decision_screen_conflict_found(self, msg: ConflictFound) -> None:
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            area = self.query_one("#plan", TextArea)
+            self._ready = False
+            area.text = text
+            self.call_after_refresh(self._set_ready)
+            _, v = self.app.service.force_plan(self.detail.row.case_no, text)
+            self.version = v
+            self._saved_text = text
+            self.query_one("#save-state", Static).update(t("dec.saved", time=""))
+
+        self.app.push_screen(ConflictDialog(msg.mine, msg.theirs), chosen)
+
+    # ------------------------------------------------------------ the rest of the form
+    @on(Select.Changed, "#coordinator")
+    def coordinator_changed(self, event: Select.Changed) -> None:
+        if self._ready and event.value != self.detail.row.coordinator_status:
+            self.detail.row.coordinator_status = str(event.value)
+            self.run_db(self.app.service.set_status, self.detail.row.case_no, "coordinator", str(event.value))
+
+    @on(Select.Changed, "#assessor")
+    def assessor_changed(self, event: Select.Changed) -> None:
+        if self._ready and event.value != self.detail.assessor:
+            self.detail.assessor = str(event.value)
+            self.run_db(self.app.service.set_assessor, self.detail.row.case_no, str(event.value))
+
+    @on(Checkbox.Changed, "#rehab-plan")
+    def plan_flag_changed(self, event: Checkbox.Changed) -> None:
+        if self._ready and event.value != self.detail.row.rehab_plan:
+            self.detail.row.rehab_plan = event.value
+            self.run_db(self.app.service.set_status, self.detail.row.case_no, "rehab_plan",
+                        "ja" if event.value else "nej")
+
+    @work(thread=True, group="db")
+    def run_db(self, fn, *args) -> None:
+        fn(*args)
+        self.app.call_from_thread(self.app.mark_decided, self.detail.row.case_no)
+
+    @on(ActionTable.Mark)
+    def mark_action(self, msg: ActionTable.Mark) -> None:
+        if self.readonly:
+            return
+        self.app.service.set_action_status(msg.action_id, msg.status)
+        for a in msg.table.actions:
+            if a.id == msg.action_id:
+                a.status = msg.status
+        row = msg.table.cursor_row
+        msg.table.fill()
+        msg.table.move_cursor(row=row)
+
+    def action_add_action(self) -> None:
+        if self.readonly:
+            return
+        roster = [m["name"] for m in self.app.cfg.team]
+
+        def added(result) -> None:
+            if not result:
+                return
+            kind, owner, due = result
+            a = self.app.service.add_action(self.detail.row.case_no, kind, owner, due)
+            self.detail.actions.append(a)
+            table = self.query_one("#actions", ActionTable)
+            table.actions = self.detail.actions
+            table.fill()
+            for w in self.query("#no-actions"):
+                w.remove()
+            self.app.mark_decided(self.detail.row.case_no)
+
+        self.app.push_screen(AddActionDialog(self.app.cfg.catalogue, roster, self.detail.default_due), added)
+
+    def action_back(self) -> None:
+        self.flush()
+        self.app.pop_screen()
+
+    def action_next_case(self) -> None:
+        self.flush()
+        self.app.step_case(self.detail.row.case_no, +1)
+
+    def action_prev_case(self) -> None:
+        self.flush()
+        self.app.step_case(self.detail.row.case_no, -1)
+
+    def action_help(self) -> None:
+        self.app.show_help(self)

@@ -1,0 +1,65 @@
+"""Earlier meetings: open one (a closed one opens read-only)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from ..i18n import t
+from .base import Key, Translated
+
+
+class MeetingsScreen(Translated, Screen):
+    KEYS = [Key("escape", "back", "key.back", "meetings_back"),
+            Key("question_mark,f1", "help", "key.help", "help_meetings")]
+
+    class Loaded(Message):
+        def __init__(self, rows):
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self):
+        super().__init__()
+        self.translate_bindings()
+        self.rows = []
+
+    def compose(self) -> ComposeResult:
+        yield Label(t("screen.meetings"), classes="section")
+        yield DataTable(cursor_type="row", id="meetings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("screen.meetings")
+        self.query_one(DataTable).focus()
+        self.load()
+
+    @work(thread=True)
+    def load(self) -> None:
+        self.post_message(self.Loaded(self.app.service.meetings()))
+
+    def on_meetings_screen_loaded(self, msg: Loaded) -> None:
+        self.rows = msg.rows
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label in (("date", "col.date"), ("status", "col.status"), ("cases", "col.reviewed"),
+                           ("att", "col.attendees")):
+            table.add_column(t(label), key=key)
+        table.add_rows([[m.date.isoformat(), t("word.closed") if m.closed else t("word.open"), str(n),
+                         ", ".join(m.attendees)] for m, n in self.rows])
+        for i, (m, _) in enumerate(self.rows):
+            if m.date == self.app.service.date:
+                table.move_cursor(row=i)
+
+    @on(DataTable.RowSelected)
+    def chosen(self, event: DataTable.RowSelected) -> None:
+        m, _ = self.rows[event.cursor_row]
+        self.app.switch_meeting(m.date)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.show_help(self)

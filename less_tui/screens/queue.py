@@ -1,0 +1,269 @@
+"""The case queue: the ranked cases of the meeting's date."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ..core.episodes import CONTACT_STATUSES
+from ..core.queue import REASONS
+from ..i18n import t
+from ..meeting import CaseRow, QueueData
+from ..widgets.meeting_header import MeetingHeader
+from .base import Key, Translated
+
+# (id, header key, width, priority: higher stays longer when the terminal is narrow)
+COLUMNS = [
+    ("case", "col.case", 6, 100), ("decided", "col.decided", 4, 98), ("patient", "col.patient", 10, 96),
+    ("diagnosis", "col.diagnosis", 8, 90), ("length", "col.length", 5, 88), ("degree", "col.degree", 5, 84),
+    ("doctors", "col.doctors", 6, 86), ("reasons", "col.reasons", 24, 92), ("coordinator", "col.coordinator", 11, 60),
+    ("age", "col.age", 5, 50), ("score", "col.score", 5, 30),
+]
+PROJECTOR_HIDE = {"age", "score", "coordinator"}
+SORTS = ["rank", "case", "length", "doctors", "degree", "diagnosis"]
+
+
+def reason_text(r: str, checkpoint) -> str:
+    if r == "checkpoint" and checkpoint:
+        return t("reason.checkpoint", day=checkpoint[0])
+    return t(f"reason.{r}")
+
+
+class CaseTable(Translated, DataTable):
+    KEYS = [Key("enter", "select_cursor", "key.open", "open")]
+
+    def __init__(self, **kw):
+        super().__init__(cursor_type="row", zebra_stripes=True, **kw)
+        self.translate_bindings()
+
+
+class QueueScreen(Translated, Screen):
+    KEYS = [
+        Key("s", "summary", "key.summary", "summary"),
+        Key("m", "toggle_mask", "key.mask", "mask"),
+        Key("slash", "filter", "key.filter", "filter"),
+        Key("r", "reason", "key.reason", "reason"),
+        Key("o", "sort", "key.sort", "sort"),
+        Key("l", "meetings", "key.meetings", "meetings"),
+        Key("p", "projector", "key.projector", "projector"),
+        Key("question_mark,f1", "help", "key.help", "help"),
+        Key("q", "quit", "key.quit", "quit"),
+        Key("escape", "clear_filter", "key.back", "clear_filter", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: QueueData):
+            super().__init__()
+            self.data = data
+
+    def __init__(self):
+        super().__init__()
+        self.translate_bindings()
+        self.data: QueueData | None = None
+        self.filter_text = ""
+        self.reason_filter: str | None = None
+        self.sort_key = "rank"
+        self.shown_rows: list[CaseRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield MeetingHeader(self.app.cfg.data["meeting"]["length_minutes"], id="meeting-header")
+        yield Input(placeholder=t("queue.filter"), id="filter")
+        yield Static("", id="queue-status")
+        yield CaseTable(id="cases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("screen.queue")
+        self.query_one("#filter", Input).display = False
+        self.query_one(CaseTable).focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="queue")
+    def reload(self) -> None:
+        data = self.app.service.queue()
+        self.post_message(self.Loaded(data))
+
+    def on_queue_screen_loaded(self, msg: Loaded) -> None:
+        self.data = msg.data
+        self.app.current_queue = msg.data
+        self.render_table()
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self.render_table()
+
+    # ------------------------------------------------------------ table
+    def columns(self) -> list[tuple[str, str, int, int]]:
+        width = self.app.size.width
+        cols = [c for c in COLUMNS if not (self.app.projector and c[0] in PROJECTOR_HIDE)]
+        masked = self.app.masked
+        def need(cs):
+            return sum((26 if (c[0] == "patient" and not masked) else c[2]) + 2 for c in cs) + 2
+        while need(cols) > width and len(cols) > 4:
+            drop = min((c for c in cols if c[0] not in ("case", "patient", "reasons")), key=lambda c: c[3],
+                       default=None)
+            if drop is None:
+                break
+            cols.remove(drop)
+        return [c for c in COLUMNS if c in cols]
+
+    def filtered(self) -> list[CaseRow]:
+        rows = list(self.data.rows if self.data else [])
+        if self.reason_filter:
+            rows = [r for r in rows if self.reason_filter in r.reasons]
+        if self.filter_text:
+            needle = self.filter_text.lower()
+            def hay(r: CaseRow) -> str:
+                parts = [str(r.case_no), r.diagnosis, r.masked(), r.coordinator_status,
+                         " ".join(reason_text(x, r.checkpoint) for x in r.reasons)]
+                if not self.app.masked:
+                    parts += [r.pnr, r.name]
+                return " ".join(parts).lower()
+            rows = [r for r in rows if needle in hay(r)]
+        key = self.sort_key
+        if key == "case":
+            rows.sort(key=lambda r: r.case_no)
+        elif key == "length":
+            rows.sort(key=lambda r: -r.length)
+        elif key == "doctors":
+            rows.sort(key=lambda r: -r.doctors)
+        elif key == "degree":
+            rows.sort(key=lambda r: -r.degree)
+        elif key == "diagnosis":
+            rows.sort(key=lambda r: r.diagnosis)
+        return rows
+
+    def cell(self, col: str, r: CaseRow):
+        if col == "case":
+            return Text(str(r.case_no), justify="right")
+        if col == "decided":
+            return Text("✔", style="bold green") if r.decided else Text("")
+        if col == "patient":
+            return r.masked() if self.app.masked else f"{r.pnr} {r.name}"
+        if col == "age":
+            return Text(str(r.age), justify="right")
+        if col == "diagnosis":
+            return r.diagnosis
+        if col == "length":
+            return Text(str(r.length), justify="right", style="bold" if r.length >= 180 else "")
+        if col == "degree":
+            return Text(f"{r.degree} %", justify="right", style="bold" if r.degree == 100 else "")
+        if col == "doctors":
+            s = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
+            return Text(s, justify="right", style="bold" if r.doctors >= 3 else "")
+        if col == "coordinator":
+            return Text(r.coordinator_status, style="" if r.coordinator_status in CONTACT_STATUSES else "dim")
+        if col == "reasons":
+            txt = Text()
+            shown = [x for x in r.reasons if not (x == "several_doctors" and "three_plus_doctors" in r.reasons)]
+            for i, x in enumerate(shown):
+                if i:
+                    txt.append(" · ", style="dim")
+                txt.append(reason_text(x, r.checkpoint), style="bold reverse" if x == "follow_up" else "")
+            return txt
+        if col == "score":
+            return Text(f"{r.score:g}", justify="right")
+        return ""
+
+    def render_table(self) -> None:
+        table = self.query_one(CaseTable)
+        keep = None
+        if table.row_count and table.cursor_row < len(self.shown_rows):
+            keep = self.shown_rows[table.cursor_row].case_no
+        cols = self.columns()
+        table.clear(columns=True)
+        for cid, label, width, _ in cols:
+            table.add_column(t(label), key=cid)
+        self.shown_rows = self.filtered()
+        height = 2 if self.app.projector else 1
+        table.add_rows([[self.cell(c[0], r) for c in cols] for r in self.shown_rows]) if height == 1 else [
+            table.add_row(*[self.cell(c[0], r) for c in cols], height=2) for r in self.shown_rows]
+        if keep is not None:
+            for i, r in enumerate(self.shown_rows):
+                if r.case_no == keep:
+                    table.move_cursor(row=i)
+                    break
+        d = self.data
+        self.query_one(MeetingHeader).show(d.meeting, d.decided, len(d.rows), self.app.masked)
+        status = []
+        if self.reason_filter:
+            status.append(f"{t('key.reason')}: {t('reason.' + self.reason_filter) if self.reason_filter != 'checkpoint' else t('reason.checkpoint_plain')}")
+        if self.filter_text:
+            status.append(f"{t('key.filter')}: {self.filter_text}")
+        if self.sort_key != "rank":
+            status.append(f"{t('key.sort')}: {self.sort_key}")
+        if not self.shown_rows:
+            status.append(t("queue.empty"))
+        st = self.query_one("#queue-status", Static)
+        st.update("  ".join(status))
+        st.display = bool(status)
+
+    # ------------------------------------------------------------ actions
+    @on(DataTable.RowSelected)
+    def open_row(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.shown_rows):
+            self.app.open_case(self.shown_rows[event.cursor_row].case_no)
+
+    def action_summary(self) -> None:
+        self.app.show_summary()
+
+    def action_toggle_mask(self) -> None:
+        self.app.toggle_mask()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.render_table()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(CaseTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display or self.filter_text:
+            box.value = ""
+            box.display = False
+            self.filter_text = ""
+            self.render_table()
+        self.query_one(CaseTable).focus()
+
+    def action_reason(self) -> None:
+        cycle = [None, *REASONS]
+        self.reason_filter = cycle[(cycle.index(self.reason_filter) + 1) % len(cycle)]
+        self.render_table()
+
+    def action_sort(self) -> None:
+        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
+        self.render_table()
+
+    def action_meetings(self) -> None:
+        self.app.show_meetings()
+
+    def action_projector(self) -> None:
+        self.app.toggle_projector()
+
+    def action_help(self) -> None:
+        self.app.show_help(self)
+
+    async def action_quit(self) -> None:
+        await self.app.action_quit()
+
+    def select_case(self, case_no: int) -> None:
+        for i, r in enumerate(self.shown_rows):
+            if r.case_no == case_no:
+                self.query_one(CaseTable).move_cursor(row=i)
+                return

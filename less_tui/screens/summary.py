@@ -1,0 +1,211 @@
+"""The summary: indicators now and at the last meeting, a run chart, actions, and closing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+from textual_plotext import PlotextPlot
+
+from ..core.indicators import INDICATOR_KEYS, sparkline
+from ..core.text import pct
+from ..i18n import t
+from ..meeting import SummaryData
+from .base import Key, Translated
+from .dialogs import ConfirmDialog
+
+
+def delta_text(ind) -> Text:
+    d = ind.delta_pp
+    if d is None:
+        return Text("–")
+    arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
+    better = ind.improved()
+    style = "bold green" if better else ("bold red" if better is False else "")
+    return Text(f"{arrow} {d:+.1f} pp", style=style, justify="right")
+
+
+class IndicatorTable(Translated, DataTable):
+    KEYS = []
+
+    def __init__(self, **kw):
+        super().__init__(cursor_type="row", **kw)
+        self.translate_bindings()
+
+
+class SummaryScreen(Translated, Screen):
+    KEYS = [
+        Key("escape", "back", "key.back", "summary_back"),
+        Key("n", "next_indicator", "key.next_indicator", "next_indicator"),
+        Key("c", "close_meeting", "key.close_meeting", "close_meeting"),
+        Key("e", "export", "key.export", "export"),
+        Key("question_mark,f1", "help", "key.help", "help_summary"),
+        Key("q", "quit", "key.quit", "quit_summary"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: SummaryData):
+            super().__init__()
+            self.data = data
+
+    def __init__(self):
+        super().__init__()
+        self.translate_bindings()
+        self.data: SummaryData | None = None
+        self.selected = 0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="summary"):
+            yield Static("", id="summary-head")
+            yield Label(t("sum.indicators"), classes="section")
+            yield IndicatorTable(id="indicators")
+            with Horizontal(id="chart-row"):
+                yield PlotextPlot(id="chart")
+                yield Static("", id="context")
+            yield Label(t("sum.actions_by_owner"), classes="section")
+            yield Static("", id="by-owner")
+            yield Label(t("sum.last_actions"), classes="section")
+            yield Static("", id="last-actions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("screen.summary")
+        self.query_one(IndicatorTable).focus()
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="summary")
+    def reload(self) -> None:
+        self.post_message(self.Loaded(self.app.service.summary()))
+
+    def on_summary_screen_loaded(self, msg: Loaded) -> None:
+        self.data = msg.data
+        self.render_all()
+
+    def render_all(self) -> None:
+        d = self.data
+        m = d.meeting
+        head = Text()
+        head.append(f"{self.app.cfg.clinic_name} · {t('queue.meeting', date=m.date.isoformat())}", style="bold")
+        head.append("  ·  " + (t("cli.previous", date=d.last_meeting.isoformat()) if d.last_meeting else t("cli.no_previous")))
+        if m.closed:
+            head.append("  ·  " + t("sum.closed"), style="bold reverse")
+        self.query_one("#summary-head", Static).update(head)
+        table = self.query_one(IndicatorTable)
+        table.clear(columns=True)
+        narrow = self.app.size.width < 100
+        cols = [("ind", "col.indicator"), ("now", "col.now"), ("prev", "col.previous"), ("delta", "col.delta"),
+                ("target", "col.target"), ("trend", "col.trend")]
+        for key, label in cols:
+            table.add_column(t(label), key=key)
+        rows = []
+        for i in d.indicators.indicators:
+            series = [v[i.key].share if i.key in v else None for _, v in d.history] + [i.share]
+            label = t(f"ind.short.{i.key}") if narrow else t(f"ind.{i.key}")
+            ok = i.on_target
+            rows.append([
+                Text(label, style="bold" if ok else ""),
+                Text(f"{i.count}/{i.denominator} {pct(i.share)}", justify="right",
+                     style="green" if ok else ("red" if ok is False else "")),
+                Text(pct(i.previous.share) if i.previous else "–", justify="right"),
+                delta_text(i),
+                Text(("≥ " if i.direction == "higher" else "≤ ") + pct(i.target), justify="right"),
+                Text(sparkline(series[-13:]), style="cyan"),
+            ])
+        table.add_rows(rows)
+        table.move_cursor(row=self.selected)
+        self.render_chart()
+        c = d.indicators.context
+        ctx = Text()
+        ctx.append(t("sum.context") + "\n", style="bold")
+        items = [(t("ctx.ongoing_total"), c.ongoing_total), (t("ctx.population"), d.indicators.population)]
+        items += [(t("ctx.chapter", ch=k), v) for k, v in c.chapters.items()]
+        items += [(t("ctx.over_90"), c.over_90), (t("ctx.over_180"), c.over_180),
+                  (t("ctx.three_plus"), c.three_plus_doctors),
+                  (t("ctx.median"), "–" if c.median_length is None else f"{c.median_length:g}")]
+        for k, v in items:
+            ctx.append(f"{k}: ", style="dim")
+            ctx.append(f"{v}\n")
+        if c.lower_bound:
+            ctx.append(t("ctx.lower_bound"), style="italic")
+        self.query_one("#context", Static).update(ctx)
+        by = Text()
+        if not d.actions_by_owner:
+            by.append(t("sum.no_actions"), style="dim")
+        for owner, acts in sorted(d.actions_by_owner.items()):
+            by.append(f"{owner}\n", style="bold")
+            for case_no, a in acts:
+                by.append(f"  {t('col.case')} {case_no}: {a.kind} – {a.due.isoformat() if a.due else '–'}"
+                          f" ({t('status.' + a.status)})\n")
+        self.query_one("#by-owner", Static).update(by)
+        last = Text()
+        if not d.last_actions:
+            last.append(t("sum.no_actions"), style="dim")
+        for status in ("done", "open", "dropped"):
+            acts = d.last_actions.get(status, [])
+            if not acts:
+                continue
+            last.append(f"{t('status.' + status)} ({len(acts)})\n", style="bold")
+            for case_no, a in acts:
+                last.append(f"  {t('col.case')} {case_no}: {a.kind} – {a.owner}\n")
+        self.query_one("#last-actions", Static).update(last)
+
+    def render_chart(self) -> None:
+        d = self.data
+        key = INDICATOR_KEYS[self.selected]
+        ind = d.indicators.by_key(key)
+        dates = [dd for dd, _ in d.history] + [d.meeting.date]
+        values = [(v[key].share if key in v and v[key].share is not None else float("nan")) for _, v in d.history]
+        values.append(ind.share if ind.share is not None else float("nan"))
+        chart = self.query_one(PlotextPlot)
+        plt = chart.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.date_form("Y-m-d")
+        xs = [x.isoformat() for x in dates]
+        ys = [round(v * 100, 1) for v in values]
+        plt.plot(xs, ys, marker="braille", label=t(f"ind.short.{key}"))
+        plt.plot(xs, [ind.target * 100] * len(xs), marker="-", label=t("col.target"), color="red")
+        plt.title(t("sum.chart", label=t(f"ind.short.{key}")))
+        plt.ylim(0, 100)
+        plt.xticks([xs[0], xs[len(xs) // 2], xs[-1]] if len(xs) > 2 else xs)
+        chart.refresh()
+
+    @on(DataTable.RowHighlighted, "#indicators")
+    def highlight(self, event: DataTable.RowHighlighted) -> None:
+        if self.data is not None and event.cursor_row != self.selected and 0 <= event.cursor_row < 4:
+            self.selected = event.cursor_row
+            self.render_chart()
+
+    def action_next_indicator(self) -> None:
+        self.selected = (self.selected + 1) % len(INDICATOR_KEYS)
+        self.query_one(IndicatorTable).move_cursor(row=self.selected)
+        self.render_chart()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_close_meeting(self) -> None:
+        if self.data is None or self.data.meeting.closed:
+            self.notify(t("sum.closed"))
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.service.close()
+                self.notify(t("sum.closed"))
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(t("sum.close_confirm", date=self.data.meeting.date.isoformat())), answer)
+
+    def action_export(self) -> None:
+        self.app.export_minutes()
+
+    def action_help(self) -> None:
+        self.app.show_help(self)
+
+    async def action_quit(self) -> None:
+        await self.app.action_quit()
