@@ -38,7 +38,7 @@ class LessApp(Translated, App):
     CSS_PATH = "app.tcss"
     TITLE = "less-tui"
     COMMANDS = App.COMMANDS | {CaseCommands}
-    KEYS = [Key("ctrl+p", "command_palette", "key.palette", "command_palette", priority=True)]
+    KEYS = [Key("ctrl+p", "command_palette", "key.palette", "command_palette", show=False, priority=True)]
 
     def __init__(self, cfg: Config, engine: Engine, date: dt.date, lang: str | None = None,
                  projector: bool = False, theme: str | None = None):

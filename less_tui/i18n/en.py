@@ -103,7 +103,7 @@ STRINGS: dict[str, str] = {
     "dec.plan": "Plan",
     "dec.plan_placeholder": "Write the plan here – it is saved as you type",
     "dec.actions": "Actions",
-    "dec.no_actions": "No actions yet (a adds one).",
+    "dec.no_actions": "No actions yet (F2 adds one).",
     "dec.new_action": "New action",
     "dec.kind": "Action",
     "dec.owner": "Owner",

@@ -109,7 +109,7 @@ STRINGS: dict[str, str] = {
     "dec.plan": "Plan",
     "dec.plan_placeholder": "Skriv planen här – den sparas medan du skriver",
     "dec.actions": "Åtgärder",
-    "dec.no_actions": "Inga åtgärder ännu (a lägger till).",
+    "dec.no_actions": "Inga åtgärder ännu (F2 lägger till).",
     "dec.new_action": "Ny åtgärd",
     "dec.kind": "Åtgärd",
     "dec.owner": "Ansvarig",

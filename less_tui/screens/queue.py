@@ -20,7 +20,7 @@ from .base import Key, Translated
 COLUMNS = [
     ("case", "col.case", 6, 100), ("decided", "col.decided", 4, 98), ("patient", "col.patient", 10, 96),
     ("diagnosis", "col.diagnosis", 8, 90), ("length", "col.length", 5, 88), ("degree", "col.degree", 5, 84),
-    ("doctors", "col.doctors", 6, 86), ("reasons", "col.reasons", 24, 92), ("coordinator", "col.coordinator", 11, 60),
+    ("doctors", "col.doctors", 6, 86), ("reasons", "col.reasons", 20, 92), ("coordinator", "col.coordinator", 11, 60),
     ("age", "col.age", 5, 50), ("score", "col.score", 5, 30),
 ]
 PROJECTOR_HIDE = {"age", "score", "coordinator"}
@@ -180,8 +180,11 @@ class QueueScreen(Translated, Screen):
             keep = self.shown_rows[table.cursor_row].case_no
         cols = self.columns()
         table.clear(columns=True)
+        fixed = {c[0]: (26 if c[0] == "patient" and not self.app.masked else c[2]) for c in cols}
+        rest = self.app.size.width - sum(w + 2 for k, w in fixed.items() if k != "reasons") - 4
+        fixed["reasons"] = max(12, rest)
         for cid, label, width, _ in cols:
-            table.add_column(t(label), key=cid)
+            table.add_column(t(label), key=cid, width=fixed[cid])
         self.shown_rows = self.filtered()
         height = 2 if self.app.projector else 1
         table.add_rows([[self.cell(c[0], r) for c in cols] for r in self.shown_rows]) if height == 1 else [

@@ -1,0 +1,56 @@
+"""Screen snapshots at fixed terminal sizes, in both languages and in projector mode,
+on a fixed demo seed and a fixed date (tests/conftest.py). Update with --snapshot-update
+after looking at the SVGs in the report."""
+
+import datetime as dt
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from less_tui.app import LessApp
+
+TODAY = dt.date(2026, 11, 23)
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+
+async def _settle(pilot):
+    app = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    for w in app.screen.query(TextArea):
+        w.cursor_blink = False
+    for w in app.screen.query(Input):
+        w.cursor_blink = False
+    await pilot.pause()
+
+
+def _steps(screen: str):
+    async def run_before(pilot):
+        app = pilot.app
+        await _settle(pilot)
+        if screen == "decision":
+            await pilot.press("enter")
+            for _ in range(20):
+                await _settle(pilot)
+                if app.screen.__class__.__name__ == "DecisionScreen":
+                    break
+        elif screen == "summary":
+            await pilot.press("s")
+            await _settle(pilot)
+        await _settle(pilot)
+    return run_before
+
+
+@pytest.mark.parametrize("screen", ["queue", "decision", "summary"])
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_screens(snap_compare, demo_engine, cfg, screen, size, lang):
+    app = LessApp(cfg, demo_engine, TODAY, lang=lang)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_steps(screen))
+
+
+@pytest.mark.parametrize("screen", ["queue", "decision", "summary"])
+def test_projector(snap_compare, demo_engine, cfg, screen):
+    app = LessApp(cfg, demo_engine, TODAY, projector=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_steps(screen))
