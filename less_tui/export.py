@@ -396,20 +396,31 @@ def render_docx(m: Minutes, path: Path) -> None:
         cells = table.add_row().cells
         for cell, v in zip(cells, r[:-1]):
             cell.text = v
+    table.autofit = False
+    for row in table.rows:
+        for cell, w in zip(row.cells, (6.2, 1.6, 1.6, 1.8, 2.2, 1.6, 1.4)):
+            cell.width = Cm(w)
     doc.add_picture(io.BytesIO(chart(m, "png")), width=Cm(16))
     doc.add_heading(t("min.cases"), level=1)
     if not m.cases:
         doc.add_paragraph(t("min.no_cases"))
     for cs in m.cases:
         doc.add_heading(f"{t('col.case')} {cs.case_no} — {cs.patient}", level=2)
-        for label, value in ((t("min.reasons"), _reasons(cs.reasons)),
-                             (t("col.length"), str(cs.length)), (t("col.degree"), f"{cs.degree} %"),
-                             (t("col.doctors"), _doctors(cs)), (t("dec.coordinator_status"), cs.coordinator_status),
-                             (t("dec.rehab_plan"), t("word.yes") if cs.rehab_plan else t("word.no")),
-                             (t("dec.assessor"), _assessor(cs)), (t("min.plan"), cs.plan or "–")):
+        lines = [[(t("min.reasons"), _reasons(cs.reasons))],
+                 [(t("col.length"), str(cs.length)), (t("col.degree"), f"{cs.degree} %"),
+                  (t("col.doctors"), _doctors(cs))],
+                 [(t("dec.coordinator_status"), cs.coordinator_status),
+                  (t("dec.rehab_plan"), t("word.yes") if cs.rehab_plan else t("word.no")),
+                  (t("dec.assessor"), _assessor(cs))],
+                 [(t("min.plan"), cs.plan or "–")]]
+        for line in lines:
             p = doc.add_paragraph()
-            p.add_run(f"{label}: ").bold = True
-            p.add_run(value)
+            p.paragraph_format.space_after = Pt(2)
+            for k, (label, value) in enumerate(line):
+                if k:
+                    p.add_run(" · ")
+                p.add_run(f"{label}: ").bold = True
+                p.add_run(value)
         for a in cs.actions:
             doc.add_paragraph(f"{a.kind} — {a.owner or '–'}, {_due(a)} ({t('status.' + a.status)})",
                               style="List Bullet")

@@ -1,0 +1,106 @@
+"""The installed less-tui in a real terminal (tmux), typed at as a person would."""
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+TMUX = shutil.which("tmux")
+EXE = Path(sys.executable).parent / "less-tui"
+
+
+@pytest.fixture
+def tmux(demo_db, tmp_path):
+    if TMUX is None:
+        pytest.skip("tmux is not installed (.ci/run installs it)")
+    if not EXE.exists():
+        pytest.skip(f"{EXE} is not installed")
+    name = f"less-{uuid.uuid4().hex[:8]}"
+    sock = str(tmp_path / "tmux.sock")
+
+    def tm(*args, check=True):
+        return subprocess.run([TMUX, "-S", sock, *args], capture_output=True, text=True, check=check)
+
+    def start(*app_args, size=(120, 40)):
+        env = f"LESS_TUI_TODAY=2026-11-23 LESS_TUI_DB={demo_db} HOME={tmp_path} TERM=xterm-256color"
+        tm("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
+           f"exec env -u COLUMNS -u LINES {env} {EXE} {' '.join(app_args)}")
+
+    def screen() -> str:
+        return tm("capture-pane", "-p", "-t", name, check=False).stdout
+
+    def wait_for(text: str, timeout: float = 20) -> str:
+        end = time.time() + timeout
+        out = ""
+        while time.time() < end:
+            out = screen()
+            if text in out:
+                return out
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} not on screen:\n{out}")
+
+    def keys(*k):
+        tm("send-keys", "-t", name, *k)
+
+    def pid() -> int:
+        return int(tm("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip())
+
+    class T:
+        pass
+
+    t = T()
+    t.start, t.screen, t.wait_for, t.keys, t.pid, t.db = start, screen, wait_for, keys, pid, demo_db
+    yield t
+    tm("kill-server", check=False)
+
+
+def _plans(db):
+    c = sqlite3.connect(db)
+    try:
+        return [r[0] for r in c.execute(
+            "SELECT plan FROM case_reviews JOIN meetings ON meetings.id = case_reviews.meeting_id "
+            "WHERE meetings.date = '2026-11-23' AND plan != ''")]
+    finally:
+        c.close()
+
+
+def test_a_person_runs_part_of_a_meeting(tmux):
+    tmux.start()
+    out = tmux.wait_for("ärenden")
+    assert "Möte 2026-11-23" in out and "maskerat" in out
+    tmux.keys("Enter")
+    tmux.wait_for("Skriv planen här")
+    tmux.keys("-l", "Remiss till fysioterapeut")
+    tmux.wait_for("Sparat", timeout=10)
+    tmux.keys("Escape")
+    out = tmux.wait_for("1 / 25 ärenden")
+    assert "✔" in out
+    tmux.keys("s")
+    out = tmux.wait_for("jämfört med mötet 2026-10-23")
+    assert "Andel heltidssjukskrivna" in out
+    tmux.keys("q")
+    time.sleep(1)
+    assert _plans(tmux.db) == ["Remiss till fysioterapeut"]
+
+
+def test_sigkill_one_second_after_typing_loses_nothing(tmux):
+    tmux.start(size=(80, 24))
+    tmux.wait_for("ärenden")
+    tmux.keys("Enter")
+    tmux.wait_for("Skriv planen här")
+    tmux.keys("-l", "Deltid 50 % från måndag")
+    time.sleep(1.0)
+    os.kill(tmux.pid(), signal.SIGKILL)
+    time.sleep(0.5)
+    assert _plans(tmux.db) == ["Deltid 50 % från måndag"]
+    c = sqlite3.connect(tmux.db)
+    assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    c.close()

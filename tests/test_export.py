@@ -1,0 +1,170 @@
+"""Exports opened with their own libraries; content, not size."""
+
+import datetime as dt
+import json
+import os
+import re
+import stat
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from helpers import ROOT, run
+from less_tui.storage import repo
+from less_tui.storage.models import Action, CaseReview, Meeting, Patient
+
+ENV = {"LESS_TUI_TODAY": "2026-11-23"}
+MEETING = "2026-10-23"
+
+
+def _db_truth(db):
+    from less_tui.storage.db import open_engine
+
+    e = open_engine(f"sqlite:///{db}")
+    with Session(e) as s:
+        m = s.scalars(select(Meeting).where(Meeting.date == dt.date(2026, 10, 23))).one()
+        reviews = [r for r in repo.reviews_of_meeting(s, m.id) if r.plan.strip() or repo.actions_of(s, r.id)]
+        cases = {r.case_no: (r.plan, [(a.kind, a.owner, a.due.isoformat()) for a in repo.actions_of(s, r.id)])
+                 for r in reviews}
+        people = [(p.pnr, p.name) for p in s.scalars(select(Patient))]
+    e.dispose()
+    return cases, people
+
+
+def _indicators(db):
+    return json.loads(run("indicators", "--db", str(db), "--json", "--at", MEETING, env=ENV, check=True).stdout)
+
+
+def _no_identities(text: str, people) -> None:
+    for pnr, name in people:
+        assert pnr not in text and pnr.replace("-", "") not in text
+        if name:
+            assert name not in text, name
+
+
+def test_markdown_minutes(demo_db):
+    md = run("export", "--db", str(demo_db), "--meeting", MEETING, env=ENV, check=True).stdout
+    cases, people = _db_truth(demo_db)
+    assert md.startswith("# Protokoll FMT-möte 2026-10-23")
+    assert md.index("## Att göra per ansvarig") < md.index("## Indikatorer") < md.index("## Genomgångna ärenden")
+    for case_no, (plan, actions) in cases.items():
+        assert f"### Ärende {case_no} — " in md
+        assert plan in md
+        for kind, owner, due in actions:
+            assert f"{kind} — {owner}, {due}" in md
+    ind = _indicators(demo_db)
+    for i in ind["indicators"]:
+        assert f"| {i['count']}/{i['denominator']} | {i['share'] * 100:.1f} % |" in md
+    assert "Nästa möte:** 2026-11-23" in md
+    assert re.search(r"\| [▁▂▃▄▅▆▇█]{5,} \|", md)
+    _no_identities(md, people)
+
+
+def test_identify_writes_names_and_audits(demo_db):
+    md = run("export", "--db", str(demo_db), "--meeting", MEETING, "--identify", env=ENV, check=True).stdout
+    _, people = _db_truth(demo_db)
+    assert any(p in md for p, _ in people)
+    audit = json.loads(run("audit", "--db", str(demo_db), "--json", env=ENV, check=True).stdout)
+    assert any(a["action"] == "export.identify" and a["user"] for a in audit)
+
+
+def test_docx_minutes(demo_db, tmp_path):
+    from docx import Document
+
+    out = tmp_path / "m.docx"
+    run("export", "--db", str(demo_db), "--meeting", MEETING, "--format", "docx", "-o", str(out), env=ENV, check=True)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    doc = Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    cases, people = _db_truth(demo_db)
+    for case_no, (plan, actions) in cases.items():
+        assert f"Ärende {case_no} — " in text and plan in text
+        for kind, owner, due in actions:
+            assert f"{kind} — {owner}, {due}" in text
+    ind = _indicators(demo_db)
+    for i in ind["indicators"]:
+        assert f"{i['count']}/{i['denominator']}" in cells
+    assert len(doc.inline_shapes) == 1  # the chart
+    _no_identities(text + "\n".join(cells), people)
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.svg = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.svg += tag == "svg"
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def test_html_minutes(demo_db, tmp_path):
+    out = tmp_path / "m.html"
+    run("--lang", "en", "export", "--db", str(demo_db), "--meeting", MEETING, "--format", "html", "-o", str(out),
+        env=ENV, check=True)
+    p = _Text()
+    p.feed(out.read_text(encoding="utf-8"))
+    text = " ".join(p.parts)
+    assert p.svg >= 1
+    assert "Minutes of the FMT meeting 2026-10-23" in text and "Att göra" not in text
+    cases, people = _db_truth(demo_db)
+    for case_no in cases:
+        assert f"Case {case_no} — " in text
+    _no_identities(out.read_text(encoding="utf-8"), people)
+
+
+def test_xlsx_workbook(demo_db, tmp_path):
+    import openpyxl
+
+    from less_tui.storage.db import open_engine
+
+    e = open_engine(f"sqlite:///{demo_db}")
+    with Session(e) as s:  # a plan action that looks like a formula must stay text
+        a = s.scalars(select(Action)).first()
+        a.kind = "=HYPERLINK(\"http://x\")"
+        s.add(a)
+        s.commit()
+    e.dispose()
+    out = tmp_path / "w.xlsx"
+    run("export", "--db", str(demo_db), "--format", "xlsx", "-o", str(out), env=ENV, check=True)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Indikatorer"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 12  # the demo's twelve closed meetings
+    ind = _indicators(demo_db)
+    oct_row = next(r for r in rows if r[0].date() == dt.date(2026, 10, 23))
+    for k, i in enumerate(ind["indicators"]):
+        assert oct_row[2 + 4 * k] == i["count"] and oct_row[3 + 4 * k] == i["denominator"]
+        assert oct_row[5 + 4 * k] == i["target"]
+    assert len(ws._charts) == 4
+    wa = wb["Åtgärder"]
+    kinds = [c.value for c in wa["C"]]
+    cell = next(c for c in wa["C"] if c.value == "=HYPERLINK(\"http://x\")")
+    assert cell.data_type == "s"
+    assert len(kinds) > 50
+
+
+def test_export_errors_are_clear(tmp_path):
+    p = run("export", "--db", str(tmp_path / "x.db"), "--meeting", "2026-01-01", env=ENV)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    p = run("export", "--db", str(tmp_path / "x.db"), "--format", "pdf", env=ENV)
+    assert p.returncode == 2 and "expected one of md, docx, html, xlsx" in p.stderr
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_markdown_golden(demo_db, lang):
+    """The whole Markdown of one demo meeting, fixed seed and date (update: LESS_TUI_UPDATE_GOLDEN=1)."""
+    md = run("--lang", lang, "export", "--db", str(demo_db), "--meeting", MEETING, env=ENV, check=True).stdout
+    md = re.sub(r"\*\*(Tid|Time):\*\* .*", r"**\1:** HH:MM", md)
+    golden = ROOT / "tests" / "golden" / f"minutes-{lang}.md"
+    if os.environ.get("LESS_TUI_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(md, encoding="utf-8")
+    assert md == golden.read_text(encoding="utf-8")
