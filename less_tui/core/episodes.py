@@ -43,19 +43,41 @@ class StatusRecord:
 
 @dataclass(slots=True)
 class Episode:
+    """One episode evaluated at date ``at``. Length, active certificate and day number are
+    computed on first use: a region holds many more past episodes than ongoing ones."""
+
     patient_id: int
     certs: list[Cert]
     start: dt.date
     end: dt.date
-    length: int
-    doctors: frozenset[str]
-    active: Cert
     at: dt.date
     case_no: int | None
     lower_bound: bool = False
     coordinator_status: str = "-"
     rehab_plan: bool = False
     cert_ids: frozenset[int] = field(default_factory=frozenset)
+    _length: int | None = None
+    _active: Cert | None = None
+    _day: int | None = None
+    _doctors: frozenset[str] | None = None
+
+    @property
+    def length(self) -> int:
+        if self._length is None:
+            self._length = covered_days(self.certs)
+        return self._length
+
+    @property
+    def active(self) -> Cert:
+        if self._active is None:
+            self._active = _active(self.certs, self.at)
+        return self._active
+
+    @property
+    def doctors(self) -> frozenset[str]:
+        if self._doctors is None:
+            self._doctors = frozenset(c.doctor_key for c in self.certs)
+        return self._doctors
 
     @property
     def degree(self) -> int:
@@ -83,7 +105,9 @@ class Episode:
 
     def day_number(self) -> int:
         """Sick days of the episode up to and including the evaluation date."""
-        return covered_days(self.certs, until=self.at)
+        if self._day is None:
+            self._day = covered_days(self.certs, until=self.at)
+        return self._day
 
     def full_time_days(self) -> int:
         """Days up to the evaluation date covered by full-time certificates."""
@@ -169,9 +193,6 @@ def make_episode(patient_id: int, group: list[Cert], at: dt.date) -> Episode:
         certs=group,
         start=min(c.start for c in group),
         end=max(c.end for c in group),
-        length=covered_days(group),
-        doctors=frozenset(c.doctor_key for c in group),
-        active=_active(group, at),
         at=at,
         case_no=min(nums) if nums else None,
         lower_bound=any(c.source == "rehabstod" for c in group),

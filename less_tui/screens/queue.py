@@ -19,11 +19,11 @@ from .base import Key, Translated
 # (id, header key, width, priority: higher stays longer when the terminal is narrow)
 COLUMNS = [
     ("case", "col.case", 6, 100), ("decided", "col.decided", 4, 98), ("patient", "col.patient", 10, 96),
-    ("diagnosis", "col.diagnosis", 9, 90), ("length", "col.length", 5, 88), ("degree", "col.degree", 5, 84),
-    ("doctors", "col.doctors", 6, 86), ("reasons", "col.reasons", 20, 92), ("coordinator", "col.coordinator", 11, 60),
-    ("age", "col.age", 5, 50), ("score", "col.score", 5, 30),
+    ("age", "col.age", 5, 50), ("diagnosis", "col.diagnosis", 9, 90), ("length", "col.length", 5, 88),
+    ("degree", "col.degree", 5, 84), ("doctors", "col.doctors", 6, 86), ("coordinator", "col.coordinator", 11, 60),
+    ("reasons", "col.reasons", 20, 92),
 ]
-PROJECTOR_HIDE = {"age", "score", "coordinator"}
+PROJECTOR_HIDE = {"age", "coordinator"}
 SORTS = ["rank", "case", "length", "doctors", "degree", "diagnosis"]
 
 

@@ -51,6 +51,33 @@ def _chunks(seq: Sequence, n: int = 900):
         yield seq[i:i + n]
 
 
+_CERT_COLS = ("unit_id", "patient_id", "doctor_id", "diagnosis_code", "diagnosis_text", "start", "end", "degree",
+              "signed", "occupation", "case_no", "source", "batch_id")
+
+
+def _bulk_insert_certificates(s: Session, rows: list[dict]) -> None:
+    """SQLite: the driver's executemany with plain tuples (dates as ISO text, as SQLAlchemy
+    stores them); elsewhere SQLAlchemy's insert. Same transaction either way."""
+    conn = s.connection()
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(Certificate.__table__), rows)
+        return
+    iso = dt.date.isoformat
+    tuples = [(r["unit_id"], r["patient_id"], r["doctor_id"], r["diagnosis_code"], r["diagnosis_text"],
+               iso(r["start"]), iso(r["end"]), r["degree"], iso(r["signed"]) if r["signed"] else None,
+               r["occupation"], r["case_no"], r["source"], r["batch_id"]) for r in rows]
+    cols = ", ".join(f'"{c}"' for c in _CERT_COLS)
+    marks = ", ".join("?" for _ in _CERT_COLS)
+    conn.exec_driver_sql(f"INSERT INTO certificates ({cols}) VALUES ({marks})", tuples)
+
+
+def _spans(s: Session, unit_id: int) -> list[Cert]:
+    """Just enough of each certificate to count ongoing episodes."""
+    q = select(Certificate.id, Certificate.patient_id, Certificate.start, Certificate.end).where(
+        Certificate.unit_id == unit_id)
+    return [Cert(i, p, st, en, 0, "", "", "") for i, p, st, en in s.execute(q)]
+
+
 def store(
     engine: Engine,
     cfg: Config,
@@ -185,7 +212,7 @@ def _store(s: Session, cfg: Config, batches, as_of: dt.date, summary: Summary, p
             })
             new_by_batch[row_batch[id(r)]] += 1
         for chunk in _chunks(values, 5000):
-            s.connection().execute(insert(Certificate.__table__), chunk)
+            _bulk_insert_certificates(s, chunk)
             done += len(chunk)
             if progress:
                 progress(len(chunk))
@@ -230,6 +257,5 @@ def _store(s: Session, cfg: Config, batches, as_of: dt.date, summary: Summary, p
         s.add(batch)
     s.flush()
     for code, unit in units.items():
-        summary.ongoing_episodes[code] = ep_core.count_ongoing(repo.load_certs(s, unit.id), as_of,
-                                                               cfg.max_gap_days)
+        summary.ongoing_episodes[code] = ep_core.count_ongoing(_spans(s, unit.id), as_of, cfg.max_gap_days)
         repo.audit(s, "import", unit.id, detail=f"files={len(batches)} new={summary.new_certificates}")

@@ -82,7 +82,7 @@ def load_certs(s: Session, unit_id: int) -> list[Cert]:
                 Certificate.signed, Certificate.case_no, Certificate.source)
          .join(Doctor, Doctor.id == Certificate.doctor_id)
          .where(Certificate.unit_id == unit_id))
-    return [Cert(*r) for r in s.execute(q)]
+    return [Cert(*r) for r in s.connection().execute(q)]  # Core, not ORM: a region loads millions
 
 
 def load_certs_of(s: Session, unit_id: int, ids) -> list[Cert]:
@@ -99,7 +99,7 @@ def load_records(s: Session, unit_id: int) -> list[StatusRecord]:
     q = (select(StatusRecordRow.id, StatusRecordRow.certificate_id, StatusRecordRow.as_of,
                 StatusRecordRow.kind, StatusRecordRow.value)
          .where(StatusRecordRow.unit_id == unit_id))
-    return [StatusRecord(*r) for r in s.execute(q)]
+    return [StatusRecord(*r) for r in s.connection().execute(q)]
 
 
 def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> list[Episode]:

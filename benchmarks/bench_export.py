@@ -1,0 +1,34 @@
+"""`less-tui export` of a meeting to Markdown and to Word, as a whole process, against
+`python -c "import sqlmodel"` measured in the same run. Target <= 1.5x."""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def timed(args, env) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True, env=env)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    env = dict(os.environ, LESS_TUI_TODAY="2026-11-23", LESS_TUI_DB=str(tmp / "demo.db"), HOME=str(tmp))
+    subprocess.run([sys.executable, "-m", "less_tui", "demo"], check=True, capture_output=True, env=env)
+    exe = str(Path(sys.executable).parent / "less-tui")
+    base = statistics.median(timed([sys.executable, "-c", "import sqlmodel"], env) for _ in range(5))
+    md = statistics.median(timed([exe, "export", "--format", "md", "-o", str(tmp / "m.md")], env) for _ in range(5))
+    docx = statistics.median(timed([exe, "export", "--format", "docx", "-o", str(tmp / "m.docx")], env)
+                             for _ in range(5))
+    print(f'python -c "import sqlmodel": {base * 1000:.0f} ms')
+    print(f"export md:   {md * 1000:.0f} ms = {md / base:.2f}x (target <= 1.5x)")
+    print(f"export docx: {docx * 1000:.0f} ms = {docx / base:.2f}x (target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Import of 100,000 certificate rows against the floor measured in the same run:
+Python's csv reading the same file plus sqlite3.executemany into one plain table."""
+
+import csv
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from less_tui.core import demo
+
+N = int(os.environ.get("BENCH_ROWS", "100000"))
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    rows = demo.generate(dt.date(2026, 11, 23), seed=5, episodes=N // 3 + 2000)[:N]
+    path = tmp / "big.csv"
+    demo.write_csv(rows, path)
+
+    t0 = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as f:
+        data = list(csv.reader(f, delimiter=";"))[1:]
+    con = sqlite3.connect(tmp / "floor.db")
+    con.execute("CREATE TABLE c (pnr, name, dx, start, end, degree, doctor, hsa, signed, occ, st, plan, unit)")
+    con.executemany("INSERT INTO c VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", data)
+    con.commit()
+    con.close()
+    floor = time.perf_counter() - t0
+
+    env = dict(os.environ, LESS_TUI_TODAY="2026-11-23")
+    db = tmp / "less.db"
+    subprocess.run([sys.executable, "-m", "less_tui", "init", "--path", str(tmp / "c.toml"), "--db", str(db)],
+                   check=True, capture_output=True, env=env)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "less_tui", "import", "--db", str(db), str(path)], check=True,
+                   capture_output=True, env=env)
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "less_tui", "import", "--db", str(db), str(path)], check=True,
+                   capture_output=True, env=env)
+    again = time.perf_counter() - t0
+    print(f"rows: {len(rows)}")
+    print(f"floor (csv + sqlite3.executemany): {floor:.2f} s")
+    print(f"less-tui import (whole process, new rows): {ours:.2f} s  = {ours / floor:.1f}x the floor (target <= 3x)")
+    print(f"less-tui import again (all rows known):   {again:.2f} s  = {again / floor:.1f}x the floor")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Region scale: 200 units, about a million certificates. Indicators plus queue for one
+unit (target <= 100 ms) and for all 200 units (target <= 5 s)."""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("LESS_TUI_TODAY", "2026-11-23")
+
+from sqlmodel import Session  # noqa: E402
+
+from less_tui import demo  # noqa: E402
+from less_tui.config import validate  # noqa: E402
+from less_tui.storage import repo  # noqa: E402
+from less_tui.storage.db import open_engine  # noqa: E402
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def build(url: str, units: int) -> None:
+    e = open_engine(url)
+    cfg = validate({})
+    t0 = time.perf_counter()
+    res = demo.build_region(e, cfg, seed=1, units=units, today=TODAY)
+    print(f"built {res.units} units, {res.certificates} certificates in {time.perf_counter() - t0:.0f} s")
+    e.dispose()
+
+
+def measure(url: str, units: int) -> None:
+    e = open_engine(url)
+    times = []
+    with Session(e) as s:
+        codes = [f"VC {i + 1:03d}" for i in range(units)]
+        t_all = time.perf_counter()
+        for code in codes:
+            cfg = validate({"clinic": {"unit": code}})
+            t0 = time.perf_counter()
+            unit = repo.get_unit(s, code, create=False)
+            eps = repo.episodes_at(s, unit.id, TODAY, cfg.max_gap_days)
+            repo.indicators_at(s, cfg, unit, TODAY, eps)
+            repo.queue_at(s, cfg, unit, TODAY, eps)
+            times.append(time.perf_counter() - t0)
+        total = time.perf_counter() - t_all
+    print(f"{e.dialect.name}: one unit median {statistics.median(times) * 1000:.0f} ms, "
+          f"p95 {sorted(times)[int(len(times) * 0.95) - 1] * 1000:.0f} ms (target <= 100 ms); "
+          f"all {units} units {total:.2f} s (target <= 5 s)")
+    e.dispose()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=200)
+    ap.add_argument("--db", help="an existing region database (skips building)")
+    ap.add_argument("--pg", action="store_true", help="also build and measure on PostgreSQL 127.0.0.1:5432")
+    a = ap.parse_args()
+    url = a.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'region.db'}"
+    if not a.db:
+        build(url, a.units)
+    measure(url, a.units)
+    if a.pg:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as c:
+            c.execute("DROP DATABASE IF EXISTS less_bench WITH (FORCE)")
+            c.execute("CREATE DATABASE less_bench")
+        pg = "postgresql+psycopg://postgres@127.0.0.1:5432/less_bench"
+        build(pg, a.units)
+        measure(pg, a.units)
+
+
+if __name__ == "__main__":
+    main()
