@@ -24,7 +24,6 @@ from .screens.decision import DecisionScreen
 from .screens.help import HelpScreen, bindings_of
 from .screens.meetings import MeetingsScreen
 from .screens.queue import QueueScreen
-from .screens.summary import SummaryScreen
 
 HIGH_CONTRAST = Theme(
     name="less-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffff00", foreground="#ffffff",
@@ -95,6 +94,8 @@ class LessApp(Translated, App):
             self.pop_screen()
 
     def show_summary(self) -> None:
+        from .screens.summary import SummaryScreen  # plotext loads only when needed
+
         if isinstance(self.screen, SummaryScreen):
             return
         if isinstance(self.screen, DecisionScreen):
@@ -195,14 +196,15 @@ class LessApp(Translated, App):
             s.refresh(recompose=True)
             if isinstance(s, QueueScreen):
                 s.call_after_refresh(s.reload)
-            if isinstance(s, SummaryScreen):
+            if s.__class__.__name__ == "SummaryScreen":
                 s.call_after_refresh(s.reload)
         self.title = t("app.title")
         self.refresh_bindings()
 
     def close_meeting_from_palette(self) -> None:
         self.show_summary()
-        self.call_after_refresh(lambda: isinstance(self.screen, SummaryScreen) and self.screen.action_close_meeting())
+        self.call_after_refresh(lambda: self.screen.__class__.__name__ == "SummaryScreen"
+                                and self.screen.action_close_meeting())
 
     def export_minutes(self) -> None:
         from .screens.dialogs import ChoiceDialog
