@@ -64,6 +64,17 @@ class LessApp(Translated, App):
             self.add_class("projector")
         self.push_screen(QueueScreen())
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("cmd.placeholder")))
+
+    def copy_case(self, text: str) -> None:
+        """Copy over SSH with OSC 52 (no clipboard program needed)."""
+        self.copy_to_clipboard(text)
+        self.notify(t("dec.copied"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand(t("cmd.queue"), t("cmd.queue"), self.show_queue)
         yield SystemCommand(t("cmd.summary"), t("cmd.summary"), self.show_summary)

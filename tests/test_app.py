@@ -58,14 +58,15 @@ async def test_queue_opens_on_todays_meeting(demo_engine, cfg):
         assert m.status == "open"
 
 
-async def test_whole_meeting_from_the_keyboard(demo_engine, cfg):
-    app = make_app(demo_engine, cfg)
-    async with app.run_test(size=(120, 40)) as pilot:
+@pytest.mark.parametrize("size,lang", [((120, 40), "sv"), ((80, 24), "en"), ((80, 24), "sv")])
+async def test_whole_meeting_from_the_keyboard(demo_engine, cfg, size, lang):
+    app = make_app(demo_engine, cfg, lang=lang)
+    async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
         q = app.screen
         first_three = [r.case_no for r in q.shown_rows[:3]]
         d = await open_first_case(pilot, app)
-        assert "Beslut" in d.title
+        assert ("Beslut" if lang == "sv" else "Decision") in d.title
         assert app.focused.id == "plan"
         # an old action is marked done from the history
         hist = d.query("#history-actions")
@@ -101,7 +102,8 @@ async def test_whole_meeting_from_the_keyboard(demo_engine, cfg):
         assert app.screen.data.decided >= 3
         await pilot.press("s")
         await settle(pilot, app)
-        assert isinstance(app.screen, SummaryScreen) and "Sammanfattning" in app.screen.title
+        assert isinstance(app.screen, SummaryScreen)
+        assert ("Sammanfattning" if lang == "sv" else "Summary") in app.screen.title
         await pilot.press("c")
         await settle(pilot, app)
         await pilot.press("y")
@@ -188,3 +190,39 @@ async def test_keymap_from_config(demo_engine):
         await pilot.press("f5")
         await settle(pilot, app)
         assert isinstance(app.screen, SummaryScreen)
+
+
+async def test_export_from_the_summary(demo_engine, cfg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
+    notes = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify = lambda msg, **kw: notes.append(msg)
+        await settle(pilot, app)
+        await pilot.press("s")
+        await settle(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        await pilot.press("down", "enter")  # Word
+        await settle(pilot, app)
+    out = tmp_path / "fmt-protokoll-VC_Exempel-2026-10-23.docx"
+    assert out.exists()
+    assert any(str(out.name) in n for n in notes)
+
+
+async def test_summary_agrees_with_the_minutes(demo_engine, cfg):
+    from less_tui.export import gather
+
+    app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("s")
+        await settle(pilot, app)
+        data = app.screen.data
+        table = app.screen.query_one("#indicators")
+        shown = [str(table.get_row_at(i)[1]) for i in range(4)]
+    m = gather(demo_engine, cfg, dt.date(2026, 10, 23))
+    for i, mi, cell in zip(data.indicators.indicators, m.indicators.indicators, shown):
+        assert (i.count, i.denominator, i.delta_pp) == (mi.count, mi.denominator, mi.delta_pp)
+        assert cell.startswith(f"{mi.count}/{mi.denominator}")
+    assert sum(len(v) for v in data.last_actions.values()) == sum(len(v) for v in m.followups.values())

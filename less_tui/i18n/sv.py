@@ -173,6 +173,9 @@ STRINGS: dict[str, str] = {
     "key.theme": "Tema",
     "key.language": "Språk",
     # palette
+    "cmd.placeholder": "Sök kommando, ärendenummer eller initialer …",
+    "dec.copied": "Ärendet kopierat (maskerat)",
+    "key.copy": "Kopiera",
     "cmd.case": "Ärende {case} – {patient}",
     "cmd.queue": "Visa ärendekön",
     "cmd.summary": "Visa sammanfattningen",

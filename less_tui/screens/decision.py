@@ -75,6 +75,7 @@ class DecisionScreen(Translated, Screen):
         Key("f7", "prev_case", "key.prev", "prev_case", priority=True),
         Key("f2", "add_action", "key.add_action", "add_action", priority=True),
         Key("f1", "help", "key.help", "help_decision", priority=True),
+        Key("f6", "copy", "key.copy", "copy_case", priority=True),
     ]
 
     class Saved(Message):
@@ -327,3 +328,9 @@ class DecisionScreen(Translated, Screen):
 
     def action_help(self) -> None:
         self.app.show_help(self)
+
+    def action_copy(self) -> None:
+        r = self.detail.row
+        plan = self.query_one("#plan", TextArea).text.strip()
+        acts = "; ".join(f"{a.kind} ({a.owner}, {a.due.isoformat() if a.due else '–'})" for a in self.detail.actions)
+        self.app.copy_case(f"{t('col.case')} {r.case_no} {r.masked()} {r.diagnosis}: {plan}" + (f" — {acts}" if acts else ""))

@@ -317,10 +317,10 @@ class HistoryEntry:
 
 
 def history(s: Session, unit_id: int, e: Episode, before: dt.date | None = None) -> list[HistoryEntry]:
-    """Earlier decisions for this episode (any meeting before ``before``), newest first."""
-    ids = list(e.cert_ids)
+    """Earlier decisions for this patient, this episode and any earlier one (meetings before
+    ``before``), newest first."""
     q = (select(CaseReview, Meeting.date).join(Meeting, Meeting.id == CaseReview.meeting_id)
-         .where(Meeting.unit_id == unit_id, CaseReview.anchor_certificate_id.in_(ids)))
+         .where(Meeting.unit_id == unit_id, CaseReview.patient_id == e.patient_id))
     if before is not None:
         q = q.where(Meeting.date < before)
     out = []
