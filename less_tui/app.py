@@ -46,7 +46,12 @@ class LessApp(Translated, App):
         self.translate_bindings()
         self.cfg = cfg
         self.engine = engine
-        self.service = MeetingService(engine, cfg, date)
+        import uuid
+
+        self.session_id = uuid.uuid4().hex[:10]
+        self.service = MeetingService(engine, cfg, date, session_id=self.session_id)
+        self.following = False
+        self.watcher = None
         self.projector = projector
         self.masked = True
         self.theme_name = theme or ("high-contrast" if projector else cfg.data["ui"]["theme"])
@@ -63,6 +68,42 @@ class LessApp(Translated, App):
         if self.projector:
             self.add_class("projector")
         self.push_screen(QueueScreen())
+        from .storage.watch import ChangeWatcher
+
+        self.watcher = ChangeWatcher(self.engine, self._changed_elsewhere)
+        self.watcher.start()
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+
+    def _changed_elsewhere(self) -> None:
+        """From the watcher thread: someone (maybe this session) committed a change."""
+        try:
+            self.call_from_thread(self.on_db_change)
+        except RuntimeError:  # the app is shutting down
+            pass
+
+    def on_db_change(self) -> None:
+        screen = self.screen
+        refresh = getattr(screen, "refresh_from_db", None)
+        if refresh is not None:
+            refresh()
+        if self.following:
+            self.follow_presenter()
+
+    @work(thread=True, exclusive=True, group="follow")
+    def follow_presenter(self) -> None:
+        case_no = self.service.presenter_case()
+        current = self.screen.detail.row.case_no if isinstance(self.screen, DecisionScreen) else None
+        if case_no is not None and case_no != current:
+            self.call_from_thread(self.open_case, case_no)
+
+    def toggle_follow(self) -> None:
+        self.following = not self.following
+        self.notify(t("follow.on") if self.following else t("follow.off"))
+        if self.following:
+            self.follow_presenter()
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
@@ -81,6 +122,7 @@ class LessApp(Translated, App):
         yield SystemCommand(t("cmd.meetings"), t("cmd.meetings"), self.show_meetings)
         yield SystemCommand(t("cmd.mask"), t("cmd.mask"), self.toggle_mask)
         yield SystemCommand(t("cmd.projector"), t("cmd.projector"), self.toggle_projector)
+        yield SystemCommand(t("key.follow"), t("follow.help"), self.toggle_follow)
         for name in THEMES:
             yield SystemCommand(t("cmd.theme", theme=name), t("cmd.theme", theme=name),
                                 lambda n=name: self.set_theme(n))
@@ -120,7 +162,7 @@ class LessApp(Translated, App):
         self.push_screen(HelpScreen(screen.title or "", bindings_of(screen)))
 
     def switch_meeting(self, date: dt.date) -> None:
-        self.service = MeetingService(self.engine, self.cfg, date)
+        self.service = MeetingService(self.engine, self.cfg, date, session_id=self.session_id)
         self.service.open()
         while len(self.screen_stack) > 1:
             self.pop_screen()

@@ -142,8 +142,10 @@ def _info(m: Meeting) -> MeetingInfo:
 
 
 class MeetingService:
-    def __init__(self, engine: Engine, cfg: Config, date: dt.date, unit_code: str | None = None):
+    def __init__(self, engine: Engine, cfg: Config, date: dt.date, unit_code: str | None = None,
+                 session_id: str = ""):
         self.engine = engine
+        self.session_id = session_id
         self.cfg = cfg
         self.date = date
         self.unit_code = unit_code or cfg.unit
@@ -241,13 +243,43 @@ class MeetingService:
             r = repo.review_for(s, m.id, e)
             actions = [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
                        for a in repo.actions_of(s, r.id)] if r else []
-            repo.audit(s, "case.view", unit.id, e.patient_id, detail=f"case={case_no}")
+            repo.audit(s, "case.view", unit.id, e.patient_id,
+                       detail=f"case={case_no} meeting={self.date.isoformat()} session={self.session_id}")
             s.commit()
         return CaseDetail(
             row=row, certs=certs, history=hist, review_id=r.id if r else None, plan=r.plan if r else "",
             version=r.version if r else 0, assessor=r.primary_assessor if r else "", actions=actions,
             next_checkpoint=e.next_checkpoint(), default_due=self.default_due(),
         )
+
+    def review_state(self, case_no: int) -> tuple[str, int, list[ActionInfo]] | None:
+        """The stored plan, its version and the actions of this case at this meeting."""
+        e, _ = self._episode(case_no)
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            m = repo.meeting_at(s, unit.id, self.date)
+            r = repo.review_for(s, m.id, e)
+            if r is None:
+                return None
+            acts = [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date) for a in repo.actions_of(s, r.id)]
+            return r.plan, r.version, acts
+
+    def presenter_case(self) -> int | None:
+        """The case another session most recently opened at this meeting (follow mode)."""
+        from sqlalchemy import select
+
+        from .storage.models import AuditLog
+
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            q = (select(AuditLog.detail).where(AuditLog.unit_id == unit.id, AuditLog.action == "case.view",
+                                               AuditLog.detail.like(f"%meeting={self.date.isoformat()}%"))
+                 .order_by(AuditLog.id.desc()).limit(20))
+            for detail in s.scalars(q):
+                parts = dict(p.split("=", 1) for p in detail.split() if "=" in p)
+                if parts.get("session") != self.session_id and parts.get("case", "").isdigit():
+                    return int(parts["case"])
+        return None
 
     def default_due(self) -> dt.date:
         return clock.add_months(self.date, self.cfg.data["meeting"]["cadence_months"])
@@ -263,7 +295,9 @@ class MeetingService:
         self._writable()
         with self._session() as s:
             _, _, _, r = self._review(s, case_no)
-            if version == 0:
+            if version == 0:  # there was no plan when this session opened the case
+                if r.plan.strip() and r.plan != text:
+                    raise repo.Conflict(r.plan, r.version)
                 version = r.version
             v = repo.save_plan(s, r.id, text, version)
             s.commit()

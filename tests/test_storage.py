@@ -172,8 +172,8 @@ def test_older_sqlite_database_is_copied_aside_then_upgraded(tmp_path, cfg):
     store(e, cfg, [row(D(2026, 10, 1), D(2026, 11, 30))])
     e.dispose()
     e = dbmod.open_engine(f"sqlite:///{path}")
-    assert dbmod.current_revision(e) == "0002"
-    backups = list(tmp_path.glob("old.db.before-0002-*"))
+    assert dbmod.current_revision(e) == dbmod.HEAD
+    backups = list(tmp_path.glob(f"old.db.before-{dbmod.HEAD}-*"))
     assert len(backups) == 1
     old = dbmod.make_engine(f"sqlite:///{backups[0]}")
     assert dbmod.current_revision(old) == "0001"

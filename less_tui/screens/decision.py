@@ -76,6 +76,7 @@ class DecisionScreen(Translated, Screen):
         Key("f2", "add_action", "key.add_action", "add_action", priority=True),
         Key("f1", "help", "key.help", "help_decision", priority=True),
         Key("f6", "copy", "key.copy", "copy_case", priority=True),
+        Key("f9", "follow", "key.follow", "follow_decision", priority=True),
     ]
 
     class Saved(Message):
@@ -83,6 +84,11 @@ class DecisionScreen(Translated, Screen):
             super().__init__()
             self.version = version
             self.when = when
+
+    class Fresh(Message):
+        def __init__(self, state):
+            super().__init__()
+            self.state = state
 
     class ConflictFound(Message):
         def __init__(self, mine: str, theirs: str):
@@ -328,6 +334,42 @@ class DecisionScreen(Translated, Screen):
 
     def action_help(self) -> None:
         self.app.show_help(self)
+
+    def action_follow(self) -> None:
+        self.app.toggle_follow()
+
+    # ------------------------------------------------------------ other sessions
+    def refresh_from_db(self) -> None:
+        self._fetch_state()
+
+    @work(thread=True, exclusive=True, group="fresh")
+    def _fetch_state(self) -> None:
+        state = self.app.service.review_state(self.detail.row.case_no)
+        if state is not None:
+            self.post_message(self.Fresh(state))
+
+    def on_decision_screen_fresh(self, msg: Fresh) -> None:
+        plan, version, actions = msg.state
+        area = self.query_one("#plan", TextArea)
+        dirty = area.text != self._saved_text or self._timer is not None
+        if version != self.version and plan != self._saved_text and not dirty:
+            # someone else saved and nothing typed here is unsaved: show their text
+            self._ready = False
+            area.text = plan
+            self._saved_text = plan
+            self.version = version
+            self.call_after_refresh(self._set_ready)
+            self.query_one("#save-state", Static).update(t("dec.updated"))
+        elif version != self.version and plan == self._saved_text:
+            self.version = version
+        if [(a.id, a.status) for a in actions] != [(a.id, a.status) for a in self.detail.actions]:
+            self.detail.actions = actions
+            table = self.query_one("#actions", ActionTable)
+            table.actions = actions
+            table.fill()
+            if actions:
+                for w in self.query("#no-actions"):
+                    w.remove()
 
     def action_copy(self) -> None:
         r = self.detail.row

@@ -50,6 +50,7 @@ class QueueScreen(Translated, Screen):
         Key("o", "sort", "key.sort", "sort"),
         Key("l", "meetings", "key.meetings", "meetings"),
         Key("p", "projector", "key.projector", "projector"),
+        Key("f9", "follow", "key.follow", "follow"),
         Key("question_mark,f1", "help", "key.help", "help"),
         Key("q", "quit", "key.quit", "quit"),
         Key("escape", "clear_filter", "key.back", "clear_filter", show=False),
@@ -255,6 +256,12 @@ class QueueScreen(Translated, Screen):
 
     def action_meetings(self) -> None:
         self.app.show_meetings()
+
+    def refresh_from_db(self) -> None:
+        self.reload()
+
+    def action_follow(self) -> None:
+        self.app.toggle_follow()
 
     def action_projector(self) -> None:
         self.app.toggle_projector()

@@ -81,6 +81,9 @@ class SummaryScreen(Translated, Screen):
     def reload(self) -> None:
         self.post_message(self.Loaded(self.app.service.summary()))
 
+    def refresh_from_db(self) -> None:
+        self.reload()
+
     def on_summary_screen_loaded(self, msg: Loaded) -> None:
         self.data = msg.data
         self.render_all()

@@ -14,7 +14,7 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_storage.py checks it against the migrations folder. Opening a
 # database already at this revision needs no Alembic import (faster start on the server).
-HEAD = "0002"
+HEAD = "0003"
 DB_FILE = "less-tui.db"
 
 

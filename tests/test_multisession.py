@@ -1,0 +1,120 @@
+"""Several sessions on one database: changes show up in the others within two seconds,
+a conflicting edit is detected and never silently lost; follow mode. SQLite and PostgreSQL."""
+
+import asyncio
+import datetime as dt
+import time
+
+import pytest
+from sqlmodel import Session
+
+from less_tui.app import LessApp
+from less_tui.screens.decision import DecisionScreen
+from less_tui.screens.dialogs import ConflictDialog
+from less_tui.storage import repo
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_engine(request, demo_db):
+    from less_tui import demo
+    from less_tui.config import validate
+    from less_tui.storage.db import open_engine
+
+    if request.param == "sqlite":
+        e = open_engine(f"sqlite:///{demo_db}")
+    else:
+        e = open_engine(request.getfixturevalue("pg_url"))
+        demo.build_clinic(e, validate({}), seed=1, today=TODAY)
+    yield e
+    e.dispose()
+
+
+async def settle(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_until(pilots, cond, timeout=2.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        for p in pilots:
+            await p.pause(0.05)
+    return cond()
+
+
+async def open_case(pilot, case_no):
+    pilot.app.open_case(case_no)
+    for _ in range(40):
+        await settle(pilot)
+        if isinstance(pilot.app.screen, DecisionScreen) and pilot.app.screen.detail.row.case_no == case_no:
+            return pilot.app.screen
+    raise AssertionError("case did not open")
+
+
+async def test_edit_in_one_session_shows_in_the_other(shared_engine, cfg):
+    a, b = LessApp(cfg, shared_engine, TODAY), LessApp(cfg, shared_engine, TODAY)
+    async with a.run_test(size=(120, 40)) as pa, b.run_test(size=(120, 40)) as pb:
+        await settle(pa)
+        await settle(pb)
+        case_no = pa.app.screen.shown_rows[0].case_no
+        da = await open_case(pa, case_no)
+        db = await open_case(pb, case_no)
+        await pa.press(*list("Remiss till psykolog"))
+        await asyncio.sleep(SAVE_WAIT)
+        await settle(pa)
+        t0 = time.monotonic()
+        shown = await wait_until([pa, pb], lambda: db.query_one("#plan").text == "Remiss till psykolog", 2.5)
+        assert shown, f"not shown in the other session after {time.monotonic() - t0:.1f} s"
+        # a new action in b shows in a's form too
+        db.app.service.add_action(case_no, "Kontakt med arbetsgivare", "Kerstin Bronner", None)
+        assert await wait_until([pa, pb], lambda: len(da.detail.actions) == 1, 2.5)
+
+
+SAVE_WAIT = 0.6
+
+
+async def test_conflicting_edit_is_detected_not_lost(shared_engine, cfg):
+    a, b = LessApp(cfg, shared_engine, TODAY), LessApp(cfg, shared_engine, TODAY)
+    async with a.run_test(size=(120, 40)) as pa, b.run_test(size=(120, 40)) as pb:
+        await settle(pa)
+        await settle(pb)
+        case_no = pa.app.screen.shown_rows[1].case_no
+        da = await open_case(pa, case_no)
+        db = await open_case(pb, case_no)
+        # both type before either sees the other's save
+        b.watcher.stop()
+        await pa.press(*list("Plan A"))
+        await pb.press(*list("Plan B"))
+        await asyncio.sleep(SAVE_WAIT)
+        await settle(pa)
+        await settle(pb)
+        assert await wait_until([pa, pb], lambda: isinstance(b.screen, ConflictDialog)), b.screen
+        with Session(shared_engine) as s:
+            m = repo.meeting_at(s, repo.get_unit(s, cfg.unit).id, TODAY)
+            (r,) = [r for r in repo.reviews_of_meeting(s, m.id) if r.case_no == case_no]
+            assert r.plan == "Plan A"  # not overwritten silently
+        dlg = b.screen
+        assert dlg.mine == "Plan B" and dlg.theirs == "Plan A"
+        await pb.press("m")  # b keeps its text, knowingly
+        await settle(pb)
+        with Session(shared_engine) as s:
+            (r,) = [r for r in repo.reviews_of_meeting(s, m.id) if r.case_no == case_no]
+            assert r.plan == "Plan B"
+
+
+async def test_follow_mode_shows_the_presenters_case(shared_engine, cfg):
+    a, b = LessApp(cfg, shared_engine, TODAY), LessApp(cfg, shared_engine, TODAY)
+    async with a.run_test(size=(120, 40)) as pa, b.run_test(size=(120, 40)) as pb:
+        await settle(pa)
+        await settle(pb)
+        await pb.press("f9")  # b follows
+        await settle(pb)
+        case_no = pa.app.screen.shown_rows[2].case_no
+        await open_case(pa, case_no)
+        assert await wait_until(
+            [pa, pb], lambda: isinstance(b.screen, DecisionScreen) and b.screen.detail.row.case_no == case_no, 3.0)
