@@ -40,6 +40,8 @@ class State:
 
             self._cfg = config_mod.load(self.config_path)
             set_language(self.lang or self._cfg.language)
+            if self._cfg.data["database"]["group"]:
+                os.umask(0o007)  # the team group shares the database and its WAL files
         return self._cfg
 
     def url(self) -> str:
@@ -50,7 +52,7 @@ class State:
     def engine(self):
         from .storage.db import open_engine
 
-        return open_engine(self.url())
+        return open_engine(self.url(), group=self.cfg.data["database"]["group"])
 
 
 state = State()
@@ -251,7 +253,7 @@ def meeting_new(
     cfg = state.cfg
     d = _date(date, "--date")
     engine = state.engine()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         try:
             repo.create_meeting(s, cfg, unit, d, attendee or None)
@@ -272,7 +274,7 @@ def meeting_close(date: Optional[str] = typer.Option(None, "--date"), db: Option
     cfg = state.cfg
     d = _date(date, "--date")
     engine = state.engine()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         m = repo.meeting_at(s, unit.id, d)
         if m is None:
@@ -296,7 +298,7 @@ def meeting_list(as_json: bool = typer.Option(False, "--json"), db: Optional[str
     _db_option(db)
     cfg = state.cfg
     engine = state.engine()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         rows = []
         for m in repo.list_meetings(s, unit.id):
@@ -330,7 +332,7 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     cfg = state.cfg
     d = _date(at, "--at")
     engine = state.engine()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         iset = repo.indicators_at(s, cfg, unit, d)
         hist = repo.indicator_history(s, unit.id)
@@ -386,7 +388,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     cfg = state.cfg
     d = _date(at, "--at")
     engine = state.engine()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         items = repo.queue_at(s, cfg, unit, d)
         if limit > 0:
@@ -473,7 +475,7 @@ def audit(
     _db_option(db)
     state.cfg
     engine = state.engine()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         q = select(AuditLog).order_by(AuditLog.id)
         if patient:
             try:
@@ -495,6 +497,76 @@ def audit(
     typer.echo(table(["time", "user", "ssh", "action", "patient", "detail"],
                      [[r["time"], r["user"], r["ssh_client"], r["action"], r["patient_id"] or "", r["detail"]]
                       for r in rows]))
+
+
+# ---------------------------------------------------------------- server administration
+
+@app.command()
+def doctor(db: Optional[str] = DbOpt):
+    """Check this installation: database, permissions, terminal, colours, locale. Exit 1 on a problem."""
+    from .doctor import run_checks
+
+    _db_option(db)
+    checks = run_checks(state.config_path, state.url, lambda: state.cfg)
+    mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
+    for c in checks:
+        typer.echo(f"[{mark[c.status]}] {c.name}: {c.detail}")
+        if c.fix and c.status != "ok":
+            typer.echo(f"       fix: {c.fix}")
+    if any(c.status == "fail" for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def backup(dest: Path = typer.Argument(..., help="A new file, or a folder for a dated file."),
+           db: Optional[str] = DbOpt):
+    """A consistent copy of the live SQLite database (safe while people work in it)."""
+    from .storage.admin import AdminError, backup as do_backup
+
+    _db_option(db)
+    try:
+        info = do_backup(state.url(), dest)
+    except AdminError as e:
+        raise UserError(str(e)) from None
+    typer.echo(f"{info['path']}: schema {info['revision']}, integrity ok, "
+               f"{info['counts']['certificates']} certificates, {info['counts']['meetings']} meetings")
+
+
+@app.command()
+def restore(src: Path = typer.Argument(..., help="A backup made by `less-tui backup`."),
+            yes: bool = typer.Option(False, "--yes", help="Do not ask."),
+            db: Optional[str] = DbOpt):
+    """Put a backup back after checking it; the current database is copied aside first."""
+    from .storage.admin import AdminError, check_file, restore as do_restore
+
+    _db_option(db)
+    try:
+        info = check_file(src)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UserError("restore replaces the database; add --yes to confirm")
+            typer.confirm(f"Replace {state.url()} with {src} ({info['counts']['certificates']} certificates)?",
+                          abort=True)
+        info = do_restore(state.url(), src)
+    except AdminError as e:
+        raise UserError(str(e)) from None
+    typer.echo(f"restored {src}; the previous database is at {info['aside']}")
+
+
+@app.command()
+def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@host/dbname (an empty database)"),
+            db: Optional[str] = DbOpt):
+    """Move this (SQLite) database into PostgreSQL; counts and checksums are compared."""
+    from .storage.admin import AdminError, migrate as do_migrate
+
+    _db_option(db)
+    engine = state.engine()
+    try:
+        sums = do_migrate(engine, to)
+    except AdminError as e:
+        raise UserError(str(e)) from None
+    for name, (n, h) in sums.items():
+        typer.echo(f"{name:20} {n:>9} rows  sha256 {h[:16]}…  identical")
 
 
 # ---------------------------------------------------------------- entry point

@@ -41,12 +41,31 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def _prepare_sqlite_file(path: Path) -> None:
-    """Create the directory and file owner-only before SQLite touches them."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+def _prepare_sqlite_file(path: Path, group: str = "") -> None:
+    """Create the directory and file owner-only (or owner and team group only) before
+    SQLite touches them."""
+    if not group:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        return
+    import grp
+
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise DatabaseError(f"database.group: no group named {group!r} on this machine") from None
+    new_dir = not path.parent.exists()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o770)
+    if new_dir:
+        os.chown(path.parent, -1, gid)
+        os.chmod(path.parent, 0o2770)  # setgid: files made here belong to the group
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o660)
         os.close(fd)
+        os.chown(path, -1, gid)
+        os.chmod(path, 0o660)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -58,10 +77,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, group: str = "") -> Engine:
     path = sqlite_path(url)
     if path is not None:
-        _prepare_sqlite_file(path)
+        _prepare_sqlite_file(path, group)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
     elif url.startswith("sqlite"):
@@ -136,9 +155,9 @@ def _at_head(engine: Engine) -> bool:
         return False
 
 
-def open_engine(url: str, migrate: bool = True) -> Engine:
+def open_engine(url: str, migrate: bool = True, group: str = "") -> Engine:
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, group)
         if migrate and not _at_head(engine):
             upgrade(engine)
         return engine

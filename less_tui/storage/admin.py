@@ -1,0 +1,170 @@
+"""Backup, restore and moving a clinic from SQLite to PostgreSQL, with checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import MetaData, func, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from . import models  # noqa: F401  (registers the tables)
+from .db import HEAD, DatabaseError, open_engine, sqlite_path
+
+# parents before children
+TABLE_ORDER = ["units", "patients", "doctors", "import_batches", "certificates", "meetings", "status_records",
+               "meeting_indicators", "case_reviews", "actions", "audit_log"]
+
+
+class AdminError(Exception):
+    pass
+
+
+def _owner_only(path: Path) -> None:
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+
+
+def backup(url: str, dest: Path) -> dict:
+    """A consistent copy of a live SQLite database (the online backup API), then checked."""
+    src = sqlite_path(url)
+    if src is None:
+        raise AdminError("backup copies a SQLite database; for PostgreSQL use pg_dump (see the README)")
+    if not src.exists():
+        raise AdminError(f"{src}: no such database")
+    dest = Path(dest)
+    if dest.is_dir():
+        dest = dest / f"less-tui-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
+    if dest.exists():
+        raise AdminError(f"{dest}: exists already; choose a new name")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _owner_only(dest)
+    s = sqlite3.connect(str(src), timeout=30)
+    d = sqlite3.connect(str(dest))
+    try:
+        s.backup(d)
+        d.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        d.close()
+        s.close()
+    return check_file(dest)
+
+
+def check_file(path: Path) -> dict:
+    """Integrity, schema version and row counts of a SQLite file (refuses anything else)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AdminError(f"{path}: no such file")
+    with open(path, "rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise AdminError(f"{path}: not a SQLite database")
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            raise AdminError(f"{path}: integrity check failed: {ok}")
+        try:
+            rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.DatabaseError:
+            raise AdminError(f"{path}: not a less-tui database (no schema version)") from None
+        counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLE_ORDER}
+    finally:
+        con.close()
+    return {"path": str(path), "revision": rev[0] if rev else None, "counts": counts}
+
+
+def restore(url: str, src: Path) -> dict:
+    """Put a backup back: checked first, the current database copied aside, then replaced."""
+    target = sqlite_path(url)
+    if target is None:
+        raise AdminError("restore writes a SQLite database; for PostgreSQL use pg_restore (see the README)")
+    info = check_file(src)
+    known = {"0001", "0002", "0003"}
+    if info["revision"] not in known:
+        raise AdminError(f"{src}: schema version {info['revision']!r} is newer than this less-tui ({HEAD})")
+    aside = None
+    if target.exists():
+        aside = target.with_name(f"{target.name}.before-restore-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")
+        backup(url, aside)
+    s = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    d = sqlite3.connect(str(target), timeout=30)
+    try:
+        s.backup(d)
+    finally:
+        d.close()
+        s.close()
+    open_engine(url).dispose()  # upgrades an older backup
+    info["aside"] = str(aside) if aside else None
+    return info
+
+
+def _norm(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=dt.timezone.utc)
+        return v.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return str(int(v))
+    return str(v)
+
+
+def checksums(engine_or_conn) -> dict[str, tuple[int, str]]:
+    """(row count, SHA-256 over every row in id order) per table."""
+    if isinstance(engine_or_conn, Engine):
+        with engine_or_conn.connect() as c:
+            return checksums(c)
+    c = engine_or_conn
+    md = SQLModel.metadata
+    out = {}
+    if True:
+        for name in TABLE_ORDER:
+            t = md.tables[name]
+            h = hashlib.sha256()
+            n = 0
+            for row in c.execute(select(t).order_by(t.c.id)):
+                h.update("\x1f".join(_norm(v) for v in row).encode())
+                h.update(b"\x1e")
+                n += 1
+            out[name] = (n, h.hexdigest())
+    return out
+
+
+def migrate(src: Engine, dest_url: str) -> dict[str, tuple[int, str]]:
+    """Copy every row of a SQLite database into an empty PostgreSQL database, then compare
+    counts and checksums table by table. Nothing is changed in the source."""
+    if not dest_url.startswith("postgresql"):
+        raise AdminError(f"--to: found {dest_url!r}, expected a postgresql+psycopg://… URL")
+    dest = open_engine(dest_url)
+    md = SQLModel.metadata
+    with dest.connect() as c:
+        if c.execute(select(func.count()).select_from(md.tables["units"])).scalar():
+            raise AdminError("the target database already holds data; migrate into an empty database")
+    with src.connect() as s, dest.begin() as d:
+        for name in TABLE_ORDER:
+            t = md.tables[name]
+            batch = []
+            for row in s.execute(select(t).order_by(t.c.id)):
+                batch.append(dict(row._mapping))
+                if len(batch) >= 5000:
+                    d.execute(insert(t), batch)
+                    batch = []
+            if batch:
+                d.execute(insert(t), batch)
+            d.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                           f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
+        a, b = checksums(s), checksums(d)
+        bad = [n for n in TABLE_ORDER if a[n] != b[n]]
+        if bad:  # raising here rolls the copy back: the target stays empty
+            raise AdminError("the copy differs from the source in: " + ", ".join(
+                f"{n} ({a[n][0]} vs {b[n][0]} rows)" for n in bad) + "; nothing was kept")
+    dest.dispose()
+    return a
