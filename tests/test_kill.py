@@ -1,0 +1,86 @@
+"""Kill tests: SIGKILL the app at random moments of a scripted session, twenty times. Each
+time the database opens, passes the integrity check and holds every edit that was saved."""
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+TMUX = shutil.which("tmux")
+EXE = Path(sys.executable).parent / "less-tui"
+RUNS = 20
+
+
+def _plans(db):
+    c = sqlite3.connect(db, timeout=10)
+    try:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {case: plan for case, plan in c.execute(
+            "SELECT case_no, plan FROM case_reviews JOIN meetings ON meetings.id = case_reviews.meeting_id "
+            "WHERE meetings.date = '2026-11-23'")}
+    finally:
+        c.close()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (.ci/run installs it)")
+def test_twenty_random_kills(demo_db, tmp_path):
+    rng = random.Random(20261123)
+    sock = str(tmp_path / "s")
+    saved: dict[int, str] = {}  # case number -> text known to be saved (typed > 1 s before the kill)
+    for run_no in range(RUNS):
+        name = f"k{run_no}"
+        env = f"LESS_TUI_TODAY=2026-11-23 LESS_TUI_DB={demo_db} HOME={tmp_path} TERM=xterm-256color"
+        subprocess.run([TMUX, "-S", sock, "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
+                        f"exec env -u COLUMNS -u LINES {env} {EXE}"], check=True)
+        pid = int(subprocess.run([TMUX, "-S", sock, "display-message", "-p", "-t", name, "#{pane_pid}"],
+                                 capture_output=True, text=True).stdout)
+        text = f"Plan {run_no} {uuid.uuid4().hex[:6]}"
+        steps = [("sleep", 2.0), ("keys", ["Down"] * (run_no % 6)), ("keys", ["Enter"]), ("sleep", 0.8)]
+        steps += [("type", ch) for ch in text]
+        kill_at = rng.uniform(0.3, 2.0 + 0.8 + 0.05 * len(text) + 1.5)
+        t0 = time.monotonic()
+        typed = ""
+        last_key = None
+        for kind, arg in steps:
+            if time.monotonic() - t0 >= kill_at:
+                break
+            if kind == "sleep":
+                time.sleep(arg)
+            elif kind == "keys":
+                subprocess.run([TMUX, "-S", sock, "send-keys", "-t", name, *arg])
+            else:
+                subprocess.run([TMUX, "-S", sock, "send-keys", "-t", name, "-l", arg])
+                typed += arg
+                last_key = time.monotonic()
+                time.sleep(0.05)
+        while time.monotonic() - t0 < kill_at:
+            time.sleep(0.02)
+        quiet = last_key is not None and time.monotonic() - last_key >= 1.0
+        os.kill(pid, signal.SIGKILL)
+        subprocess.run([TMUX, "-S", sock, "kill-session", "-t", name], capture_output=True)
+        time.sleep(0.2)
+        plans = _plans(demo_db)
+        changed = {}
+        for case, plan in plans.items():
+            before = saved.get(case, "")
+            # nothing saved earlier was lost: the text typed in this run goes in front of it
+            assert plan.endswith(before), (run_no, case, plan, before)
+            new = plan[: len(plan) - len(before)]
+            if new:
+                assert typed.startswith(new), (run_no, typed, new)  # never garbage, never half a save
+                changed[case] = new
+        assert len(changed) <= 1
+        if quiet:
+            assert list(changed.values()) == [typed], (run_no, typed, changed)
+        saved = plans
+    subprocess.run([TMUX, "-S", sock, "kill-server"], capture_output=True)
+    assert sum(p.count("Plan ") for p in saved.values()) >= 3  # the runs did type and save
