@@ -85,6 +85,9 @@ def main_callback(
         raise UserError(f"--lang: found {lang!r}, expected sv or en")
     state.lang = lang
     if ctx.invoked_subcommand is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UserError("the meeting app needs a terminal: connect with `ssh -t`, "
+                            "or give a command (less-tui --help)")
         cfg = state.cfg
         at = _date(date, "--date")
         engine = state.engine()

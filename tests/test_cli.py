@@ -202,3 +202,8 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path):
         c.close()
         assert _dump(db) == before
     assert killed >= 1
+import subprocess, sys
+def test_app_without_a_terminal_says_so(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "less_tui", "--db", str(tmp_path / "x.db")], capture_output=True,
+                       text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert p.returncode == 2 and "needs a terminal" in p.stderr and "Traceback" not in p.stderr

@@ -241,19 +241,29 @@ def ensure_review(s: Session, m: Meeting, e: Episode, reasons: Sequence[str]) ->
 
 
 def save_plan(s: Session, review_id: int, text: str, expected_version: int) -> int:
-    """Save the plan if nobody else saved since ``expected_version``; returns the new version."""
+    """Save the plan if nobody else saved since ``expected_version``; returns the new version.
+
+    The check and the write are one conditional UPDATE, so two sessions saving at the same
+    moment cannot both win: the second gets ``Conflict`` with the text that is stored."""
+    from sqlalchemy import update
+
     r = s.get(CaseReview, review_id)
     if r is None:
         raise NotFound(f"review {review_id}")
-    if r.version != expected_version and r.plan != text:
-        raise Conflict(r.plan, r.version)
+    s.refresh(r)
     if r.plan == text:
         return r.version
-    r.plan = text
-    r.version += 1
-    r.updated_by = os_user()
-    r.updated_at = clock.now()
-    s.add(r)
+    if r.version != expected_version:
+        raise Conflict(r.plan, r.version)
+    now = clock.now()
+    res = s.execute(update(CaseReview)
+                    .where(CaseReview.id == review_id, CaseReview.version == expected_version)
+                    .values(plan=text, version=expected_version + 1, updated_by=os_user(), updated_at=now)
+                    .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        s.refresh(r)
+        raise Conflict(r.plan, r.version)
+    s.refresh(r)
     audit(s, "review.plan", patient_id=r.patient_id, detail=f"review={r.id} version={r.version}")
     return r.version
 
