@@ -256,10 +256,12 @@ class DecisionScreen(Translated, Screen):
             self._ready = False
             area.text = text
             self.call_after_refresh(self._set_ready)
-            _, v = self.app.service.force_plan(self.detail.row.case_no, text)
-            self.version = v
-            self._saved_text = text
-            self.query_one("#save-state", Static).update(t("dec.saved", time=""))
+            def saved(result) -> None:
+                self.version = result[1]
+                self._saved_text = text
+                self.query_one("#save-state", Static).update(t("dec.saved", time=""))
+
+            self.run_db(self.app.service.force_plan, self.detail.row.case_no, text, then=saved)
 
         self.app.push_screen(ConflictDialog(msg.mine, msg.theirs), chosen)
 
@@ -284,21 +286,26 @@ class DecisionScreen(Translated, Screen):
                         "ja" if event.value else "nej")
 
     @work(thread=True, group="db")
-    def run_db(self, fn, *args) -> None:
-        fn(*args)
+    def run_db(self, fn, *args, then=None) -> None:
+        """Database work off the event loop; ``then(result)`` runs back on it."""
+        result = fn(*args)
         self.app.call_from_thread(self.app.mark_decided, self.detail.row.case_no)
+        if then is not None:
+            self.app.call_from_thread(then, result)
 
     @on(ActionTable.Mark)
     def mark_action(self, msg: ActionTable.Mark) -> None:
         if self.readonly:
             return
-        self.app.service.set_action_status(msg.action_id, msg.status)
-        for a in msg.table.actions:
-            if a.id == msg.action_id:
-                a.status = msg.status
-        row = msg.table.cursor_row
-        msg.table.fill()
-        msg.table.move_cursor(row=row)
+        def done(_) -> None:
+            for a in msg.table.actions:
+                if a.id == msg.action_id:
+                    a.status = msg.status
+            row = msg.table.cursor_row
+            msg.table.fill()
+            msg.table.move_cursor(row=row)
+
+        self.run_db(self.app.service.set_action_status, msg.action_id, msg.status, then=done)
 
     def action_add_action(self) -> None:
         if self.readonly:
@@ -309,14 +316,18 @@ class DecisionScreen(Translated, Screen):
             if not result:
                 return
             kind, owner, due = result
-            a = self.app.service.add_action(self.detail.row.case_no, kind, owner, due)
-            self.detail.actions.append(a)
-            table = self.query_one("#actions", ActionTable)
-            table.actions = self.detail.actions
-            table.fill()
-            for w in self.query("#no-actions"):
-                w.remove()
-            self.app.mark_decided(self.detail.row.case_no)
+
+            def added_row(a) -> None:
+                if any(x.id == a.id for x in self.detail.actions):
+                    return
+                self.detail.actions.append(a)
+                table = self.query_one("#actions", ActionTable)
+                table.actions = self.detail.actions
+                table.fill()
+                for w in self.query("#no-actions"):
+                    w.remove()
+
+            self.run_db(self.app.service.add_action, self.detail.row.case_no, kind, owner, due, then=added_row)
 
         self.app.push_screen(AddActionDialog(self.app.cfg.catalogue, roster, self.detail.default_due), added)
 

@@ -198,11 +198,15 @@ class SummaryScreen(Translated, Screen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.app.service.close()
-                self.notify(t("sum.closed"))
-                self.reload()
+                self.close_in_worker()
 
         self.app.push_screen(ConfirmDialog(t("sum.close_confirm", date=self.data.meeting.date.isoformat())), answer)
+
+    @work(thread=True, group="close")
+    def close_in_worker(self) -> None:
+        self.app.service.close()
+        self.app.call_from_thread(self.notify, t("sum.closed"))
+        self.app.call_from_thread(self.reload)
 
     def action_export(self) -> None:
         self.app.export_minutes()
