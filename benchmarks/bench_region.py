@@ -11,14 +11,12 @@ from pathlib import Path
 
 os.environ.setdefault("LESS_TUI_TODAY", "2026-11-23")
 
-from sqlalchemy import select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from less_tui import demo  # noqa: E402
 from less_tui.config import validate  # noqa: E402
 from less_tui.storage import repo  # noqa: E402
 from less_tui.storage.db import open_engine  # noqa: E402
-from less_tui.storage.models import Unit  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -47,17 +45,6 @@ def measure(url: str, units: int) -> None:
             repo.queue_at(s, cfg, unit, TODAY, eps)
             times.append(time.perf_counter() - t0)
         total = time.perf_counter() - t_all
-    # the region report: every unit at once (two queries, then per unit in memory)
-    with Session(e) as s:
-        t0 = time.perf_counter()
-        by_unit = repo.episodes_by_unit(s, TODAY, 5)
-        units_ = {u.id: u for u in s.scalars(select(Unit))}
-        for uid, eps in by_unit.items():
-            cfg = validate({"clinic": {"unit": units_[uid].code}})
-            repo.indicators_at(s, cfg, units_[uid], TODAY, eps)
-            repo.queue_at(s, cfg, units_[uid], TODAY, eps)
-        batch = time.perf_counter() - t0
-    print(f"{e.dialect.name}: all {len(by_unit)} units in one pass (region report): {batch:.2f} s (target <= 5 s)")
     print(f"{e.dialect.name}: one unit median {statistics.median(times) * 1000:.0f} ms, "
           f"p95 {sorted(times)[int(len(times) * 0.95) - 1] * 1000:.0f} ms (target <= 100 ms); "
           f"all {units} units {total:.2f} s (target <= 5 s)")

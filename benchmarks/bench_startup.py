@@ -2,8 +2,6 @@
 against a minimal Textual app that shows one line, measured the same way (tmux, polling the
 screen) in the same run. Target <= 1.5x."""
 
-import datetime as dt
-import os
 import shutil
 import statistics
 import subprocess

@@ -10,7 +10,6 @@ from typing import Iterable
 from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import BindingsMap
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState

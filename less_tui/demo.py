@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import random
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ from . import clock
 from .config import Config
 from .core import demo as gen
 from .storage import importing, repo
-from .storage.models import Action, CaseReview, Certificate, StatusRecordRow, Unit
+from .storage.models import Certificate, StatusRecordRow, Unit
 
 PLANS = [
     "Återbesök hos samma läkare om fyra veckor. Pröva deltid 50 % från nästa period.",

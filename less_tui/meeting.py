@@ -6,9 +6,8 @@ Every method opens its own database session, so the app can call them from threa
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
-from typing import Any
+
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session

@@ -12,7 +12,7 @@ from less_tui.screens.help import HelpScreen
 from less_tui.screens.queue import QueueScreen
 from less_tui.screens.summary import SummaryScreen
 from less_tui.storage import repo
-from less_tui.storage.models import Action, CaseReview, Meeting
+from less_tui.storage.models import Action, Meeting
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -5,9 +5,7 @@ import json
 import os
 import re
 import stat
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +13,7 @@ from sqlmodel import Session
 
 from helpers import ROOT, run
 from less_tui.storage import repo
-from less_tui.storage.models import Action, CaseReview, Meeting, Patient
+from less_tui.storage.models import Action, Meeting, Patient
 
 ENV = {"LESS_TUI_TODAY": "2026-11-23"}
 MEETING = "2026-10-23"

@@ -84,8 +84,8 @@ async def test_conflicting_edit_is_detected_not_lost(shared_engine, cfg):
         await settle(pa)
         await settle(pb)
         case_no = pa.app.screen.shown_rows[1].case_no
-        da = await open_case(pa, case_no)
-        db = await open_case(pb, case_no)
+        await open_case(pa, case_no)
+        await open_case(pb, case_no)
         # both type before either sees the other's save
         b.watcher.stop()
         await pa.press(*list("Plan A"))

@@ -6,7 +6,6 @@ import sqlite3
 import stat
 import subprocess
 import threading
-import time
 
 import pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 CONTACT_STATUSES = frozenset(
     {"Kontaktad", "Aktiv", "Uppföljning", "Avslutad", "Avböjt", "Medicinsk rehab"}
@@ -15,8 +15,9 @@ COORDINATOR_STATUSES = ("-", "Kontaktad", "Aktiv", "Uppföljning", "Avslutad", "
 CHECKPOINTS = (90, 180, 365)
 
 
-@dataclass(frozen=True, slots=True)
-class Cert:
+class Cert(NamedTuple):
+    """One certificate (a tuple: a region holds a million of them)."""
+
     id: int
     patient_id: int
     start: dt.date
@@ -30,8 +31,7 @@ class Cert:
     source: str = "intyg"  # "intyg" or "rehabstod" (one row per episode; doctors a lower bound)
 
 
-@dataclass(frozen=True, slots=True)
-class StatusRecord:
+class StatusRecord(NamedTuple):
     """A coordinator-status or rehab-plan record for the episode holding ``certificate_id``."""
 
     id: int

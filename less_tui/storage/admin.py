@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import MetaData, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from . import models  # noqa: F401  (registers the tables)
-from .db import HEAD, DatabaseError, open_engine, sqlite_path
+from .db import HEAD, open_engine, sqlite_path
 
 # parents before children
 TABLE_ORDER = ["units", "patients", "doctors", "import_batches", "certificates", "meetings", "status_records",
@@ -125,16 +124,15 @@ def checksums(engine_or_conn) -> dict[str, tuple[int, str]]:
     c = engine_or_conn
     md = SQLModel.metadata
     out = {}
-    if True:
-        for name in TABLE_ORDER:
-            t = md.tables[name]
-            h = hashlib.sha256()
-            n = 0
-            for row in c.execute(select(t).order_by(t.c.id)):
-                h.update("\x1f".join(_norm(v) for v in row).encode())
-                h.update(b"\x1e")
-                n += 1
-            out[name] = (n, h.hexdigest())
+    for name in TABLE_ORDER:
+        t = md.tables[name]
+        h = hashlib.sha256()
+        n = 0
+        for row in c.execute(select(t).order_by(t.c.id)):
+            h.update("\x1f".join(_norm(v) for v in row).encode())
+            h.update(b"\x1e")
+            n += 1
+        out[name] = (n, h.hexdigest())
     return out
 
 

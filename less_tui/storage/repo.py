@@ -82,7 +82,7 @@ def load_certs(s: Session, unit_id: int) -> list[Cert]:
                 Certificate.signed, Certificate.case_no, Certificate.source)
          .join(Doctor, Doctor.id == Certificate.doctor_id)
          .where(Certificate.unit_id == unit_id))
-    return [Cert(*r) for r in s.connection().execute(q)]  # Core, not ORM: a region loads millions
+    return [Cert(*r) for r in s.connection().execute(q).all()]  # Core, not ORM: a region loads millions
 
 
 def load_certs_of(s: Session, unit_id: int, ids) -> list[Cert]:
@@ -100,25 +100,6 @@ def load_records(s: Session, unit_id: int) -> list[StatusRecord]:
                 StatusRecordRow.kind, StatusRecordRow.value)
          .where(StatusRecordRow.unit_id == unit_id))
     return [StatusRecord(*r) for r in s.connection().execute(q)]
-
-
-def episodes_by_unit(s: Session, at: dt.date, max_gap_days: int) -> dict[int, list[Episode]]:
-    """Every unit's episodes in two queries (a region's report), {unit id: episodes}."""
-    from collections import defaultdict
-
-    certs: dict[int, list[Cert]] = defaultdict(list)
-    q = (select(Certificate.unit_id, Certificate.id, Certificate.patient_id, Certificate.start, Certificate.end,
-                Certificate.degree, Doctor.key, Doctor.name, Certificate.diagnosis_code,
-                Certificate.signed, Certificate.case_no, Certificate.source)
-         .join(Doctor, Doctor.id == Certificate.doctor_id).where(Certificate.start <= at))
-    for unit_id, *rest in s.connection().execute(q):
-        certs[unit_id].append(Cert(*rest))
-    recs: dict[int, list[StatusRecord]] = defaultdict(list)
-    q = select(StatusRecordRow.unit_id, StatusRecordRow.id, StatusRecordRow.certificate_id, StatusRecordRow.as_of,
-               StatusRecordRow.kind, StatusRecordRow.value).where(StatusRecordRow.as_of <= at)
-    for unit_id, *rest in s.connection().execute(q):
-        recs[unit_id].append(StatusRecord(*rest))
-    return {u: ep_core.build_episodes(c, at, max_gap_days, recs.get(u, ())) for u, c in certs.items()}
 
 
 def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> list[Episode]:
