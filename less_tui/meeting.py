@@ -169,18 +169,23 @@ class MeetingService:
             unit = repo.get_unit(s, self.unit_code)
             return [(_info(m), len(repo.reviews_of_meeting(s, m.id))) for m in repo.list_meetings(s, unit.id)]
 
+    def _unit_meeting(self, s: Session):
+        """This service's unit and meeting rows (the meeting opened first if need be)."""
+        if self.meeting is None:
+            self.open()
+        unit = repo.get_unit(s, self.unit_code)
+        m = repo.meeting_at(s, unit.id, self.date)
+        self.meeting = _info(m)
+        return unit, m
+
     def _writable(self) -> None:
         if self.meeting is None or self.meeting.closed:
             raise ReadOnly()
 
     # ------------------------------------------------------------ queue
     def queue(self) -> QueueData:
-        if self.meeting is None:
-            self.open()
         with self._session() as s:
-            unit = repo.get_unit(s, self.unit_code)
-            m = repo.meeting_at(s, unit.id, self.date)
-            self.meeting = _info(m)
+            unit, m = self._unit_meeting(s)
             eps = repo.episodes_at(s, unit.id, self.date, self.cfg.max_gap_days)
             items = repo.queue_at(s, self.cfg, unit, self.date, eps)
             limit = self.cfg.queue.get("max_cases", 0)
@@ -347,12 +352,8 @@ class MeetingService:
 
     # ------------------------------------------------------------ summary
     def summary(self) -> SummaryData:
-        if self.meeting is None:
-            self.open()
         with self._session() as s:
-            unit = repo.get_unit(s, self.unit_code)
-            m = repo.meeting_at(s, unit.id, self.date)
-            self.meeting = _info(m)
+            unit, m = self._unit_meeting(s)
             if m.status == "closed":
                 frozen = repo.frozen(s, m.id)
                 iset = repo.indicators_at(s, self.cfg, unit, self.date)
