@@ -52,7 +52,7 @@ class LessApp(Translated, App):
         self.following = False
         self.watcher = None
         self.projector = projector
-        self.masked = True
+        self.masked = projector or cfg.data["privacy"]["mask_on_screen"]
         self.theme_name = theme or ("high-contrast" if projector else cfg.data["ui"]["theme"])
         self.current_queue: QueueData | None = None
         self.title = t("app.title")
