@@ -75,8 +75,8 @@ class DecisionScreen(Translated, Screen):
         Key("f7", "prev_case", "key.prev", "prev_case", priority=True),
         Key("f2", "add_action", "key.add_action", "add_action", priority=True),
         Key("f1", "help", "key.help", "help_decision", priority=True),
-        Key("f6", "copy", "key.copy", "copy_case", priority=True),
         Key("f9", "follow", "key.follow", "follow_decision", priority=True),
+        Key("f6", "copy", "key.copy", "copy_case", priority=True),
     ]
 
     class Saved(Message):
@@ -114,8 +114,8 @@ class DecisionScreen(Translated, Screen):
     def compose(self) -> ComposeResult:
         d = self.detail
         r = d.row
+        yield Static(self.facts_text(), id="facts")  # always in view, above the scrolling form
         with VerticalScroll(id="decision"):
-            yield Static(self.facts_text(), id="facts")
             yield Label(t("dec.timeline"), classes="section")
             yield Timeline(d.certs, self.app.service.date, id="timeline")
             yield Label(t("dec.history"), classes="section")
@@ -174,7 +174,8 @@ class DecisionScreen(Translated, Screen):
         else:
             txt.append(t("dec.past_checkpoints"), style="bold red")
         if r.reasons:
-            txt.append("\n" + t("col.reasons") + ": " + ", ".join(reason_text(x, r.checkpoint) for x in r.reasons),
+            shown = [x for x in r.reasons if not (x == "several_doctors" and "three_plus_doctors" in r.reasons)]
+            txt.append("\n" + t("col.reasons") + ": " + ", ".join(reason_text(x, r.checkpoint) for x in shown),
                        style="italic")
         if r.lower_bound:
             txt.append("\n" + t("ctx.lower_bound"), style="dim")

@@ -174,6 +174,7 @@ class SummaryScreen(Translated, Screen):
         plt.plot(xs, [ind.target * 100] * len(xs), marker="-", label=t("col.target"), color="red")
         plt.title(t("sum.chart", label=t(f"ind.short.{key}")))
         plt.ylim(0, 100)
+        plt.yticks([0, 20, 40, 60, 80, 100])
         plt.xticks([xs[0], xs[len(xs) // 2], xs[-1]] if len(xs) > 2 else xs)
         chart.refresh()
 
