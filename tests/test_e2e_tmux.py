@@ -29,13 +29,13 @@ def tmux(demo_db, tmp_path):
     def tm(*args, check=True):
         return subprocess.run([TMUX, "-S", sock, *args], capture_output=True, text=True, check=check)
 
-    def start(*app_args, size=(120, 40)):
-        env = f"LESS_TUI_TODAY=2026-11-23 LESS_TUI_DB={demo_db} HOME={tmp_path} TERM=xterm-256color"
+    def start(*app_args, size=(120, 40), extra_env=""):
+        env = f"LESS_TUI_TODAY=2026-11-23 LESS_TUI_DB={demo_db} HOME={tmp_path} TERM=xterm-256color {extra_env}"
         tm("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
            f"exec env -u COLUMNS -u LINES {env} {EXE} {' '.join(app_args)}")
 
-    def screen() -> str:
-        return tm("capture-pane", "-p", "-t", name, check=False).stdout
+    def screen(escapes: bool = False) -> str:
+        return tm("capture-pane", "-p", *(["-e"] if escapes else []), "-t", name, check=False).stdout
 
     def wait_for(text: str, timeout: float = 20) -> str:
         end = time.time() + timeout
@@ -104,3 +104,15 @@ def test_sigkill_one_second_after_typing_loses_nothing(tmux):
     c = sqlite3.connect(tmux.db)
     assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     c.close()
+
+
+@pytest.mark.parametrize("system,expect,absent", [("256", "38;5;", "38;2;"), ("truecolor", "38;2;", None)])
+def test_colour_systems(tmux, system, expect, absent):
+    """In 256 colours no true-colour sequence is sent; in true colour they are."""
+    tmux.start(extra_env=f"TEXTUAL_COLOR_SYSTEM={system} COLORTERM=truecolor")
+    tmux.wait_for("ärenden")
+    time.sleep(0.5)
+    raw = tmux.screen(escapes=True)
+    assert expect in raw
+    if absent:
+        assert absent not in raw
