@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from .commands import CaseCommands
+from .widgets.palette import CaseCommands
 from .config import Config
 from .i18n import language, set_language, t
 from .meeting import MeetingService, QueueData
