@@ -35,6 +35,8 @@ def _plans(db):
 def test_twenty_random_kills(demo_db, tmp_path):
     rng = random.Random(20261123)
     sock = str(tmp_path / "s")
+    # a session that outlives the killed ones, so the tmux server never exits between runs
+    subprocess.run([TMUX, "-S", sock, "new-session", "-d", "-s", "keep", "sleep 3600"], check=True)
     saved: dict[int, str] = {}  # case number -> text known to be saved (typed > 1 s before the kill)
     for run_no in range(RUNS):
         name = f"k{run_no}"

@@ -60,8 +60,10 @@ def sshd(tmp_path):
 
 
 class Term:
-    def __init__(self, sock, ssh, db, home):
+    def __init__(self, sock, ssh, db, home, size=(100, 30)):
         self.sock, self.ssh, self.db, self.home = sock, ssh, db, home
+        # a session that outlives the SSH windows, so the tmux server never exits between them
+        self.tm("new-session", "-d", "-s", "keep", "-x", str(size[0]), "-y", str(size[1]), "sleep 3600")
 
     def tm(self, *a):
         return subprocess.run([TMUX, "-S", self.sock, *a], capture_output=True, text=True)
@@ -71,14 +73,10 @@ class Term:
                   f"TERM=xterm-256color {EXE}")
         cmd = (f"exec {SSH} -tt -p {self.ssh['port']} -i {self.ssh['key']} -o StrictHostKeyChecking=no "
                f"-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR {self.ssh['user']}@127.0.0.1 '{remote}'")
-        if self.tm("has-session").returncode != 0:
-            self.tm("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), cmd)
-        else:
-            self.tm("new-window", "-d", "-n", name, cmd)
-            self.tm("resize-window", "-t", name, "-x", str(size[0]), "-y", str(size[1]))
+        self.tm("new-window", "-d", "-t", "keep", "-n", name, cmd)
 
     def screen(self, name):
-        return self.tm("capture-pane", "-p", "-t", name).stdout
+        return self.tm("capture-pane", "-p", "-t", f"keep:{name}").stdout
 
     def wait_for(self, name, text, timeout=20.0):
         end = time.time() + timeout
@@ -91,10 +89,10 @@ class Term:
         raise AssertionError(f"{text!r} not on {name}:\n{out}")
 
     def keys(self, name, *k):
-        self.tm("send-keys", "-t", name, *k)
+        self.tm("send-keys", "-t", f"keep:{name}", *k)
 
     def pid(self, name):
-        return int(self.tm("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip())
+        return int(self.tm("display-message", "-p", "-t", f"keep:{name}", "#{pane_pid}").stdout.strip())
 
 
 def _plans(db):

@@ -344,14 +344,10 @@ def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: d
     colmap = _header_map(file, header, hline, parsed)
     if colmap is None:
         return parsed
-    cache: dict[str, Any] = {"__headers__": {k: str(header[i]).strip() for k, i in colmap.items()}}
-    for line, rec in body[1:]:
-        if all(_text(c) == "" for c in rec):
-            continue
-        parsed.rows_read += 1
-        row = _parse_one(file, line, rec, colmap, as_of, default_unit, parsed, cache)
-        if row is not None:
-            parsed.rows.append(row)
+    headers = {k: str(header[i]).strip() for k, i in colmap.items()}
+    data = [(line, rec) for line, rec in body[1:] if not _blank(rec)]
+    parsed.rows_read = len(data)
+    parsed.rows = _parse_block(file, data, colmap, as_of, default_unit, parsed, headers, xlsx)
     if parsed.rows_read == 0 and not parsed.problems:
         parsed.problems.append(Problem(file, hline, None, "a header but no certificate rows"))
     return parsed
@@ -382,59 +378,77 @@ _FIELDS: tuple[tuple[str, Callable[[Any], Any] | None, bool], ...] = (
 )
 
 
-def _parse_one(file, line, rec, colmap, as_of, default_unit, parsed: Parsed, cache) -> Row | None:
-    """Validate one row. ``cache`` memoises parsed cell values per column (imports repeat
-    the same dates, doctors and codes many times), which keeps 100,000 rows fast."""
-    plan = cache.get("__plan__")
-    if plan is None:
-        plan = []
-        for name, fn, required in _FIELDS:
-            if name in colmap:
-                plan.append((name, colmap[name], fn or _pnr_parser(as_of), required, {}))
-        cache["__plan__"] = plan
-    headers = cache.get("__headers__", {})
-    errs: list[Problem] | None = None
-    vals: dict[str, Any] = {}
-    n = len(rec)
-    for name, idx, fn, required, memo in plan:
-        raw = rec[idx] if idx < n else None
-        key = raw if isinstance(raw, (str, int, float, type(None))) else None
-        if key is not None or raw is None:
-            hit = memo.get((type(raw), key), memo)
-            if hit is not memo:
-                vals[name] = hit
-                continue
-        try:
-            _formula_check(raw)
-            if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
-                raise CellError(f"empty, {EXPECT[name]}")
-            v = fn(raw)
-        except (CellError, pnrmod.PnrError) as e:
-            if errs is None:
-                errs = []
-            errs.append(Problem(file, line, idx + 1, f"{headers.get(name, name)}: {e}"))
+def _blank(rec: list[Any]) -> bool:
+    return not any((c.strip() if isinstance(c, str) else c is not None) for c in rec)
+
+
+class _Bad:
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _parse_block(file: str, rows: list[tuple[int, list[Any]]], colmap: dict[str, int], as_of: dt.date,
+                 default_unit: str, parsed: Parsed, headers: dict[str, str], xlsx: bool) -> list[Row]:
+    """Validate rows column by column: each distinct cell value of a column is parsed once
+    (imports repeat the same dates, doctors and codes many times), which keeps 100,000 rows fast.
+    Problems are reported in line, then column order."""
+    n = len(rows)
+    cols: dict[str, list[Any]] = {}
+    problems: list[Problem] = []
+    bad_rows: set[int] = set()
+    for name, fn, required in _FIELDS:
+        if name not in colmap:
             continue
-        vals[name] = v
-        if key is not None or raw is None:
-            memo[(type(raw), key)] = v
-    if "startdatum" in vals and "slutdatum" in vals and vals["slutdatum"] < vals["startdatum"]:
-        errs = errs or []
-        errs.append(Problem(file, line, colmap["slutdatum"] + 1,
-                            f"{headers.get('slutdatum', 'slutdatum')}: {vals['slutdatum'].isoformat()} is before "
-                            f"{headers.get('startdatum', 'startdatum')} {vals['startdatum'].isoformat()}; "
-                            "expected an end not before the start"))
-    if errs:
-        parsed.problems.extend(errs)
-        return None
-    code, text = vals["diagnos"]
-    return Row(
-        line=line, pnr=vals["personnummer"], name=vals.get("namn") or "",
-        diagnosis_code=code, diagnosis_text=text, start=vals["startdatum"], end=vals["slutdatum"],
-        degree=vals["grad"], doctor=vals["lakare"], doctor_id=vals.get("lakare_id") or None,
-        signed=vals.get("signeringsdatum"), occupation=vals.get("sysselsattning"),
-        coordinator_status=vals.get("rekostatus"), rehab_plan=vals.get("rehabplan"),
-        unit=vals.get("vardenhet") or default_unit,
-    )
+        idx = colmap[name]
+        fn = fn or _pnr_parser(as_of)
+        raw_col = [rec[idx] if idx < len(rec) else None for _, rec in rows]
+        keys = ([c if c is None or type(c) is str else (type(c).__name__, c) for c in raw_col] if xlsx
+                else raw_col)
+        memo: dict[Any, Any] = {}
+        for key, raw in zip(keys, raw_col):
+            if key in memo:
+                continue
+            try:
+                _formula_check(raw)
+                if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
+                    raise CellError(f"empty, {EXPECT[name]}")
+                memo[key] = fn(raw)
+            except (CellError, pnrmod.PnrError) as e:
+                memo[key] = _Bad(str(e))
+        out = [memo[k] for k in keys]
+        if any(isinstance(v, _Bad) for v in memo.values()):
+            label = headers.get(name, name)
+            for i, v in enumerate(out):
+                if isinstance(v, _Bad):
+                    problems.append(Problem(file, rows[i][0], idx + 1, f"{label}: {v.message}"))
+                    bad_rows.add(i)
+        cols[name] = out
+    starts, ends = cols.get("startdatum"), cols.get("slutdatum")
+    if starts is not None and ends is not None:
+        for i, (st, en) in enumerate(zip(starts, ends)):
+            if isinstance(st, dt.date) and isinstance(en, dt.date) and en < st:
+                problems.append(Problem(
+                    file, rows[i][0], colmap["slutdatum"] + 1,
+                    f"{headers.get('slutdatum', 'slutdatum')}: {en.isoformat()} is before "
+                    f"{headers.get('startdatum', 'startdatum')} {st.isoformat()}; expected an end not before the start"))
+                bad_rows.add(i)
+    problems.sort(key=lambda p: (p.line, p.column or 0))
+    parsed.problems.extend(problems)
+    none = [None] * n
+    get = cols.get
+    out_rows: list[Row] = []
+    for i, (line, pnr, name, dx, st, en, deg, doc, doc_id, signed, occ, status, plan, unit) in enumerate(zip(
+            (r[0] for r in rows), get("personnummer", none), get("namn", none), get("diagnos", none),
+            get("startdatum", none), get("slutdatum", none), get("grad", none), get("lakare", none),
+            get("lakare_id", none), get("signeringsdatum", none), get("sysselsattning", none),
+            get("rekostatus", none), get("rehabplan", none), get("vardenhet", none))):
+        if i in bad_rows:
+            continue
+        out_rows.append(Row(line, pnr, name or "", dx[0], dx[1], st, en, deg, doc, doc_id or None, signed, occ,
+                            status, plan, unit or default_unit))
+    return out_rows
 
 
 EXPECT = {
@@ -461,18 +475,18 @@ def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed
     parsed.warnings.append(
         f"{file}: a Rehabstöd export holds one row per episode and only the active doctor; "
         "doctor counts from it are lower bounds")
-    cache: dict[str, Any] = {"__headers__": {k: str(header[i]).strip() for k, i in colmap.items()}}
+    headers = {k: str(header[i]).strip() for k, i in colmap.items()}
+    data = []
     for line, rec in rows[header_idx:]:
-        if all(_text(c) == "" for c in rec):
+        if _blank(rec):
             continue
-        parsed.rows_read += 1
         grad = _text(_cell(rec, colmap, "grad"))
-        last = re.split(r"→|->", grad)[-1].strip() if grad else grad
         rec2 = list(rec)
-        if "grad" in colmap:
-            rec2[colmap["grad"]] = last
-        row = _parse_one(file, line, rec2, colmap, as_of, default_unit, parsed, cache)
-        if row is not None:
-            row.source = "rehabstod"
-            parsed.rows.append(row)
+        if "grad" in colmap and grad:
+            rec2[colmap["grad"]] = re.split(r"→|->", grad)[-1].strip()  # "50% → 100%": the current degree
+        data.append((line, rec2))
+    parsed.rows_read = len(data)
+    parsed.rows = _parse_block(file, data, colmap, as_of, default_unit, parsed, headers, xlsx=True)
+    for r in parsed.rows:
+        r.source = "rehabstod"
     return parsed
