@@ -288,6 +288,10 @@ class LessApp(Translated, App):
                 self.notify(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
                             severity="error", timeout=10)
 
+    def _handle_exception(self, error: Exception) -> None:
+        self._last_error = error
+        super()._handle_exception(error)
+
     def _fatal_error(self) -> None:
         """An unexpected error: save what can be saved, log it, show one line, no traceback."""
         try:
@@ -296,7 +300,7 @@ class LessApp(Translated, App):
             pass
         from .cli import _log_crash
 
-        where = _log_crash()
+        where = _log_crash(getattr(self, "_last_error", None))
         self._exit_renderables.append(
             f"less-tui: internal error; everything saved before it is kept. Details in {where}")
         self._close_messages_no_wait()

@@ -574,7 +574,9 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
 
 # ---------------------------------------------------------------- entry point
 
-def _log_crash() -> str:
+def _log_crash(error: BaseException | None = None) -> str:
+    """Write the traceback (no local variables, SQL parameters hidden by the engine) to an
+    owner-only crash.log in the data dir; return its path."""
     from . import config as config_mod
 
     try:
@@ -583,7 +585,10 @@ def _log_crash() -> str:
         path = d / "crash.log"
         with open(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600), "a") as f:
             f.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
-            f.write(traceback.format_exc())
+            if error is not None:
+                f.write("".join(traceback.format_exception(error)))
+            else:
+                f.write(traceback.format_exc())
         return str(path)
     except Exception:
         return "(no log written)"

@@ -226,3 +226,26 @@ async def test_summary_agrees_with_the_minutes(demo_engine, cfg):
         assert (i.count, i.denominator, i.delta_pp) == (mi.count, mi.denominator, mi.delta_pp)
         assert cell.startswith(f"{mi.count}/{mi.denominator}")
     assert sum(len(v) for v in data.last_actions.values()) == sum(len(v) for v in m.followups.values())
+
+
+async def test_an_unexpected_error_shows_one_line_and_logs(demo_engine, cfg, tmp_path, capsys):
+    """No traceback reaches the user: one line, and the details in an owner-only crash log."""
+    import os
+    import stat
+
+    app = make_app(demo_engine, cfg)
+    with pytest.raises(RuntimeError):  # Pilot re-raises for the test; a user sees only the line below
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app)
+
+            def boom():
+                raise RuntimeError("deliberate")
+
+            app.call_later(boom)
+            await pilot.pause()
+    assert app.return_code == 1
+    err = capsys.readouterr().err
+    assert "internal error" in err and "Traceback" not in err and "deliberate" not in err
+    log = tmp_path / "xdg-data" / "less-tui" / "crash.log"
+    assert "RuntimeError: deliberate" in log.read_text()
+    assert stat.S_IMODE(os.stat(log).st_mode) == 0o600

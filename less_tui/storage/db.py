@@ -81,15 +81,17 @@ def make_engine(url: str, group: str = "") -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _prepare_sqlite_file(path, group)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        # hide_parameters: error messages (and so logs) never carry patient data from SQL parameters
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     elif url.startswith("sqlite"):
         from sqlalchemy.pool import StaticPool
 
-        engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool,
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     return engine
 
 
