@@ -116,3 +116,53 @@ def demo_engine(demo_db):
     e = open_engine(f"sqlite:///{demo_db}")
     yield e
     e.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_url(request, demo_db):
+    """The demo clinic as a database URL: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{demo_db}"
+    from less_tui import demo
+    from less_tui.config import validate
+    from less_tui.storage.db import open_engine
+
+    url = request.getfixturevalue("pg_url")
+    e = open_engine(url)
+    demo.build_clinic(e, validate({}), seed=1, today=TODAY)
+    e.dispose()
+    return url
+
+
+def plans_today(url: str) -> dict[int, str]:
+    """{case number: plan} of today's meeting, read with a fresh engine."""
+    from sqlalchemy import create_engine, text
+
+    e = create_engine(url)
+    try:
+        with e.connect() as c:
+            return {n: p for n, p in c.execute(text(
+                "SELECT case_no, plan FROM case_reviews JOIN meetings ON meetings.id = case_reviews.meeting_id "
+                "WHERE meetings.date = '2026-11-23' AND plan != ''"))}
+    finally:
+        e.dispose()
+
+
+def integrity_ok(url: str) -> bool:
+    """SQLite: PRAGMA integrity_check. PostgreSQL: amcheck over every B-tree index."""
+    from sqlalchemy import create_engine, text
+
+    e = create_engine(url)
+    try:
+        with e.connect() as c:
+            if e.dialect.name == "sqlite":
+                return c.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            c.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+            c.execute(text(
+                "SELECT bt_index_check(i.indexrelid, true) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+                "JOIN pg_am am ON am.oid = ic.relam WHERE am.amname = 'btree' "
+                "AND ic.relnamespace = 'public'::regnamespace")).all()
+            c.commit()
+            return True
+    finally:
+        e.dispose()

@@ -5,7 +5,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,19 +19,15 @@ EXE = Path(sys.executable).parent / "less-tui"
 RUNS = 20
 
 
-def _plans(db):
-    c = sqlite3.connect(db, timeout=10)
-    try:
-        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return {case: plan for case, plan in c.execute(
-            "SELECT case_no, plan FROM case_reviews JOIN meetings ON meetings.id = case_reviews.meeting_id "
-            "WHERE meetings.date = '2026-11-23'")}
-    finally:
-        c.close()
+def _plans(url):
+    from conftest import integrity_ok, plans_today
+
+    assert integrity_ok(url)
+    return plans_today(url)
 
 
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (.ci/run installs it)")
-def test_twenty_random_kills(demo_db, tmp_path):
+def test_twenty_random_kills(demo_url, tmp_path):
     rng = random.Random(20261123)
     sock = str(tmp_path / "s")
     # a session that outlives the killed ones, so the tmux server never exits between runs
@@ -40,7 +35,7 @@ def test_twenty_random_kills(demo_db, tmp_path):
     saved: dict[int, str] = {}  # case number -> text known to be saved (typed > 1 s before the kill)
     for run_no in range(RUNS):
         name = f"k{run_no}"
-        env = f"LESS_TUI_TODAY=2026-11-23 LESS_TUI_DB={demo_db} HOME={tmp_path} TERM=xterm-256color"
+        env = f"LESS_TUI_TODAY=2026-11-23 LESS_TUI_DB={demo_url} HOME={tmp_path} TERM=xterm-256color"
         subprocess.run([TMUX, "-S", sock, "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
                         f"exec env -u COLUMNS -u LINES {env} {EXE}"], check=True)
         pid = int(subprocess.run([TMUX, "-S", sock, "display-message", "-p", "-t", name, "#{pane_pid}"],
@@ -70,7 +65,7 @@ def test_twenty_random_kills(demo_db, tmp_path):
         os.kill(pid, signal.SIGKILL)
         subprocess.run([TMUX, "-S", sock, "kill-session", "-t", name], capture_output=True)
         time.sleep(0.2)
-        plans = _plans(demo_db)
+        plans = _plans(demo_url)
         changed = {}
         for case, plan in plans.items():
             before = saved.get(case, "")

@@ -6,7 +6,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -95,17 +94,14 @@ class Term:
         return int(self.tm("display-message", "-p", "-t", f"keep:{name}", "#{pane_pid}").stdout.strip())
 
 
-def _plans(db):
-    c = sqlite3.connect(db)
-    try:
-        return [r[0] for r in c.execute("SELECT plan FROM case_reviews JOIN meetings ON meetings.id = meeting_id "
-                                         "WHERE meetings.date = '2026-11-23' AND plan != ''")]
-    finally:
-        c.close()
+def _plans(url):
+    from conftest import plans_today
+
+    return list(plans_today(url).values())
 
 
-def test_dropped_ssh_line_loses_nothing_on_screen(sshd, demo_db, tmp_path):
-    t = Term(str(tmp_path / "tmux.sock"), sshd, demo_db, tmp_path)
+def test_dropped_ssh_line_loses_nothing_on_screen(sshd, demo_url, tmp_path):
+    t = Term(str(tmp_path / "tmux.sock"), sshd, demo_url, tmp_path)
     t.connect("a")
     t.wait_for("a", "ärenden")
     t.keys("a", "Enter")
@@ -115,9 +111,9 @@ def test_dropped_ssh_line_loses_nothing_on_screen(sshd, demo_db, tmp_path):
     t.keys("a", "-l", " och arbetsgivarkontakt")  # still typing when the line drops
     os.kill(t.pid("a"), signal.SIGKILL)  # the SSH client dies: sshd hangs up on the app
     deadline = time.time() + 10
-    while time.time() < deadline and not any(p.startswith("Remiss till kurator") for p in _plans(demo_db)):
+    while time.time() < deadline and not any(p.startswith("Remiss till kurator") for p in _plans(demo_url)):
         time.sleep(0.2)
-    plans = _plans(demo_db)
+    plans = _plans(demo_url)
     assert len(plans) == 1 and plans[0].startswith("Remiss till kurator"), plans
     # a new connection finds it
     t.connect("b")
@@ -127,8 +123,8 @@ def test_dropped_ssh_line_loses_nothing_on_screen(sshd, demo_db, tmp_path):
     t.tm("kill-server")
 
 
-def test_two_ssh_sessions_see_each_others_edits(sshd, demo_db, tmp_path):
-    t = Term(str(tmp_path / "tmux.sock"), sshd, demo_db, tmp_path)
+def test_two_ssh_sessions_see_each_others_edits(sshd, demo_url, tmp_path):
+    t = Term(str(tmp_path / "tmux.sock"), sshd, demo_url, tmp_path)
     t.connect("a")
     t.connect("b")
     for n in ("a", "b"):
