@@ -304,14 +304,16 @@ def chart(m: Minutes, fmt: str = "png") -> bytes:
 
 def render_html(m: Minutes) -> str:
     e = html.escape
-    svg = chart(m, "svg").decode("utf-8")
-    svg = svg[svg.find("<svg"):]
+    import base64
+
+    # a PNG inside the file: mail clients show it, and the minutes stay one file
+    png = base64.b64encode(chart(m, "png")).decode("ascii")
     P: list[str] = [
         "<!DOCTYPE html>", f'<html lang="{t("word.yes") == "ja" and "sv" or "en"}"><head><meta charset="utf-8">',
         f"<title>{e(t('min.title', date=m.date.isoformat()))}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}"
         "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #bbb;padding:.25rem .5rem;text-align:left}"
-        "th{background:#eef}h3{margin-bottom:.2rem}.todo li{margin:.1rem 0}svg{max-width:100%;height:auto}</style>",
+        "th{background:#eef}h3{margin-bottom:.2rem}.todo li{margin:.1rem 0}img{max-width:100%;height:auto}</style>",
         "</head><body>", f"<h1>{e(t('min.title', date=m.date.isoformat()))}</h1>", "<ul>",
         f"<li><b>{e(t('min.clinic'))}:</b> {e(m.clinic)}</li>", f"<li><b>{e(t('min.unit'))}:</b> {e(m.unit)}</li>",
         f"<li><b>{e(t('min.date'))}:</b> {m.date.isoformat()}</li>", f"<li><b>{e(t('min.time'))}:</b> {e(_time(m))}</li>",
@@ -330,7 +332,8 @@ def render_html(m: Minutes) -> str:
     for r in indicator_rows(m):
         P.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>")
     P.append("</table>")
-    P.append(f"<figure>{svg}<figcaption>{e(t('min.chart'))}</figcaption></figure>")
+    P.append(f"<figure><img width=\"640\" alt=\"{e(t('min.chart'))}\" src=\"data:image/png;base64,{png}\">"
+             f"<figcaption>{e(t('min.chart'))}</figcaption></figure>")
     P.append(f"<h2>{e(t('min.cases'))}</h2>")
     if not m.cases:
         P.append(f"<p>{e(t('min.no_cases'))}</p>")

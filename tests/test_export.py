@@ -97,7 +97,7 @@ class _Text(HTMLParser):
         self.parts, self.svg = [], 0
 
     def handle_starttag(self, tag, attrs):
-        self.svg += tag == "svg"
+        self.svg += tag == "img" and dict(attrs).get("src", "").startswith("data:image/png;base64,")
 
     def handle_data(self, data):
         self.parts.append(data)
