@@ -20,7 +20,7 @@ from .base import Key, Translated
 COLUMNS = [
     ("case", "col.case", 6, 100), ("decided", "col.decided", 4, 98), ("patient", "col.patient", 10, 96),
     ("age", "col.age", 5, 50), ("diagnosis", "col.diagnosis", 9, 90), ("length", "col.length", 5, 88),
-    ("degree", "col.degree", 5, 84), ("doctors", "col.doctors", 6, 86), ("coordinator", "col.coordinator", 11, 60),
+    ("degree", "col.degree", 6, 84), ("doctors", "col.doctors", 6, 86), ("coordinator", "col.coordinator", 11, 60),
     ("reasons", "col.reasons", 20, 92),
 ]
 PROJECTOR_HIDE = {"age", "coordinator"}
