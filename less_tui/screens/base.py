@@ -29,7 +29,3 @@ class Translated:
 
     def translate_bindings(self) -> None:
         self._bindings = BindingsMap([k.binding() for k in self.KEYS])  # type: ignore[attr-defined]
-
-    @classmethod
-    def all_keys(cls) -> list[Key]:
-        return list(cls.KEYS)
