@@ -110,8 +110,8 @@ def test_team_group_shares_the_database(tmp_path):
     assert "[ok  ] group" in p.stdout
 
 
-def test_every_command_touching_patient_data_is_audited(tmp_path):
-    db = str(tmp_path / "a.db")
+def test_every_command_touching_patient_data_is_audited(tmp_path, db_url):
+    db = db_url
     run("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     run("queue", "--db", db, "--identify", env=ENV, check=True)
     run("meeting", "new", "--db", db, env=ENV, check=True)
@@ -131,8 +131,8 @@ def test_every_command_touching_patient_data_is_audited(tmp_path):
     assert pat == []  # nobody has opened this patient's case yet
 
 
-def test_audit_rows_carry_the_ssh_client(tmp_path):
-    db = str(tmp_path / "a.db")
+def test_audit_rows_carry_the_ssh_client(tmp_path, db_url):
+    db = db_url
     run("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"),
         env={**ENV, "SSH_CLIENT": "127.0.0.9 50000 22"}, check=True)
     rows = json.loads(run("audit", "--db", db, "--json", env=ENV, check=True).stdout)
