@@ -222,7 +222,7 @@ def import_(
             sys.stderr.write(f"\rimporting [{bar:<25}] {done:3d} %")
             sys.stderr.flush()
 
-    batches = [(p.file, p.sha256, p.kind, p.rows_read, len(p.rows_read and p.problems or []), p.rows) for p in parsed]
+    batches = [(p.file, p.sha256, p.kind, p.rows_read, p.rows_read - len(p.rows), p.rows) for p in parsed]
     summary = store(engine, cfg, batches, at, dry_run=dry_run, progress=progress)
     if sys.stderr.isatty() and total >= 5000:
         sys.stderr.write("\n")

@@ -209,3 +209,14 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path):
         else:
             break
     assert killed >= 1
+
+
+def test_invalid_rows_are_counted_once_however_many_cells_are_bad(tmp_path):
+    bad = tmp_path / "two-bad-cells.csv"
+    bad.write_text("Personnummer;Diagnos;Startdatum;Slutdatum;Grad;Läkare\n"
+                   "19760306-4192;R53.9;2026-09-11;2026-10-24;100%;Anna Berg\n"
+                   "19760306-4193;R53.9;2026-09-11;2026-10-24;60%;Anna Berg\n", encoding="utf-8")
+    p = run("import", "--db", str(tmp_path / "x.db"), "--skip-invalid", "--json", str(bad))
+    s = json.loads(p.stdout)
+    assert p.stderr.count("skipped:") == 2  # both problems of the row are listed
+    assert (s["rows_read"], s["new_certificates"], s["invalid_rows"]) == (2, 1, 1)

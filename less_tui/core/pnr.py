@@ -42,7 +42,6 @@ def normalize(raw: str, as_of: dt.date) -> str:
         yy = int(yymmdd[:2])
         base = as_of.year - (100 if sign == "+" else 0)
         year = base - ((base - yy) % 100)
-        # born later in the year than as_of in the century guess: still this computation holds
         full = f"{year:04d}{yymmdd[2:]}-{last4}"
     try:
         p = personnummer.parse(full)

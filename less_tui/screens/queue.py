@@ -170,8 +170,6 @@ class QueueScreen(Translated, Screen):
                     txt.append(" · ", style="dim")
                 txt.append(reason_text(x, r.checkpoint), style="bold reverse" if x == "follow_up" else "")
             return txt
-        if col == "score":
-            return Text(f"{r.score:g}", justify="right")
         return ""
 
     def render_table(self) -> None:
@@ -188,8 +186,11 @@ class QueueScreen(Translated, Screen):
             table.add_column(t(label), key=cid, width=fixed[cid])
         self.shown_rows = self.filtered()
         height = 2 if self.app.projector else 1
-        table.add_rows([[self.cell(c[0], r) for c in cols] for r in self.shown_rows]) if height == 1 else [
-            table.add_row(*[self.cell(c[0], r) for c in cols], height=2) for r in self.shown_rows]
+        if height == 1:
+            table.add_rows([[self.cell(c[0], r) for c in cols] for r in self.shown_rows])
+        else:  # projector mode: roomier rows
+            for r in self.shown_rows:
+                table.add_row(*[self.cell(c[0], r) for c in cols], height=height)
         if keep is not None:
             for i, r in enumerate(self.shown_rows):
                 if r.case_no == keep:

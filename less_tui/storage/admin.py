@@ -77,14 +77,25 @@ def check_file(path: Path) -> dict:
     return {"path": str(path), "revision": rev[0] if rev else None, "counts": counts}
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this less-tui has a migration for."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from .db import MIGRATIONS
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
 def restore(url: str, src: Path) -> dict:
     """Put a backup back: checked first, the current database copied aside, then replaced."""
     target = sqlite_path(url)
     if target is None:
         raise AdminError("restore writes a SQLite database; for PostgreSQL use pg_restore (see the README)")
     info = check_file(src)
-    known = {"0001", "0002", "0003"}
-    if info["revision"] not in known:
+    if info["revision"] not in known_revisions():
         raise AdminError(f"{src}: schema version {info['revision']!r} is newer than this less-tui ({HEAD})")
     aside = None
     if target.exists():
