@@ -8,13 +8,13 @@ import signal
 from typing import Iterable
 
 from sqlalchemy.engine import Engine
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from .widgets.palette import CaseCommands
+from .widgets.palette import CaseCommands, LessCommandPalette
 from .config import Config
 from .i18n import language, set_language, t
 from .meeting import MeetingService, QueueData
@@ -36,7 +36,13 @@ class LessApp(Translated, App):
     CSS_PATH = "app.tcss"
     TITLE = "less-tui"
     COMMANDS = App.COMMANDS | {CaseCommands}
-    KEYS = [Key("ctrl+p", "command_palette", "key.palette", "command_palette", show=False, priority=True)]
+    KEYS = [
+        Key("ctrl+p", "command_palette", "key.palette", "command_palette", show=False, priority=True),
+        # Priority, so that focus moves before the next key of a burst is delivered: over SSH
+        # "Tab Space" can arrive in one read, and the space must reach the field Tab went to.
+        Key("tab", "focus_next", "key.next_field", "focus_next", show=False, priority=True),
+        Key("shift+tab", "focus_previous", "key.prev_field", "focus_previous", show=False, priority=True),
+    ]
 
     def __init__(self, cfg: Config, engine: Engine, date: dt.date, lang: str | None = None,
                  projector: bool = False, theme: str | None = None):
@@ -56,6 +62,9 @@ class LessApp(Translated, App):
         self.theme_name = theme or ("high-contrast" if projector else cfg.data["ui"]["theme"])
         self.current_queue: QueueData | None = None
         self.title = t("app.title")
+        # keys typed before the queue has its rows are held and replayed (nothing typed is lost)
+        self._holding_keys = True
+        self._held_keys: list[events.Key] = []
 
     # ------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -71,6 +80,34 @@ class LessApp(Translated, App):
 
         self.watcher = ChangeWatcher(self.engine, self._changed_elsewhere)
         self.watcher.start()
+
+    async def on_event(self, event: events.Event) -> None:
+        if (self._holding_keys and isinstance(event, events.Key) and not event.is_forwarded
+                and event.key not in ("ctrl+c", "ctrl+q")):
+            self._held_keys.append(event)
+            if len(self._held_keys) == 1:
+                self.set_timer(10, self.release_held_keys)  # never hold longer than that
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """Hold typed keys until the screen being opened is ready for them (``release_held_keys``)."""
+        if not self._holding_keys:
+            self._holding_keys = True
+            self.set_timer(10, self.release_held_keys)  # never hold longer than that
+
+    def release_held_keys(self) -> None:
+        """The first screen is ready: replay the keys that arrived before it, in order."""
+        if not self._holding_keys:
+            return
+        self._holding_keys = False
+        held, self._held_keys = self._held_keys, []
+        for ev in held:
+            key = events.Key(ev.key, ev.character)
+            # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
+            # bindings (Textual stops a message at its sender), and the table's ↓ would be lost
+            key._sender = None
+            self.post_message(key)
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
@@ -105,10 +142,8 @@ class LessApp(Translated, App):
             self.follow_presenter()
 
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
-
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("cmd.placeholder")))
+        if self.use_command_palette and not LessCommandPalette.is_open(self):
+            self.push_screen(LessCommandPalette(id="--command-palette", placeholder=t("cmd.placeholder")))
 
     def copy_case(self, text: str) -> None:
         """Copy over SSH with OSC 52 (no clipboard program needed)."""
@@ -116,21 +151,22 @@ class LessApp(Translated, App):
         self.notify(t("dec.copied"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand(t("cmd.queue"), t("cmd.queue"), self.show_queue)
-        yield SystemCommand(t("cmd.summary"), t("cmd.summary"), self.show_summary)
-        yield SystemCommand(t("cmd.meetings"), t("cmd.meetings"), self.show_meetings)
-        yield SystemCommand(t("cmd.mask"), t("cmd.mask"), self.toggle_mask)
-        yield SystemCommand(t("cmd.projector"), t("cmd.projector"), self.toggle_projector)
+        yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.show_queue)
+        yield SystemCommand(t("cmd.summary"), t("cmd.summary.help"), self.show_summary)
+        yield SystemCommand(t("cmd.meetings"), t("cmd.meetings.help"), self.show_meetings)
+        yield SystemCommand(t("cmd.mask"), t("cmd.mask.help"), self.toggle_mask)
+        yield SystemCommand(t("cmd.projector"), t("cmd.projector.help"), self.toggle_projector)
         yield SystemCommand(t("key.follow"), t("follow.help"), self.toggle_follow)
         for name in THEMES:
-            yield SystemCommand(t("cmd.theme", theme=name), t("cmd.theme", theme=name),
+            yield SystemCommand(t("cmd.theme", theme=t(f"theme.{name}")), t("cmd.theme.help"),
                                 lambda n=name: self.set_theme(n))
         for lang in ("sv", "en"):
-            yield SystemCommand(t("cmd.language", lang=lang), t("cmd.language", lang=lang),
-                                lambda lg=lang: self.set_lang(lg))
+            if lang != language():
+                yield SystemCommand(t("cmd.language", language=t(f"language.{lang}")), t("cmd.language.help"),
+                                    lambda lg=lang: self.set_lang(lg))
         if self.service.meeting and not self.service.meeting.closed:
-            yield SystemCommand(t("cmd.close"), t("cmd.close"), self.close_meeting_from_palette)
-        yield SystemCommand(t("key.quit"), t("key.quit"), self.exit)
+            yield SystemCommand(t("cmd.close"), t("cmd.close.help"), self.close_meeting_from_palette)
+        yield SystemCommand(t("key.quit"), t("cmd.quit.help"), self.exit)
 
     # ------------------------------------------------------------ navigation
     def queue_screen(self) -> QueueScreen | None:
@@ -168,6 +204,7 @@ class LessApp(Translated, App):
         self.push_screen(QueueScreen())
 
     def open_case(self, case_no: int) -> None:
+        self.hold_keys()  # what is typed right after Enter belongs to the case being opened
         self.load_case(case_no, replace=isinstance(self.screen, DecisionScreen))
 
     def step_case(self, case_no: int, step: int) -> None:
@@ -176,9 +213,13 @@ class LessApp(Translated, App):
         nos = [r.case_no for r in rows]
         if case_no not in nos or not nos:
             return
-        i = (nos.index(case_no) + step) % len(nos)
+        i = nos.index(case_no) + step
+        if not 0 <= i < len(nos):  # no silent wrap: say where the queue ends
+            self.notify(t("dec.first_case") if step < 0 else t("dec.last_case"), timeout=3)
+            return
         if q:
             q.select_case(nos[i])
+        self.hold_keys()
         self.load_case(nos[i], replace=True)
 
     @work(thread=True, exclusive=True, group="case")
@@ -186,6 +227,7 @@ class LessApp(Translated, App):
         data = self.current_queue or self.service.queue()
         row = next((r for r in data.rows if r.case_no == case_no), None)
         if row is None:
+            self.call_from_thread(self.release_held_keys)
             return
         detail = self.service.case(case_no, row)
         self.call_from_thread(self._show_case, detail, replace)
@@ -279,11 +321,16 @@ class LessApp(Translated, App):
     # ------------------------------------------------------------ errors and shutdown
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            self.release_held_keys()
             err = event.worker.error
             from .meeting import ReadOnly
 
+            from .meeting import NotThisMeeting
+
             if isinstance(err, ReadOnly):
                 self.notify(t("dec.readonly"), severity="warning")
+            elif isinstance(err, NotThisMeeting):
+                self.notify(t("dec.only_this_meeting"), severity="warning")
             else:
                 self.notify(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
                             severity="error", timeout=10)

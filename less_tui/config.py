@@ -153,6 +153,10 @@ class Config:
     def catalogue(self) -> list[str]:
         return self.data["actions"]["catalogue"]
 
+    @property
+    def abbreviations(self) -> dict[str, str]:
+        return self.data["actions"]["abbreviations"]
+
     def role_of(self, name: str) -> str:
         for m in self.team:
             if m["name"] == name:
@@ -167,7 +171,19 @@ def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
     keymap_raw = raw.get("keymap", {})
     rest = {k: v for k, v in raw.items() if k not in ("team", "keymap")}
     base_rest = {k: v for k, v in base.items() if k not in ("team", "keymap")}
+    # [actions.abbreviations]: any abbreviation = "expansion"; a given table replaces the defaults
+    abbrev_raw = None
+    if isinstance(rest.get("actions"), dict) and "abbreviations" in rest["actions"]:
+        abbrev_raw = rest["actions"]["abbreviations"]
+        rest["actions"] = {k: v for k, v in rest["actions"].items() if k != "abbreviations"}
     data = _check("", rest, base_rest, problems)
+    if abbrev_raw is not None:
+        if not isinstance(abbrev_raw, dict) or not all(
+                isinstance(v, str) and v.strip() and k.strip() for k, v in abbrev_raw.items()):
+            problems.append("'actions.abbreviations' must be a table of ABBREVIATION = \"what it stands for\", "
+                            f"found {abbrev_raw!r}")
+        else:
+            data["actions"]["abbreviations"] = dict(abbrev_raw)
     # team: a list of tables with name, role and optional attendee
     team: list[dict[str, Any]] = []
     if not isinstance(team_raw, list):

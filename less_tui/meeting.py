@@ -19,13 +19,17 @@ from .core import pnr as pnrmod
 from .core.episodes import Episode
 from .core.queue import QueueItem
 from .storage import repo
-from .storage.models import Meeting
+from .storage.models import Action, CaseReview, Meeting
 
 ASSESSORS = ("", "doctor", "psychologist", "counsellor", "physiotherapist")
 
 
 class ReadOnly(Exception):
     """The meeting is closed."""
+
+
+class NotThisMeeting(Exception):
+    """Only an action made at the open meeting can be edited or removed."""
 
 
 @dataclass
@@ -323,6 +327,30 @@ class MeetingService:
             a = repo.add_action(s, r.id, kind, owner, due)
             s.commit()
             return ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
+
+    def _own_action(self, s: Session, action_id: int):
+        """An action made at this meeting (only those can be edited or removed)."""
+        a = s.get(Action, action_id)
+        r = s.get(CaseReview, a.review_id) if a is not None else None
+        m = repo.meeting_at(s, repo.get_unit(s, self.unit_code).id, self.date)
+        if a is None or r is None or m is None or r.meeting_id != m.id:
+            raise NotThisMeeting(action_id)
+        return a
+
+    def edit_action(self, action_id: int, kind: str, owner: str, due: dt.date | None) -> ActionInfo:
+        self._writable()
+        with self._session() as s:
+            self._own_action(s, action_id)
+            a = repo.update_action(s, action_id, kind=kind, owner=owner, due=due)
+            s.commit()
+            return ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
+
+    def delete_action(self, action_id: int) -> None:
+        self._writable()
+        with self._session() as s:
+            self._own_action(s, action_id)
+            repo.delete_action(s, action_id)
+            s.commit()
 
     def set_action_status(self, action_id: int, status: str) -> None:
         self._writable()

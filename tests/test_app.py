@@ -1,4 +1,4 @@
-"""Pilot tests: a whole meeting driven from the keyboard, and what the database then holds."""
+"""Pilot tests of the app (the whole keyboard-only meeting is in test_keyboard.py)."""
 
 import datetime as dt
 
@@ -11,8 +11,7 @@ from less_tui.screens.decision import DecisionScreen
 from less_tui.screens.help import HelpScreen
 from less_tui.screens.queue import QueueScreen
 from less_tui.screens.summary import SummaryScreen
-from less_tui.storage import repo
-from less_tui.storage.models import Action, Meeting
+from less_tui.storage.models import Meeting
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -58,72 +57,6 @@ async def test_queue_opens_on_todays_meeting(demo_engine, cfg):
         assert m.status == "open"
 
 
-@pytest.mark.parametrize("size,lang", [((120, 40), "sv"), ((80, 24), "en"), ((80, 24), "sv")])
-async def test_whole_meeting_from_the_keyboard(demo_engine, cfg, size, lang):
-    app = make_app(demo_engine, cfg, lang=lang)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot, app)
-        q = app.screen
-        first_three = [r.case_no for r in q.shown_rows[:3]]
-        d = await open_first_case(pilot, app)
-        assert ("Beslut" if lang == "sv" else "Decision") in d.title
-        assert app.focused.id == "plan"
-        # an old action is marked done from the history
-        hist = d.query("#history-actions")
-        old_action = None
-        if hist:
-            table = hist.first()
-            if table.actions:
-                old_action = table.actions[0].id
-                table.focus()
-                await pilot.press("d")
-                await settle(pilot, app)
-                d.query_one("#plan").focus()
-        for i, case_no in enumerate(first_three):
-            d = app.screen
-            assert isinstance(d, DecisionScreen) and d.detail.row.case_no == case_no
-            await pilot.press(*list(f"Plan {i}"))
-            await pilot.press("f2")
-            await settle(pilot, app)
-            await pilot.press(*list("Kontakt med arbetsgivare"))
-            await pilot.press("enter")
-            await pilot.press(*list("Kerstin Bronner"))
-            await pilot.press("enter", "enter")  # keep the default due date
-            await settle(pilot, app)
-            if i < 2:
-                await pilot.press("f8")
-                for _ in range(20):
-                    await settle(pilot, app)
-                    if isinstance(app.screen, DecisionScreen) and app.screen.detail.row.case_no != case_no:
-                        break
-        await pilot.press("escape")
-        await settle(pilot, app)
-        assert isinstance(app.screen, QueueScreen)
-        assert app.screen.data.decided >= 3
-        await pilot.press("s")
-        await settle(pilot, app)
-        assert isinstance(app.screen, SummaryScreen)
-        assert ("Sammanfattning" if lang == "sv" else "Summary") in app.screen.title
-        await pilot.press("c")
-        await settle(pilot, app)
-        await pilot.press("y")
-        await settle(pilot, app)
-    with Session(demo_engine) as s:
-        m = s.scalars(select(Meeting).where(Meeting.date == TODAY)).one()
-        assert m.status == "closed"
-        assert len(repo.frozen(s, m.id)) == 4
-        reviews = repo.reviews_of_meeting(s, m.id)
-        plans = sorted(r.plan for r in reviews if r.plan)
-        assert plans == ["Plan 0", "Plan 1", "Plan 2"]
-        assert sorted(r.case_no for r in reviews if r.plan) == sorted(first_three)
-        acts = [a for r in reviews for a in repo.actions_of(s, r.id)]
-        assert len(acts) == 3
-        assert all(a.kind == "Kontakt med arbetsgivare" and a.owner == "Kerstin Bronner" for a in acts)
-        assert all(a.due == dt.date(2026, 12, 23) for a in acts)
-        if old_action:
-            assert s.get(Action, old_action).status == "done"
-
-
 async def test_plan_survives_escape_and_restart(demo_engine, cfg):
     app = make_app(demo_engine, cfg)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -138,18 +71,6 @@ async def test_plan_survives_escape_and_restart(demo_engine, cfg):
         d = await open_first_case(pilot, app2)
         assert d.detail.row.case_no == case_no
         assert d.query_one("#plan").text == "Deltid 50 %"
-
-
-async def test_closed_meeting_is_read_only(demo_engine, cfg):
-    app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        assert app.screen.data.meeting.closed
-        d = await open_first_case(pilot, app)
-        assert d.query_one("#plan").read_only
-        await pilot.press("f2")
-        await settle(pilot, app)
-        assert isinstance(app.screen, DecisionScreen)
 
 
 async def test_mask_toggle_filter_and_help(demo_engine, cfg):

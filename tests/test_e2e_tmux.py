@@ -72,22 +72,57 @@ def _plans(db):
         c.close()
 
 
+def _third_case(db) -> tuple[int, str, str]:
+    """(case number, coordinator status, rehab plan) of the case the meeting's queue shows third."""
+    from less_tui.config import validate
+    from less_tui.meeting import MeetingService
+    from less_tui.storage.db import open_engine
+
+    e = open_engine(f"sqlite:///{db}")
+    try:
+        svc = MeetingService(e, validate({}), __import__("datetime").date(2026, 11, 23))
+        svc.open()
+        r = svc.queue().rows[2]
+        return r.case_no, r.coordinator_status, "ja" if r.rehab_plan else "nej"
+    finally:
+        e.dispose()
+
+
+def _records(db, case_no):
+    c = sqlite3.connect(db)
+    try:
+        return [tuple(r) for r in c.execute(
+            "SELECT kind, value FROM status_records JOIN meetings ON meetings.id = status_records.meeting_id "
+            "WHERE meetings.date = '2026-11-23' ORDER BY status_records.id")]
+    finally:
+        c.close()
+
+
 def test_a_person_runs_part_of_a_meeting(tmux):
+    case_no, _, rehab_before = _third_case(tmux.db)
     tmux.start()
     out = tmux.wait_for("ärenden")
-    assert "Möte 2026-11-23" in out and "maskerat" in out
-    tmux.keys("Enter")
-    tmux.wait_for("Skriv planen här")
+    assert "Ärendekö" in out and "Möte 2026-11-23" in out and "maskerat" in out
+    tmux.keys("Down", "Down", "Enter")  # the third case, by arrow keys
+    out = tmux.wait_for("Skriv planen här")
+    assert f"Beslut – Ärende {case_no}" in out
     tmux.keys("-l", "Remiss till fysioterapeut")
     tmux.wait_for("Sparat", timeout=10)
+    # Tab to the rehab plan (coordinator status, primary assessment, rehab plan) and flip it with Space
+    tmux.keys("Tab", "Tab", "Tab", "Space")
+    want = "nej" if rehab_before == "ja" else "ja"
+    end = time.time() + 10
+    while time.time() < end and ("rehab_plan", want) not in _records(tmux.db, case_no):
+        time.sleep(0.2)
+    assert ("rehab_plan", want) in _records(tmux.db, case_no), tmux.screen()
+    assert ("Rehabplan finns:  Ja" if want == "ja" else "Rehabplan finns:  Nej") in tmux.screen()
     tmux.keys("Escape")
     out = tmux.wait_for("1 / 25 ärenden")
     assert "✔" in out
     tmux.keys("s")
     out = tmux.wait_for("jämfört med mötet 2026-10-23")
-    assert "Andel heltidssjukskrivna" in out
+    assert "Sammanfattning" in out and "Andel heltidssjukskrivna" in out
     tmux.keys("q")
-    time.sleep(1)
     assert _plans(tmux.db) == ["Remiss till fysioterapeut"]
 
 

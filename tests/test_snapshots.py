@@ -38,11 +38,31 @@ def _steps(screen: str):
         elif screen == "summary":
             await pilot.press("s")
             await _settle(pilot)
+        elif screen == "add-action":  # the F2 dialog with suggestions for "avst"
+            await pilot.press("enter")
+            for _ in range(20):
+                await _settle(pilot)
+                if app.screen.__class__.__name__ == "DecisionScreen":
+                    break
+            await pilot.press("f2")
+            await _settle(pilot)
+            await pilot.press(*"avst")
+        elif screen == "close":  # the close confirmation on the summary
+            await pilot.press("s")
+            await _settle(pilot)
+            await pilot.press("c")
+        elif screen == "help":  # help on the decision screen, the plan focused
+            await pilot.press("enter")
+            for _ in range(20):
+                await _settle(pilot)
+                if app.screen.__class__.__name__ == "DecisionScreen":
+                    break
+            await pilot.press("f1")
         await _settle(pilot)
     return run_before
 
 
-@pytest.mark.parametrize("screen", ["queue", "decision", "summary"])
+@pytest.mark.parametrize("screen", ["queue", "decision", "summary", "add-action", "close", "help"])
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_screens(snap_compare, demo_engine, cfg, screen, size, lang):

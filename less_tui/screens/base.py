@@ -23,9 +23,28 @@ class Key:
 
 
 class Translated:
-    """Mixin for screens and widgets: ``KEYS`` become bindings in the current language."""
+    """Mixin for screens and widgets: ``KEYS`` become bindings in the current language.
+
+    The bindings the class inherits from Textual (a screen's Tab / Shift+Tab, a table's cursor keys,
+    a text area's editing keys) are kept; a key named in ``KEYS`` replaces an inherited binding of the
+    same key, so a screen or widget can give a key its own meaning.
+    """
 
     KEYS: list[Key] = []
 
     def translate_bindings(self) -> None:
-        self._bindings = BindingsMap([k.binding() for k in self.KEYS])  # type: ignore[attr-defined]
+        ours = BindingsMap([k.binding() for k in self.KEYS])
+        inherited = type(self)._merged_bindings  # type: ignore[attr-defined]
+        keys: dict[str, list[Binding]] = {}
+        if inherited is not None:
+            for key, bindings in inherited.key_to_bindings.items():
+                if key not in ours.key_to_bindings:
+                    keys[key] = list(bindings)
+        for key, bindings in ours.key_to_bindings.items():
+            keys[key] = list(bindings)
+        self._bindings = BindingsMap.from_keys(keys)  # type: ignore[attr-defined]
+
+
+def own_keys(node) -> set[str]:
+    """The actions a ``Translated`` node defines itself (for the help screen's first section)."""
+    return {k.action for k in getattr(node, "KEYS", [])}

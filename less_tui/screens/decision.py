@@ -11,43 +11,54 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, DataTable, Footer, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Footer, Label, Select, Static, TextArea
 
 from ..core.episodes import COORDINATOR_STATUSES
 from ..i18n import t
 from ..meeting import ASSESSORS, ActionInfo, CaseDetail, ReadOnly
 from ..storage.repo import Conflict
+from ..widgets.screen_title import ScreenTitle
 from ..widgets.timeline import Timeline
+from ..widgets.yes_no import YesNo
 from .base import Key, Translated
-from .dialogs import AddActionDialog, ConflictDialog
+from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
 from .queue import reason_text
 
 SAVE_DELAY = 0.4  # seconds after the last key press
 
 
 class ActionTable(Translated, DataTable):
+    """Actions of this meeting (``editable``) or of earlier meetings; keys act on the highlighted one."""
+
     KEYS = [
-        Key("d", "mark('done')", "key.done", "action_done"),
-        Key("x", "mark('dropped')", "key.drop", "action_drop"),
+        Key("d", "request('done')", "key.done", "action_done"),
+        Key("x", "request('dropped')", "key.drop", "action_drop"),
+        Key("e", "request('edit')", "key.edit_action", "action_edit"),
+        Key("delete", "request('delete')", "key.delete_action", "action_delete"),
+        Key("home", "scroll_top", "key.first_row", "first_row", show=False),
+        Key("end", "scroll_bottom", "key.last_row", "last_row", show=False),
     ]
 
-    class Mark(Message):
-        def __init__(self, table: "ActionTable", action_id: int, status: str):
+    class Request(Message):
+        """The user asked for ``what`` (done, dropped, edit, delete) on an action."""
+
+        def __init__(self, table: "ActionTable", action: ActionInfo, what: str):
             super().__init__()
             self.table = table
-            self.action_id = action_id
-            self.status = status
+            self.action = action
+            self.what = what
 
-    def __init__(self, actions: list[ActionInfo], with_meeting: bool, **kw):
+    def __init__(self, actions: list[ActionInfo], with_meeting: bool, editable: bool, **kw):
         super().__init__(cursor_type="row", **kw)
         self.translate_bindings()
         self.actions = actions
         self.with_meeting = with_meeting
+        self.editable = editable
 
     def on_mount(self) -> None:
         self.fill()
 
-    def fill(self) -> None:
+    def fill(self, keep_row: int | None = None) -> None:
         self.clear(columns=True)
         if self.with_meeting:
             self.add_column(t("col.meeting"), key="meeting")
@@ -56,21 +67,27 @@ class ActionTable(Translated, DataTable):
         rows = []
         for a in self.actions:
             style = {"open": "bold", "done": "green", "dropped": "dim strike"}[a.status]
-            row = [a.kind, a.owner, a.due.isoformat() if a.due else "–", Text(t(f"status.{a.status}"), style=style)]
+            row = [Text(a.kind), Text(a.owner), a.due.isoformat() if a.due else "–",
+                   Text(t(f"status.{a.status}"), style=style)]
             if self.with_meeting:
                 row.insert(0, a.meeting_date.isoformat() if a.meeting_date else "")
             rows.append(row)
         self.add_rows(rows)
         self.styles.height = len(self.actions) + 1 if self.actions else 1
+        # an empty table is not shown and is skipped by Tab
+        self.can_focus = bool(self.actions)
+        self.display = bool(self.actions)
+        if keep_row is not None and self.actions:
+            self.move_cursor(row=min(keep_row, len(self.actions) - 1))
 
-    def action_mark(self, status: str) -> None:
+    def action_request(self, what: str) -> None:
         if 0 <= self.cursor_row < len(self.actions):
-            self.post_message(self.Mark(self, self.actions[self.cursor_row].id, status))
+            self.post_message(self.Request(self, self.actions[self.cursor_row], what))
 
 
 class DecisionScreen(Translated, Screen):
     KEYS = [
-        Key("escape", "back", "key.back", "back", priority=True),
+        Key("escape", "back", "key.back", "back"),
         Key("f8", "next_case", "key.next", "next_case", priority=True),
         Key("f7", "prev_case", "key.prev", "prev_case", priority=True),
         Key("f2", "add_action", "key.add_action", "add_action", priority=True),
@@ -114,45 +131,49 @@ class DecisionScreen(Translated, Screen):
     def compose(self) -> ComposeResult:
         d = self.detail
         r = d.row
+        yield ScreenTitle(id="screen-title")
         yield Static(self.facts_text(), id="facts")  # always in view, above the scrolling form
-        with VerticalScroll(id="decision"):
+        # the form scrolls to the focused field; the scroll container itself is not a Tab stop
+        with VerticalScroll(id="decision", can_focus=False):
             yield Label(t("dec.timeline"), classes="section")
             yield Timeline(d.certs, self.app.service.date, id="timeline")
-            yield Label(t("dec.history"), classes="section")
-            hist = [a for h in d.history for a in h.actions]
-            if d.history:
-                plans = Text()
-                for h in d.history:
-                    if h.plan.strip():
-                        plans.append(f"{h.meeting_date.isoformat()}  ", style="bold")
-                        plans.append(h.plan.strip() + "\n")
-                yield Static(plans, id="history-plans", markup=False)
-                yield ActionTable(hist, with_meeting=True, id="history-actions")
-            else:
-                yield Static(t("dec.no_history"), classes="dim")
-            yield Label(t("dec.plan"), classes="section")
-            area = TextArea(d.plan, id="plan", soft_wrap=True, tab_behavior="focus", read_only=self.readonly,
-                            show_line_numbers=False)
-            area.placeholder = t("dec.plan_placeholder")
-            yield area
-            yield Static("", id="save-state")
-            yield Label(t("dec.actions"), classes="section")
-            yield ActionTable(d.actions, with_meeting=False, id="actions")
-            if not d.actions:
+            with Vertical(classes="field", id="history-field"):
+                yield Label(t("dec.history"), classes="section")
+                if d.history:
+                    plans = Text()
+                    for h in d.history:
+                        if h.plan.strip():
+                            plans.append(f"{h.meeting_date.isoformat()}  ", style="bold")
+                            plans.append(h.plan.strip() + "\n")
+                    yield Static(plans, id="history-plans", markup=False)
+                    hist = [a for h in d.history for a in h.actions]
+                    yield ActionTable(hist, with_meeting=True, editable=False, id="history-actions")
+                else:
+                    yield Static(t("dec.no_history"), classes="dim")
+            with Vertical(classes="field", id="plan-field"):
+                yield Label(t("dec.plan"), classes="section")
+                area = TextArea(d.plan, id="plan", soft_wrap=True, tab_behavior="focus", read_only=self.readonly,
+                                show_line_numbers=False)
+                area.placeholder = t("dec.plan_placeholder")
+                yield area
+                yield Static("", id="save-state")
+            with Vertical(classes="field", id="actions-field"):
+                yield Label(t("dec.actions"), classes="section")
+                yield ActionTable(d.actions, with_meeting=False, editable=True, id="actions")
                 yield Static(t("dec.no_actions"), id="no-actions", classes="dim")
             with Horizontal(id="status-row"):
-                with Vertical():
-                    yield Label(t("dec.coordinator_status"))
+                with Vertical(classes="field"):
+                    yield Label(t("dec.coordinator_status"), classes="field-label")
                     yield Select([(s, s) for s in COORDINATOR_STATUSES], value=r.coordinator_status,
                                  allow_blank=False, id="coordinator", disabled=self.readonly)
-                with Vertical():
-                    yield Label(t("dec.assessor"))
+                with Vertical(classes="field"):
+                    yield Label(t("dec.assessor"), classes="field-label")
                     yield Select([(t(f"assessor.{a or 'none'}"), a) for a in ASSESSORS],
                                  value=d.assessor if d.assessor in ASSESSORS else "", allow_blank=False,
                                  id="assessor", disabled=self.readonly)
-                with Vertical():
-                    yield Label(" ")
-                    yield Checkbox(t("dec.rehab_plan"), value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
+                with Vertical(classes="field"):
+                    yield Label(t("dec.rehab_plan_label"), classes="field-label")
+                    yield YesNo(t("dec.rehab_plan"), value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
         yield Footer()
 
     def facts_text(self) -> Text:
@@ -185,11 +206,23 @@ class DecisionScreen(Translated, Screen):
 
     def on_mount(self) -> None:
         self.title = f"{t('screen.decision')} – {t('col.case')} {self.detail.row.case_no}"
+        self.sub_title = self.position_text()
+        self.query_one("#no-actions").display = not self.detail.actions
         self.query_one("#plan", TextArea).focus()
         self.call_after_refresh(self._set_ready)
 
+    def position_text(self) -> str:
+        """Where this case is in the queue the room walks ("3 av 25")."""
+        q = self.app.queue_screen()
+        rows = q.shown_rows if q is not None and q.shown_rows else []
+        nos = [r.case_no for r in rows]
+        if self.detail.row.case_no in nos:
+            return t("dec.position", pos=nos.index(self.detail.row.case_no) + 1, total=len(nos))
+        return ""
+
     def _set_ready(self) -> None:
         self._ready = True
+        self.app.release_held_keys()
 
     # ------------------------------------------------------------ autosave
     @on(TextArea.Changed, "#plan")
@@ -279,8 +312,8 @@ class DecisionScreen(Translated, Screen):
             self.detail.assessor = str(event.value)
             self.run_db(self.app.service.set_assessor, self.detail.row.case_no, str(event.value))
 
-    @on(Checkbox.Changed, "#rehab-plan")
-    def plan_flag_changed(self, event: Checkbox.Changed) -> None:
+    @on(YesNo.Changed, "#rehab-plan")
+    def plan_flag_changed(self, event: YesNo.Changed) -> None:
         if self._ready and event.value != self.detail.row.rehab_plan:
             self.detail.row.rehab_plan = event.value
             self.run_db(self.app.service.set_status, self.detail.row.case_no, "rehab_plan",
@@ -294,24 +327,68 @@ class DecisionScreen(Translated, Screen):
         if then is not None:
             self.app.call_from_thread(then, result)
 
-    @on(ActionTable.Mark)
-    def mark_action(self, msg: ActionTable.Mark) -> None:
-        if self.readonly:
-            return
-        def done(_) -> None:
-            for a in msg.table.actions:
-                if a.id == msg.action_id:
-                    a.status = msg.status
-            row = msg.table.cursor_row
-            msg.table.fill()
-            msg.table.move_cursor(row=row)
+    def show_actions(self, actions: list[ActionInfo], keep_row: int | None = None) -> None:
+        """Show this meeting's actions (after an add, edit, removal or another session's change)."""
+        self.detail.actions = actions
+        table = self.query_one("#actions", ActionTable)
+        table.actions = actions
+        table.fill(keep_row)
+        self.query_one("#no-actions").display = not actions
+        if not actions and self.focused is table:
+            self.query_one("#plan", TextArea).focus()
 
-        self.run_db(self.app.service.set_action_status, msg.action_id, msg.status, then=done)
+    @on(ActionTable.Request)
+    def action_requested(self, msg: ActionTable.Request) -> None:
+        msg.stop()
+        if self.readonly:
+            self.notify(t("dec.readonly"), severity="warning")
+            return
+        a = msg.action
+        table = msg.table
+        row = table.cursor_row
+        if msg.what in ("done", "dropped"):
+            status = "open" if a.status == msg.what else msg.what  # the same key again reopens it
+
+            def marked(_) -> None:
+                for x in table.actions:
+                    if x.id == a.id:
+                        x.status = status
+                table.fill(row)
+
+            self.run_db(self.app.service.set_action_status, a.id, status, then=marked)
+            return
+        if not table.editable:
+            self.notify(t("dec.only_this_meeting"), severity="warning")
+            return
+        if msg.what == "edit":
+            def edited(result) -> None:
+                if not result:
+                    return
+                kind, owner, due = result
+                self.run_db(self.app.service.edit_action, a.id, kind, owner, due,
+                            then=lambda info: self.show_actions(
+                                [info if x.id == info.id else x for x in self.detail.actions], row))
+
+            self.app.push_screen(self._action_dialog(initial=(a.kind, a.owner, a.due)), edited)
+        elif msg.what == "delete":
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.run_db(self.app.service.delete_action, a.id,
+                                then=lambda _: self.show_actions([x for x in self.detail.actions if x.id != a.id],
+                                                                 row))
+
+            self.app.push_screen(ConfirmDialog(t("dec.delete_confirm", kind=a.kind, owner=a.owner)), answer)
+
+    def _action_dialog(self, initial=None) -> AddActionDialog:
+        roster = [m["name"] for m in self.app.cfg.team]
+        return AddActionDialog(self.app.cfg.catalogue, roster, self.detail.default_due,
+                               earliest=self.app.service.date, initial=initial,
+                               abbreviations=self.app.cfg.data["actions"].get("abbreviations"))
 
     def action_add_action(self) -> None:
         if self.readonly:
+            self.notify(t("dec.readonly"), severity="warning")
             return
-        roster = [m["name"] for m in self.app.cfg.team]
 
         def added(result) -> None:
             if not result:
@@ -321,16 +398,11 @@ class DecisionScreen(Translated, Screen):
             def added_row(a) -> None:
                 if any(x.id == a.id for x in self.detail.actions):
                     return
-                self.detail.actions.append(a)
-                table = self.query_one("#actions", ActionTable)
-                table.actions = self.detail.actions
-                table.fill()
-                for w in self.query("#no-actions"):
-                    w.remove()
+                self.show_actions([*self.detail.actions, a], len(self.detail.actions))
 
             self.run_db(self.app.service.add_action, self.detail.row.case_no, kind, owner, due, then=added_row)
 
-        self.app.push_screen(AddActionDialog(self.app.cfg.catalogue, roster, self.detail.default_due), added)
+        self.app.push_screen(self._action_dialog(), added)
 
     def action_back(self) -> None:
         self.flush()
@@ -374,14 +446,9 @@ class DecisionScreen(Translated, Screen):
             self.query_one("#save-state", Static).update(t("dec.updated"))
         elif version != self.version and plan == self._saved_text:
             self.version = version
-        if [(a.id, a.status) for a in actions] != [(a.id, a.status) for a in self.detail.actions]:
-            self.detail.actions = actions
-            table = self.query_one("#actions", ActionTable)
-            table.actions = actions
-            table.fill()
-            if actions:
-                for w in self.query("#no-actions"):
-                    w.remove()
+        key = [(a.id, a.kind, a.owner, a.due, a.status) for a in actions]
+        if key != [(a.id, a.kind, a.owner, a.due, a.status) for a in self.detail.actions]:
+            self.show_actions(actions, self.query_one("#actions", ActionTable).cursor_row)
 
     def action_copy(self) -> None:
         r = self.detail.row

@@ -3,33 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from textual import on
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..core.suggest import Suggestion, same, suggest
 from ..i18n import t
 from .base import Key, Translated
 
 
 class ConfirmDialog(Translated, ModalScreen[bool]):
+    """A yes/no question. "No" has the focus, so a stray Enter never does the irreversible thing."""
+
     KEYS = [Key("y,j", "yes", "btn.yes", "confirm_yes"), Key("n,escape", "no", "btn.no", "confirm_no")]
 
-    def __init__(self, question: str):
+    def __init__(self, question: str, yes: str | None = None, no: str | None = None):
         super().__init__()
         self.translate_bindings()
         self.question = question
+        self.yes_label = yes or t("btn.yes")
+        self.no_label = no or t("btn.no")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-question")
+            yield Static(self.question, classes="dialog-question", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("btn.yes"), id="yes", variant="primary")
-                yield Button(t("btn.no"), id="no")
+                yield Button(self.no_label, id="no", variant="primary")
+                yield Button(self.yes_label, id="yes", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed, "#yes")
     def action_yes(self) -> None:
@@ -40,69 +50,344 @@ class ConfirmDialog(Translated, ModalScreen[bool]):
         self.dismiss(False)
 
 
-class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date | None] | None"]):
-    """Kind (catalogue or free text), owner (roster or free text), due date."""
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only
 
-    KEYS = [Key("escape", "cancel", "btn.cancel", "action_cancel")]
 
-    def __init__(self, catalogue: list[str], roster: list[str], default_due: dt.date):
+def parse_iso_date(text: str) -> dt.date | None:
+    """``yyyy-mm-dd`` with ASCII digits and a real day, else None."""
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+class SuggestInput(Translated, Input):
+    """A field with a suggestion list under it: ↓ moves into the list."""
+
+    KEYS = [Key("down", "suggestions", "act.key_suggestions", "action_suggest", show=False)]
+
+    class OpenList(Message):
+        def __init__(self, field: SuggestInput):
+            super().__init__()
+            self.field = field
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.translate_bindings()
+
+    def action_suggestions(self) -> None:
+        self.post_message(self.OpenList(self))
+
+
+class SuggestionList(Translated, OptionList):
+    """The suggestions for one field. Not in the Tab chain: it takes focus only when entered with ↓.
+
+    ↑ on the first suggestion or Escape goes back to the field; typing goes back to the field too.
+    """
+
+    KEYS = [Key("escape", "back", "act.key_back", "action_suggest_back", show=False)]
+
+    class Back(Message):
+        def __init__(self, suggestions: SuggestionList, key: str | None = None):
+            super().__init__()
+            self.suggestions = suggestions
+            self.key = key
+
+    MARK = "▸ "
+
+    def __init__(self, field: str, **kw):
+        super().__init__(compact=True, **kw)
+        self.translate_bindings()
+        self.field = field
+        self.values: list[str | None] = []  # what each option puts in the field
+        self._prompts: list[Text] = []
+        self.can_focus = False
+
+    def fill(self, items: list[tuple[Text, str | None]]) -> None:
+        """Options from (prompt, value); a value of None makes a line that cannot be chosen."""
+        self._prompts = [p for p, _ in items]
+        self.values = [v for _, v in items]
+        self.set_options([Option(self._marked(i), disabled=v is None) for i, (_, v) in enumerate(items)])
+
+    def _marked(self, index: int, mark: bool = False) -> Text:
+        return Text(self.MARK if mark else " " * len(self.MARK)) + self._prompts[index]
+
+    def _watch_highlighted(self, old: int | None, new: int | None) -> None:
+        """The highlighted suggestion (the one Enter takes) also gets a ▸, whatever the theme."""
+        for index, mark in ((old, False), (new, True)):
+            if index is not None and 0 <= index < len(self._prompts) and index < self.option_count:
+                self.replace_option_prompt_at_index(index, self._marked(index, mark))
+
+    def enter(self) -> bool:
+        """Take focus with the first suggestion highlighted (or the one already highlighted)."""
+        if not any(not o.disabled for o in self.options):
+            return False
+        self.can_focus = True
+        if self.highlighted is None:
+            self.action_first()
+        self.focus()
+        return True
+
+    def on_blur(self) -> None:
+        self.can_focus = False
+
+    def action_back(self) -> None:
+        self.post_message(self.Back(self))
+
+    def action_cursor_up(self) -> None:
+        first = next((i for i, o in enumerate(self.options) if not o.disabled), None)
+        if self.highlighted is None or self.highlighted == first:
+            self.post_message(self.Back(self))
+        else:
+            super().action_cursor_up()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "backspace" or (event.is_printable and event.character):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Back(self, "backspace" if event.key == "backspace" else event.character))
+
+
+class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]):
+    """A new action (or, with ``initial``, an existing one): kind, owner and due date, by keys alone.
+
+    Typing in the kind or owner field shows matching catalogue entries or roster names under it
+    (``core.suggest``: any part of the text, case and å/ä/ö ignored, abbreviations expanded), the best
+    one highlighted. Enter takes the highlighted suggestion (or the typed text, when none is
+    highlighted) and goes to the next field; ↓ moves into the list, where ↑/↓ move, Enter picks and
+    ↑ on the first one or Escape returns to the field. The last suggestion keeps the typed text as it
+    is. Enter on the due date (or the Add/Save button) checks the three fields and closes the dialog;
+    Escape cancels it from anywhere but a suggestion list, where it first returns to the field.
+    """
+
+    KEYS = [Key("escape", "cancel", "act.cancel", "action_cancel")]
+    AUTO_FOCUS = "#kind"
+    FIELDS = ("kind", "owner", "due")
+
+    # Own class names (not app.tcss's .field/.field-label): the focused row is marked from
+    # on_descendant_focus, because Textual does not restyle a label when only its parent's
+    # :focus-within changes.
+    DEFAULT_CSS = """
+    AddActionDialog #action-dialog {
+        width: 78; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 0 1;
+        border-subtitle-color: $text-muted;
+    }
+    AddActionDialog .dialog-title { text-style: bold; margin: 0 0 1 0; }
+    AddActionDialog .act-field { height: 1; }
+    AddActionDialog #owner-field, AddActionDialog #due-field { margin-top: 1; }
+    AddActionDialog .act-label { width: 15; padding: 0 1; color: $text-muted; }
+    AddActionDialog .act-field.-error > .act-label { color: $error; text-style: bold; }
+    AddActionDialog .act-field.-active > .act-label { background: $accent; color: $background; text-style: bold; }
+    AddActionDialog .act-field.-active.-error > .act-label { background: $error; color: $background; }
+    AddActionDialog .act-field Input { width: 1fr; background: $panel; }
+    AddActionDialog .act-field Input:focus { background: $accent 25%; }
+    AddActionDialog #due { width: 12; }
+    AddActionDialog .act-hint { color: $text-muted; margin-left: 2; width: auto; }
+    AddActionDialog SuggestionList { height: 6; margin-left: 15; background: $surface; }
+    AddActionDialog SuggestionList > .option-list--option-highlighted {
+        background: $surface; color: $foreground; text-style: bold;
+    }
+    AddActionDialog SuggestionList:focus > .option-list--option-highlighted {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    AddActionDialog #action-error { color: $error; height: auto; min-height: 1; margin-top: 1; }
+    AddActionDialog .dialog-buttons { height: auto; margin-top: 0; }
+    """
+
+    def __init__(self, catalogue: list[str], roster: list[str], default_due: dt.date, *,
+                 earliest: dt.date | None = None, initial: tuple[str, str, dt.date | None] | None = None,
+                 abbreviations: dict[str, str] | None = None):
         super().__init__()
         self.translate_bindings()
-        self.catalogue = catalogue
-        self.roster = roster
+        self.catalogue = list(catalogue)
+        self.roster = list(roster)
         self.default_due = default_due
+        self.earliest = earliest
+        self.initial = initial
+        self.abbreviations = dict(abbreviations or {})
+        self._edited = {"kind": False, "owner": False}  # typed in since the dialog last set the text
+        self._set_by_us: dict[str, str] = {}
+        self._error_field: str | None = None
 
+    # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(t("dec.new_action"), classes="dialog-title")
-            yield Label(t("dec.kind"))
-            yield Input(placeholder=self.catalogue[0] if self.catalogue else "", id="kind",
-                        suggester=SuggestFromList(self.catalogue, case_sensitive=False))
-            yield OptionList(*[Option(c, id=f"k{i}") for i, c in enumerate(self.catalogue)], id="kinds")
-            yield Label(t("dec.owner"))
-            yield Input(placeholder=self.roster[0] if self.roster else "", id="owner",
-                        suggester=SuggestFromList(self.roster, case_sensitive=False))
-            yield Label(t("dec.due"))
-            yield Input(self.default_due.isoformat(), id="due")
-            yield Static("", id="dialog-error")
+        kind, owner, due = self.initial or ("", "", None)
+        self._set_by_us = {"kind": kind, "owner": owner}
+        with Vertical(id="action-dialog"):
+            yield Label(t("act.title_edit" if self.initial else "act.title_new"), classes="dialog-title",
+                        markup=False)
+            with Horizontal(classes="act-field", id="kind-field"):
+                yield Label(t("act.kind"), classes="act-label", markup=False)
+                yield SuggestInput(kind, id="kind", compact=True, select_on_focus=False)
+            yield SuggestionList("kind", id="kind-list")
+            with Horizontal(classes="act-field", id="owner-field"):
+                yield Label(t("act.owner"), classes="act-label", markup=False)
+                yield SuggestInput(owner, id="owner", compact=True, select_on_focus=False)
+            yield SuggestionList("owner", id="owner-list")
+            with Horizontal(classes="act-field", id="due-field"):
+                yield Label(t("act.due"), classes="act-label", markup=False)
+                yield Input((due or self.default_due).isoformat(), id="due", compact=True)
+                yield Label(t("act.date_format"), classes="act-hint", markup=False)
+            yield Static("", id="action-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("btn.add"), id="add", variant="primary")
-                yield Button(t("btn.cancel"), id="cancel")
+                yield Button(t("act.save" if self.initial else "act.add"), id="add", variant="primary")
+                yield Button(t("act.cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#kind", Input).focus()
+        box = self.query_one("#action-dialog")
+        box.border_subtitle = t("act.hint")
+        for field in ("kind", "owner"):
+            self._refresh(field)
+        self.query_one("#owner-list").display = False
+        self._fit(self.size.height)
 
-    @on(OptionList.OptionSelected, "#kinds")
-    def pick_kind(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#kind", Input).value = str(event.option.prompt)
-        self.query_one("#owner", Input).focus()
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
 
-    @on(Input.Submitted, "#kind")
-    def kind_done(self) -> None:
-        self.query_one("#owner", Input).focus()
+    def _fit(self, height: int) -> None:
+        """As many suggestion rows (3-10) as fit: the rest of the dialog takes 14 rows, and 4 stay free."""
+        rows = max(3, min(10, height - 18))
+        for lst in self.query(SuggestionList):
+            lst.styles.height = rows
 
-    @on(Input.Submitted, "#owner")
-    def owner_done(self) -> None:
-        self.query_one("#due", Input).focus()
+    # ------------------------------------------------------------ suggestions
+    def _input(self, field: str) -> Input:
+        return self.query_one(f"#{field}", Input)
+
+    def _list(self, field: str) -> SuggestionList:
+        return self.query_one(f"#{field}-list", SuggestionList)
+
+    def _prompt(self, s: Suggestion) -> Text:
+        text = Text(s.text)
+        for start, end in s.spans:
+            text.stylize("bold underline", start, end)
+        return text
+
+    def _refresh(self, field: str) -> None:
+        lst = self._list(field)
+        query = self._input(field).value.strip()
+        found = suggest(query, self.catalogue if field == "kind" else self.roster, self.abbreviations)
+        items: list[tuple[Text, str | None]] = [(self._prompt(s), s.text) for s in found]
+        exact = next((i for i, s in enumerate(found) if same(s.text, query)), None)
+        if query and exact is None:
+            items.append((Text(t("act.own_text", text=query), style="italic"), query))
+        if not items:
+            items.append((Text(t("act.no_suggestions"), style="italic"), None))
+        lst.fill(items)
+        if exact is not None:
+            lst.highlighted = exact
+        elif query and self._edited[field]:  # what Enter will take; not for a text the dialog filled in
+            lst.highlighted = 0
+        else:
+            lst.scroll_home(animate=False)
+
+    def _set_field(self, field: str, value: str) -> None:
+        inp = self._input(field)
+        self._set_by_us[field] = value
+        self._edited[field] = False
+        inp.value = value
+        inp.cursor_position = len(value)
+        self._refresh(field)
+
+    def _take(self, field: str, index: int | None) -> None:
+        """Put suggestion ``index`` (None: keep the text) in ``field`` and go on to the next field."""
+        lst = self._list(field)
+        if index is not None and 0 <= index < len(lst.values) and lst.values[index] is not None:
+            self._set_field(field, lst.values[index])
+        self._input(self.FIELDS[self.FIELDS.index(field) + 1]).focus()
+
+    @on(Input.Changed, "#kind, #owner")
+    def typed(self, event: Input.Changed) -> None:
+        field = event.input.id
+        if event.value != self._set_by_us.get(field):
+            self._edited[field] = True
+            self._set_by_us.pop(field, None)
+        self._refresh(field)
+        self._clear_error(field)
+
+    @on(Input.Changed, "#due")
+    def due_typed(self) -> None:
+        self._clear_error("due")
+
+    @on(Input.Submitted, "#kind, #owner")
+    def field_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._take(event.input.id, self._list(event.input.id).highlighted)
+
+    @on(SuggestInput.OpenList)
+    def open_list(self, msg: SuggestInput.OpenList) -> None:
+        self._list(msg.field.id).enter()
+
+    @on(OptionList.OptionSelected, "SuggestionList")
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._take(event.option_list.field, event.option_index)
+
+    @on(SuggestionList.Back)
+    def back_to_field(self, msg: SuggestionList.Back) -> None:
+        inp = self._input(msg.suggestions.field)
+        inp.focus()
+        if msg.key == "backspace":
+            inp.action_delete_left()
+        elif msg.key:
+            inp.insert_text_at_cursor(msg.key)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The suggestions shown are those of the kind or owner field, whichever was last visited."""
+        wid = event.widget.id or ""
+        for field in self.FIELDS:
+            self.query_one(f"#{field}-field").set_class(wid in (field, f"{field}-list"), "-active")
+        for field in ("kind", "owner"):
+            if wid in (field, f"{field}-list"):
+                self._list(field).display = True
+                other = "owner" if field == "kind" else "kind"
+                self._list(other).display = False
+
+    # ------------------------------------------------------------ checking and closing
+    def _error(self, field: str, message: str) -> None:
+        self._clear_error()
+        self._error_field = field
+        self.query_one("#action-error", Static).update(Text(message))
+        self.query_one(f"#{field}-field").add_class("-error")
+        self._input(field).focus()
+
+    def _clear_error(self, field: str | None = None) -> None:
+        if self._error_field is None or (field is not None and field != self._error_field):
+            return
+        self.query_one(f"#{self._error_field}-field").remove_class("-error")
+        self._error_field = None
+        self.query_one("#action-error", Static).update("")
+
+    def _canonical(self, text: str, entries: list[str]) -> str:
+        """The catalogue's or roster's spelling of ``text`` when it is one of them, else the text."""
+        return next((e for e in entries if same(e, text)), text)
 
     @on(Input.Submitted, "#due")
     @on(Button.Pressed, "#add")
-    def submit(self) -> None:
-        kind = self.query_one("#kind", Input).value.strip()
-        owner = self.query_one("#owner", Input).value.strip()
-        due_text = self.query_one("#due", Input).value.strip()
-        due = None
-        if due_text:
-            try:
-                due = dt.date.fromisoformat(due_text)
-            except ValueError:
-                self.query_one("#dialog-error", Static).update(t("dec.bad_date", value=due_text))
-                self.query_one("#due", Input).focus()
-                return
+    def submit(self, event: Message) -> None:
+        event.stop()
+        kind = self._canonical(self._input("kind").value.strip(), self.catalogue)
+        owner = self._canonical(self._input("owner").value.strip(), self.roster)
+        due_text = self._input("due").value.strip()
+        due = parse_iso_date(due_text)
+        example = max(self.default_due, self.earliest or self.default_due).isoformat()
+        kept = self.initial is not None and due == self.initial[2]  # an existing date may stay as it is
         if not kind:
-            self.query_one("#kind", Input).focus()
-            return
-        self.dismiss((kind, owner, due))
+            self._error("kind", t("act.kind_required"))
+        elif not owner:
+            self._error("owner", t("act.owner_required"))
+        elif not due_text:
+            self._error("due", t("act.due_required", example=example))
+        elif due is None:
+            shown = due_text if len(due_text) <= 30 else due_text[:29] + "…"
+            self._error("due", t("act.bad_date", value=shown, example=example))
+        elif self.earliest is not None and due < self.earliest and not kept:
+            self._error("due", t("act.too_early", value=due.isoformat(), earliest=self.earliest.isoformat()))
+        else:
+            self.dismiss((kind, owner, due))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -1,66 +1,137 @@
-"""Every key of the screen underneath, in the current language."""
+"""Every key of the screen underneath, in the current language: the app's own keys first."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Select, TextArea
 
-from ..i18n import t
+from ..i18n import CATALOGUES, language, t
+from ..widgets.screen_title import ScreenTitle
+from ..widgets.yes_no import YesNo
 from .base import Key, Translated
+
+# Textual's text-editing actions that the help screen explains, in the catalogue as "tx.<action>"
+TEXT_ACTIONS = ["cursor_word_left", "cursor_word_right", "cursor_line_start", "cursor_line_end",
+                "delete_word_left", "delete_to_start_of_line", "delete_to_end_of_line_or_delete_line",
+                "undo", "redo", "cut", "copy", "paste"]
+
+
+@dataclass
+class HelpSection:
+    title: str
+    rows: list[tuple[str, str]]
 
 
 class HelpScreen(Translated, ModalScreen[None]):
     KEYS = [Key("escape,question_mark,f1,q", "close", "key.back", "help_close")]
 
-    def __init__(self, screen_title: str, rows: list[tuple[str, str]]):
+    def __init__(self, screen_title: str, sections: list[HelpSection]):
         super().__init__()
         self.translate_bindings()
         self.screen_title = screen_title
-        self.rows = rows
+        self.sections = sections
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """Every (keys, what) row, sections in order."""
+        return [row for s in self.sections for row in s.rows]
 
     def compose(self) -> ComposeResult:
+        yield ScreenTitle(id="screen-title")
         with Vertical(classes="dialog wide", id="help"):
-            yield Label(t("help.title", screen=self.screen_title), classes="dialog-title")
-            table = DataTable(cursor_type="none", show_header=False, id="help-keys")
-            yield table
+            yield Label(t("help.title", screen=self.screen_title), classes="dialog-title", markup=False)
+            yield DataTable(cursor_type="row", show_header=False, id="help-keys", zebra_stripes=False)
             yield Label(t("help.close"), classes="dim")
 
     def on_mount(self) -> None:
+        self.title = t("screen.help")
+        self.sub_title = self.screen_title
         table = self.query_one(DataTable)
-        table.add_columns("key", "what")
-        table.add_rows([[k, d] for k, d in self.rows])
+        table.add_columns(t("help.col_key"), t("help.col_what"))
+        for i, section in enumerate(self.sections):
+            if not section.rows:
+                continue
+            table.add_row(Text(section.title, style="bold underline"), "")
+            for keys, what in section.rows:
+                table.add_row(Text(keys, style="bold"), Text(what))
+        table.focus()
+        self.fit()
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """The key table scrolls inside the dialog; the dialog's title and closing line stay in view."""
+        self.query_one(DataTable).styles.max_height = max(5, self.app.size.height - 8)
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-def bindings_of(screen) -> list[tuple[str, str]]:
-    """(keys, description) for the screen's own, its focused widget's and the app's bindings."""
+def _display(app, keys: str) -> str:
+    return " / ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+
+def _own_rows(app, node) -> list[tuple[str, str]]:
+    keymap = getattr(app, "_keymap", {}) or {}
+    rows: list[tuple[str, str]] = []
+    for k in getattr(node, "KEYS", []):
+        keys = keymap.get(k.id, k.keys)
+        rows.append((_display(app, keys), t(k.label)))
+    return rows
+
+
+def _field_rows(focused) -> list[tuple[str, str]]:
+    """What the focused kind of field does with the keys Textual gives it, in the catalogue's words."""
+    rows = [("Tab", t("key.next_field")), ("Shift+Tab", t("key.prev_field"))]
+    if isinstance(focused, DataTable):
+        rows += [("↑ / ↓", t("key.move")), ("PgUp / PgDn", t("key.page"))]
+        if isinstance(focused, Translated):
+            rows += [("Home / End", f"{t('key.first_row')} / {t('key.last_row')}")]
+    elif isinstance(focused, Select):
+        rows += [("Enter / ↑ / ↓", t("key.select_open"))]
+    elif isinstance(focused, YesNo):
+        rows += [("Space / Enter", t("key.toggle"))]
+    return rows
+
+
+def _text_rows(app, focused) -> list[tuple[str, str]]:
+    if not isinstance(focused, TextArea):
+        return []
+    catalogue = CATALOGUES[language()]
+    by_action: dict[str, list[str]] = {}
+    for key, b in focused._bindings:
+        action = b.action
+        if action in TEXT_ACTIONS and f"tx.{action}" in catalogue:
+            shown = app.get_key_display(b)
+            if shown not in by_action.setdefault(action, []):
+                by_action[action].append(shown)
+    return [(" / ".join(by_action[a]), t(f"tx.{a}")) for a in TEXT_ACTIONS if a in by_action]
+
+
+def bindings_of(screen) -> list[HelpSection]:
+    """The screen's and the app's own keys, then the focused field's, then Textual's editing keys."""
     app = screen.app
-    seen: dict[str, str] = {}
-    nodes = [screen]
-    if screen.focused is not None:
-        nodes = list(screen.focused.ancestors_with_self)
-    for node in [*nodes, app]:
-        bmap = getattr(node, "_bindings", None)
-        if bmap is None:
-            continue
-        by_action: dict[str, list[str]] = {}
-        desc: dict[str, str] = {}
-        keymap = getattr(app, "_keymap", {}) or {}
-        for key, b in bmap:
-            if not b.description:
-                continue
-            keys = keymap.get(b.id, None) if b.id else None
-            shown = keys.replace(",", " / ") if keys else app.get_key_display(b)
-            by_action.setdefault(b.action, [])
-            if shown not in by_action[b.action]:
-                by_action[b.action].append(shown)
-            desc[b.action] = b.description
-        for action, keys in by_action.items():
-            label = desc[action]
-            if label not in seen.values():
-                seen[" / ".join(keys)] = label
-    return list(seen.items())
+    focused = screen.focused
+    own = _own_rows(app, screen)
+    seen = {what for _, what in own}
+    own += [row for row in _own_rows(app, app) if row[1] not in seen]
+    sections = [HelpSection(t("help.app_keys"), own)]
+    field: list[tuple[str, str]] = []
+    if focused is not None:
+        for node in focused.ancestors_with_self:
+            if node is screen:
+                break
+            field += _own_rows(app, node)
+        field += _field_rows(focused)
+    seen |= {what for _, what in own}
+    field = [row for row in field if row[1] not in seen]
+    sections.append(HelpSection(t("help.field_keys"), field))
+    sections.append(HelpSection(t("help.textual_keys"), _text_rows(app, focused)))
+    return sections

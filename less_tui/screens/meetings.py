@@ -6,9 +6,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer
 
 from ..i18n import t
+from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated
 
 
@@ -27,7 +28,7 @@ class MeetingsScreen(Translated, Screen):
         self.rows = []
 
     def compose(self) -> ComposeResult:
-        yield Label(t("screen.meetings"), classes="section")
+        yield ScreenTitle(id="screen-title")
         yield DataTable(cursor_type="row", id="meetings")
         yield Footer()
 

@@ -14,6 +14,7 @@ from ..core.queue import REASONS
 from ..i18n import t
 from ..meeting import CaseRow, QueueData
 from ..widgets.meeting_header import MeetingHeader
+from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated
 
 # (id, header key, width, priority: higher stays longer when the terminal is narrow)
@@ -34,7 +35,9 @@ def reason_text(r: str, checkpoint) -> str:
 
 
 class CaseTable(Translated, DataTable):
-    KEYS = [Key("enter", "select_cursor", "key.open", "open")]
+    KEYS = [Key("enter", "select_cursor", "key.open", "open"),
+            Key("home", "scroll_top", "key.first_row", "queue_first_row", show=False),
+            Key("end", "scroll_bottom", "key.last_row", "queue_last_row", show=False)]
 
     def __init__(self, **kw):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
@@ -71,6 +74,7 @@ class QueueScreen(Translated, Screen):
         self.shown_rows: list[CaseRow] = []
 
     def compose(self) -> ComposeResult:
+        yield ScreenTitle(id="screen-title")
         yield MeetingHeader(self.app.cfg.data["meeting"]["length_minutes"], id="meeting-header")
         yield Input(placeholder=t("queue.filter"), id="filter")
         yield Static("", id="queue-status")
@@ -79,6 +83,7 @@ class QueueScreen(Translated, Screen):
 
     def on_mount(self) -> None:
         self.title = t("screen.queue")
+        self.sub_title = self.app.cfg.clinic_name
         self.query_one("#filter", Input).display = False
         self.query_one(CaseTable).focus()
         self.reload()
@@ -96,6 +101,7 @@ class QueueScreen(Translated, Screen):
         self.data = msg.data
         self.app.current_queue = msg.data
         self.render_table()
+        self.call_after_refresh(self.app.release_held_keys)
 
     def on_resize(self) -> None:
         if self.data is not None:

@@ -15,6 +15,7 @@ from ..core.indicators import INDICATOR_KEYS, sparkline
 from ..core.text import pct
 from ..i18n import t
 from ..meeting import SummaryData
+from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated
 from .dialogs import ConfirmDialog
 
@@ -59,6 +60,7 @@ class SummaryScreen(Translated, Screen):
         self.selected = 0
 
     def compose(self) -> ComposeResult:
+        yield ScreenTitle(id="screen-title")
         with VerticalScroll(id="summary"):
             yield Static("", id="summary-head")
             yield Label(t("sum.indicators"), classes="section")

@@ -303,6 +303,17 @@ def update_action(s: Session, action_id: int, **fields) -> Action:
     return a
 
 
+def delete_action(s: Session, action_id: int) -> None:
+    a = s.get(Action, action_id)
+    if a is None:
+        raise NotFound(f"action {action_id}")
+    r = s.get(CaseReview, a.review_id)
+    audit(s, "action.delete", patient_id=r.patient_id if r else None,
+          detail=f"action={a.id} kind={a.kind!r} owner={a.owner!r}")
+    s.delete(a)
+    s.flush()
+
+
 def set_action_status(s: Session, action_id: int, status: str, meeting_id: int | None = None) -> Action:
     if status not in ("open", "done", "dropped"):
         raise ValueError(status)

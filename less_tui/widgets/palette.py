@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from ..i18n import t
+
+EXACT = 1000.0  # an exact case number or initials outranks every fuzzy match
 
 
 class CaseCommands(Provider):
@@ -14,22 +19,48 @@ class CaseCommands(Provider):
 
     def _cases(self):
         data = getattr(self.app, "current_queue", None)
-        return data.rows if data else []
+        seen: set[int] = set()
+        for r in data.rows if data else []:
+            if r.case_no not in seen:
+                seen.add(r.case_no)
+                yield r
 
     def _label(self, r) -> str:
         who = r.masked() if self.app.masked else f"{r.pnr} {r.name}"
         return t("cmd.case", case=r.case_no, patient=who) + f" · {r.diagnosis}"
 
     async def discover(self) -> Hits:
-        for r in self._cases()[:20]:
-            yield DiscoveryHit(self._label(r), partial(self.app.open_case, r.case_no))
+        for r in list(self._cases())[:20]:
+            yield DiscoveryHit(Text(self._label(r)), partial(self.app.open_case, r.case_no))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         q = query.strip().lower()
         for r in self._cases():
             label = self._label(r)
-            exact = q and (q == str(r.case_no) or q == r.initials.lower())
-            score = 1.0 if exact else matcher.match(label)
+            if q and q == str(r.case_no):
+                score = EXACT + 1
+            elif q and q == r.initials.lower():
+                score = EXACT
+            else:
+                score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(self.app.open_case, r.case_no))
+
+
+class LessCommandPalette(CommandPalette):
+    """Textual's palette with its one fixed English text ("No matches found") from the catalogue."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def _show_no_matches() -> None:
+            if search_value:
+                command_list = self.query_one(CommandList)
+                command_list.add_option(Option(Align.center(Text(t("cmd.no_matches"), style="not bold")),
+                                               disabled=True, id=self._NO_MATCHES))
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)

@@ -1,0 +1,400 @@
+"""The meeting driven from the keyboard alone, as the coordinator does over SSH.
+
+Every test here moves the UI only with ``pilot.press``: no ``.focus()``, no clicks, no action
+methods called. Each waits for a condition (a screen, a focused widget, a row in the database).
+"""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from less_tui.app import LessApp
+from less_tui.core.episodes import COORDINATOR_STATUSES
+from less_tui.i18n import t
+from less_tui.screens.decision import DecisionScreen
+from less_tui.screens.dialogs import AddActionDialog, ConfirmDialog
+from less_tui.screens.help import HelpScreen
+from less_tui.screens.queue import QueueScreen
+from less_tui.screens.summary import SummaryScreen
+from less_tui.storage import repo
+from less_tui.storage.models import Action, CaseReview, Meeting, StatusRecordRow
+
+TODAY = dt.date(2026, 11, 23)
+NEXT_MEETING = dt.date(2026, 12, 23)
+
+
+async def until(pilot, cond, what: str, tries: int = 60):
+    """Let the app work (events and workers) until ``cond()`` holds."""
+    app = pilot.app
+    for _ in range(tries):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if cond():
+            return
+    raise AssertionError(f"timed out waiting for {what}; screen {app.screen!r}, focus {app.focused!r}")
+
+
+async def queue_ready(pilot):
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "the queue")
+    return app.screen
+
+
+async def on_case(pilot, case_no: int) -> DecisionScreen:
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.detail.row.case_no == case_no
+                and app.screen._ready, f"case {case_no}")
+    return app.screen
+
+
+async def focused_is(pilot, wid: str):
+    await until(pilot, lambda: pilot.app.focused is not None and pilot.app.focused.id == wid, f"focus on #{wid}")
+
+
+async def dialog(pilot, kind):
+    await until(pilot, lambda: isinstance(pilot.app.screen, kind), kind.__name__)
+    return pilot.app.screen
+
+
+def title_line(app) -> str:
+    return str(app.screen.query_one("#screen-title").render())
+
+
+def db_state(engine, case_nos):
+    with Session(engine) as s:
+        m = s.scalars(select(Meeting).where(Meeting.date == TODAY)).one()
+        reviews = {r.case_no: r for r in s.scalars(select(CaseReview).where(CaseReview.meeting_id == m.id))
+                   if r.case_no in case_nos}
+        actions = {n: [(a.kind, a.owner, a.due, a.status) for a in repo.actions_of(s, r.id)] for n, r in reviews.items()}
+        records = [(r.kind, r.value) for r in s.scalars(select(StatusRecordRow).where(StatusRecordRow.meeting_id == m.id)
+                                                         .order_by(StatusRecordRow.id))]
+        return reviews, actions, records
+
+
+@pytest.mark.parametrize("size,lang", [((120, 40), "sv"), ((80, 24), "sv"), ((80, 24), "en")])
+async def test_a_whole_meeting_keys_only(demo_engine, cfg, size, lang):
+    app = LessApp(cfg, demo_engine, TODAY, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        q = await queue_ready(pilot)
+        assert ("Ärendekö" if lang == "sv" else "Case queue") in title_line(app)
+        third, fourth = q.shown_rows[2].case_no, q.shown_rows[3].case_no
+
+        # ↓ ↓ Enter opens the third case, with the focus in the plan
+        await pilot.press("down", "down", "enter")
+        d = await on_case(pilot, third)
+        assert ("Beslut" if lang == "sv" else "Decision") in title_line(app)
+        assert app.focused.id == "plan"
+        earlier = d.query_one("#history-actions").actions
+        assert any(a.status == "open" for a in earlier), "the third case has an open action from before"
+        await pilot.press(*"Plan tre")
+
+        # F2 with suggestions: avst Enter Kers Enter Enter
+        await pilot.press("f2")
+        await dialog(pilot, AddActionDialog)
+        await pilot.press(*"avst", "enter", *"Kers", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and len(d.detail.actions) == 1,
+                    "the first action")
+
+        # Tab: this meeting's actions, coordinator status, primary assessment, rehab plan
+        status_before = d.detail.row.coordinator_status
+        await pilot.press("tab")
+        await focused_is(pilot, "actions")
+        await pilot.press("tab")
+        await focused_is(pilot, "coordinator")
+        await pilot.press("enter", "down", "enter")  # open the list, one down, pick
+        want_status = COORDINATOR_STATUSES[COORDINATOR_STATUSES.index(status_before) + 1]
+        await until(pilot, lambda: d.detail.row.coordinator_status == want_status, "the coordinator status")
+        await pilot.press("tab")
+        await focused_is(pilot, "assessor")
+        await pilot.press("enter", "down", "enter")
+        await until(pilot, lambda: d.detail.assessor == "doctor", "the primary assessment")
+        await pilot.press("tab")
+        await focused_is(pilot, "rehab-plan")
+        plan_before = d.detail.row.rehab_plan
+        await pilot.press("space")
+        await until(pilot, lambda: d.detail.row.rehab_plan != plan_before, "the rehab plan")
+        shown = str(d.query_one("#rehab-plan").render())
+        assert (t("btn.yes") if not plan_before else t("btn.no")) in shown
+
+        # round again to the earlier actions: d marks the highlighted one done
+        await pilot.press("tab")
+        await focused_is(pilot, "history-actions")
+        table = d.query_one("#history-actions")
+        open_row = next(i for i, a in enumerate(table.actions) if a.status == "open")
+        for _ in range(open_row):
+            await pilot.press("down")
+        earlier_id = table.actions[open_row].id
+        await pilot.press("d")
+        await until(pilot, lambda: table.actions[open_row].status == "done", "the earlier action done")
+
+        # Shift+Tab back to the plan; the letters pressed outside it were not typed into it
+        await pilot.press("tab")
+        await focused_is(pilot, "plan")
+        assert d.query_one("#plan").text == "Plan tre"
+
+        # a second action, then edit the first (owner) and remove the second
+        await pilot.press("f2")
+        await dialog(pilot, AddActionDialog)
+        await pilot.press(*"psykolog", "enter", *"Jess", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and len(d.detail.actions) == 2,
+                    "the second action")
+        await pilot.press("tab")
+        await focused_is(pilot, "actions")
+        await pilot.press("home", "e")
+        await dialog(pilot, AddActionDialog)
+        await pilot.press("tab")
+        await focused_is(pilot, "owner")
+        await pilot.press("ctrl+u", *"Sara", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen)
+                    and d.detail.actions[0].owner == "Sara Lindqvist", "the edited owner")
+        await focused_is(pilot, "actions")
+        await pilot.press("end", "delete")
+        await dialog(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and len(d.detail.actions) == 1,
+                    "the removed action")
+
+        # F8: the next case; a plan there too
+        await pilot.press("f8")
+        d4 = await on_case(pilot, fourth)
+        assert app.focused.id == "plan"
+        await pilot.press(*"Plan fyra")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen), "the queue")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None,
+                    "the summary")
+        assert ("Sammanfattning" if lang == "sv" else "Summary") in title_line(app)
+        assert d4 is not None
+
+    reviews, actions, records = db_state(demo_engine, {third, fourth})
+    assert reviews[third].plan == "Plan tre" and reviews[fourth].plan == "Plan fyra"
+    assert actions[third] == [("Avstämningsmöte med Försäkringskassan", "Sara Lindqvist", NEXT_MEETING, "open")]
+    assert reviews[third].primary_assessor == "doctor"
+    assert ("coordinator", want_status) in records
+    assert ("rehab_plan", "nej" if plan_before else "ja") in records
+    with Session(demo_engine) as s:
+        assert s.get(Action, earlier_id).status == "done"
+
+
+async def test_decision_focus_walk(demo_engine, cfg):
+    """Tab and Shift+Tab visit every field of the decision screen in screen order, and come back."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        d = await on_case(pilot, q.shown_rows[0].case_no)
+        assert d.query("#history-actions"), "the first case has earlier actions"
+        assert not d.detail.actions  # this meeting's actions are empty: skipped
+        order = ["coordinator", "assessor", "rehab-plan", "history-actions", "plan"]
+        for wid in order:
+            await pilot.press("tab")
+            await focused_is(pilot, wid)
+        for wid in ["history-actions", "rehab-plan", "assessor", "coordinator", "plan"]:
+            await pilot.press("shift+tab")
+            await focused_is(pilot, wid)
+        # with an action, the table of this meeting's actions comes right after the plan
+        await pilot.press("f2")
+        await dialog(pilot, AddActionDialog)
+        await pilot.press(*"Kontakt med arb", "enter", *"Kerstin", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and d.detail.actions, "an action")
+        await focused_is(pilot, "plan")
+        await pilot.press("tab")
+        await focused_is(pilot, "actions")
+        await pilot.press("shift+tab")
+        await focused_is(pilot, "plan")
+
+
+async def test_letters_outside_the_plan_are_not_typed_into_it(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        d = await on_case(pilot, q.shown_rows[0].case_no)
+        await pilot.press(*"abc")
+        await pilot.press("shift+tab")
+        await focused_is(pilot, "history-actions")
+        table = d.query_one("#history-actions")
+        before = [a.status for a in table.actions]
+        await pilot.press("x")
+        await until(pilot, lambda: table.actions[0].status != before[0], "the earlier action changed")
+        await pilot.press("q", "e")  # e on an earlier meeting's action: a notice, nothing else
+        await pilot.press("tab")
+        await focused_is(pilot, "plan")
+        assert d.query_one("#plan").text == "abc"
+        assert isinstance(app.screen, DecisionScreen)
+
+
+async def test_queue_moves_with_arrows_pages_home_end(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        q = await queue_ready(pilot)
+        table = q.query_one("#cases")
+        n = table.row_count
+        assert n > 10
+        await pilot.press("down", "down")
+        await until(pilot, lambda: table.cursor_row == 2, "row 3")
+        await pilot.press("up")
+        await until(pilot, lambda: table.cursor_row == 1, "row 2")
+        await pilot.press("end")
+        await until(pilot, lambda: table.cursor_row == n - 1, "the last row")
+        await pilot.press("home")
+        await until(pilot, lambda: table.cursor_row == 0, "the first row")
+        await pilot.press("pagedown")
+        await until(pilot, lambda: table.cursor_row > 3, "a page down")
+        row = table.cursor_row
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[row].case_no)
+
+
+async def test_keys_typed_at_start_are_not_lost(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("down", "down", "enter")  # at once, before the queue has loaded
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen), "a case")
+        q = app.queue_screen()
+        assert app.screen.detail.row.case_no == q.shown_rows[2].case_no
+
+
+async def test_f7_f8_stop_at_the_ends_and_follow_the_filter(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    notes = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify = lambda msg, **kw: notes.append(msg)
+        q = await queue_ready(pilot)
+        first = q.shown_rows[0].case_no
+        await pilot.press("enter")
+        await on_case(pilot, first)
+        await pilot.press("f7")
+        await until(pilot, lambda: t("dec.first_case") in notes, "the first-case notice")
+        assert app.screen.detail.row.case_no == first
+        await pilot.press("escape")
+        await queue_ready(pilot)
+        # a filter on a reason: F8 walks the filtered list only, and stops at its end
+        await pilot.press("slash", *"heltid", "enter")
+        await until(pilot, lambda: q.filter_text == "heltid", "the filter")
+        shown = [r.case_no for r in q.shown_rows]
+        assert 1 < len(shown) < len(q.data.rows)
+        await pilot.press("end", "up", "enter")
+        await on_case(pilot, shown[-2])
+        await pilot.press("f8")
+        await on_case(pilot, shown[-1])
+        await pilot.press("f8")
+        await until(pilot, lambda: t("dec.last_case") in notes, "the last-case notice")
+        assert app.screen.detail.row.case_no == shown[-1]
+
+
+async def test_every_screen_shows_its_name(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        assert title_line(app).startswith("Case queue")
+        await pilot.press("question_mark")
+        await dialog(pilot, HelpScreen)
+        assert title_line(app).startswith("Help")
+        await pilot.press("escape")
+        await pilot.press("l")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "MeetingsScreen", "the meetings")
+        assert title_line(app).startswith("Meetings")
+        await pilot.press("escape")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        assert title_line(app).startswith("Summary")
+
+
+async def test_help_lists_the_apps_keys_first_translated(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[0].case_no)
+        await pilot.press("f1")
+        h = await dialog(pilot, HelpScreen)
+        titles = [s.title for s in h.sections]
+        assert titles == [t("help.app_keys"), t("help.field_keys"), t("help.textual_keys")]
+        app_rows = dict((what, keys) for keys, what in h.sections[0].rows)
+        assert app_rows[t("key.add_action")].lower() == "f2" and app_rows[t("key.next")].lower() == "f8"
+        editing = [what for _, what in h.sections[2].rows]
+        assert t("tx.undo") in editing  # the plan has the focus: its editing keys, in Swedish, last
+        assert not any("Cursor" in what or "Delete" in what for _, what in h.rows)
+        await pilot.press("escape")
+        await pilot.press("shift+tab")
+        await focused_is(pilot, "history-actions")
+        await pilot.press("f1")
+        h = await dialog(pilot, HelpScreen)
+        field = dict((what, keys) for keys, what in h.sections[1].rows)
+        assert field[t("key.done")] == "d" and field[t("key.drop")] == "x"
+        assert field[t("key.delete_action")] == "Delete" or "del" in field[t("key.delete_action")].lower()
+
+
+async def test_palette_exact_case_first_no_duplicates_translated(demo_engine, cfg):
+    from textual.command import CommandList
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        nos = [r.case_no for r in q.data.rows]
+        # a case number that is part of other case numbers, so a fuzzy match alone would not put it first
+        target = next(n for n in sorted(nos, key=lambda n: len(str(n)))
+                      if sum(str(n) in str(m) for m in nos) > 1)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandList), "the palette")
+
+        def prompts():
+            return [str(o.prompt) for o in app.screen.query_one(CommandList)._options]
+
+        await until(pilot, lambda: len(prompts()) > 5, "the palette's entries")
+        everything = prompts()
+        assert len(everything) == len(set(everything)), "an entry listed twice"
+        assert not any("{" in p for p in everything)
+        assert not any(p.split("\n")[0] == p.split("\n")[-1] for p in everything if "\n" in p)
+        await pilot.press(*str(target))
+        await until(pilot, lambda: prompts() and prompts()[0].startswith(t("cmd.case", case=target, patient="")[:-1]),
+                    "the exact case first")
+        await pilot.press(*"qqqqzz")
+        await until(pilot, lambda: any(t("cmd.no_matches") in p for p in prompts()), "the no-match line")
+        assert not any("No matches" in p for p in prompts())
+        for _ in "qqqqzz":
+            await pilot.press("backspace")
+        await pilot.press("enter")
+        await on_case(pilot, target)
+
+
+async def test_closed_meeting_is_read_only_from_the_keyboard(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        assert q.data.meeting.closed
+        await pilot.press("enter")
+        d = await on_case(pilot, q.shown_rows[0].case_no)
+        assert d.query_one("#plan").read_only
+        await pilot.press(*"abc", "f2")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionScreen) and d.query_one("#plan").text == d.detail.plan
+
+
+async def test_close_confirmation_has_cancel_focused(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None,
+                    "the summary")
+        await pilot.press("c")
+        await dialog(pilot, ConfirmDialog)
+        assert app.focused.id == "no"
+        await pilot.press("enter")  # a bare Enter never closes
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "back on the summary")
+        with Session(demo_engine) as s:
+            assert s.scalars(select(Meeting).where(Meeting.date == TODAY)).one().status == "open"
+        await pilot.press("c")
+        await dialog(pilot, ConfirmDialog)
+        await pilot.press("tab")
+        await focused_is(pilot, "yes")
+        await pilot.press("tab")
+        await focused_is(pilot, "no")
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen.data.meeting.closed, "the closed meeting")
