@@ -107,6 +107,38 @@ async def test_f2_avst_kers_in_the_real_app(demo_engine, cfg, size):
         assert newest.id == d.detail.actions[-1].id and d.detail.row.case_no == review_case
 
 
+async def test_the_real_app_uses_the_configured_abbreviations_and_escape_cancels(demo_engine):
+    cfg = validate({"actions": {"abbreviations": {"SG": "fysioterapeut"}}})
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        for _ in range(20):
+            await settle(pilot, app)
+            if isinstance(app.screen, DecisionScreen):
+                break
+        d = app.screen
+        with Session(demo_engine) as s:
+            count = len(s.scalars(select(Action)).all())
+        await pilot.press("f2")
+        await settle(pilot, app)
+        await pilot.press("s", "g")
+        await pilot.pause()
+        assert highlighted(app, "kind") == "Bedömning av fysioterapeut"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is d  # back on the decision screen, nothing added
+        await pilot.press("f2")
+        await settle(pilot, app)
+        await pilot.press("s", "g", "enter", "s", "a", "r", "a", "enter", "enter")
+        await settle(pilot, app)
+        assert app.screen is d
+    with Session(demo_engine) as s:
+        actions = s.scalars(select(Action).order_by(Action.id)).all()
+        assert len(actions) == count + 1
+        assert (actions[-1].kind, actions[-1].owner) == ("Bedömning av fysioterapeut", "Sara Lindqvist")
+
+
 # ------------------------------------------------------------ 2. finding entries
 @pytest.mark.parametrize("query,kind", [
     ("psykolog", "Bedömning av psykolog"),
