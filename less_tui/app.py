@@ -252,6 +252,9 @@ class LessApp(Translated, App):
 
     # ------------------------------------------------------------ toggles
     def toggle_mask(self) -> None:
+        if self.projector and self.masked:  # nothing unmasked on the wall
+            self.notify(t("mask.projector_refused"), severity="warning")
+            return
         self.masked = not self.masked
         self.service.audit("screen.unmask" if not self.masked else "screen.mask")
         q = self.queue_screen()
@@ -268,6 +271,10 @@ class LessApp(Translated, App):
         if self.projector:
             self.masked = True
             self.theme = THEMES["high-contrast"]
+            if isinstance(self.screen, DecisionScreen):
+                from textual.widgets import Static
+
+                self.screen.query_one("#facts", Static).update(self.screen.facts_text())
         else:
             self.theme = THEMES.get(self.cfg.data["ui"]["theme"], "textual-dark")
         q = self.queue_screen()

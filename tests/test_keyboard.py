@@ -398,3 +398,18 @@ async def test_close_confirmation_has_cancel_focused(demo_engine, cfg):
         await focused_is(pilot, "no")
         await pilot.press("y")
         await until(pilot, lambda: app.screen.data.meeting.closed, "the closed meeting")
+
+
+async def test_projector_mode_refuses_unmasking(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY, projector=True)
+    notes = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify = lambda msg, **kw: notes.append(msg)
+        q = await queue_ready(pilot)
+        await pilot.press("m")
+        await until(pilot, lambda: t("mask.projector_refused") in notes, "the refusal")
+        assert app.masked
+        cell = str(q.query_one("#cases").get_row_at(0)[2])
+        assert cell == q.shown_rows[0].masked()
+        await pilot.press("p", "m")  # projector off: unmasking is allowed again
+        await until(pilot, lambda: not app.masked, "unmasked")

@@ -50,6 +50,7 @@ STRINGS: dict[str, str] = {
     "theme.high-contrast": "high contrast",
     "language.sv": "Swedish",
     "language.en": "English",
+    "mask.projector_refused": "Masking cannot be turned off in projector mode",
     "cmd.no_matches": "No matches",
     "ind.one_doctor": "Share with only one doctor in the sick leave",
     "ind.full_time": "Share on full-time sick leave",

@@ -50,6 +50,7 @@ STRINGS: dict[str, str] = {
     "theme.high-contrast": "hög kontrast",
     "language.sv": "svenska",
     "language.en": "engelska",
+    "mask.projector_refused": "Maskering kan inte stängas av i projektorläge",
     "cmd.no_matches": "Inga träffar",
     # indicators
     "ind.one_doctor": "Andel med endast en läkare i sjukskrivningen",
