@@ -25,25 +25,26 @@ async def _settle(pilot):
     await pilot.pause()
 
 
+async def _open_first_case(pilot):
+    await pilot.press("enter")
+    for _ in range(20):
+        await _settle(pilot)
+        if pilot.app.screen.__class__.__name__ == "DecisionScreen":
+            return
+    raise AssertionError("no decision screen")
+
+
 def _steps(screen: str):
     async def run_before(pilot):
         app = pilot.app
         await _settle(pilot)
         if screen == "decision":
-            await pilot.press("enter")
-            for _ in range(20):
-                await _settle(pilot)
-                if app.screen.__class__.__name__ == "DecisionScreen":
-                    break
+            await _open_first_case(pilot)
         elif screen == "summary":
             await pilot.press("s")
             await _settle(pilot)
         elif screen == "add-action":  # the F2 dialog with suggestions for "avst"
-            await pilot.press("enter")
-            for _ in range(20):
-                await _settle(pilot)
-                if app.screen.__class__.__name__ == "DecisionScreen":
-                    break
+            await _open_first_case(pilot)
             await pilot.press("f2")
             await _settle(pilot)
             await pilot.press(*"avst")
@@ -52,11 +53,7 @@ def _steps(screen: str):
             await _settle(pilot)
             await pilot.press("c")
         elif screen == "help":  # help on the decision screen, the plan focused
-            await pilot.press("enter")
-            for _ in range(20):
-                await _settle(pilot)
-                if app.screen.__class__.__name__ == "DecisionScreen":
-                    break
+            await _open_first_case(pilot)
             await pilot.press("f1")
         await _settle(pilot)
     return run_before
