@@ -413,3 +413,20 @@ async def test_projector_mode_refuses_unmasking(demo_engine, cfg):
         assert cell == q.shown_rows[0].masked()
         await pilot.press("p", "m")  # projector off: unmasking is allowed again
         await until(pilot, lambda: not app.masked, "unmasked")
+
+
+async def test_the_focused_fields_label_is_marked(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        d = await on_case(pilot, q.shown_rows[0].case_no)
+
+        def active():
+            return [f.id or f.query_one("Label").render().plain for f in d.query(".field.-active")]
+
+        await until(pilot, lambda: active() == ["plan-field"], "the plan's label marked")
+        await pilot.press("tab")
+        await until(pilot, lambda: active() == [t("dec.coordinator_status")], "the status label marked")
+        await pilot.press("shift+tab", "shift+tab")
+        await until(pilot, lambda: active() == ["history-field"], "the history label marked")

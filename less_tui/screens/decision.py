@@ -239,6 +239,15 @@ class DecisionScreen(Translated, Screen):
         self._timer = None
         self.save_in_worker(self.query_one("#plan", TextArea).text)
 
+    def on_descendant_focus(self, event) -> None:
+        """Mark the field that has the focus (its label), besides the widget's own focus border.
+
+        Done here rather than with ``:focus-within`` in CSS, which Textual does not restyle when
+        the focus moves between siblings."""
+        active = next((a for a in event.widget.ancestors_with_self if a.has_class("field")), None)
+        for field in self.query(".field"):
+            field.set_class(field is active, "-active")
+
     def on_descendant_blur(self, event) -> None:
         if getattr(event.control, "id", None) == "plan":
             self.flush()

@@ -194,7 +194,6 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
     AddActionDialog #action-error { color: $error; height: auto; min-height: 1; margin-top: 1; }
-    AddActionDialog .dialog-buttons { height: auto; margin-top: 0; }
     """
 
     def __init__(self, catalogue: list[str], roster: list[str], default_due: dt.date, *,
@@ -248,7 +247,7 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
         self._fit(event.size.height)
 
     def _fit(self, height: int) -> None:
-        """As many suggestion rows (3-10) as fit: the rest of the dialog takes 14 rows, and 4 stay free."""
+        """As many suggestion rows (3-10) as fit: the rest of the dialog takes 15 rows, and 3 stay free."""
         rows = max(3, min(10, height - 18))
         for lst in self.query(SuggestionList):
             lst.styles.height = rows
