@@ -430,3 +430,33 @@ async def test_the_focused_fields_label_is_marked(demo_engine, cfg):
         await until(pilot, lambda: active() == [t("dec.coordinator_status")], "the status label marked")
         await pilot.press("shift+tab", "shift+tab")
         await until(pilot, lambda: active() == ["history-field"], "the history label marked")
+
+
+@pytest.mark.parametrize("where", ["queue", "summary", "meetings", "help", "export"])
+async def test_focus_walk_on_the_other_screens(demo_engine, cfg, where):
+    """Tab and Shift+Tab from the starting widget visit every interactive widget and come back.
+    The summary has its indicator table and its scrolling page (to read the actions below at
+    80x24); the other screens have one table or list. Home/End go to the first/last row."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        keys, start = {"queue": ([], "cases"), "summary": (["s"], "indicators"), "meetings": (["l"], "meetings"),
+                       "help": (["f1"], "help-keys"), "export": (["s", "e"], "choices")}[where]
+        for k in keys:
+            await pilot.press(k)
+            await pilot.pause()
+        await focused_is(pilot, start)
+        chain = [start, "summary"] if where == "summary" else [start]
+        for i in range(1, len(chain) + 1):
+            await pilot.press("tab")
+            await focused_is(pilot, chain[i % len(chain)])
+        for i in range(1, len(chain) + 1):
+            await pilot.press("shift+tab")
+            await focused_is(pilot, chain[-i % len(chain)])
+        if where != "export":
+            table = app.focused
+            await until(pilot, lambda: table.row_count > 1, "rows")
+            await pilot.press("end")
+            await until(pilot, lambda: table.cursor_row == table.row_count - 1, "the last row")
+            await pilot.press("home")
+            await until(pilot, lambda: table.cursor_row == 0, "the first row")

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label, Select, TextArea
 
 from ..i18n import CATALOGUES, language, t
 from ..widgets.screen_title import ScreenTitle
+from ..widgets.row_table import RowTable
 from ..widgets.yes_no import YesNo
 from .base import Key, Translated
 
@@ -46,7 +47,7 @@ class HelpScreen(Translated, ModalScreen[None]):
         yield ScreenTitle(id="screen-title")
         with Vertical(classes="dialog wide", id="help"):
             yield Label(t("help.title", screen=self.screen_title), classes="dialog-title", markup=False)
-            yield DataTable(cursor_type="row", show_header=False, id="help-keys", zebra_stripes=False)
+            yield RowTable(show_header=False, id="help-keys", zebra_stripes=False)
             yield Label(t("help.close"), classes="dim")
 
     def on_mount(self) -> None:
@@ -91,9 +92,8 @@ def _field_rows(focused) -> list[tuple[str, str]]:
     """What the focused kind of field does with the keys Textual gives it, in the catalogue's words."""
     rows = [("Tab", t("key.next_field")), ("Shift+Tab", t("key.prev_field"))]
     if isinstance(focused, DataTable):
-        rows += [("↑ / ↓", t("key.move")), ("PgUp / PgDn", t("key.page"))]
-        if isinstance(focused, Translated):
-            rows += [("Home / End", f"{t('key.first_row')} / {t('key.last_row')}")]
+        rows += [("↑ / ↓", t("key.move")), ("PgUp / PgDn", t("key.page")),
+                 ("Home / End", f"{t('key.first_row')} / {t('key.last_row')}")]
     elif isinstance(focused, Select):
         rows += [("Enter / ↑ / ↓", t("key.select_open"))]
     elif isinstance(focused, YesNo):

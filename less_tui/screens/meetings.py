@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer
 
 from ..i18n import t
 from ..widgets.screen_title import ScreenTitle
+from ..widgets.row_table import RowTable
 from .base import Key, Translated
 
 
@@ -29,7 +30,7 @@ class MeetingsScreen(Translated, Screen):
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
-        yield DataTable(cursor_type="row", id="meetings")
+        yield RowTable(id="meetings")
         yield Footer()
 
     def on_mount(self) -> None:

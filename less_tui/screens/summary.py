@@ -31,7 +31,8 @@ def delta_text(ind) -> Text:
 
 
 class IndicatorTable(Translated, DataTable):
-    KEYS = []
+    KEYS = [Key("home", "scroll_top", "key.first_row", "indicator_first_row", show=False),
+            Key("end", "scroll_bottom", "key.last_row", "indicator_last_row", show=False)]
 
     def __init__(self, **kw):
         super().__init__(cursor_type="row", **kw)
