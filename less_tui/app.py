@@ -103,7 +103,8 @@ class LessApp(Translated, App):
         self._holding_keys = False
         held, self._held_keys = self._held_keys, []
         for ev in held:
-            key = events.Key(ev.key, ev.character)
+            # typed before Textual set the terminal to raw mode, Enter arrives as "\n" (ctrl+j)
+            key = events.Key("enter", "\r") if ev.key == "ctrl+j" else events.Key(ev.key, ev.character)
             # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
             # bindings (Textual stops a message at its sender), and the table's ↓ would be lost
             key._sender = None

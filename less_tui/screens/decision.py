@@ -73,7 +73,8 @@ class ActionTable(Translated, DataTable):
                 row.insert(0, a.meeting_date.isoformat() if a.meeting_date else "")
             rows.append(row)
         self.add_rows(rows)
-        self.styles.height = len(self.actions) + 1 if self.actions else 1
+        # header + rows + the focus border's two lines (max-height in app.tcss caps a long list)
+        self.styles.height = len(self.actions) + 3 if self.actions else 1
         # an empty table is not shown and is skipped by Tab
         self.can_focus = bool(self.actions)
         self.display = bool(self.actions)
