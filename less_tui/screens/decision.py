@@ -173,8 +173,9 @@ class DecisionScreen(Translated, Screen):
                                  value=d.assessor if d.assessor in ASSESSORS else "", allow_blank=False,
                                  id="assessor", disabled=self.readonly)
                 with Vertical(classes="field"):
-                    yield Label(t("dec.rehab_plan_label"), classes="field-label")
-                    yield YesNo(t("dec.rehab_plan"), value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
+                    yield Label(t("dec.rehab_plan"), classes="field-label")
+                    # the field's label says what it is; the field says Ja / Nej (fits at 80x24)
+                    yield YesNo("", value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
         yield Footer()
 
     def facts_text(self) -> Text:
@@ -314,6 +315,7 @@ class DecisionScreen(Translated, Screen):
     def coordinator_changed(self, event: Select.Changed) -> None:
         if self._ready and event.value != self.detail.row.coordinator_status:
             self.detail.row.coordinator_status = str(event.value)
+            self.query_one("#facts", Static).update(self.facts_text())
             self.run_db(self.app.service.set_status, self.detail.row.case_no, "coordinator", str(event.value))
 
     @on(Select.Changed, "#assessor")

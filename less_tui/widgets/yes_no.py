@@ -38,7 +38,7 @@ class YesNo(Widget, can_focus=True):
         self.set_reactive(YesNo.value, value)
 
     def render(self) -> Text:
-        txt = Text(f"{self.label}: ")
+        txt = Text(f"{self.label}: " if self.label else "")
         if self.value:
             txt.append(f" {t('btn.yes')} ", style="bold reverse green")
         else:
