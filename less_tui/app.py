@@ -8,7 +8,7 @@ import signal
 from typing import Iterable
 
 from sqlalchemy.engine import Engine
-from textual import events, work
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import Theme
@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from .widgets.palette import CaseCommands, LessCommandPalette
 from .config import Config
 from .i18n import language, set_language, t
+from .keyflow import OrderedKeys
 from .meeting import MeetingService, QueueData
 from .screens.base import Key, Translated
 from .screens.decision import DecisionScreen
@@ -32,7 +33,7 @@ HIGH_CONTRAST = Theme(
 THEMES = {"dark": "textual-dark", "light": "textual-light", "high-contrast": "less-high-contrast"}
 
 
-class LessApp(Translated, App):
+class LessApp(OrderedKeys, Translated, App):
     CSS_PATH = "app.tcss"
     TITLE = "less-tui"
     COMMANDS = App.COMMANDS | {CaseCommands}
@@ -63,8 +64,7 @@ class LessApp(Translated, App):
         self.current_queue: QueueData | None = None
         self.title = t("app.title")
         # keys typed before the queue has its rows are held and replayed (nothing typed is lost)
-        self._holding_keys = True
-        self._held_keys: list[events.Key] = []
+        self.init_key_order(holding=True)
 
     # ------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -80,35 +80,6 @@ class LessApp(Translated, App):
 
         self.watcher = ChangeWatcher(self.engine, self._changed_elsewhere)
         self.watcher.start()
-
-    async def on_event(self, event: events.Event) -> None:
-        if (self._holding_keys and isinstance(event, events.Key) and not event.is_forwarded
-                and event.key not in ("ctrl+c", "ctrl+q")):
-            self._held_keys.append(event)
-            if len(self._held_keys) == 1:
-                self.set_timer(10, self.release_held_keys)  # never hold longer than that
-            return
-        await super().on_event(event)
-
-    def hold_keys(self) -> None:
-        """Hold typed keys until the screen being opened is ready for them (``release_held_keys``)."""
-        if not self._holding_keys:
-            self._holding_keys = True
-            self.set_timer(10, self.release_held_keys)  # never hold longer than that
-
-    def release_held_keys(self) -> None:
-        """The first screen is ready: replay the keys that arrived before it, in order."""
-        if not self._holding_keys:
-            return
-        self._holding_keys = False
-        held, self._held_keys = self._held_keys, []
-        for ev in held:
-            # typed before Textual set the terminal to raw mode, Enter arrives as "\n" (ctrl+j)
-            key = events.Key("enter", "\r") if ev.key == "ctrl+j" else events.Key(ev.key, ev.character)
-            # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
-            # bindings (Textual stops a message at its sender), and the table's ↓ would be lost
-            key._sender = None
-            self.post_message(key)
 
     def on_unmount(self) -> None:
         if self.watcher is not None:

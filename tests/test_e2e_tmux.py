@@ -152,3 +152,33 @@ def test_colour_systems(tmux, system, expect, absent):
     assert expect in raw
     if absent:
         assert absent not in raw
+
+
+def _actions(db):
+    c = sqlite3.connect(db)
+    try:
+        return [tuple(r) for r in c.execute(
+            "SELECT case_reviews.case_no, kind, owner, due FROM actions "
+            "JOIN case_reviews ON case_reviews.id = actions.review_id "
+            "JOIN meetings ON meetings.id = case_reviews.meeting_id WHERE meetings.date = '2026-11-23'")]
+    finally:
+        c.close()
+
+
+def test_a_burst_of_keys_reaches_the_right_fields(tmux):
+    """Over SSH several keys can arrive in one read. Typed at once, without waiting for the screen:
+    open the third case, add an action through F2 with suggestions, and go on typing the plan."""
+    case_no, _, _ = _third_case(tmux.db)
+    tmux.start(size=(80, 24))
+    tmux.keys("Down", "Down", "Enter", "F2")  # at once, before the queue has even loaded
+    tmux.keys("-l", "avst")
+    tmux.keys("Enter")
+    tmux.keys("-l", "Kers")
+    tmux.keys("Enter", "Enter")
+    tmux.keys("-l", "Plan direkt")
+    end = time.time() + 20
+    while time.time() < end and _plans(tmux.db) != ["Plan direkt"]:
+        time.sleep(0.2)
+    assert _plans(tmux.db) == ["Plan direkt"], tmux.screen()
+    assert _actions(tmux.db) == [(case_no, "Avstämningsmöte med Försäkringskassan", "Kerstin Bronner",
+                                  "2026-12-23")]

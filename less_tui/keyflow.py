@@ -1,0 +1,133 @@
+"""Keys reach the widget they were typed for, in the order they were typed.
+
+Textual routes a key to the widget that has the focus when the key is taken from the app's queue,
+and that widget handles it later, in its own task. Over SSH a burst of keys arrives in one read
+("avst⏎Kers", "Tab Space", "Enter" and the first words of a plan), so the keys after one that moves
+the focus would be routed to the old field before the focus has moved. And keys typed while a
+screen is still opening (at start, right after Enter on a case) would reach the screen underneath.
+
+``OrderedKeys`` (mixed into the App) holds keys instead:
+- while a screen is opening (``hold_keys`` … ``release_held_keys``), and
+- after a key that can move the focus (Enter, Escape, Tab, function keys …), until the app and the
+  screen have processed everything that key set off (a few rounds of their message queues);
+then it replays the held keys, one routing at a time, as if they came from the terminal.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import events
+
+# Keys whose handling may move the focus or change the screen; what follows them waits.
+FOCUS_MOVING = {"enter", "escape", "tab", "shift+tab", "ctrl+p", "delete", "space",
+                *(f"f{n}" for n in range(1, 13))}
+PASS_THROUGH = {"ctrl+c", "ctrl+q"}
+SETTLE_ROUNDS = 40  # at most this many passes over the message queues after a focus-moving key
+MIN_SETTLE = 0.05  # seconds: what follows a focus-moving key waits at least this long
+MAX_HOLD = 10.0  # seconds: never hold keys longer than this
+
+
+class OrderedKeys:
+    """Mixin for the App (first in the bases, so its ``on_event`` runs first)."""
+
+    _holding_keys: bool
+    _settling: int
+    _held_keys: list[events.Key]
+
+    def init_key_order(self, holding: bool) -> None:
+        self._holding_keys = holding
+        self._settling = 0
+        self._held_keys = []
+        self._settle_started = 0.0
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key not in PASS_THROUGH:
+            if self._holding_keys or self._settling:
+                self._held_keys.append(event)
+                if len(self._held_keys) == 1:
+                    self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
+                return
+            await super().on_event(event)  # type: ignore[misc]
+            if event.key in FOCUS_MOVING:
+                self._settle_started = time.monotonic()
+                self._settle(SETTLE_ROUNDS)
+            return
+        await super().on_event(event)  # type: ignore[misc]
+
+    # ------------------------------------------------------------ a screen opening
+    def hold_keys(self) -> None:
+        """Hold typed keys until the screen being opened is ready for them (``release_held_keys``)."""
+        if not self._holding_keys:
+            self._holding_keys = True
+            self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
+
+    def release_held_keys(self) -> None:
+        """The screen is ready: replay the keys that arrived before it, in order."""
+        if self._holding_keys:
+            self._holding_keys = False
+            self._replay()
+
+    def _force_release(self) -> None:
+        self._holding_keys = False
+        self._settling = 0
+        self._replay()
+
+    # ------------------------------------------------------------ after a focus-moving key
+    def _settle(self, rounds: int, quiet: int = 0) -> None:
+        """Pass over the app's and the screen's message queues until everything the last key set off
+        has been handled (two passes in a row that find every queue empty), at most ``rounds`` times;
+        then replay what was held."""
+        if quiet == 0 and rounds == SETTLE_ROUNDS:
+            self._settling += 1
+        app = self
+        try:
+            screen = app.screen  # type: ignore[attr-defined]
+            nodes = [app, *screen.walk_children(with_self=True)]
+        except Exception:
+            nodes = [app]
+        pending = 0
+        busy = False
+
+        def one_done(node) -> None:
+            nonlocal pending, busy
+            pending -= 1
+            if not node._message_queue.empty():
+                busy = True
+            if pending == 0:
+                finish()
+
+        def finish() -> None:
+            now_quiet = 0 if busy else quiet + 1
+            if now_quiet < 2 and rounds > 1:
+                self._settle(rounds - 1, now_quiet)
+            else:
+                # and at least MIN_SETTLE after the key: some of Textual's follow-up work (actions,
+                # screen pops) runs in tasks, not through the message queues seen here
+                left = MIN_SETTLE - (time.monotonic() - self._settle_started)
+                if left > 0:
+                    self.set_timer(left, self._settled)  # type: ignore[attr-defined]
+                else:
+                    self._settled()
+
+        for node in nodes:
+            if node.call_later(one_done, node):
+                pending += 1
+        if pending == 0:
+            finish()
+
+    def _settled(self) -> None:
+        self._settling = max(0, self._settling - 1)
+        self._replay()
+
+    def _replay(self) -> None:
+        if self._holding_keys or self._settling or not self._held_keys:
+            return
+        held, self._held_keys = self._held_keys, []
+        for ev in held:
+            # typed before Textual set the terminal to raw mode, Enter arrives as "\n" (ctrl+j)
+            key = events.Key("enter", "\r") if ev.key == "ctrl+j" else events.Key(ev.key, ev.character)
+            # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
+            # bindings (Textual stops a message at its sender), and a table's ↓ would be lost
+            key._sender = None
+            self.post_message(key)  # type: ignore[attr-defined]
