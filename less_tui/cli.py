@@ -435,12 +435,18 @@ def export(
     fmt: str = typer.Option("md", "--format", help="md, docx, html (minutes) or xlsx (indicator workbook)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (md without it: stdout)."),
     identify: bool = typer.Option(False, "--identify", help="Write personnummer and names (audited)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the minutes: sv or en."),
     db: Optional[str] = DbOpt,
 ):
     """Write the minutes of a meeting, or the indicator workbook."""
     from .export import ExportError, export_meeting
     from .storage.repo import NotFound
 
+    if lang is not None:  # `less-tui export --lang en` as well as `less-tui --lang en export`
+        if lang not in ("sv", "en"):
+            raise UserError(f"--lang: found {lang!r}, expected sv or en")
+        state.lang = lang
+        set_language(lang)
     _db_option(db)
     cfg = state.cfg
     if meeting != "latest":

@@ -220,3 +220,15 @@ def test_invalid_rows_are_counted_once_however_many_cells_are_bad(tmp_path):
     s = json.loads(p.stdout)
     assert p.stderr.count("skipped:") == 2  # both problems of the row are listed
     assert (s["rows_read"], s["new_certificates"], s["invalid_rows"]) == (2, 1, 1)
+
+
+def test_export_lang_after_the_subcommand_too(demo_db):
+    db, env = demo_db
+    after = run("export", "--db", str(db), "--meeting", "2026-10-23", "--lang", "en", env=env, check=True).stdout
+    before = run("--lang", "en", "export", "--db", str(db), "--meeting", "2026-10-23", env=env, check=True).stdout
+    assert "Minutes" in after or "minutes" in after.lower()
+    assert "Protokoll" not in after
+    strip = [ln for ln in after.splitlines() if not ln[:2].isdigit()]
+    assert strip == [ln for ln in before.splitlines() if not ln[:2].isdigit()]
+    bad = run("export", "--db", str(db), "--lang", "de", env=env)
+    assert bad.returncode == 2 and "expected sv or en" in bad.stderr and "Traceback" not in bad.stderr

@@ -460,3 +460,19 @@ async def test_focus_walk_on_the_other_screens(demo_engine, cfg, where):
             await until(pilot, lambda: table.cursor_row == table.row_count - 1, "the last row")
             await pilot.press("home")
             await until(pilot, lambda: table.cursor_row == 0, "the first row")
+
+
+async def test_pgdn_scrolls_the_summary_from_the_indicator_table(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None,
+                    "the summary")
+        await focused_is(pilot, "indicators")
+        page = app.screen.query_one("#summary")
+        assert page.max_scroll_y > 0 and page.scroll_y == 0
+        await pilot.press("pagedown")
+        await until(pilot, lambda: page.scroll_y > 0, "the page scrolled")
+        await pilot.press("pageup")
+        await until(pilot, lambda: page.scroll_y == 0, "back at the top")

@@ -83,6 +83,8 @@ def _own_rows(app, node) -> list[tuple[str, str]]:
     keymap = getattr(app, "_keymap", {}) or {}
     rows: list[tuple[str, str]] = []
     for k in getattr(node, "KEYS", []):
+        if k.action in ("scroll_top", "scroll_bottom"):
+            continue  # shown once, as "Home / End", with the field's keys
         keys = keymap.get(k.id, k.keys)
         rows.append((_display(app, keys), t(k.label)))
     return rows

@@ -32,7 +32,17 @@ def delta_text(ind) -> Text:
 
 class IndicatorTable(Translated, DataTable):
     KEYS = [Key("home", "scroll_top", "key.first_row", "indicator_first_row", show=False),
-            Key("end", "scroll_bottom", "key.last_row", "indicator_last_row", show=False)]
+            Key("end", "scroll_bottom", "key.last_row", "indicator_last_row", show=False),
+            # four rows need no paging: PgUp/PgDn scroll the summary page (the actions below the chart)
+            Key("pagedown", "page(1)", "key.page", "summary_page_down", show=False),
+            Key("pageup", "page(-1)", "key.page", "summary_page_up", show=False)]
+
+    def action_page(self, direction: int) -> None:
+        page = self.screen.query_one("#summary", VerticalScroll)
+        if direction > 0:
+            page.scroll_page_down()
+        else:
+            page.scroll_page_up()
 
     def __init__(self, **kw):
         super().__init__(cursor_type="row", **kw)
