@@ -82,6 +82,7 @@ class CaseRow:
 class QueueData:
     meeting: MeetingInfo
     rows: list[CaseRow]
+    qualifying: int = 0  # cases with a reason to be discussed; the queue may show fewer (queue.max_cases)
 
     @property
     def decided(self) -> int:
@@ -187,12 +188,15 @@ class MeetingService:
             raise ReadOnly()
 
     # ------------------------------------------------------------ queue
-    def queue(self) -> QueueData:
+    def queue(self, show_all: bool = False) -> QueueData:
+        """The meeting's queue: follow-ups first, then by rank, at most ``queue.max_cases`` cases unless
+        ``show_all`` (every case that qualifies, still follow-ups first)."""
         with self._session() as s:
             unit, m = self._unit_meeting(s)
             eps = repo.episodes_at(s, unit.id, self.date, self.cfg.max_gap_days)
             items = repo.queue_at(s, self.cfg, unit, self.date, eps)
-            limit = self.cfg.queue.get("max_cases", 0)
+            qualifying = len(items)
+            limit = 0 if show_all else self.cfg.queue.get("max_cases", 0)
             if limit:
                 fu = [it for it in items if it.follow_up]
                 items = fu + [it for it in items if not it.follow_up][: max(0, limit - len(fu))]
@@ -223,7 +227,7 @@ class MeetingService:
             )
             rows.append(row)
             self._episodes[row.case_no] = (e, it)
-        return QueueData(self.meeting, rows)
+        return QueueData(self.meeting, rows, qualifying)
 
     def _episode(self, case_no: int) -> tuple[Episode, QueueItem | None]:
         if case_no not in self._episodes:

@@ -476,3 +476,20 @@ async def test_pgdn_scrolls_the_summary_from_the_indicator_table(demo_engine, cf
         await until(pilot, lambda: page.scroll_y > 0, "the page scrolled")
         await pilot.press("pageup")
         await until(pilot, lambda: page.scroll_y == 0, "back at the top")
+
+
+async def test_the_queue_says_how_many_qualify_and_a_shows_them_all(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        d = q.data
+        assert len(d.rows) == 25 < d.qualifying
+        header = str(q.query_one("#meeting-header").render())
+        assert f"25 av {d.qualifying}" in header
+        await pilot.press("a")
+        await until(pilot, lambda: q.data is not d and len(q.data.rows) >= d.qualifying, "every case")
+        fu = [r.follow_up for r in q.data.rows]
+        assert fu == sorted(fu, reverse=True)
+        assert q.query_one("#cases").row_count == len(q.data.rows)
+        await pilot.press("a")
+        await until(pilot, lambda: len(q.data.rows) == 25, "the meeting's queue again")

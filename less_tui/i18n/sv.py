@@ -51,6 +51,10 @@ STRINGS: dict[str, str] = {
     "language.sv": "svenska",
     "language.en": "engelska",
     "mask.projector_refused": "Maskering kan inte stängas av i projektorläge",
+    "key.show_all": "Alla ärenden",
+    "queue.shown": "visar {shown} av {qualifying} ärenden som uppfyller kriterierna (a visar alla)",
+    "queue.all_on": "Visar alla ärenden som uppfyller kriterierna",
+    "queue.all_off": "Visar mötets kö (queue.max_cases)",
     "cmd.no_matches": "Inga träffar",
     # indicators
     "ind.one_doctor": "Andel med endast en läkare i sjukskrivningen",

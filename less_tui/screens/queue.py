@@ -51,6 +51,7 @@ class QueueScreen(Translated, Screen):
         Key("slash", "filter", "key.filter", "filter"),
         Key("r", "reason", "key.reason", "reason"),
         Key("o", "sort", "key.sort", "sort"),
+        Key("a", "show_all", "key.show_all", "show_all"),
         Key("l", "meetings", "key.meetings", "meetings"),
         Key("p", "projector", "key.projector", "projector"),
         Key("f9", "follow", "key.follow", "follow"),
@@ -72,6 +73,7 @@ class QueueScreen(Translated, Screen):
         self.reason_filter: str | None = None
         self.sort_key = "rank"
         self.shown_rows: list[CaseRow] = []
+        self.show_all = False  # every qualifying case, not only the first queue.max_cases
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -94,7 +96,7 @@ class QueueScreen(Translated, Screen):
 
     @work(thread=True, exclusive=True, group="queue")
     def reload(self) -> None:
-        data = self.app.service.queue()
+        data = self.app.service.queue(show_all=self.show_all)
         self.post_message(self.Loaded(data))
 
     def on_queue_screen_loaded(self, msg: Loaded) -> None:
@@ -203,7 +205,8 @@ class QueueScreen(Translated, Screen):
                     table.move_cursor(row=i)
                     break
         d = self.data
-        self.query_one(MeetingHeader).show(d.meeting, d.decided, len(d.rows), self.app.masked)
+        shown = t("queue.shown", shown=len(d.rows), qualifying=d.qualifying) if d.qualifying > len(d.rows) else ""
+        self.query_one(MeetingHeader).show(d.meeting, d.decided, len(d.rows), self.app.masked, extra=shown)
         status = []
         if self.reason_filter:
             status.append(f"{t('key.reason')}: {t('reason.' + self.reason_filter) if self.reason_filter != 'checkpoint' else t('reason.checkpoint_plain')}")
@@ -260,6 +263,11 @@ class QueueScreen(Translated, Screen):
     def action_sort(self) -> None:
         self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
         self.render_table()
+
+    def action_show_all(self) -> None:
+        self.show_all = not self.show_all
+        self.notify(t("queue.all_on") if self.show_all else t("queue.all_off"), timeout=3)
+        self.reload()
 
     def action_meetings(self) -> None:
         self.app.show_meetings()
