@@ -19,7 +19,10 @@ def timed(args, env) -> float:
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ, LESS_TUI_TODAY="2026-11-23", LESS_TUI_DB=str(tmp / "demo.db"), HOME=str(tmp))
-    subprocess.run([sys.executable, "-m", "less_tui", "demo"], check=True, capture_output=True, env=env)
+    # the demo builds its own database (never $LESS_TUI_DB's): name it with --db, then open it through the env
+    build_env = {k: v for k, v in env.items() if k != "LESS_TUI_DB"}
+    subprocess.run([sys.executable, "-m", "less_tui", "demo", "--no-open", "--db", str(tmp / "demo.db")], check=True,
+                   capture_output=True, env=build_env)
     exe = str(Path(sys.executable).parent / "less-tui")
     base = statistics.median(timed([sys.executable, "-c", "import sqlmodel"], env) for _ in range(5))
     md = statistics.median(timed([exe, "export", "--format", "md", "-o", str(tmp / "m.md")], env) for _ in range(5))

@@ -48,7 +48,8 @@ def main() -> None:
         raise SystemExit("needs tmux")
     tmp = Path(tempfile.mkdtemp())
     env = f"LESS_TUI_TODAY=2026-11-23 LESS_TUI_DB={tmp / 'demo.db'} HOME={tmp}"
-    subprocess.run(f"env {env} {sys.executable} -m less_tui demo", shell=True, check=True, capture_output=True)
+    subprocess.run(f"env -u LESS_TUI_DB LESS_TUI_TODAY=2026-11-23 HOME={tmp} {sys.executable} -m less_tui demo --no-open "
+                   f"--db {tmp / 'demo.db'}", shell=True, check=True, capture_output=True)
     (tmp / "minimal.py").write_text(MINIMAL)
     sock = str(tmp / "s")
     exe = Path(sys.executable).parent / "less-tui"

@@ -72,14 +72,24 @@ class LessApp(OrderedKeys, Translated, App):
         self.theme = THEMES.get(self.theme_name, "textual-dark")
         if self.cfg.data.get("keymap"):
             self.set_keymap(dict(self.cfg.data["keymap"]))
-        self.service.open()
         if self.projector:
             self.add_class("projector")
-        self.push_screen(QueueScreen())
+        if self.service.has_certificates():
+            self.service.open()
+            self.push_screen(QueueScreen())
+        else:  # nothing imported yet: say what to do next (no meeting is created)
+            from .screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
         from .storage.watch import ChangeWatcher
 
         self.watcher = ChangeWatcher(self.engine, self._changed_elsewhere)
         self.watcher.start()
+
+    def leave_welcome(self) -> None:
+        """Certificates have arrived: open the meeting and its queue in the welcome screen's place."""
+        self.service.open()
+        self.switch_screen(QueueScreen())
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
@@ -123,6 +133,9 @@ class LessApp(OrderedKeys, Translated, App):
         self.notify(t("dec.copied"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.service.meeting is None:  # the welcome screen: no meeting to show yet
+            yield SystemCommand(t("key.quit"), t("cmd.quit.help"), self.exit)
+            return
         yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.show_queue)
         yield SystemCommand(t("cmd.summary"), t("cmd.summary.help"), self.show_summary)
         yield SystemCommand(t("cmd.meetings"), t("cmd.meetings.help"), self.show_meetings)

@@ -19,7 +19,7 @@ from .i18n import indicator_labels, set_language, t
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
                   help="less-tui: the monthly FMT meeting of a LESS clinic. Without a command: open "
                        "today's meeting in the terminal app.")
-meeting_app = typer.Typer(help="Create, close and list meetings.", pretty_exceptions_enable=False)
+meeting_app = typer.Typer(help="Create, close, reopen and list meetings.", pretty_exceptions_enable=False)
 app.add_typer(meeting_app, name="meeting")
 
 
@@ -132,34 +132,48 @@ def init(
 @app.command()
 def demo(
     seed: int = typer.Option(1, "--seed", help="Random seed (the same seed gives the same clinic)."),
-    scale: str = typer.Option("clinic", "--scale", help="clinic: one clinic with a year of meetings; region: 200 units, about a million certificates."),
-    reset: bool = typer.Option(False, "--reset", help="Delete the demo unit's data first (SQLite file only: the file is recreated)."),
-    db: Optional[str] = DbOpt,
+    scale: str = typer.Option("clinic", "--scale", help="clinic: one clinic with a year of meetings; region: 200 units, about a million certificates (built only, not opened)."),
+    reset: bool = typer.Option(False, "--reset", help="Delete the demo database first and build it again (SQLite file only)."),
+    no_open: bool = typer.Option(False, "--no-open", help="Only build the demo database; do not open the meeting app on it."),
+    db: Optional[str] = typer.Option(None, "--db", help="The demo database file or URL (default: demo.db in the user data dir). Never the real database."),
 ):
-    """Fill the database with a realistic synthetic clinic anchored at today."""
+    """Build a realistic synthetic clinic anchored at today in a database of its own (demo.db), then
+    open today's meeting on it. The real database is never touched."""
     from . import demo as demo_mod
-    from .storage.db import sqlite_path
+    from .config import user_data_dir
+    from .storage.db import DB_FILE, open_engine, resolve_url, sqlite_path
 
-    _db_option(db)
     if scale not in ("clinic", "region"):
         raise UserError(f"--scale: found {scale!r}, expected clinic or region")
-    url = state.url()
+    cfg = state.cfg
+    group = cfg.data["database"]["group"]
+    # only --db names the demo's database: $LESS_TUI_DB and the config name the real one
+    url = resolve_url(db or state.db or str(demo_mod.default_path()))
+    if url in (resolve_url(None, cfg.data["database"]["url"]), resolve_url(str(user_data_dir() / DB_FILE))):
+        raise UserError(t("cli.demo_real_db", db=_shown(url)))
+    engine = open_engine(url, group=group)
+    if demo_mod.has_certificates(engine) and not demo_mod.is_demo(engine):
+        engine.dispose()
+        raise UserError(t("cli.demo_holds_real_data", db=_shown(url)))
     if reset:
-        p = sqlite_path(url)
-        if p is None:
+        path = sqlite_path(url)
+        if path is None:
             raise UserError("--reset works on a SQLite file only; drop the PostgreSQL database yourself")
+        engine.dispose()
         for suffix in ("", "-wal", "-shm"):
-            q = Path(str(p) + suffix)
+            q = Path(str(path) + suffix)
             if q.exists():
                 q.unlink()
-    engine = state.engine()
-    cfg = state.cfg
+        engine = open_engine(url, group=group)
+    shown = engine.url.render_as_string(hide_password=True)
     if scale == "clinic":
         if demo_mod.has_data(engine, cfg.unit):
             typer.echo(f"{cfg.unit}: the database already holds data for this unit; nothing added "
                        f"(use --reset for a fresh demo).")
-            return
-        res = demo_mod.build_clinic(engine, cfg, seed=seed)
+        else:
+            res = demo_mod.build_clinic(engine, cfg, seed=seed)
+            typer.echo(t("cli.demo_done", units=res.units, certs=res.certificates, meetings=res.meetings,
+                         db=shown))
     else:
         def prog(i, total):
             if sys.stderr.isatty():
@@ -169,8 +183,28 @@ def demo(
         res = demo_mod.build_region(engine, cfg, seed=seed, progress=prog)
         if sys.stderr.isatty():
             sys.stderr.write("\n")
-    typer.echo(t("cli.demo_done", units=res.units, certs=res.certificates, meetings=res.meetings,
-                 db=engine.url.render_as_string(hide_password=True)))
+        typer.echo(t("cli.demo_done", units=res.units, certs=res.certificates, meetings=res.meetings, db=shown))
+    if no_open or scale == "region":
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(t("cli.demo_no_terminal", cmd=_demo_open_command(url)))
+    from .app import run_app
+
+    run_app(cfg, engine, clock.today(), lang=state.lang or cfg.language, projector=cfg.data["ui"]["projector"])
+
+
+def _shown(url: str) -> str:
+    """A database as a person names it: the file of a SQLite URL, else the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    from .storage.db import sqlite_path
+
+    path = sqlite_path(url)
+    return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
+
+
+def _demo_open_command(url: str) -> str:
+    return f"less-tui --db {_shown(url)}"
 
 
 # ---------------------------------------------------------------- import
@@ -191,6 +225,7 @@ def import_(
     _db_option(db)
     cfg = state.cfg
     at = _date(as_of, "--as-of")
+    _refuse_demo_database()
     parsed = []
     fatal: list[str] = []
     for f in files:
@@ -239,11 +274,29 @@ def import_(
         typer.echo(t("ctx.lower_bound"))
 
 
+def _refuse_demo_database() -> None:
+    """Real certificates never go into a database that holds the demo clinic."""
+    from .demo import is_demo
+    from .storage.db import sqlite_path
+
+    url = state.url()
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return
+    engine = state.engine()
+    try:
+        demo = is_demo(engine)
+    finally:
+        engine.dispose()
+    if demo:
+        raise UserError(t("cli.import_into_demo", db=_shown(url)))
+
+
 # ---------------------------------------------------------------- meetings
 
 @meeting_app.command("new")
 def meeting_new(
-    date: Optional[str] = typer.Option(None, "--date"),
+    date: Optional[str] = typer.Option(None, "--date", help="The meeting's date, YYYY-MM-DD (default today)."),
     attendee: Optional[List[str]] = typer.Option(None, "--attendee", help="An attendee (repeat); default the roster's."),
     db: Optional[str] = DbOpt,
 ):
@@ -267,7 +320,8 @@ def meeting_new(
 
 
 @meeting_app.command("close")
-def meeting_close(date: Optional[str] = typer.Option(None, "--date"), db: Optional[str] = DbOpt):
+def meeting_close(date: Optional[str] = typer.Option(None, "--date", help="The meeting's date, YYYY-MM-DD (default today)."),
+                  db: Optional[str] = DbOpt):
     """Close a meeting (default today's), freezing its indicator counts."""
     from sqlmodel import Session
 
@@ -290,8 +344,40 @@ def meeting_close(date: Optional[str] = typer.Option(None, "--date"), db: Option
     typer.echo(t("cli.meeting_closed", date=d.isoformat()))
 
 
+@meeting_app.command("reopen")
+def meeting_reopen(
+    date: Optional[str] = typer.Option(None, "--date", help="The closed meeting's date (default today)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why it is reopened (required; audited and "
+                                                                   "printed in the minutes)."),
+    db: Optional[str] = DbOpt,
+):
+    """Reopen a closed meeting: its indicators are unfrozen and it can be edited until closed again."""
+    from sqlmodel import Session
+
+    from .storage import repo
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(date, "--date")
+    if not (reason or "").strip():
+        raise UserError("--reason: " + t("reopen.reason_required"))
+    engine = state.engine()
+    with Session(engine, expire_on_commit=False) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        m = repo.meeting_at(s, unit.id, d)
+        if m is None:
+            raise UserError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit))
+        try:
+            repo.reopen_meeting(s, unit, m, reason or "")
+        except repo.NotClosed:
+            raise UserError(t("reopen.not_closed", date=d.isoformat())) from None
+        s.commit()
+    typer.echo(t("cli.meeting_reopened", date=d.isoformat()))
+
+
 @meeting_app.command("list")
-def meeting_list(as_json: bool = typer.Option(False, "--json"), db: Optional[str] = DbOpt):
+def meeting_list(as_json: bool = typer.Option(False, "--json", help="Print the meetings as JSON."),
+                 db: Optional[str] = DbOpt):
     """List the unit's meetings."""
     from sqlmodel import Session
 
@@ -323,12 +409,13 @@ def meeting_list(as_json: bool = typer.Option(False, "--json"), db: Optional[str
 
 @app.command()
 def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (default today)."),
-               as_json: bool = typer.Option(False, "--json"), db: Optional[str] = DbOpt):
+               as_json: bool = typer.Option(False, "--json", help="Print the indicators as JSON."),
+               db: Optional[str] = DbOpt):
     """The four indicators at a date, with the change since the last closed meeting."""
     from sqlmodel import Session
 
     from .core import indicators as ind
-    from .core.text import pct, pp, table
+    from .core.text import indicator_change, median, share_pct, table, target
     from .storage import repo
 
     _db_option(db)
@@ -351,9 +438,9 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     rows = []
     for i in iset.indicators:
         trend = ind.sparkline([v[i.key].share if i.key in v else None for _, v in hist if _ < d][-12:] + [i.share])
-        rows.append([labels[i.key], f"{i.count}/{i.denominator}", pct(i.share),
-                     pct(i.previous.share) if i.previous else "–", pp(i.delta_pp),
-                     ("≥ " if i.direction == "higher" else "≤ ") + pct(i.target),
+        rows.append([labels[i.key], f"{i.count}/{i.denominator}", share_pct(i.count, i.denominator),
+                     share_pct(i.previous.count, i.previous.denominator) if i.previous else "–",
+                     indicator_change(i).text(), target(i.target, i.direction),
                      trend])
     typer.echo(table([t("col.indicator"), t("col.count"), t("col.now"), t("col.previous"), t("col.delta"),
                       t("col.target"), t("col.trend")], rows, right={1, 2, 3}))
@@ -363,28 +450,24 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     ctx_rows += [[t("ctx.chapter", ch=k), v] for k, v in c.chapters.items()]
     ctx_rows += [[t("ctx.over_90"), c.over_90], [t("ctx.over_180"), c.over_180],
                  [t("ctx.three_plus"), c.three_plus_doctors],
-                 [t("ctx.median"), "–" if c.median_length is None else f"{c.median_length:g}"]]
+                 [t("ctx.median"), median(c.median_length)]]
     typer.echo(table([t("sum.context"), t("col.value")], ctx_rows, right={1}))
     if c.lower_bound:
         typer.echo(t("ctx.lower_bound"))
-
-
-def reason_label(r: str, checkpoint=None) -> str:
-    if r == "checkpoint" and checkpoint:
-        return t("reason.checkpoint", day=checkpoint[0])
-    return t(f"reason.{r}")
 
 
 @app.command()
 def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (default today)."),
           limit: int = typer.Option(0, "--limit", help="Show at most this many cases (0: all)."),
           identify: bool = typer.Option(False, "--identify", help="Show personnummer and names (audited)."),
-          as_json: bool = typer.Option(False, "--json"), db: Optional[str] = DbOpt):
+          as_json: bool = typer.Option(False, "--json", help="Print the queue as JSON."),
+          db: Optional[str] = DbOpt):
     """The ranked case queue at a date."""
     from sqlmodel import Session
 
     from .core import pnr as pnrmod
     from .core.text import table
+    from .present import reasons_line
     from .storage import repo
 
     _db_option(db)
@@ -421,7 +504,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     for it, o in zip(items, out):
         rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], o["length"], f"{o['degree']} %",
                      f"≥{o['doctors']}" if o["doctors_lower_bound"] else o["doctors"], o["coordinator_status"],
-                     ", ".join(reason_label(r, it.checkpoint) for r in it.reasons)])
+                     reasons_line(it.reasons, it.checkpoint)])
     typer.echo(table([t("col.case"), t("col.patient"), t("col.age"), t("col.diagnosis"), t("col.length"),
                       t("col.degree"), t("col.doctors"), t("col.coordinator"), t("col.reasons")], rows,
                      right={0, 2, 4, 5, 6}))
@@ -433,13 +516,16 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
 def export(
     meeting: str = typer.Option("latest", "--meeting", help="The meeting's date, or latest."),
     fmt: str = typer.Option("md", "--format", help="md, docx, html (minutes) or xlsx (indicator workbook)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (md without it: stdout)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: a file in the export folder; md without -o: stdout)."),
     identify: bool = typer.Option(False, "--identify", help="Write personnummer and names (audited)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the minutes: sv or en."),
+    list_: bool = typer.Option(False, "--list", help="Print the files in the export folder (export.folder, "
+                                                    "else exports/ beside the database) and write nothing."),
     db: Optional[str] = DbOpt,
 ):
-    """Write the minutes of a meeting, or the indicator workbook."""
-    from .export import ExportError, export_meeting
+    """Write the minutes of a meeting, or the indicator workbook. Without -o a file goes to the export
+    folder (Markdown without -o: stdout)."""
+    from .export import ExportError, export_folder, export_meeting, list_exports
     from .storage.repo import NotFound
 
     if lang is not None:  # `less-tui export --lang en` as well as `less-tui --lang en export`
@@ -452,6 +538,13 @@ def export(
     if meeting != "latest":
         _date(meeting, "--meeting")
     engine = state.engine()
+    if list_:
+        files = list_exports(cfg, engine)
+        for f in files:
+            typer.echo(str(f))
+        if not files:
+            typer.echo(t("cli.exports_none", folder=export_folder(cfg, engine, create=False)), err=True)
+        return
     try:
         result = export_meeting(engine, cfg, meeting, fmt, output, identify=identify,
                                 lang=state.lang or cfg.language)
@@ -470,7 +563,7 @@ def audit(
     patient: Optional[str] = typer.Option(None, "--patient", help="Only rows about this personnummer."),
     user: Optional[str] = typer.Option(None, "--user", help="Only rows by this operating-system user."),
     since: Optional[str] = typer.Option(None, "--since", help="Only rows on or after this date."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
     db: Optional[str] = DbOpt,
 ):
     """Show the audit log: who viewed or changed what, and when (for the log review)."""
@@ -600,6 +693,23 @@ def _log_crash(error: BaseException | None = None) -> str:
         return "(no log written)"
 
 
+def command():
+    """The command behind ``app``, with flags shown as flags in every --help: Typer prints a type
+    after each option, and for a flag (--json, --projector, --help itself) that is a bare ``<bool>``."""
+    import typer.main
+
+    def plain(c) -> None:
+        for p in [*c.params, c.get_help_option(typer.Context(c))]:  # the help option is made once, cached
+            if p is not None and getattr(p, "is_flag", False):
+                p.metavar = ""
+        for sub in getattr(c, "commands", {}).values():
+            plain(sub)
+
+    cmd = typer.main.get_command(app)
+    plain(cmd)
+    return cmd
+
+
 def main() -> None:
     os.umask(0o077)  # databases, exports and logs: owner only
     from .config import ConfigError
@@ -607,7 +717,7 @@ def main() -> None:
     from .storage.db import DatabaseError
 
     try:
-        app(prog_name="less-tui")
+        command()(prog_name="less-tui")
     except SystemExit:
         raise
     except KeyboardInterrupt:

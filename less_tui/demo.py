@@ -15,7 +15,7 @@ from . import clock
 from .config import Config
 from .core import demo as gen
 from .storage import importing, repo
-from .storage.models import Certificate, StatusRecordRow, Unit
+from .storage.models import Certificate, ImportBatch, StatusRecordRow, Unit
 
 PLANS = [
     "Återbesök hos samma läkare om fyra veckor. Pröva deltid 50 % från nästa period.",
@@ -45,6 +45,35 @@ class DemoResult:
     meetings: int
 
 
+# The demo's import batches carry this kind (a real import is "intyg" or "rehabstod"): the marker that
+# a database holds demo data, written in the same transaction as the demo's certificates.
+DEMO_KIND = "demo"
+DEMO_FILE = "demo.db"
+
+
+def default_path():
+    """Where ``less-tui demo`` builds the demo clinic without ``--db``: beside, never in, the real database."""
+    from .config import user_data_dir
+
+    return user_data_dir() / DEMO_FILE
+
+
+def is_demo(engine: Engine) -> bool:
+    """Does this database hold demo data? (Also recognises a demo built before the marker existed:
+    a batch named "demo" whose checksum is that of its name, not of a file.)"""
+    with Session(engine) as s:
+        if s.scalar(select(ImportBatch.id).where(ImportBatch.kind == DEMO_KIND).limit(1)) is not None:
+            return True
+        legacy = hashlib.sha256(b"demo").hexdigest()
+        return s.scalar(select(ImportBatch.id).where(ImportBatch.file_name == "demo",
+                                                    ImportBatch.sha256 == legacy).limit(1)) is not None
+
+
+def has_certificates(engine: Engine) -> bool:
+    with Session(engine) as s:
+        return s.scalar(select(Certificate.id).limit(1)) is not None
+
+
 def has_data(engine: Engine, unit_code: str) -> bool:
     with Session(engine) as s:
         u = s.scalars(select(Unit).where(Unit.code == unit_code)).first()
@@ -55,7 +84,7 @@ def has_data(engine: Engine, unit_code: str) -> bool:
 
 def _rows_batch(rows, name: str):
     sha = hashlib.sha256(name.encode()).hexdigest()
-    return (name, sha, "intyg", len(rows), 0, rows)
+    return (name, sha, DEMO_KIND, len(rows), 0, rows)
 
 
 def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | None = None) -> DemoResult:

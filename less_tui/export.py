@@ -21,7 +21,7 @@ from . import clock
 from .config import Config
 from .core import indicators as ind_core
 from .core import pnr as pnrmod
-from .core.text import pct
+from .core.text import indicator_change, median, share_pct, target
 from .i18n import indicator_labels, t
 from .storage import repo
 
@@ -40,6 +40,7 @@ class ActionLine:
     due: dt.date | None
     status: str
     meeting_date: dt.date
+    overdue: bool = False  # open and due before the meeting the minutes are of
 
 
 @dataclass
@@ -56,6 +57,14 @@ class CaseLine:
     coordinator_status: str
     rehab_plan: bool
     assessor: str
+
+
+@dataclass
+class Closing:
+    closed_at: dt.datetime | None
+    reopened_at: dt.datetime | None = None  # None: the meeting is still closed by this closing
+    reopened_by: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -76,6 +85,7 @@ class Minutes:
     next_meeting: dt.date
     identify: bool = False
     identities: list[str] = field(default_factory=list)  # what was written when identified
+    closings: list[Closing] = field(default_factory=list)  # only when the meeting was ever reopened
 
 
 def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", identify: bool = False) -> Minutes:
@@ -132,9 +142,14 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
                 followups.setdefault(a.status, []).append(ActionLine(r.case_no, a.kind, a.owner, a.due, a.status, prev.date))
         todo: dict[str, list[ActionLine]] = {}
         for mm, r, a in repo.open_actions(s, unit.id, up_to=m.date):
-            todo.setdefault(a.owner or "–", []).append(ActionLine(r.case_no, a.kind, a.owner, a.due, a.status, mm.date))
+            todo.setdefault(a.owner or "–", []).append(ActionLine(
+                r.case_no, a.kind, a.owner, a.due, a.status, mm.date,
+                overdue=a.status == "open" and a.due is not None and a.due < m.date))
         for lst in todo.values():
             lst.sort(key=lambda x: (x.due or dt.date.max, x.case_no))
+        closings = [Closing(r.closed_at, r.reopened_at, r.reopened_by, r.reason) for r in repo.reopenings(s, m.id)]
+        if closings and m.status == "closed":
+            closings.append(Closing(m.closed_at))
         if identify:
             repo.audit(s, "export.identify", unit.id, detail=f"meeting={m.date.isoformat()} cases={len(cases)}")
             s.commit()
@@ -143,7 +158,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             ended=m.closed_at, attendees=[(n, cfg.role_of(n)) for n in repo.attendees(m)], indicators=iset,
             history=hist, cases=cases, followups=followups, previous_date=prev.date if prev else None,
             todo=dict(sorted(todo.items())), next_meeting=clock.add_months(m.date, cfg.data["meeting"]["cadence_months"]),
-            identify=identify, identities=identities,
+            identify=identify, identities=identities, closings=closings,
         )
 
 
@@ -155,23 +170,37 @@ def _time(m: Minutes) -> str:
     return f"{hm(m.started)}–{hm(m.ended)}" if m.ended else hm(m.started)
 
 
+def _stamp(x: dt.datetime | None) -> str:
+    return x.astimezone().strftime("%Y-%m-%d %H:%M") if x else "–"
+
+
+def closing_lines(m: Minutes) -> list[tuple[str, str]]:
+    """(what happened, the reopening's reason or "") per closing, oldest first."""
+    out = []
+    for c in m.closings:
+        line = t("min.closed_at", time=_stamp(c.closed_at))
+        if c.reopened_at is not None:
+            line += " · " + t("min.reopened_at", time=_stamp(c.reopened_at), user=c.reopened_by or "–")
+        out.append((line, c.reason))
+    return out
+
+
 def _reasons(rs: list[str]) -> str:
-    return ", ".join(t("reason.checkpoint_plain") if r == "checkpoint" else t(f"reason.{r}") for r in rs) or "–"
+    from .present import reasons_line  # the same words as the queue ("≥3 läkare" without "flera läkare")
+
+    return reasons_line(rs)
 
 
 def _due(a: ActionLine) -> str:
-    return a.due.isoformat() if a.due else "–"
+    return (a.due.isoformat() if a.due else "–") + (f" ({t('status.overdue')})" if a.overdue else "")
 
 
 def _delta(i: ind_core.Indicator) -> str:
-    d = i.delta_pp
-    if d is None:
-        return "–"
-    return f"{'↑' if d > 0 else ('↓' if d < 0 else '→')} {d:+.1f} pp"
+    return indicator_change(i).text()  # "↓ −7,4 p.e. (sämre)", as on the summary screen
 
 
 def _target(i: ind_core.Indicator) -> str:
-    return ("≥ " if i.direction == "higher" else "≤ ") + pct(i.target)
+    return target(i.target, i.direction)
 
 
 def _on_target(i: ind_core.Indicator) -> str:
@@ -196,8 +225,9 @@ def indicator_rows(m: Minutes) -> list[list[str]]:
     labels = indicator_labels()
     rows = []
     for i in m.indicators.indicators:
-        rows.append([labels[i.key], f"{i.count}/{i.denominator}", pct(i.share, 1),
-                     pct(i.previous.share, 1) if i.previous else "–", _delta(i), _target(i), _on_target(i),
+        rows.append([labels[i.key], f"{i.count}/{i.denominator}", share_pct(i.count, i.denominator),
+                     share_pct(i.previous.count, i.previous.denominator) if i.previous else "–", _delta(i),
+                     _target(i), _on_target(i),
                      ind_core.sparkline(_series(m, i.key))])
     return rows
 
@@ -213,6 +243,12 @@ def _md_cell(s: object) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
+def _md_plain(s: str) -> str:
+    """Free text (a reopening's reason) as literal Markdown: one line, no markup."""
+    s = " ".join(str(s).split())
+    return "".join("\\" + ch if ch in "\\`*_[]<>|~&" else ch for ch in s)
+
+
 def _md_table(headers: list[str], rows: list[list[object]]) -> str:
     out = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
@@ -225,6 +261,10 @@ def render_md(m: Minutes) -> str:
           f"- **{t('min.date')}:** {m.date.isoformat()}", f"- **{t('min.time')}:** {_time(m)}",
           f"- **{t('min.attendees')}:** " + ", ".join(f"{n} ({r})" if r else n for n, r in m.attendees),
           f"- **{t('min.next')}:** {m.next_meeting.isoformat()}", ""]
+    if m.closings:  # a reopened meeting: every closing, and why it was reopened
+        L += [f"## {t('min.closings')}", ""]
+        L += [f"- {line}" + (f": {_md_plain(reason)}" if reason else "") for line, reason in closing_lines(m)]
+        L.append("")
     L += [f"## {t('min.todo')}", ""]
     if not m.todo:
         L += [t("min.no_todo"), ""]
@@ -241,7 +281,7 @@ def render_md(m: Minutes) -> str:
           + " · ".join(f"{t('ctx.chapter', ch=k)}: {v}" for k, v in c.chapters.items())
           + f" · {t('ctx.over_90')}: {c.over_90} · {t('ctx.over_180')}: {c.over_180} · "
           f"{t('ctx.three_plus')}: {c.three_plus_doctors} · {t('ctx.median')}: "
-          + ("–" if c.median_length is None else f"{c.median_length:g}"), ""]
+          + median(c.median_length), ""]
     if c.lower_bound:
         L += [f"*{t('ctx.lower_bound')}*", ""]
     L += [f"## {t('min.cases')}", ""]
@@ -319,8 +359,12 @@ def render_html(m: Minutes) -> str:
         f"<li><b>{e(t('min.date'))}:</b> {m.date.isoformat()}</li>", f"<li><b>{e(t('min.time'))}:</b> {e(_time(m))}</li>",
         f"<li><b>{e(t('min.attendees'))}:</b> " + e(", ".join(f"{n} ({r})" if r else n for n, r in m.attendees)) + "</li>",
         f"<li><b>{e(t('min.next'))}:</b> {m.next_meeting.isoformat()}</li>", "</ul>",
-        f"<h2>{e(t('min.todo'))}</h2>",
     ]
+    if m.closings:
+        P.append(f"<h2>{e(t('min.closings'))}</h2><ul>" + "".join(
+            f"<li>{e(line)}" + (f": {e(reason)}" if reason else "") + "</li>" for line, reason in closing_lines(m))
+            + "</ul>")
+    P.append(f"<h2>{e(t('min.todo'))}</h2>")
     if not m.todo:
         P.append(f"<p>{e(t('min.no_todo'))}</p>")
     for owner, acts in m.todo.items():
@@ -381,6 +425,10 @@ def render_docx(m: Minutes, path: Path) -> None:
         p = doc.add_paragraph()
         p.add_run(f"{label}: ").bold = True
         p.add_run(value)
+    if m.closings:
+        doc.add_heading(t("min.closings"), level=1)
+        for line, reason in closing_lines(m):
+            doc.add_paragraph(line + (f": {reason}" if reason else ""), style="List Bullet")
     doc.add_heading(t("min.todo"), level=1)
     if not m.todo:
         doc.add_paragraph(t("min.no_todo"))
@@ -486,7 +534,9 @@ def render_xlsx(engine: Engine, cfg: Config, path: Path) -> None:
         line = [mt.date, t("word.closed") if mt.status == "closed" else t("word.open")]
         for key in ind_core.INDICATOR_KEYS:
             v = vals.get(key)
-            line += [v.count if v else None, v.denominator if v else None, v.share if v else None,
+            # the exact share: Excel's "0.0%" rounds it once (54/94 shows 57.4%, not 57.5% from 0.5745)
+            line += [v.count if v else None, v.denominator if v else None,
+                     (v.count / v.denominator if v.denominator else None) if v else None,
                      float(cfg.targets[key])]
         ws.append(line)
     n = len(rows)
@@ -529,23 +579,49 @@ def render_xlsx(engine: Engine, cfg: Config, path: Path) -> None:
 
 # ---------------------------------------------------------------- entry point
 
-def default_path(cfg: Config, date: dt.date, fmt: str) -> Path:
-    folder = Path(cfg.data["export"]["folder"] or ".").expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"fmt-protokoll-{cfg.unit.replace(' ', '_')}-{date.isoformat()}.{fmt}"
+def export_folder(cfg: Config, engine: Engine, create: bool = True) -> Path:
+    """Where exports go without ``-o``: ``export.folder`` when set; else ``exports/`` beside a SQLite
+    database; else (PostgreSQL, or a database in memory) ``exports/`` in the user data directory.
+    Never the working directory (a ForceCommand user on the server cannot reach it). The folder is
+    made like the database's: owner-only, or the team group's when ``database.group`` is set."""
+    from .storage.db import private_dir, sqlite_path
+
+    configured = cfg.data["export"]["folder"]
+    if configured:
+        folder = Path(configured).expanduser()
+    else:
+        db = sqlite_path(engine.url.render_as_string(hide_password=False))
+        if db is None:
+            from .config import user_data_dir
+
+            folder = user_data_dir() / "exports"
+        else:
+            folder = db.parent / "exports"
+    if create:
+        private_dir(folder, cfg.data["database"]["group"])
+    return folder
 
 
-def _owner_only(path: Path) -> None:
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
+def default_path(cfg: Config, engine: Engine, date: dt.date, fmt: str) -> Path:
+    return export_folder(cfg, engine) / f"fmt-protokoll-{cfg.unit.replace(' ', '_')}-{date.isoformat()}.{fmt}"
+
+
+def list_exports(cfg: Config, engine: Engine) -> list[Path]:
+    """The files in the export folder, oldest first (nothing when it does not exist yet)."""
+    folder = export_folder(cfg, engine, create=False)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name))
 
 
 def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", fmt: str = "md",
-                   out: str | Path | None = None, identify: bool = False, lang: str | None = None) -> Path | str:
-    """Write the minutes (md, docx, html) or the workbook (xlsx). Markdown without ``out`` is returned."""
+                   out: str | Path | None = None, identify: bool = False, lang: str | None = None,
+                   to_file: bool = False) -> Path | str:
+    """Write the minutes (md, docx, html) or the workbook (xlsx) and return the file's path. Markdown
+    without ``out`` is returned as text, unless ``to_file`` (the app): then it goes to the export folder
+    like every other format."""
     from .i18n import language, set_language
+    from .storage.db import private_file
 
     if fmt not in FORMATS:
         raise ExportError(f"--format: found {fmt!r}, expected one of {', '.join(FORMATS)}")
@@ -554,10 +630,11 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
         set_language(lang)
     try:
         m = gather(engine, cfg, meeting, identify)
-        if fmt == "md" and out is None:
+        if fmt == "md" and out is None and not to_file:
             return render_md(m)
-        path = Path(out) if out else default_path(cfg, m.date, fmt)
-        _owner_only(path)
+        group = cfg.data["database"]["group"]
+        path = Path(out) if out else default_path(cfg, engine, m.date, fmt)
+        private_file(path, group)
         if fmt == "md":
             path.write_text(render_md(m), encoding="utf-8")
         elif fmt == "html":
@@ -566,7 +643,7 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
             render_docx(m, path)
         else:
             render_xlsx(engine, cfg, path)
-        os.chmod(path, 0o600)
+        os.chmod(path, 0o660 if group else 0o600)
         with Session(engine) as s:
             unit = repo.get_unit(s, cfg.unit)
             repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={m.date.isoformat()} identify={identify}")

@@ -160,6 +160,16 @@ class MeetingService:
         return Session(self.engine, expire_on_commit=False)
 
     # ------------------------------------------------------------ meeting
+    def has_certificates(self) -> bool:
+        """Does the unit have any certificate? Without one the app opens on the welcome screen."""
+        from sqlalchemy import select
+
+        from .storage.models import Certificate, Unit
+
+        with self._session() as s:
+            return s.scalar(select(Certificate.id).join(Unit, Unit.id == Certificate.unit_id)
+                            .where(Unit.code == self.unit_code).limit(1)) is not None
+
     def open(self) -> MeetingInfo:
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
@@ -406,6 +416,11 @@ class MeetingService:
                 for r, a in repo.actions_of_meeting(s, prev.id):
                     last.setdefault(a.status, []).append(
                         (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, prev.date)))
+                # and what is still open from every meeting before that one
+                for om, r, a in repo.open_actions(s, unit.id, up_to=prev.date):
+                    if om.id != prev.id:
+                        last.setdefault("open", []).append(
+                            (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, om.date)))
         return SummaryData(self.meeting, iset, hist, by_owner, prev.date if prev else None, last,
                            reviewed=len([r for r in reviews if r.plan.strip()]))
 
@@ -418,3 +433,15 @@ class MeetingService:
             s.commit()
             self.meeting = _info(m)
             return iset
+
+    def reopen(self, reason: str) -> MeetingInfo:
+        """Reopen this (closed) meeting; raises repo.NotClosed or repo.ReasonRequired."""
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            m = repo.meeting_at(s, unit.id, self.date)
+            if m is None:
+                raise repo.NotClosed(self.date.isoformat())
+            repo.reopen_meeting(s, unit, m, reason)
+            s.commit()
+            self.meeting = _info(m)
+            return self.meeting

@@ -121,7 +121,7 @@ def test_init_refuses_to_overwrite(tmp_path):
 def demo_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("demo") / "demo.db"
     env = {"LESS_TUI_TODAY": "2026-11-23", "HOME": str(db.parent)}
-    run("demo", "--db", str(db), env=env, check=True)
+    run("demo", "--no-open", "--db", str(db), env=env, check=True)
     return db, env
 
 
@@ -151,7 +151,7 @@ def test_demo_meetings_and_queue(demo_db):
     assert all(" " in c["patient"] and "-" not in c["patient"] for c in q["cases"])  # masked
     fu = [c["follow_up"] for c in q["cases"]]
     assert fu == sorted(fu, reverse=True)  # follow-ups first
-    again = run("demo", "--db", str(db), env=env, check=True)
+    again = run("demo", "--no-open", "--db", str(db), env=env, check=True)
     assert "nothing added" in again.stdout
 
 

@@ -56,7 +56,9 @@ def test_markdown_minutes(demo_db):
             assert f"{kind} — {owner}, {due}" in md
     ind = _indicators(demo_db)
     for i in ind["indicators"]:
-        assert f"| {i['count']}/{i['denominator']} | {i['share'] * 100:.1f} % |" in md
+        # Swedish minutes: decimal comma, the share rounded once from the two counts
+        share = f"{i['count'] * 100 / i['denominator']:.1f}".replace(".", ",")
+        assert f"| {i['count']}/{i['denominator']} | {share} % |" in md
     assert "Nästa möte:** 2026-11-23" in md
     assert re.search(r"\| [▁▂▃▄▅▆▇█]{5,} \|", md)
     _no_identities(md, people)

@@ -83,3 +83,32 @@ def test_checkpoint_within_window():
 
 def test_sparkline():
     assert ind.sparkline([0, 0.5, 1, None]) == "▁▅█ "
+
+
+def test_a_checkpoint_passed_since_the_last_meeting_is_due_now_and_first():
+    # day 100 on 2026-06-01: day 90 passed 10 days ago (within the 30-day window), day 180 is far off
+    eps = build_episodes([cert(1, 1, D(2026, 2, 22), D(2026, 8, 1), 50)], AT, 5,
+                         [StatusRecord(1, 1, AT, "coordinator", "Aktiv"), StatusRecord(2, 1, AT, "rehab_plan", "ja")])
+    (it,) = q.rank(eps, QCFG)
+    assert it.episode.day_number() == 100
+    assert it.checkpoint == (90, -10)
+    assert it.reasons == ["checkpoint", "long"]  # due now: first
+    assert q.due_now("checkpoint", it.checkpoint) and not q.due_now("long", it.checkpoint)
+    # past the window: no checkpoint reason (and not "next: 180" either)
+    late = build_episodes([cert(1, 1, D(2026, 1, 23), D(2026, 8, 1), 50)], AT, 5,
+                          [StatusRecord(1, 1, AT, "coordinator", "Aktiv"), StatusRecord(2, 1, AT, "rehab_plan", "ja")])
+    (it2,) = q.rank(late, QCFG)
+    assert it2.episode.day_number() == 130 and it2.checkpoint is None and "checkpoint" not in it2.reasons
+
+
+def test_reason_words_say_when_the_checkpoint_is():
+    from less_tui.i18n import set_language
+    from less_tui.present import checkpoint_text, reason_labels, reasons_line
+
+    set_language("sv")
+    assert checkpoint_text((180, 12)) == "dag 180 om 12 d"
+    assert checkpoint_text((180, 0)) == "dag 180 i dag"
+    assert checkpoint_text((180, -3)) == "dag 180 passerad"
+    labels = reason_labels(["follow_up", "checkpoint", "three_plus_doctors", "several_doctors"], (180, -3))
+    assert labels == [("uppföljning", True), ("dag 180 passerad", True), ("≥3 läkare", False)]
+    assert reasons_line(["checkpoint"], (90, 5), lang="en") == "day 90 in 5 d"

@@ -336,6 +336,8 @@ async def test_palette_exact_case_first_no_duplicates_translated(demo_engine, cf
     app = LessApp(cfg, demo_engine, TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         q = await queue_ready(pilot)
+        await pilot.press("a")  # every qualifying case, so that there are numbers inside other numbers
+        await until(pilot, lambda: len(q.data.rows) > 25, "every case")
         nos = [r.case_no for r in q.data.rows]
         # a case number that is part of other case numbers, so a fuzzy match alone would not put it first
         target = next(n for n in sorted(nos, key=lambda n: len(str(n)))

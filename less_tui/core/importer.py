@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 
 from . import pnr as pnrmod
 from .episodes import COORDINATOR_STATUSES
+from .plaintext import CONTROL, CONTROL_BUT_LINES, describe, digit_problem
 
 OCCUPATIONS = ("Nuvarande arbete", "Arbetssökande", "Föräldraledighet", "Studier")
 
@@ -42,8 +43,9 @@ _ALIAS = {alias: canon for canon, aliases in COLUMNS.items() for alias in aliase
 
 REHABSTOD_HEADER = {"personnummer", "diagnos/diagnoser", "startdatum", "slutdatum", "grad", "lakare"}
 
-_ICD = re.compile(r"^\s*([A-Za-z])(\d{2})(?:\.?([0-9A-Za-z]{1,3}))?(?=$|[\s,;])")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only (\d would take a full-width or Arabic-Indic digit)
+_ICD = re.compile(r"^\s*([A-Za-z])([0-9]{2})(?:\.?([0-9A-Za-z]{1,3}))?(?=$|[\s,;])")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _STATUS = {s.lower(): s for s in COORDINATOR_STATUSES}
 
 
@@ -132,6 +134,9 @@ def parse_date(v: Any) -> dt.date:
     s = _text(v)
     if not s:
         raise CellError("empty, expected a date YYYY-MM-DD")
+    odd = digit_problem(s)
+    if odd:
+        raise CellError(f"{odd} (a date YYYY-MM-DD)")
     if re.fullmatch(r"\d{5}(\.\d+)?", s) or isinstance(v, (int, float)):
         raise CellError(f"found {s!r}, a number (an Excel date serial?); expected a date YYYY-MM-DD")
     m = _DATE.match(s)
@@ -154,6 +159,9 @@ def parse_degree(v: Any) -> int:
             return int(v)
         raise CellError(f"found {v!r}, expected 25, 50, 75 or 100")
     s = _text(v).replace(" ", "")
+    odd = digit_problem(s)
+    if odd:
+        raise CellError(f"{odd} (25, 50, 75 or 100)")
     if s.endswith("%"):
         s = s[:-1]
     if s in ("25", "50", "75", "100"):
@@ -165,6 +173,9 @@ def parse_diagnosis(v: Any) -> tuple[str, str]:
     s = _text(v)
     if not s:
         raise CellError("empty, expected an ICD-10-SE code such as F32.1 or M54.5")
+    odd = digit_problem(re.split(r"[\s,;]", s, maxsplit=1)[0])
+    if odd:
+        raise CellError(f"{odd} (an ICD-10-SE code such as F32.1)")
     m = _ICD.match(s)
     if not m:
         raise CellError(f"found {s!r}, expected an ICD-10-SE code first (e.g. F32.1, F321, M54.5 Lumbago)")
@@ -207,11 +218,21 @@ def parse_occupation(v: Any) -> str | None:
 
 # ---------------------------------------------------------------- readers
 
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Many control bytes at the start: not text. (A few are text with control characters in it,
+    which are named cell by cell.)"""
+    head = data[:4096]
+    return len(_BINARY_BYTES.findall(head)) > max(8, len(head) // 20)
+
+
 def _decode(data: bytes, file: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise ImportError_(f"{file}:1:0: UTF-16 text, which is not read; expected UTF-8 or Windows-1252 "
                            "(in Excel: Save as CSV UTF-8)")
-    if b"\x00" in data[:4096]:
+    if _looks_binary(data):
         raise ImportError_(f"{file}:1:0: a binary file, expected CSV text or an XLSX workbook")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -219,14 +240,37 @@ def _decode(data: bytes, file: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    _refuse_mixed_encodings(data, file)
     try:
-        text = data.decode("cp1252")
+        return data.decode("cp1252")
     except UnicodeDecodeError:
         raise ImportError_(f"{file}:1:0: not UTF-8 or Windows-1252 text; expected a CSV file") from None
-    ctrl = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t")
-    if ctrl:
-        raise ImportError_(f"{file}:1:0: a binary file, expected CSV text or an XLSX workbook")
-    return text
+
+
+def _refuse_mixed_encodings(data: bytes, file: str) -> None:
+    """A file that is not UTF-8 is read as Windows-1252, unless some of its lines are UTF-8: then it
+    was put together from two files (an "Å" would become "Ã…", a second doctor). Name the first line
+    that does not fit the encoding of the first line with letters outside ASCII."""
+    first: tuple[int, str] | None = None  # (line, encoding) of the first line beyond ASCII
+    lines = data.split(b"\n")
+    delim = max((";", "\t", ","), key=lines[0].decode("latin-1").count)
+    for n, line in enumerate(lines, 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            enc, col_at = "UTF-8", next(i for i, b in enumerate(line) if b > 0x7F)
+        except UnicodeDecodeError as e:
+            enc, col_at = "Windows-1252", e.start
+        if first is None:
+            first = (n, enc)
+        elif enc != first[1]:
+            prefix = line[:col_at].decode("latin-1")
+            column = len(next(csv.reader([prefix], delimiter=delim), [""])) or 1
+            raise ImportError_(
+                f"{file}:{n}:{column}: this line is {enc} text, but line {first[0]} is {first[1]}; "
+                "the file mixes two encodings (was it put together from two files?). "
+                "Expected one encoding: save the whole file again as CSV UTF-8")
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -295,7 +339,40 @@ def read_file(path: str | Path, as_of: dt.date, default_unit: str) -> Parsed:
         raise ImportError_(f"{file}:1:0: not a CSV or XLSX file (old .xls and PDF are not read; "
                            "save as .xlsx or CSV)")
     text = _decode(data, file)
-    return _parse_rows(file, sha, list(_csv_rows(text)), as_of, default_unit, xlsx=False)
+    # cells are searched for control characters only when the text has one (or a quoted line break)
+    scan = bool(CONTROL_BUT_LINES.search(text) or ('"' in text and _QUOTED_BREAK.search(text)))
+    return _parse_rows(file, sha, list(_csv_rows(text)), as_of, default_unit, xlsx=False, scan=scan)
+
+
+_QUOTED_BREAK = re.compile(r'"[^"]*[\r\n]')
+
+
+def _control_problems(file: str, rows: list[tuple[int, list[Any]]], header: list[Any] | None
+                      ) -> tuple[list[Problem], set[int]]:
+    """One problem per cell holding a control character (ESC, NUL, a line break, C1 …; tab is
+    allowed), on the line where it is; and the lines (record starts) that have one."""
+    problems: list[Problem] = []
+    bad: set[int] = set()
+    for line, rec in rows:
+        breaks = 0  # line breaks in the record's earlier cells (a quoted CSV cell may hold one)
+        for idx, c in enumerate(rec):
+            if not isinstance(c, str):
+                continue
+            m = CONTROL.search(c)
+            if m is not None:
+                pos = m.start()
+                if header is None:
+                    label = "header"
+                else:
+                    label = str(header[idx]).strip() if idx < len(header) and header[idx] is not None else ""
+                    label = label or f"column {idx + 1}"
+                problems.append(Problem(
+                    file, line + breaks + c.count("\n", 0, pos), idx + 1,
+                    f"{label}: found the control character {describe(c[pos])} at character {pos + 1}; "
+                    "expected plain text (no control characters or escape sequences; tab is allowed)"))
+                bad.add(line)
+            breaks += c.count("\n")
+    return problems, bad
 
 
 def _header_map(file: str, header: list[Any], line: int, parsed: Parsed) -> dict[str, int] | None:
@@ -332,7 +409,7 @@ def _formula_check(v: Any) -> None:
 
 
 def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: dt.date,
-                default_unit: str, xlsx: bool) -> Parsed:
+                default_unit: str, xlsx: bool, scan: bool = True) -> Parsed:
     parsed = Parsed(file=file, kind="intyg", sha256=sha)
     # skip leading blank lines
     body = [(ln, r) for ln, r in rows]
@@ -341,16 +418,33 @@ def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: d
     if not body:
         raise ImportError_(f"{file}:1:0: the file is empty; expected a header row and certificate rows")
     hline, header = body[0]
+    if scan:
+        parsed.problems.extend(_control_problems(file, [body[0]], None)[0])
+        if parsed.problems:
+            return parsed
     colmap = _header_map(file, header, hline, parsed)
     if colmap is None:
         return parsed
     headers = {k: str(header[i]).strip() for k, i in colmap.items()}
     data = [(line, rec) for line, rec in body[1:] if not _blank(rec)]
     parsed.rows_read = len(data)
+    data, control = _without_control_rows(file, data, header, parsed) if scan else (data, False)
     parsed.rows = _parse_block(file, data, colmap, as_of, default_unit, parsed, headers, xlsx)
+    if control:
+        parsed.problems.sort(key=lambda p: (p.line, p.column or 0))
     if parsed.rows_read == 0 and not parsed.problems:
         parsed.problems.append(Problem(file, hline, None, "a header but no certificate rows"))
     return parsed
+
+
+def _without_control_rows(file: str, data: list[tuple[int, list[Any]]], header: list[Any], parsed: Parsed
+                          ) -> tuple[list[tuple[int, list[Any]]], bool]:
+    """Report the rows holding control characters and leave them out of the rest of the checks."""
+    problems, bad = _control_problems(file, data, header)
+    if not problems:
+        return data, False
+    parsed.problems.extend(problems)
+    return [(line, rec) for line, rec in data if line not in bad], True
 
 
 def _cell(rec: list[Any], colmap: dict[str, int], name: str) -> Any:
@@ -475,6 +569,9 @@ def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed
     parsed.warnings.append(
         f"{file}: a Rehabstöd export holds one row per episode and only the active doctor; "
         "doctor counts from it are lower bounds")
+    parsed.problems.extend(_control_problems(file, [rows[header_idx - 1]], None)[0])
+    if parsed.problems:
+        return parsed
     headers = {k: str(header[i]).strip() for k, i in colmap.items()}
     data = []
     for line, rec in rows[header_idx:]:
@@ -486,7 +583,10 @@ def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed
             rec2[colmap["grad"]] = re.split(r"→|->", grad)[-1].strip()  # "50% → 100%": the current degree
         data.append((line, rec2))
     parsed.rows_read = len(data)
+    data, control = _without_control_rows(file, data, header, parsed)
     parsed.rows = _parse_block(file, data, colmap, as_of, default_unit, parsed, headers, xlsx=True)
+    if control:
+        parsed.problems.sort(key=lambda p: (p.line, p.column or 0))
     for r in parsed.rows:
         r.source = "rehabstod"
     return parsed

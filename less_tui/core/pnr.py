@@ -8,9 +8,12 @@ import re
 from personnummer import personnummer
 from personnummer.personnummer import PersonnummerException
 
-_LONG = re.compile(r"^(\d{8})-?(\d{4})$")
-_SHORT = re.compile(r"^(\d{6})([-+]?)(\d{4})$")
-_EXCEL = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+from .plaintext import non_ascii_digit
+
+# ASCII digits only: a full-width or Arabic-Indic "1" would otherwise make a second patient
+_LONG = re.compile(r"^([0-9]{8})-?([0-9]{4})$")
+_SHORT = re.compile(r"^([0-9]{6})([-+]?)([0-9]{4})$")
+_EXCEL = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
 
 
 class PnrError(ValueError):
@@ -26,6 +29,10 @@ def normalize(raw: str, as_of: dt.date) -> str:
     s = str(raw).strip().replace(" ", "")
     if not s:
         raise PnrError("empty, expected a personnummer YYYYMMDD-NNNN")
+    odd = non_ascii_digit(s)
+    if odd is not None:
+        raise PnrError(f"{s!r} has the digit {odd!r} (U+{ord(odd):04X}), which is not 0-9; "
+                       "expected YYYYMMDD-NNNN in ASCII digits")
     if _EXCEL.match(s):
         raise PnrError(
             f"'{s}' looks like a number mangled by Excel (scientific notation); "
@@ -66,10 +73,13 @@ def age(pnr: str, at: dt.date) -> int:
 
 
 def initials(name: str | None) -> str:
+    """The first letter (or digit) of each of the first three words: never a bracket, an escape
+    character or other markup from the name."""
     if not name:
         return "?"
     parts = [p for p in re.split(r"[\s\-]+", name.strip()) if p]
-    return "".join(p[0].upper() for p in parts[:3]) or "?"
+    firsts = (next((ch for ch in p if ch.isalnum()), "") for p in parts)
+    return "".join(ch.upper() for ch in firsts if ch)[:3] or "?"
 
 
 def masked(pnr: str, name: str | None) -> str:

@@ -42,13 +42,21 @@ def reasons_for(ep: Episode, q: Mapping[str, Any]) -> tuple[list[str], tuple[int
         reasons.append("no_coordinator")
     if day_n > q["plan_after_days"] and not ep.rehab_plan:
         reasons.append("no_rehab_plan")
+    # a rehab-chain checkpoint coming within the window, today, or passed within the last window
+    # (since the last meeting): (day, days left), negative when it has passed
     cp = None
+    window = q["checkpoint_window_days"]
     for c in CHECKPOINTS:
-        if day_n <= c <= day_n + q["checkpoint_window_days"]:
+        if day_n - window <= c <= day_n + window:
             cp = (c, c - day_n)
             reasons.append("checkpoint")
-            break
+            break  # ascending: one passed or due now wins over a later one
     return reasons, cp
+
+
+def due_now(reason: str, checkpoint: tuple[int, int] | None) -> bool:
+    """A reason the meeting must act on now: an action due, or a checkpoint today or passed."""
+    return reason == "follow_up" or (reason == "checkpoint" and checkpoint is not None and checkpoint[1] <= 0)
 
 
 def rank(
@@ -68,6 +76,8 @@ def rank(
         reasons, cp = reasons_for(ep, q) if ep.ongoing else ([], None)
         if due:
             reasons.insert(0, "follow_up")
+        # what is due now comes first (follow-up, then a checkpoint reached or passed)
+        reasons.sort(key=lambda r: 0 if r == "follow_up" else (1 if due_now(r, cp) else 2))
         if not reasons:
             continue
         # "several doctors" weighs in once; three or more adds its own weight on top

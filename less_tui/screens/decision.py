@@ -22,7 +22,7 @@ from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
 from .base import Key, Translated
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
-from .queue import reason_text
+from ..present import checkpoint_text, reason_labels
 
 SAVE_DELAY = 0.4  # seconds after the last key press
 
@@ -65,10 +65,13 @@ class ActionTable(Translated, DataTable):
         for key, label in (("kind", "col.kind"), ("owner", "col.owner"), ("due", "col.due"), ("status", "col.status")):
             self.add_column(t(label), key=key)
         rows = []
+        meeting_date = self.app.service.date
         for a in self.actions:
-            style = {"open": "bold", "done": "green", "dropped": "dim strike"}[a.status]
-            row = [Text(a.kind), Text(a.owner), a.due.isoformat() if a.due else "–",
-                   Text(t(f"status.{a.status}"), style=style)]
+            overdue = a.status == "open" and a.due is not None and a.due < meeting_date
+            style = "bold red" if overdue else {"open": "bold", "done": "green", "dropped": "dim strike"}[a.status]
+            status = t("status.overdue") if overdue else t(f"status.{a.status}")  # in words, not only colour
+            row = [Text(a.kind), Text(a.owner), Text(a.due.isoformat() if a.due else "–", style="red" if overdue else ""),
+                   Text(status, style=style)]
             if self.with_meeting:
                 row.insert(0, a.meeting_date.isoformat() if a.meeting_date else "")
             rows.append(row)
@@ -189,17 +192,23 @@ class DecisionScreen(Translated, Screen):
         docs = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
         txt.append(f"{docs} {t('col.doctors').lower()}", style="bold" if r.doctors >= 2 else "")
         txt.append(f" · {t('col.coordinator')}: {r.coordinator_status}\n")
-        txt.append(t("dec.facts", start=r.start.isoformat(), end=r.end.isoformat(), day=r.day))
-        txt.append(f" · {t('col.length').lower()}: {r.length}  ·  ")
-        if d.next_checkpoint:
-            cp, days = d.next_checkpoint
-            txt.append(t("dec.next_checkpoint", cp=cp, days=days), style="bold yellow" if days <= 30 else "")
+        # the day number so far and the planned length are named, never two bare numbers
+        txt.append(t("dec.episode", start=r.start.isoformat()) + " · ")
+        txt.append(t("dec.day_now", day=r.day), style="bold")
+        txt.append(" · " + t("dec.planned_length", length=r.length, end=r.end.isoformat()) + " · ")
+        cp = r.checkpoint if r.checkpoint and r.checkpoint[1] <= 0 else None  # passed since the last meeting
+        if cp is not None:
+            txt.append(t("dec.checkpoint_passed", cp=cp[0], days=-cp[1]) if cp[1] < 0 else
+                       checkpoint_text(cp), style="bold reverse")
+        elif d.next_checkpoint:
+            cpn, days = d.next_checkpoint
+            txt.append(t("dec.next_checkpoint", cp=cpn, days=days), style="bold yellow" if days <= 30 else "")
         else:
             txt.append(t("dec.past_checkpoints"), style="bold red")
         if r.reasons:
-            shown = [x for x in r.reasons if not (x == "several_doctors" and "three_plus_doctors" in r.reasons)]
-            txt.append("\n" + t("col.reasons") + ": " + ", ".join(reason_text(x, r.checkpoint) for x in shown),
-                       style="italic")
+            txt.append("\n" + t("col.reasons") + ": ", style="italic")
+            for i, (label, now) in enumerate(reason_labels(r.reasons, r.checkpoint)):
+                txt.append((", " if i else "") + label, style="bold reverse" if now else "italic")
         if r.lower_bound:
             txt.append("\n" + t("ctx.lower_bound"), style="dim")
         if self.readonly:

@@ -13,6 +13,7 @@ from ..core.episodes import CONTACT_STATUSES
 from ..core.queue import REASONS
 from ..i18n import t
 from ..meeting import CaseRow, QueueData
+from ..present import reason_labels
 from ..widgets.meeting_header import MeetingHeader
 from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated
@@ -20,7 +21,7 @@ from .base import Key, Translated
 # (id, header key, width, priority: higher stays longer when the terminal is narrow)
 COLUMNS = [
     ("case", "col.case", 6, 100), ("decided", "col.decided", 4, 98), ("patient", "col.patient", 10, 96),
-    ("age", "col.age", 5, 50), ("diagnosis", "col.diagnosis", 9, 90), ("length", "col.length", 5, 88),
+    ("age", "col.age", 5, 50), ("diagnosis", "col.diagnosis", 9, 90), ("day", "col.day", 7, 88),
     ("degree", "col.degree", 6, 84), ("doctors", "col.doctors", 6, 86), ("coordinator", "col.coordinator", 11, 60),
     ("reasons", "col.reasons", 20, 92),
 ]
@@ -29,9 +30,7 @@ SORTS = ["rank", "case", "length", "doctors", "degree", "diagnosis"]
 
 
 def reason_text(r: str, checkpoint) -> str:
-    if r == "checkpoint" and checkpoint:
-        return t("reason.checkpoint", day=checkpoint[0])
-    return t(f"reason.{r}")
+    return reason_labels([r], checkpoint)[0][0] if r != "several_doctors" else t("reason.several_doctors")
 
 
 class CaseTable(Translated, DataTable):
@@ -81,6 +80,7 @@ class QueueScreen(Translated, Screen):
         yield Input(placeholder=t("queue.filter"), id="filter")
         yield Static("", id="queue-status")
         yield CaseTable(id="cases")
+        yield Static("", id="reason-legend", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -161,8 +161,8 @@ class QueueScreen(Translated, Screen):
             return Text(str(r.age), justify="right")
         if col == "diagnosis":
             return r.diagnosis
-        if col == "length":
-            return Text(str(r.length), justify="right", style="bold" if r.length >= 180 else "")
+        if col == "day":  # sick days so far (the rehab chain's day number), not the planned length
+            return Text(str(r.day), justify="right", style="bold" if r.day >= 180 else "")
         if col == "degree":
             return Text(f"{r.degree} %", justify="right", style="bold" if r.degree == 100 else "")
         if col == "doctors":
@@ -171,14 +171,30 @@ class QueueScreen(Translated, Screen):
         if col == "coordinator":
             return Text(r.coordinator_status, style="" if r.coordinator_status in CONTACT_STATUSES else "dim")
         if col == "reasons":
-            txt = Text()
-            shown = [x for x in r.reasons if not (x == "several_doctors" and "three_plus_doctors" in r.reasons)]
-            for i, x in enumerate(shown):
-                if i:
-                    txt.append(" · ", style="dim")
-                txt.append(reason_text(x, r.checkpoint), style="bold reverse" if x == "follow_up" else "")
-            return txt
+            return self.reasons_cell(r, self.reasons_width)
         return ""
+
+    reasons_width = 0
+    SHORT_BELOW = 40  # a reasons column narrower than this shows codes, with a legend under the table
+
+    def reasons_cell(self, r: CaseRow, width: int) -> Text:
+        """The reasons, what is due now first and marked, broken between reasons (never inside one)
+        into as many lines as the column needs."""
+        txt = Text()
+        used = 0
+        short = 0 < width < self.SHORT_BELOW
+        for i, (label, now) in enumerate(reason_labels(r.reasons, r.checkpoint, short=short)):
+            sep = " " if short else " · "
+            if i:
+                if width and used + len(sep) + len(label) > width:
+                    txt.append(sep.rstrip() + "\n", style="dim")
+                    used = 0
+                else:
+                    txt.append(sep, style="dim")
+                    used += len(sep)
+            txt.append(label, style="bold reverse" if now else "")
+            used += len(label)
+        return txt
 
     def render_table(self) -> None:
         table = self.query_one(CaseTable)
@@ -193,12 +209,16 @@ class QueueScreen(Translated, Screen):
         for cid, label, width, _ in cols:
             table.add_column(t(label), key=cid, width=fixed[cid])
         self.shown_rows = self.filtered()
-        height = 2 if self.app.projector else 1
-        if height == 1:
-            table.add_rows([[self.cell(c[0], r) for c in cols] for r in self.shown_rows])
-        else:  # projector mode: roomier rows
-            for r in self.shown_rows:
-                table.add_row(*[self.cell(c[0], r) for c in cols], height=height)
+        # reasons are never cut off: a row takes the lines its reasons need (projector: at least two)
+        base = 2 if self.app.projector else 1
+        self.reasons_width = max(8, fixed.get("reasons", 0) - 1)
+        for r in self.shown_rows:
+            cells = [self.cell(c[0], r) for c in cols]
+            lines = 1 + (self.reasons_cell(r, self.reasons_width).plain.count("\n") if "reasons" in fixed else 0)
+            table.add_row(*cells, height=max(base, lines))
+        legend = self.query_one("#reason-legend", Static)
+        legend.display = 0 < self.reasons_width < self.SHORT_BELOW and "reasons" in fixed
+        legend.update(t("queue.legend", min_days=self.app.cfg.queue["min_days"]))
         if keep is not None:
             for i, r in enumerate(self.shown_rows):
                 if r.case_no == keep:
@@ -213,7 +233,7 @@ class QueueScreen(Translated, Screen):
         if self.filter_text:
             status.append(f"{t('key.filter')}: {self.filter_text}")
         if self.sort_key != "rank":
-            status.append(f"{t('key.sort')}: {self.sort_key}")
+            status.append(f"{t('key.sort')}: {t('sort.' + self.sort_key)}")
         if not self.shown_rows:
             status.append(t("queue.empty"))
         st = self.query_one("#queue-status", Static)

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from textual_plotext import PlotextPlot
 
 from ..core.indicators import INDICATOR_KEYS, sparkline
-from ..core.text import pct
+from ..core.text import indicator_change, median, pct, share_pct, target
 from ..i18n import t
 from ..meeting import SummaryData
 from ..widgets.screen_title import ScreenTitle
@@ -20,14 +20,15 @@ from .base import Key, Translated
 from .dialogs import ConfirmDialog
 
 
-def delta_text(ind) -> Text:
-    d = ind.delta_pp
-    if d is None:
-        return Text("–")
-    arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
-    better = ind.improved()
-    style = "bold green" if better else ("bold red" if better is False else "")
-    return Text(f"{arrow} {d:+.1f} pp", style=style, justify="right")
+def delta_text(ind, brackets: bool = True) -> Text:
+    """``↓ −7,4 p.e. (sämre)``: the arrow is the direction of the number, the word (and the colour) says
+    whether that is better or worse for this indicator."""
+    ch = indicator_change(ind)
+    if ch.value is None:
+        return Text("–", justify="right")
+    style = {"better": "bold green", "worse": "bold red"}.get(ch.verdict, "")
+    text = ch.text() if brackets else f"{ch.text(word=False)} {ch.word}"
+    return Text(text, style=style, justify="right")
 
 
 class IndicatorTable(Translated, DataTable):
@@ -88,6 +89,8 @@ class SummaryScreen(Translated, Screen):
     def on_mount(self) -> None:
         self.title = t("screen.summary")
         self.query_one(IndicatorTable).focus()
+        # projector mode on or off (p) changes the theme: redraw the chart in its colours
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.render_chart())
         self.reload()
 
     @work(thread=True, exclusive=True, group="summary")
@@ -113,8 +116,10 @@ class SummaryScreen(Translated, Screen):
         table = self.query_one(IndicatorTable)
         table.clear(columns=True)
         narrow = self.app.size.width < 100
-        cols = [("ind", "col.indicator"), ("now", "col.now"), ("prev", "col.previous"), ("delta", "col.delta"),
-                ("target", "col.target"), ("trend", "col.trend")]
+        # Narrow (80 columns): the change keeps its words, so the trend column gives way (the run chart
+        # below shows the selected indicator's course) and "last meeting" is shortened.
+        cols = [("ind", "col.indicator"), ("now", "col.now"), ("prev", "col.previous_short" if narrow else "col.previous"),
+                ("delta", "col.delta"), ("target", "col.target")] + ([] if narrow else [("trend", "col.trend")])
         for key, label in cols:
             table.add_column(t(label), key=key)
         rows = []
@@ -122,15 +127,17 @@ class SummaryScreen(Translated, Screen):
             series = [v[i.key].share if i.key in v else None for _, v in d.history] + [i.share]
             label = t(f"ind.short.{i.key}") if narrow else t(f"ind.{i.key}")
             ok = i.on_target
-            rows.append([
+            row = [
                 Text(label, style="bold" if ok else ""),
-                Text(f"{i.count}/{i.denominator} {pct(i.share)}", justify="right",
+                Text(f"{i.count}/{i.denominator} {share_pct(i.count, i.denominator)}", justify="right",
                      style="green" if ok else ("red" if ok is False else "")),
-                Text(pct(i.previous.share) if i.previous else "–", justify="right"),
-                delta_text(i),
-                Text(("≥ " if i.direction == "higher" else "≤ ") + pct(i.target), justify="right"),
-                Text(sparkline(series[-13:]), style="cyan"),
-            ])
+                Text(share_pct(i.previous.count, i.previous.denominator) if i.previous else "–", justify="right"),
+                delta_text(i, brackets=not narrow),
+                Text(target(i.target, i.direction), justify="right"),
+            ]
+            if not narrow:
+                row.append(Text(sparkline(series[-13:]), style="cyan"))
+            rows.append(row)
         table.add_rows(rows)
         table.move_cursor(row=self.selected)
         self.render_chart()
@@ -141,7 +148,7 @@ class SummaryScreen(Translated, Screen):
         items += [(t("ctx.chapter", ch=k), v) for k, v in c.chapters.items()]
         items += [(t("ctx.over_90"), c.over_90), (t("ctx.over_180"), c.over_180),
                   (t("ctx.three_plus"), c.three_plus_doctors),
-                  (t("ctx.median"), "–" if c.median_length is None else f"{c.median_length:g}")]
+                  (t("ctx.median"), median(c.median_length))]
         for k, v in items:
             ctx.append(f"{k}: ", style="dim")
             ctx.append(f"{v}\n")
@@ -165,8 +172,14 @@ class SummaryScreen(Translated, Screen):
             if not acts:
                 continue
             last.append(f"{t('status.' + status)} ({len(acts)})\n", style="bold")
-            for case_no, a in acts:
-                last.append(f"  {t('col.case')} {case_no}: {a.kind} – {a.owner}\n")
+            for case_no, a in sorted(acts, key=lambda x: (x[1].due or d.meeting.date, x[0])):
+                overdue = a.status == "open" and a.due is not None and a.due < d.meeting.date
+                last.append(f"  {t('col.case')} {case_no}: {a.kind} – {a.owner}")
+                if a.status == "open" and a.meeting_date and d.last_meeting and a.meeting_date < d.last_meeting:
+                    last.append(f" ({a.meeting_date.isoformat()})", style="dim")
+                if overdue:  # in words and colour
+                    last.append(f"  {t('status.overdue')} {a.due.isoformat()}", style="bold red")
+                last.append("\n")
         self.query_one("#last-actions", Static).update(last)
 
     def render_chart(self) -> None:
@@ -182,12 +195,17 @@ class SummaryScreen(Translated, Screen):
         plt.clear_figure()
         plt.date_form("Y-m-d")
         xs = [x.isoformat() for x in dates]
-        ys = [round(v * 100, 1) for v in values]
-        plt.plot(xs, ys, marker="braille", label=t(f"ind.short.{key}"))
-        plt.plot(xs, [ind.target * 100] * len(xs), marker="-", label=t("col.target"), color="red")
+        ys = [v * 100 for v in values]
+        # Read from the back of the room: a thick line with a dot per meeting, the target as its own line,
+        # and in projector mode colours that hold on a washed-out wall (the canvas follows the app theme).
+        line, target_colour = ((255, 255, 0), (255, 95, 95)) if self.app.projector else ("cyan+", "red+")
+        plt.plot(xs, [ind.target * 100] * len(xs), marker="━", label=t("col.target"), color=target_colour)
+        plt.plot(xs, ys, marker="hd", label=t(f"ind.short.{key}"), color=line)
+        plt.scatter(xs, ys, marker="●", color=line)
         plt.title(t("sum.chart", label=t(f"ind.short.{key}")))
         plt.ylim(0, 100)
-        plt.yticks([0, 20, 40, 60, 80, 100])
+        ticks = [0, 20, 40, 60, 80, 100]
+        plt.yticks(ticks, [pct(y / 100) for y in ticks])
         plt.xticks([xs[0], xs[len(xs) // 2], xs[-1]] if len(xs) > 2 else xs)
         chart.refresh()
 

@@ -17,7 +17,7 @@ from .db import HEAD, open_engine, sqlite_path
 
 # parents before children
 TABLE_ORDER = ["units", "patients", "doctors", "import_batches", "certificates", "meetings", "status_records",
-               "meeting_indicators", "case_reviews", "actions", "audit_log"]
+               "meeting_indicators", "meeting_reopenings", "case_reviews", "actions", "audit_log"]
 
 
 class AdminError(Exception):
@@ -71,7 +71,9 @@ def check_file(path: Path) -> dict:
             rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError:
             raise AdminError(f"{path}: not a less-tui database (no schema version)") from None
-        counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLE_ORDER}
+        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # an older backup may lack a newer table (restoring it upgrades the schema)
+        counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLE_ORDER if t in present}
     finally:
         con.close()
     return {"path": str(path), "revision": rev[0] if rev else None, "counts": counts}

@@ -14,7 +14,7 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_storage.py checks it against the migrations folder. Opening a
 # database already at this revision needs no Alembic import (faster start on the server).
-HEAD = "0003"
+HEAD = "0004"
 DB_FILE = "less-tui.db"
 
 
@@ -66,6 +66,40 @@ def _prepare_sqlite_file(path: Path, group: str = "") -> None:
         os.close(fd)
         os.chown(path, -1, gid)
         os.chmod(path, 0o660)
+
+
+def group_id(group: str) -> int:
+    import grp
+
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise DatabaseError(f"database.group: no group named {group!r} on this machine") from None
+
+
+def private_dir(path: Path, group: str = "") -> Path:
+    """Create a folder (for exports) as the database's is made: owner-only (0700), or with a team
+    group the group's too (setgid 2770). A folder that exists is left as it is."""
+    if path.is_dir():
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    if group:
+        os.chown(path, -1, group_id(group))
+        os.chmod(path, 0o2770)  # setgid: files made here belong to the group
+    else:
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path, group: str = "") -> Path:
+    """Create (or re-mode) a file owner-only (0600), or owner and team group (0660)."""
+    mode = 0o660 if group else 0o600
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, mode))
+    if group:
+        os.chown(path, -1, group_id(group))
+    os.chmod(path, mode)
+    return path
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

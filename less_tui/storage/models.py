@@ -114,6 +114,21 @@ class MeetingIndicator(SQLModel, table=True):
     denominator: int
 
 
+class MeetingReopening(SQLModel, table=True):
+    """A closing undone (``less-tui meeting reopen``): when the meeting had been closed, who reopened
+    it, when and why. Reopening unfreezes the meeting, so the counts that closing froze are kept here
+    (JSON ``{key: [count, denominator]}``). The minutes list every closing from these rows."""
+
+    __tablename__ = "meeting_reopenings"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    closed_at: Optional[dt.datetime] = None
+    reopened_at: dt.datetime
+    reopened_by: str = ""
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    frozen: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
 class CaseReview(SQLModel, table=True):
     __tablename__ = "case_reviews"
     __table_args__ = (UniqueConstraint("meeting_id", "anchor_certificate_id", name="uq_review_anchor"),)

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from .. import clock
@@ -19,7 +19,7 @@ from ..core import indicators as ind_core
 from ..core import queue as queue_core
 from ..core.episodes import Cert, Episode, StatusRecord
 from .models import (Action, AuditLog, CaseReview, Certificate, Doctor, Meeting, MeetingIndicator,
-                     Patient, StatusRecordRow, Unit)
+                     MeetingReopening, Patient, StatusRecordRow, Unit)
 
 
 class NotFound(Exception):
@@ -169,6 +169,42 @@ def close_meeting(s: Session, cfg: Config, unit: Unit, m: Meeting) -> ind_core.I
     s.add(m)
     audit(s, "meeting.close", unit.id, detail=m.date.isoformat())
     return iset
+
+
+class NotClosed(ValueError):
+    """Only a closed meeting can be reopened."""
+
+
+class ReasonRequired(ValueError):
+    """Reopening a meeting needs a reason (it is audited and printed in the minutes)."""
+
+
+def reopen_meeting(s: Session, unit: Unit, m: Meeting, reason: str) -> MeetingReopening:
+    """Undo a closing: the meeting is open (writable) again and its indicators are live, not frozen.
+    The closing's time and frozen counts are kept in ``meeting_reopenings``, with who and why, and
+    the audit log gets a ``meeting.reopen`` row with the reason."""
+    reason = " ".join((reason or "").split())
+    if m.status != "closed":
+        raise NotClosed(f"the meeting on {m.date.isoformat()} is open; only a closed meeting can be reopened")
+    if not reason:
+        raise ReasonRequired("a reason is required to reopen a meeting")
+    was = frozen(s, m.id)
+    row = MeetingReopening(meeting_id=m.id, closed_at=m.closed_at, reopened_at=clock.now(), reopened_by=os_user(),
+                           reason=reason, frozen=json.dumps({k: [v.count, v.denominator] for k, v in was.items()}))
+    s.add(row)
+    s.execute(delete(MeetingIndicator).where(MeetingIndicator.meeting_id == m.id))
+    m.status = "open"
+    m.closed_at = None
+    s.add(m)
+    audit(s, "meeting.reopen", unit.id, detail=f"{m.date.isoformat()} reason: {reason}")
+    s.flush()
+    return row
+
+
+def reopenings(s: Session, meeting_id: int) -> list[MeetingReopening]:
+    """The closings of a meeting that were undone, oldest first."""
+    return list(s.scalars(select(MeetingReopening).where(MeetingReopening.meeting_id == meeting_id)
+                          .order_by(MeetingReopening.reopened_at, MeetingReopening.id)))
 
 
 # ---------------------------------------------------------------- indicators and queue

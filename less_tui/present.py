@@ -1,0 +1,43 @@
+"""Words for the queue's reasons and the rehab-chain checkpoint, said once for screens, CLI and minutes.
+
+No Textual or Rich here: callers style the words (the screens mark what is due now)."""
+
+from __future__ import annotations
+
+from .core.queue import due_now
+from .i18n import t
+
+
+def checkpoint_text(checkpoint: tuple[int, int] | None, lang: str | None = None) -> str:
+    """"dag 180 om 12 d", "dag 180 i dag", "dag 180 passerad för 10 d sedan"."""
+    if checkpoint is None:
+        return t("reason.checkpoint_plain", lang)
+    day, left = checkpoint
+    if left > 0:
+        return t("reason.checkpoint_in", lang, day=day, days=left)
+    if left == 0:
+        return t("reason.checkpoint_today", lang, day=day)
+    return t("reason.checkpoint_passed", lang, day=day, days=-left)
+
+
+def reason_labels(reasons: list[str], checkpoint: tuple[int, int] | None = None,
+                  lang: str | None = None, short: bool = False) -> list[tuple[str, bool]]:
+    """(label, due now) per reason, in the queue's order (what is due now first). "Several doctors"
+    is left out when "three or more" is there. ``short``: the codes a narrow queue shows with a legend."""
+    out = []
+    for r in reasons:
+        if r == "several_doctors" and "three_plus_doctors" in reasons:
+            continue
+        if short:
+            label = t(f"reason.short.{r}", lang, day=checkpoint[0] if checkpoint else "")
+        elif r == "checkpoint":
+            label = checkpoint_text(checkpoint, lang)
+        else:
+            label = t(f"reason.{r}", lang)
+        out.append((label, due_now(r, checkpoint)))
+    return out
+
+
+def reasons_line(reasons: list[str], checkpoint: tuple[int, int] | None = None, lang: str | None = None,
+                 sep: str = ", ") -> str:
+    return sep.join(label for label, _ in reason_labels(reasons, checkpoint, lang)) or "–"
