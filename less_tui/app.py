@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+from collections import deque
 from typing import Iterable
 
 from sqlalchemy.engine import Engine
@@ -15,11 +16,13 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from .widgets.palette import CaseCommands, LessCommandPalette
+from .storage.db import is_db_error
+from .widgets.plain import PlainPaste
 from .config import Config
 from .i18n import language, set_language, t
 from .keyflow import OrderedKeys
 from .meeting import MeetingService, QueueData
-from .screens.base import Key, Translated
+from .screens.base import Key, Translated, db_trouble, retry_delay
 from .screens.decision import DecisionScreen
 from .screens.help import HelpScreen, bindings_of
 from .screens.meetings import MeetingsScreen
@@ -33,7 +36,7 @@ HIGH_CONTRAST = Theme(
 THEMES = {"dark": "textual-dark", "light": "textual-light", "high-contrast": "less-high-contrast"}
 
 
-class LessApp(OrderedKeys, Translated, App):
+class LessApp(OrderedKeys, PlainPaste, Translated, App):
     CSS_PATH = "app.tcss"
     TITLE = "less-tui"
     COMMANDS = App.COMMANDS | {CaseCommands}
@@ -65,6 +68,12 @@ class LessApp(OrderedKeys, Translated, App):
         self.title = t("app.title")
         # keys typed before the queue has its rows are held and replayed (nothing typed is lost)
         self.init_key_order(holding=True)
+        # database writes of the decision screens (actions, statuses), in order, kept until they succeed
+        self._writes: deque = deque()
+        self._write_busy = False
+        self._write_attempts = 0
+        self._write_error: BaseException | None = None
+        self._quit_asked = 0.0
 
     # ------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -74,8 +83,17 @@ class LessApp(OrderedKeys, Translated, App):
             self.set_keymap(dict(self.cfg.data["keymap"]))
         if self.projector:
             self.add_class("projector")
-        if self.service.has_certificates():
-            self.service.open()
+        try:
+            has_certificates = self.service.has_certificates()
+            if has_certificates:
+                self.service.open()
+        except Exception as e:
+            if not is_db_error(e):
+                raise
+            # the database does not answer now (locked, full, gone): the queue's load opens the meeting,
+            # with a line on the queue screen saying it cannot yet and a retry, not a crash
+            has_certificates = True
+        if has_certificates:
             self.push_screen(QueueScreen())
         else:  # nothing imported yet: say what to do next (no meeting is created)
             from .screens.welcome import WelcomeScreen
@@ -112,7 +130,12 @@ class LessApp(OrderedKeys, Translated, App):
 
     @work(thread=True, exclusive=True, group="follow")
     def follow_presenter(self) -> None:
-        case_no = self.service.presenter_case()
+        try:
+            case_no = self.service.presenter_case()
+        except Exception as e:
+            if is_db_error(e):
+                return  # the next change tries again
+            raise
         current = self.screen.detail.row.case_no if isinstance(self.screen, DecisionScreen) else None
         if case_no is not None and case_no != current:
             self.call_from_thread(self.open_case, case_no)
@@ -151,6 +174,8 @@ class LessApp(OrderedKeys, Translated, App):
                                     lambda lg=lang: self.set_lang(lg))
         if self.service.meeting and not self.service.meeting.closed:
             yield SystemCommand(t("cmd.close"), t("cmd.close.help"), self.close_meeting_from_palette)
+        if self.service.meeting and self.service.meeting.closed:
+            yield SystemCommand(t("cmd.reopen"), t("cmd.reopen.help"), self.reopen_meeting_from_palette)
         yield SystemCommand(t("key.quit"), t("cmd.quit.help"), self.exit)
 
     # ------------------------------------------------------------ navigation
@@ -162,8 +187,8 @@ class LessApp(OrderedKeys, Translated, App):
 
     def show_queue(self) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
-            if isinstance(self.screen, DecisionScreen):
-                self.screen.flush()
+            if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
+                return
             self.pop_screen()
 
     def show_summary(self) -> None:
@@ -171,8 +196,8 @@ class LessApp(OrderedKeys, Translated, App):
 
         if isinstance(self.screen, SummaryScreen):
             return
-        if isinstance(self.screen, DecisionScreen):
-            self.screen.flush()
+        if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
+            return
         self.push_screen(SummaryScreen())
 
     def show_meetings(self) -> None:
@@ -183,7 +208,6 @@ class LessApp(OrderedKeys, Translated, App):
 
     def switch_meeting(self, date: dt.date) -> None:
         self.service = MeetingService(self.engine, self.cfg, date, session_id=self.session_id)
-        self.service.open()
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(QueueScreen())
@@ -210,14 +234,28 @@ class LessApp(OrderedKeys, Translated, App):
     @work(thread=True, exclusive=True, group="case")
     def load_case(self, case_no: int, replace: bool = False) -> None:
         data = self.current_queue or self.service.queue()
-        row = next((r for r in data.rows if r.case_no == case_no), None)
-        if row is None:
-            self.call_from_thread(self.release_held_keys)
+        try:
+            data = self.current_queue or self.service.queue()
+            row = next((r for r in data.rows if r.case_no == case_no), None)
+            if row is None:
+                self.call_from_thread(self.release_held_keys)
+                return
+            detail = self.service.case(case_no, row)
+        except Exception as e:
+            if not is_db_error(e):
+                raise
+            self.call_from_thread(self._case_failed, e)
             return
-        detail = self.service.case(case_no, row)
         self.call_from_thread(self._show_case, detail, replace)
 
+    def _case_failed(self, err: BaseException) -> None:
+        self.release_held_keys()
+        self.notify(t("dec.open_failed", reason=db_trouble(err)), severity="error", markup=False, timeout=8)
+
     def _show_case(self, detail, replace: bool) -> None:
+        if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
+            self.release_held_keys()  # follow mode: the plan here is not saved yet, so stay on it
+            return
         screen = DecisionScreen(detail)
         if replace and isinstance(self.screen, DecisionScreen):
             self.switch_screen(screen)
@@ -307,8 +345,117 @@ class LessApp(OrderedKeys, Translated, App):
     def run_export(self, fmt: str) -> None:
         from .export import export_meeting
 
-        path = export_meeting(self.engine, self.cfg, self.service.date, fmt, lang=language())
-        self.call_from_thread(self.notify, t("sum.exported", path=str(path)), timeout=10)
+        # always a file (Markdown too), and only its path on screen: the minutes never go up on the wall
+        path = export_meeting(self.engine, self.cfg, self.service.date, fmt, lang=language(), to_file=True)
+        self.call_from_thread(self.notify, t("sum.exported", path=str(path)), timeout=10, markup=False)
+
+    def reopen_meeting_from_palette(self) -> None:
+        from .screens.reopen import ReopenDialog
+
+        def answer(reason: str | None) -> None:
+            if reason:
+                self.run_reopen(reason)
+
+        self.push_screen(ReopenDialog(self.service.date), answer)
+
+    @work(thread=True, group="reopen")
+    def run_reopen(self, reason: str) -> None:
+        from .storage.repo import NotClosed
+
+        try:
+            self.service.reopen(reason)
+        except NotClosed:  # someone else reopened it meanwhile
+            self.call_from_thread(self.notify, t("reopen.not_closed", date=self.service.date.isoformat()),
+                                  severity="warning")
+            return
+        self.call_from_thread(self._reopened)
+
+    def _reopened(self) -> None:
+        self.switch_meeting(self.service.date)  # every screen again, now writable
+        self.notify(t("reopen.done", date=self.service.date.isoformat()))
+
+    # ------------------------------------------------------------ writes that wait for the database
+    def write(self, fn, *args, then=None, case_no: int | None = None) -> None:
+        """Run the write ``fn(*args)`` off the event loop, after the writes asked before it; ``then(result)``
+        runs back on the loop. If the database is busy, locked, full or gone the write is kept and tried
+        again with backoff (a line says it is not saved yet) until it succeeds; it is never dropped."""
+        self._writes.append((fn, args, then, case_no))
+        self._pump_writes()
+
+    def writes_failing(self) -> bool:
+        return self._write_error is not None
+
+    def _pump_writes(self) -> None:
+        if self._write_busy or not self._writes:
+            return
+        self._write_busy = True
+        self._write_worker(self._writes[0])
+
+    @work(thread=True, group="write")
+    def _write_worker(self, op) -> None:
+        fn, args = op[0], op[1]
+        try:
+            result, err = fn(*args), None
+        except Exception as e:
+            result, err = None, e
+        try:
+            self.call_from_thread(self._write_ended, op, result, err)
+        except RuntimeError:  # the app is shutting down
+            pass
+
+    def _write_ended(self, op, result, err: BaseException | None) -> None:
+        from .meeting import NotThisMeeting, ReadOnly
+
+        self._write_busy = False
+        _, _, then, case_no = op
+        if err is not None and is_db_error(err):
+            self._write_attempts += 1
+            self._write_error = err
+            delay = retry_delay(self._write_attempts)
+            if self._write_attempts == 1:
+                self.notify(t("db.not_saved", reason=db_trouble(err)), severity="warning", markup=False)
+            if isinstance(self.screen, DecisionScreen):
+                self.screen.write_failed(err, delay)
+            self.set_timer(delay, self._pump_writes)
+            return
+        self._writes.popleft()
+        recovered = self._write_error is not None
+        self._write_attempts = 0
+        self._write_error = None
+        if isinstance(err, ReadOnly):
+            self._writes.clear()  # the meeting was closed (perhaps elsewhere): nothing more is written
+            if isinstance(self.screen, DecisionScreen):
+                self.screen.became_readonly()
+            else:
+                self.notify(t("dec.readonly"), severity="warning")
+        elif isinstance(err, NotThisMeeting):
+            self.notify(t("dec.only_this_meeting"), severity="warning")
+        elif err is not None:
+            self._handle_exception(err)  # a fault of the program, not of the database
+            return
+        else:
+            if case_no is not None:
+                self.mark_decided(case_no)
+            if then is not None:
+                then(result)
+        if recovered:
+            self.notify(t("db.saved_again"), markup=False)
+            if isinstance(self.screen, DecisionScreen):
+                self.screen.writes_done()
+        self._pump_writes()
+
+    def unsaved(self) -> bool:
+        """Something typed or chosen is not in the database yet."""
+        if self._writes:
+            return True
+        for s in self.screen_stack:
+            if isinstance(s, DecisionScreen) and not s.readonly:
+                try:
+                    if s.query_one("#plan").text != s._saved_text:
+                        return True
+                except Exception:
+                    pass
+        return False
 
     # ------------------------------------------------------------ errors and shutdown
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -323,11 +470,24 @@ class LessApp(OrderedKeys, Translated, App):
                 self.notify(t("dec.readonly"), severity="warning")
             elif isinstance(err, NotThisMeeting):
                 self.notify(t("dec.only_this_meeting"), severity="warning")
-            else:
-                self.notify(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
+            elif not is_db_error(err):  # a database error: _handle_exception says it in one line
+                self.notify(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}", markup=False,
                             severity="error", timeout=10)
 
     def _handle_exception(self, error: Exception) -> None:
+        from textual.worker import WorkerFailed
+
+        from .meeting import NotThisMeeting, ReadOnly
+
+        cause = error.error if isinstance(error, WorkerFailed) else None
+        if cause is not None and (is_db_error(cause) or isinstance(cause, (ReadOnly, NotThisMeeting))):
+            # a worker met a busy, locked, full or lost database (or a closed meeting): the app goes on,
+            # what was typed is still on screen; one line says what happened
+            self.release_held_keys()
+            if is_db_error(cause):
+                self.notify(t("db.trouble", reason=db_trouble(cause)), severity="error", markup=False,
+                            timeout=8)
+            return
         self._last_error = error
         super()._handle_exception(error)
 
@@ -347,10 +507,20 @@ class LessApp(OrderedKeys, Translated, App):
     def flush_pending(self) -> None:
         for s in self.screen_stack:
             if isinstance(s, DecisionScreen):
-                s.flush()
+                try:
+                    s.flush()
+                except Exception:  # saving what can be saved must not stop the rest
+                    pass
 
     async def action_quit(self) -> None:
+        import time
+
         self.flush_pending()
+        if self.unsaved() and time.monotonic() - self._quit_asked > 5.0:
+            # the database does not take it now: say so once; quitting again within 5 s quits anyway
+            self._quit_asked = time.monotonic()
+            self.notify(t("app.quit_unsaved"), severity="warning", markup=False)
+            return
         self.exit()
 
 

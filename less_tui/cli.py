@@ -294,6 +294,14 @@ def _refuse_demo_database() -> None:
 
 # ---------------------------------------------------------------- meetings
 
+def _plain_option(option: str, value: str) -> None:
+    from .core.plaintext import describe, find_control
+
+    at = find_control(value)
+    if at is not None:
+        raise UserError(t("cli.control_in_text", option=option, char=describe(value[at]), value=repr(value)))
+
+
 @meeting_app.command("new")
 def meeting_new(
     date: Optional[str] = typer.Option(None, "--date", help="The meeting's date, YYYY-MM-DD (default today)."),
@@ -308,6 +316,8 @@ def meeting_new(
     _db_option(db)
     cfg = state.cfg
     d = _date(date, "--date")
+    for name in attendee or []:  # typed text is only text: no escape sequence reaches a screen later
+        _plain_option("--attendee", name)
     engine = state.engine()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)

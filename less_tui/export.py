@@ -11,7 +11,8 @@ import html
 import io
 import json
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -21,6 +22,7 @@ from . import clock
 from .config import Config
 from .core import indicators as ind_core
 from .core import pnr as pnrmod
+from .core.plaintext import strip_controls
 from .core.text import indicator_change, median, share_pct, target
 from .i18n import indicator_labels, t
 from .storage import repo
@@ -155,7 +157,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             s.commit()
         return Minutes(
             clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status, started=m.started_at,
-            ended=m.closed_at, attendees=[(n, cfg.role_of(n)) for n in repo.attendees(m)], indicators=iset,
+            # a reopened meeting was held until its first closing; every closing is listed apart
+            ended=closings[0].closed_at if closings else m.closed_at,
+            attendees=[(n, cfg.role_of(n)) for n in repo.attendees(m)], indicators=iset,
             history=hist, cases=cases, followups=followups, previous_date=prev.date if prev else None,
             todo=dict(sorted(todo.items())), next_meeting=clock.add_months(m.date, cfg.data["meeting"]["cadence_months"]),
             identify=identify, identities=identities, closings=closings,
@@ -249,6 +253,43 @@ def _md_plain(s: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]<>|~&" else ch for ch in s)
 
 
+_MD_LEADING = re.compile(r"^([#>+=-]|[0-9]+[.)])")
+
+
+def _md_text(s: object) -> str:
+    """What a person typed (a name, an action, an owner …) as literal Markdown on one line: every
+    character that can start markup (emphasis, code, links, raw HTML, tables, strikethrough) escaped,
+    and at the start also what would make a heading, a list item or a quote. Ordinary words and
+    sentences come out as they are."""
+    s = strip_controls(str(s), keep="\t").replace("\t", " ").strip()
+    s = "".join("\\" + ch if ch in "\\`*_[]<>|~&#" else ch for ch in s)
+    return _MD_LEADING.sub(lambda mt: mt.group(0)[:-1] + "\\" + mt.group(0)[-1], s)
+
+
+def _md_lines(s: str, indent: str = "  ") -> str:
+    """Typed text of several lines (a plan): each line literal (``_md_text``), kept as a line break
+    inside the list item it belongs to; empty lines are left out (they would end the item)."""
+    lines = [_md_text(line) for line in strip_controls(str(s)).split("\n")]
+    return ("\\\n" + indent).join(line for line in lines if line)
+
+
+def _clean(value):
+    """``value`` (the minutes, or any part of them) with control characters removed from every text
+    (tab and line ends kept): Word's XML and Excel's cells cannot hold them, a terminal or a mail
+    client would act on them."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_clean(v) for v in value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type) and not isinstance(value, ind_core.IndicatorSet):
+        return replace(value, **{f.name: _clean(getattr(value, f.name)) for f in fields(value) if f.init})
+    return value
+
+
 def _md_table(headers: list[str], rows: list[list[object]]) -> str:
     out = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
@@ -256,10 +297,14 @@ def _md_table(headers: list[str], rows: list[list[object]]) -> str:
 
 
 def render_md(m: Minutes) -> str:
+    """The minutes in Markdown. Everything a person typed or imported goes through ``_md_text`` (a
+    plan through ``_md_lines``): it cannot add headings, tables, checklist items or raw HTML."""
+    m = _clean(m)
+    md = _md_text
     L: list[str] = [f"# {t('min.title', date=m.date.isoformat())}", ""]
-    L += [f"- **{t('min.clinic')}:** {m.clinic}", f"- **{t('min.unit')}:** {m.unit}",
+    L += [f"- **{t('min.clinic')}:** {md(m.clinic)}", f"- **{t('min.unit')}:** {md(m.unit)}",
           f"- **{t('min.date')}:** {m.date.isoformat()}", f"- **{t('min.time')}:** {_time(m)}",
-          f"- **{t('min.attendees')}:** " + ", ".join(f"{n} ({r})" if r else n for n, r in m.attendees),
+          f"- **{t('min.attendees')}:** " + ", ".join(f"{md(n)} ({md(r)})" if r else md(n) for n, r in m.attendees),
           f"- **{t('min.next')}:** {m.next_meeting.isoformat()}", ""]
     if m.closings:  # a reopened meeting: every closing, and why it was reopened
         L += [f"## {t('min.closings')}", ""]
@@ -269,8 +314,8 @@ def render_md(m: Minutes) -> str:
     if not m.todo:
         L += [t("min.no_todo"), ""]
     for owner, acts in m.todo.items():
-        L += [f"### {owner}", ""]
-        L += [f"- [ ] {t('col.case')} {a.case_no}: {a.kind} — {t('col.due').lower()} {_due(a)}" for a in acts]
+        L += [f"### {md(owner)}", ""]
+        L += [f"- [ ] {t('col.case')} {a.case_no}: {md(a.kind)} — {t('col.due').lower()} {_due(a)}" for a in acts]
         L.append("")
     L += [f"## {t('min.indicators')}", ""]
     prev = m.indicators.indicators[0].previous_date
@@ -288,16 +333,17 @@ def render_md(m: Minutes) -> str:
     if not m.cases:
         L += [t("min.no_cases"), ""]
     for cs in m.cases:
-        L += [f"### {t('col.case')} {cs.case_no} — {cs.patient}", ""]
+        L += [f"### {t('col.case')} {cs.case_no} — {md(cs.patient)}", ""]
         L += [f"- **{t('min.reasons')}:** {_reasons(cs.reasons)}",
               f"- **{t('col.length')}:** {cs.length if cs.length is not None else '–'} · **{t('col.degree')}:** "
               f"{cs.degree if cs.degree is not None else '–'} % · **{t('col.doctors')}:** {_doctors(cs)}",
               f"- **{t('dec.coordinator_status')}:** {cs.coordinator_status} · **{t('dec.rehab_plan')}:** "
               f"{t('word.yes') if cs.rehab_plan else t('word.no')} · **{t('dec.assessor')}:** {_assessor(cs)}",
-              f"- **{t('min.plan')}:** {cs.plan or '–'}"]
+              f"- **{t('min.plan')}:** {_md_lines(cs.plan) or '–'}"]
         if cs.actions:
             L.append(f"- **{t('min.actions')}:**")
-            L += [f"  - {a.kind} — {a.owner or '–'}, {_due(a)} ({t('status.' + a.status)})" for a in cs.actions]
+            L += [f"  - {md(a.kind)} — {md(a.owner) or '–'}, {_due(a)} ({t('status.' + a.status)})"
+                  for a in cs.actions]
         L.append("")
     L += [f"## {t('min.followups')}", ""]
     if m.previous_date is None or not m.followups:
@@ -306,7 +352,7 @@ def render_md(m: Minutes) -> str:
         for status, label in (("done", "min.done"), ("open", "min.still_open"), ("dropped", "min.dropped")):
             acts = m.followups.get(status, [])
             L += [f"**{t(label)} ({len(acts)})**", ""]
-            L += [f"- {t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}" for a in acts] or ["–"]
+            L += [f"- {t('col.case')} {a.case_no}: {md(a.kind)} — {md(a.owner) or '–'}" for a in acts] or ["–"]
             L.append("")
     return "\n".join(L).rstrip() + "\n"
 
@@ -332,6 +378,7 @@ def chart(m: Minutes, fmt: str = "png") -> bytes:
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
+    _time_axis(axes.flat[0], dates)
     fig.autofmt_xdate()
     fig.tight_layout()
     buf = io.BytesIO()
@@ -340,9 +387,24 @@ def chart(m: Minutes, fmt: str = "png") -> bytes:
     return buf.getvalue()
 
 
+def _time_axis(ax, dates: list[dt.date]) -> None:
+    """The time axis spans the meetings shown, half a month either side, with a tick per meeting
+    (one meeting: one point in the middle, not years of empty axis)."""
+    import matplotlib.dates as mdates
+    import matplotlib.ticker as mticker
+
+    pad = dt.timedelta(days=15)
+    ax.set_xlim(min(dates) - pad, max(dates) + pad)  # the axes share x: this sets all four
+    ax.xaxis.set_major_locator(mticker.FixedLocator([mdates.date2num(d) for d in dates]))
+    months = [(d.year, d.month) for d in dates]
+    fmt = "%Y-%m" if len(set(months)) == len(months) else "%Y-%m-%d"
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt))
+
+
 # ---------------------------------------------------------------- HTML
 
 def render_html(m: Minutes) -> str:
+    m = _clean(m)
     e = html.escape
     import base64
 
@@ -410,13 +472,151 @@ def render_html(m: Minutes) -> str:
 
 # ---------------------------------------------------------------- Word
 
+A4_CM = (21.0, 29.7)
+MARGIN_CM = 2.0  # what a printed page needs (and a ring binder)
+DOC_LANGUAGE = {"sv": "sv-SE", "en": "en-GB"}
+FONT_PT = 10.5
+TABLE_PT = 9.5  # the indicator table: every figure on one line on A4
+CELL_PAD_CM = 0.5  # the cell's left and right margins (0.19 cm each) and its borders, with room to spare
+
+
+def _paper(doc) -> float:
+    """A4 portrait, 2 cm margins, the document's language (spelling, hyphenation, the reader's voice);
+    returns the width between the margins in cm."""
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    from .i18n import language
+
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(A4_CM[0]), Cm(A4_CM[1])
+        section.left_margin = section.right_margin = Cm(MARGIN_CM)
+        section.top_margin = section.bottom_margin = Cm(MARGIN_CM)
+        section.header_distance = section.footer_distance = Cm(1.0)
+    tag = DOC_LANGUAGE.get(language(), "en-GB")
+    doc.core_properties.language = tag
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    # the default, and every style that names a language of its own
+    targets = [rpr] + [el.getparent() for el in styles.iter(qn("w:lang")) if el.getparent() is not rpr]
+    for rpr in targets:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), tag)
+        lang.set(qn("w:eastAsia"), tag)
+    return A4_CM[0] - 2 * MARGIN_CM
+
+
+def _text_cm(text: str, pt: float = FONT_PT, bold: bool = False) -> float:
+    """The printed width of a text, measured in DejaVu Sans (matplotlib ships it): wider than Calibri,
+    Carlito and Liberation Sans, so a width that holds it holds the text in whatever font the reader's
+    Word or LibreOffice uses."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    key = (pt, bold)
+    font = _FONTS.get(key)
+    if font is None:
+        prop = font_manager.FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
+        font = _FONTS[key] = FT2Font(font_manager.findfont(prop))
+        font.set_size(pt, 72)  # 72 dpi: one pixel is one point
+    font.set_text(text, 0.0)
+    return font.get_width_height()[0] / 64 / 72 * 2.54
+
+
+_FONTS: dict = {}
+
+
+def column_widths(headers: list[str], rows: list[list[str]], total_cm: float, pt: float = TABLE_PT) -> list[float]:
+    """Widths in cm that fit ``total_cm``: every column at least as wide as its longest word (so no
+    word is broken in the middle), the figures on one line where the page allows (headers may wrap
+    between words), and what is left to the first column (the indicator's name)."""
+    cols = list(zip(headers, *rows))
+    least, wish = [], []
+    for k, col in enumerate(cols):
+        head, cells = col[0], col[1:]
+        bold = k == 0  # the table style sets the header row and the first column in bold
+        words = [(w, True) for w in head.split()] + [(w, bold) for c in cells for w in str(c).split()]
+        least.append(max([_text_cm(w, pt, b) for w, b in words] or [0.0]) + CELL_PAD_CM)
+        whole = max([_text_cm(str(c), pt, bold) for c in cells] or [0.0]) + CELL_PAD_CM
+        wish.append(max(whole, least[-1]))
+    widths = wish[:]
+    widths[0] = least[0]
+    spare = total_cm - sum(widths)
+    if spare >= 0:
+        widths[0] += spare  # the name column takes the rest of the line
+        return widths
+    give = [wish[k] - least[k] if k else 0.0 for k in range(len(cols))]  # shrink toward the longest word
+    over = -spare
+    room = sum(give)
+    for k in range(1, len(cols)):
+        if room > 0:
+            widths[k] -= min(give[k], over * give[k] / room)
+    return widths
+
+
+def _set_column_widths(table, widths_cm: list[float]) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table.autofit = False  # a fixed layout: Word and LibreOffice keep these widths
+    for col, w in zip(table.columns, widths_cm):
+        col.width = Cm(w)
+        for cell in col.cells:
+            cell.width = Cm(w)
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(round(sum(widths_cm) / 2.54 * 1440)))
+
+
+def _keep_together(table) -> None:
+    """A short table stays on one page (rows unsplit, each kept with the next); its header repeats
+    if it ever runs over a page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for k, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if k == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        if k < len(table.rows) - 1:
+            for cell in row.cells:
+                for par in cell.paragraphs:
+                    par.paragraph_format.keep_with_next = True
+
+
 def render_docx(m: Minutes, path: Path) -> None:
     from docx import Document
     from docx.shared import Cm, Pt
 
+    m = _clean(m)  # Word's XML cannot hold control characters (python-docx: ValueError)
     doc = Document()
+    width_cm = _paper(doc)
     doc.styles["Normal"].font.name = "Calibri"
-    doc.styles["Normal"].font.size = Pt(10.5)
+    doc.styles["Normal"].font.size = Pt(FONT_PT)
+    doc.styles["Title"].font.size = Pt(20)  # the title and its date on one line
     doc.add_heading(t("min.title", date=m.date.isoformat()), level=0)
     for label, value in ((t("min.clinic"), m.clinic), (t("min.unit"), m.unit), (t("min.date"), m.date.isoformat()),
                          (t("min.time"), _time(m)),
@@ -447,11 +647,14 @@ def render_docx(m: Minutes, path: Path) -> None:
         cells = table.add_row().cells
         for cell, v in zip(cells, r[:-1]):
             cell.text = v
-    table.autofit = False
     for row in table.rows:
-        for cell, w in zip(row.cells, (6.2, 1.6, 1.6, 1.8, 2.2, 1.6, 1.4)):
-            cell.width = Cm(w)
-    doc.add_picture(io.BytesIO(chart(m, "png")), width=Cm(16))
+        for cell in row.cells:
+            for par in cell.paragraphs:
+                for run in par.runs:
+                    run.font.size = Pt(TABLE_PT)
+    _set_column_widths(table, column_widths(heads, [r[:-1] for r in indicator_rows(m)], width_cm, TABLE_PT))
+    _keep_together(table)
+    doc.add_picture(io.BytesIO(chart(m, "png")), width=Cm(min(16.0, width_cm)))
     doc.add_heading(t("min.cases"), level=1)
     if not m.cases:
         doc.add_paragraph(t("min.no_cases"))
@@ -520,7 +723,9 @@ def render_xlsx(engine: Engine, cfg: Config, path: Path) -> None:
         actions = []
         for mt in meetings:
             for r, a in repo.actions_of_meeting(s, mt.id):
-                actions.append([mt.date, r.case_no, a.kind, a.owner, a.due, t(f"status.{a.status}")])
+                # Excel cannot hold control characters (openpyxl: IllegalCharacterError)
+                actions.append([mt.date, r.case_no, strip_controls(a.kind), strip_controls(a.owner), a.due,
+                                t(f"status.{a.status}")])
     wb = Workbook()
     ws = wb.active
     ws.title = t("min.sheet.indicators")
@@ -611,7 +816,26 @@ def list_exports(cfg: Config, engine: Engine) -> list[Path]:
     folder = export_folder(cfg, engine, create=False)
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name))
+    return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),  # not one being written
+                  key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def _new_private_file(path: Path, group: str = "") -> Path:
+    """A new, empty file beside ``path`` (``.name.XXXX.ext``), created owner-only (0600, or 0660 for
+    the team group), never through a symlink."""
+    import secrets
+
+    from .storage.db import private_file
+
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(10):
+        tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}{path.suffix}")
+        try:
+            os.close(os.open(tmp, flags, 0o660 if group else 0o600))
+        except FileExistsError:
+            continue
+        return private_file(tmp, group)  # the group and the mode, whatever the umask
+    raise ExportError(f"{path}: cannot create a temporary file beside it")
 
 
 def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", fmt: str = "md",
@@ -634,16 +858,22 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
             return render_md(m)
         group = cfg.data["database"]["group"]
         path = Path(out) if out else default_path(cfg, engine, m.date, fmt)
-        private_file(path, group)
-        if fmt == "md":
-            path.write_text(render_md(m), encoding="utf-8")
-        elif fmt == "html":
-            path.write_text(render_html(m), encoding="utf-8")
-        elif fmt == "docx":
-            render_docx(m, path)
-        else:
-            render_xlsx(engine, cfg, path)
-        os.chmod(path, 0o660 if group else 0o600)
+        # written whole into a new file beside it, then renamed over it: a failure leaves no
+        # empty or half-written file (and an earlier export of the same name as it was)
+        tmp = _new_private_file(path, group)
+        try:
+            if fmt == "md":
+                tmp.write_text(render_md(m), encoding="utf-8")
+            elif fmt == "html":
+                tmp.write_text(render_html(m), encoding="utf-8")
+            elif fmt == "docx":
+                render_docx(m, tmp)
+            else:
+                render_xlsx(engine, cfg, tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         with Session(engine) as s:
             unit = repo.get_unit(s, cfg.unit)
             repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={m.date.isoformat()} identify={identify}")

@@ -6,7 +6,7 @@ Every method opens its own database session, so the app can call them from threa
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 from sqlalchemy.engine import Engine
@@ -307,10 +307,27 @@ class MeetingService:
         return clock.add_months(self.date, self.cfg.data["meeting"]["cadence_months"])
 
     def _review(self, s: Session, case_no: int):
+        """The case's review at this meeting (made if need be), for a write in ``s``: refused with
+        ``ReadOnly`` if the meeting is closed, checked in the transaction that writes."""
         e, it = self._episode(case_no)
+        unit, m = self._open_meeting(s)
+        return unit, m, e, repo.ensure_review(s, m, e, it.reasons if it else [])
+
+    def _open_meeting(self, s: Session):
+        """This unit and its meeting, which must still be open; the check holds until ``s`` commits
+        (another session closing the meeting meanwhile waits, or has already won and we refuse)."""
         unit = repo.get_unit(s, self.unit_code)
         m = repo.meeting_at(s, unit.id, self.date)
-        return unit, m, e, repo.ensure_review(s, m, e, it.reasons if it else [])
+        try:
+            if m is None:
+                raise repo.MeetingClosed(None)
+            repo.require_open(s, m.id)
+        except repo.MeetingClosed:
+            s.rollback()
+            if self.meeting is not None:
+                self.meeting = replace(self.meeting, status="closed")
+            raise ReadOnly() from None
+        return unit, m
 
     def save_plan(self, case_no: int, text: str, version: int) -> tuple[int, int]:
         """Returns (review id, new version); raises repo.Conflict when someone else saved first."""
@@ -354,6 +371,7 @@ class MeetingService:
     def edit_action(self, action_id: int, kind: str, owner: str, due: dt.date | None) -> ActionInfo:
         self._writable()
         with self._session() as s:
+            self._open_meeting(s)
             self._own_action(s, action_id)
             a = repo.update_action(s, action_id, kind=kind, owner=owner, due=due)
             s.commit()
@@ -362,6 +380,7 @@ class MeetingService:
     def delete_action(self, action_id: int) -> None:
         self._writable()
         with self._session() as s:
+            self._open_meeting(s)
             self._own_action(s, action_id)
             repo.delete_action(s, action_id)
             s.commit()
@@ -369,6 +388,7 @@ class MeetingService:
     def set_action_status(self, action_id: int, status: str) -> None:
         self._writable()
         with self._session() as s:
+            self._open_meeting(s)
             repo.set_action_status(s, action_id, status, self.meeting.id if self.meeting else None)
             s.commit()
 

@@ -74,7 +74,9 @@ def test_restore_refuses_what_is_not_a_backup(demo_db, tmp_path):
 @pytest.mark.postgres
 def test_migrate_sqlite_to_postgres(demo_db, pg_url):
     p = run("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV, check=True)
-    assert p.stdout.count("identical") == 11
+    from less_tui.storage.admin import TABLE_ORDER
+
+    assert p.stdout.count("identical") == len(TABLE_ORDER) == 12
     a = json.loads(run("indicators", "--db", str(demo_db), "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     b = json.loads(run("indicators", "--db", pg_url, "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     assert a == b

@@ -583,7 +583,11 @@ def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed
             rec2[colmap["grad"]] = re.split(r"→|->", grad)[-1].strip()  # "50% → 100%": the current degree
         data.append((line, rec2))
     parsed.rows_read = len(data)
-    data, control = _without_control_rows(file, data, header, parsed)
+    # the cells as they were in the file (before "50% → 100%" became "100%")
+    control, bad = _control_problems(file, [(ln, r) for ln, r in rows[header_idx:] if not _blank(r)], header)
+    if control:
+        parsed.problems.extend(control)
+        data = [(line, rec) for line, rec in data if line not in bad]
     parsed.rows = _parse_block(file, data, colmap, as_of, default_unit, parsed, headers, xlsx=True)
     if control:
         parsed.problems.sort(key=lambda p: (p.line, p.column or 0))

@@ -167,6 +167,7 @@ STRINGS: dict[str, str] = {
     "cli.demo_holds_real_data": "{db} innehåller riktiga intyg; demon skrivs bara till en egen databas (utan --db: demo.db i datakatalogen)",
     "cli.demo_no_terminal": "mötesappen behöver en terminal (anslut med `ssh -t`); demon är klar, öppna den med `{cmd}`",
     "cli.import_into_demo": "{db} innehåller demodata (den påhittade mottagningen) och tar aldrig emot riktiga intyg; importera till en egen databas (utan --db: den vanliga) eller flytta undan demodatabasen",
+    "cli.control_in_text": "{option}: styrtecknet {char} finns i {value}; förväntade vanlig text (inga styrtecken eller escape-sekvenser)",
     # app
     "screen.queue": "Ärendekö",
     "screen.decision": "Beslut",
@@ -275,6 +276,20 @@ STRINGS: dict[str, str] = {
     "follow.off": "Följer inte längre",
     "follow.help": "Visa samma ärende som den som presenterar",
     "dec.updated": "Uppdaterad från en annan session",
+    # the database busy, locked, full or gone; the meeting closed elsewhere
+    "db.locked": "databasen är låst av någon annan som skriver",
+    "db.full": "disken är full",
+    "db.gone": "ingen kontakt med databasen",
+    "dec.not_saved": "Inte sparat ännu – {reason}. Texten finns kvar; försöker igen om {seconds} s.",
+    "dec.not_saved_stay": "Planen är inte sparad ännu – stanna kvar, den sparas så snart databasen svarar.",
+    "dec.closed_elsewhere": "Mötet har avslutats i en annan session – planen sparades inte. "
+                            "Texten finns kvar här (F6 kopierar).",
+    "dec.open_failed": "Kunde inte öppna ärendet – {reason}. Försök igen.",
+    "db.not_saved": "Inte sparat ännu – {reason}. Försöker igen.",
+    "db.saved_again": "Databasen svarar igen – allt är sparat.",
+    "db.trouble": "Databasen svarade inte – {reason}. Inget har gått förlorat; försök igen.",
+    "queue.load_failed": "Kan inte läsa kön – {reason}. Försöker igen om {seconds} s.",
+    "app.quit_unsaved": "Allt är inte sparat ännu. Avsluta en gång till inom 5 s för att avsluta ändå.",
     "cmd.case": "Ärende {case} – {patient}",
     "cmd.queue": "Visa ärendekön",
     "cmd.summary": "Visa sammanfattningen",
@@ -318,7 +333,7 @@ STRINGS: dict[str, str] = {
     "reopen.reason_required": "Ange ett skäl till att mötet öppnas igen.",
     "reopen.not_closed": "Mötet {date} är öppet; bara ett stängt möte kan öppnas igen.",
     "reopen.title": "Öppna mötet {date} igen",
-    "reopen.question": "Indikatorerna frysts när mötet stängdes; nu räknas de om och mötet blir skrivbart. "
+    "reopen.question": "Indikatorerna frystes när mötet stängdes; nu räknas de om och mötet blir skrivbart. "
                        "Skälet sparas i loggen och i protokollet.",
     "reopen.reason": "Skäl",
     "reopen.hint": "Enter: öppna igen · Esc: avbryt",

@@ -45,6 +45,30 @@ class Translated:
         self._bindings = BindingsMap.from_keys(keys)  # type: ignore[attr-defined]
 
 
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 5.0)  # seconds before the 1st, 2nd, … retry of a failed save
+
+
+def retry_delay(attempt: int) -> float:
+    """Backoff before retry number ``attempt`` (1, 2, …) of a write the database refused."""
+    return RETRY_DELAYS[max(0, min(attempt, len(RETRY_DELAYS)) - 1)]
+
+
+def db_trouble(err: BaseException) -> str:
+    """What is wrong with the database, in the user's language, as a short phrase."""
+    from ..storage.db import db_reason
+
+    raw = db_reason(err)
+    low = raw.lower()
+    if "locked" in low or "busy" in low or "lock timeout" in low:
+        return t("db.locked")
+    if "full" in low or "no space" in low or "quota" in low:
+        return t("db.full")
+    if any(w in low for w in ("connect", "closed", "terminat", "shut down", "shutdown", "refused", "broken",
+                              "server", "recovery mode")):
+        return t("db.gone")
+    return raw
+
+
 def own_keys(node) -> set[str]:
     """The actions a ``Translated`` node defines itself (for the help screen's first section)."""
     return {k.action for k in getattr(node, "KEYS", [])}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from rich.text import Text
 from textual import on, work
@@ -14,17 +15,21 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label, Select, Static, TextArea
 
 from ..core.episodes import COORDINATOR_STATUSES
+from ..core.plaintext import one_line, strip_controls
 from ..i18n import t
 from ..meeting import ASSESSORS, ActionInfo, CaseDetail, ReadOnly
 from ..storage.repo import Conflict
+from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
-from .base import Key, Translated
+from ..storage.db import is_db_error
+from .base import Key, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
 from ..present import checkpoint_text, reason_labels
 
 SAVE_DELAY = 0.4  # seconds after the last key press
+SAVE_MAX_DELAY = 0.8  # typing without a pause is still saved this often (the first unsaved key + this)
 
 
 class ActionTable(Translated, DataTable):
@@ -70,7 +75,7 @@ class ActionTable(Translated, DataTable):
             overdue = a.status == "open" and a.due is not None and a.due < meeting_date
             style = "bold red" if overdue else {"open": "bold", "done": "green", "dropped": "dim strike"}[a.status]
             status = t("status.overdue") if overdue else t(f"status.{a.status}")  # in words, not only colour
-            row = [Text(a.kind), Text(a.owner), Text(a.due.isoformat() if a.due else "–", style="red" if overdue else ""),
+            row = [plain(a.kind), plain(a.owner), Text(a.due.isoformat() if a.due else "–", style="red" if overdue else ""),
                    Text(status, style=style)]
             if self.with_meeting:
                 row.insert(0, a.meeting_date.isoformat() if a.meeting_date else "")
@@ -117,6 +122,19 @@ class DecisionScreen(Translated, Screen):
             self.mine = mine
             self.theirs = theirs
 
+    class SaveFailed(Message):
+        """The database refused the plan (locked, full, gone): it stays here and is tried again."""
+
+        def __init__(self, error: BaseException):
+            super().__init__()
+            self.error = error
+
+    class SaveEnded(Message):
+        """A save in a worker is over (whatever came of it)."""
+
+    class ClosedElsewhere(Message):
+        """The meeting was closed by another session; the plan was not saved."""
+
     def __init__(self, detail: CaseDetail):
         super().__init__()
         self.translate_bindings()
@@ -126,10 +144,25 @@ class DecisionScreen(Translated, Screen):
         self._lock = threading.Lock()
         self._timer: Timer | None = None
         self._ready = False
+        self._dirty_since: float | None = None  # when the first key not yet handed to a save was typed
+        self._saving = False  # a save runs in a worker
+        self._again = False  # save once more when it ends
+        self._failing: BaseException | None = None  # the database error of the last try, until a save succeeds
+        self._attempts = 0
+        self._retry: Timer | None = None
+        self._stopped = False  # the last save met a conflict or a closed meeting: no automatic save again
 
     @property
     def readonly(self) -> bool:
         return bool(self.app.service.meeting and self.app.service.meeting.closed)
+
+    @property
+    def in_stack(self) -> bool:
+        """Shown or under another screen (not yet left)."""
+        try:
+            return self in self.app.screen_stack
+        except Exception:
+            return False
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -148,7 +181,7 @@ class DecisionScreen(Translated, Screen):
                     for h in d.history:
                         if h.plan.strip():
                             plans.append(f"{h.meeting_date.isoformat()}  ", style="bold")
-                            plans.append(h.plan.strip() + "\n")
+                            plans.append(strip_controls(h.plan.strip()) + "\n")
                     yield Static(plans, id="history-plans", markup=False)
                     hist = [a for h in d.history for a in h.actions]
                     yield ActionTable(hist, with_meeting=True, editable=False, id="history-actions")
@@ -187,7 +220,7 @@ class DecisionScreen(Translated, Screen):
         txt = Text()
         who = r.masked() if self.app.masked else f"{r.pnr} {r.name}"
         txt.append(f"{t('col.case')} {r.case_no}  ", style="bold")
-        txt.append(f"{who}  ", style="bold")
+        txt.append(f"{one_line(who)}  ", style="bold")  # text only: no markup, no control characters
         txt.append(f"{r.age} · {r.diagnosis} ({r.chapter}) · {r.degree} % · ")
         docs = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
         txt.append(f"{docs} {t('col.doctors').lower()}", style="bold" if r.doctors >= 2 else "")
@@ -240,15 +273,41 @@ class DecisionScreen(Translated, Screen):
     def plan_changed(self) -> None:
         if not self._ready or self.readonly:
             return
-        self.query_one("#save-state", Static).update(t("dec.saving"))
-        if self._timer is None:
-            self._timer = self.set_timer(SAVE_DELAY, self._save_soon)
-        else:
-            self._timer.reset()
+        if self._failing is not None:
+            return  # the retry under way takes the text as it is then; the line says it is not saved
+        self._line(t("dec.saving"))
+        now = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = now
+        # SAVE_DELAY after the last key, but never later than SAVE_MAX_DELAY after the first unsaved one:
+        # typing without a pause is saved too
+        delay = max(0.01, min(SAVE_DELAY, self._dirty_since + SAVE_MAX_DELAY - now))
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, self._save_soon)
 
     def _save_soon(self) -> None:
         self._timer = None
+        if self._saving:
+            self._again = True
+            return
+        self._start_save()
+
+    def _start_save(self) -> None:
+        if self.readonly or not self.in_stack:
+            return
+        self._stopped = False
+        self._again = False
+        self._dirty_since = None
+        self._saving = True
         self.save_in_worker(self.query_one("#plan", TextArea).text)
+
+    def _line(self, text: str, style: str = "") -> None:
+        """The one line under the plan: saving, saved, not saved yet."""
+        try:
+            self.query_one("#save-state", Static).update(Text(text, style=style))
+        except Exception:  # the screen is going away
+            pass
 
     def on_descendant_focus(self, event) -> None:
         """Mark the field that has the focus (its label), besides the widget's own focus border.
@@ -265,42 +324,151 @@ class DecisionScreen(Translated, Screen):
 
     @work(thread=True, group="save")
     def save_in_worker(self, text: str) -> None:
-        self._save(text)
+        try:
+            self._save(text)
+        finally:
+            self.post_message(self.SaveEnded())
 
-    def _save(self, text: str) -> None:
-        """Save ``text`` if it differs from what was saved. Serialized by a lock."""
+    def _save(self, text: str, on_loop: bool = False) -> bool:
+        """Save ``text`` if it differs from what was saved. Serialized by a lock. False when it is not
+        saved because the database failed (then a retry is scheduled and the text stays in the editor).
+
+        ``on_loop``: called on the event loop (``flush``); if the database failed a moment ago it is
+        not tried again there (that would freeze the screen for the busy timeout): the retry does it."""
         with self._lock:
             if text == self._saved_text:
-                return
+                if self._failing is not None:  # typed back to what is stored: nothing is unsaved
+                    self._failing = None
+                    self._post_saved(self.version)
+                return True
+            if on_loop and self._failing is not None:
+                return False
             try:
                 _, v = self.app.service.save_plan(self.detail.row.case_no, text, self.version)
             except Conflict as c:
+                self._failing = None
+                self._stopped = True  # the conflict dialog decides what is saved
                 self.post_message(self.ConflictFound(text, c.theirs))
-                return
+                return True
             except ReadOnly:
-                return
+                self._failing = None
+                self._stopped = True
+                self.post_message(self.ClosedElsewhere())
+                return True
+            except Exception as e:
+                if not is_db_error(e):
+                    raise
+                self._failing = e
+                self.post_message(self.SaveFailed(e))
+                return False
             self.version = v
             self._saved_text = text
-            from .. import clock
+            self._failing = None
+            self._post_saved(v)
+            return True
 
-            self.post_message(self.Saved(v, clock.now().strftime("%H:%M:%S")))
+    def _post_saved(self, version: int) -> None:
+        from .. import clock
 
-    def flush(self) -> None:
-        """Save now, in this thread (leaving the screen, losing focus, a hang-up)."""
+        self.post_message(self.Saved(version, clock.now().strftime("%H:%M:%S")))
+
+    def flush(self) -> bool:
+        """Save now, in this thread (leaving the screen, losing focus, a hang-up). False when the plan
+        could not be saved: it stays in the editor and is tried again (callers then stay here)."""
         if self.readonly or not self.is_mounted:
-            return
+            return True
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         try:
             text = self.query_one("#plan", TextArea).text
         except Exception:
-            return
-        self._save(text)
+            return True
+        self._dirty_since = None
+        return self._save(text, on_loop=True)
+
+    def may_leave(self) -> bool:
+        """Save the plan before leaving the case; if it cannot be saved now, stay (the text is kept and
+        the retry goes on at once) and say so."""
+        if self.flush():
+            return True
+        self.notify(t("dec.not_saved_stay"), severity="warning", markup=False)
+        self._retry_now()
+        return False
 
     def on_decision_screen_saved(self, msg: Saved) -> None:
-        self.query_one("#save-state", Static).update(t("dec.saved", time=msg.when))
+        self._attempts = 0
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+        if not self.app.writes_failing() and self._timer is None:  # (with newer keys: still "saving …")
+            self._line(t("dec.saved", time=msg.when))
         self.app.mark_decided(self.detail.row.case_no)
+
+    def on_decision_screen_save_failed(self, msg: SaveFailed) -> None:
+        self._attempts += 1
+        delay = retry_delay(self._attempts)
+        self._line(t("dec.not_saved", reason=db_trouble(msg.error), seconds=f"{delay:g}"), "bold red")
+        if self._attempts == 1:
+            self.notify(t("db.not_saved", reason=db_trouble(msg.error)), severity="warning", markup=False)
+        if self._retry is None:
+            self._retry = self.set_timer(delay, self._retry_save)
+
+    def _retry_save(self) -> None:
+        self._retry = None
+        if self._saving:
+            self._again = True
+        else:
+            self._start_save()
+
+    def _retry_now(self) -> None:
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry_save()
+
+    def on_decision_screen_save_ended(self, msg: SaveEnded) -> None:
+        self._saving = False
+        if self._failing is not None or self._timer is not None or self._stopped:
+            return  # the retry, or the timer of the latest keys, saves next (or the conflict dialog decides)
+        try:
+            text = self.query_one("#plan", TextArea).text
+        except Exception:
+            return
+        if self._again or text != self._saved_text:
+            self._start_save()
+
+    def on_decision_screen_closed_elsewhere(self, msg: ClosedElsewhere) -> None:
+        self.became_readonly()
+
+    def became_readonly(self) -> None:
+        """Another session closed the meeting: nothing more is written; what was typed stays to read."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+        self._failing = None
+        unsaved = self.query_one("#plan", TextArea).text != self._saved_text
+        self.query_one("#plan", TextArea).read_only = True
+        for wid in ("#coordinator", "#assessor", "#rehab-plan"):
+            self.query_one(wid).disabled = True
+        self.query_one("#facts", Static).update(self.facts_text())
+        if unsaved:
+            self._line(t("dec.closed_elsewhere"), "bold red")
+        self.notify(t("dec.closed_elsewhere") if unsaved else t("dec.readonly"), severity="warning",
+                    markup=False, timeout=10)
+
+    def write_failed(self, error: BaseException, delay: float) -> None:
+        """A write of this screen (an action, a status) waits for the database (from the app's writer)."""
+        self._line(t("dec.not_saved", reason=db_trouble(error), seconds=f"{delay:g}"), "bold red")
+
+    def writes_done(self) -> None:
+        """The app's writes that waited are saved."""
+        if self._failing is None:
+            from .. import clock
+
+            self._line(t("dec.saved", time=clock.now().strftime("%H:%M:%S")))
 
     def on_decision_screen_conflict_found(self, msg: ConflictFound) -> None:
         def chosen(text: str | None) -> None:
@@ -313,7 +481,7 @@ class DecisionScreen(Translated, Screen):
             def saved(result) -> None:
                 self.version = result[1]
                 self._saved_text = text
-                self.query_one("#save-state", Static).update(t("dec.saved", time=""))
+                self._line(t("dec.saved", time=""))
 
             self.run_db(self.app.service.force_plan, self.detail.row.case_no, text, then=saved)
 
@@ -340,13 +508,16 @@ class DecisionScreen(Translated, Screen):
             self.run_db(self.app.service.set_status, self.detail.row.case_no, "rehab_plan",
                         "ja" if event.value else "nej")
 
-    @work(thread=True, group="db")
     def run_db(self, fn, *args, then=None) -> None:
-        """Database work off the event loop; ``then(result)`` runs back on it."""
-        result = fn(*args)
-        self.app.call_from_thread(self.app.mark_decided, self.detail.row.case_no)
-        if then is not None:
-            self.app.call_from_thread(then, result)
+        """A database write off the event loop, through the app's writer (in order; kept and tried again
+        while the database is busy, locked, full or gone); ``then(result)`` runs back on the event loop
+        while this screen is shown."""
+
+        def done(result) -> None:
+            if then is not None and self.in_stack:
+                then(result)
+
+        self.app.write(fn, *args, then=done, case_no=self.detail.row.case_no)
 
     def show_actions(self, actions: list[ActionInfo], keep_row: int | None = None) -> None:
         """Show this meeting's actions (after an add, edit, removal or another session's change)."""
@@ -426,16 +597,16 @@ class DecisionScreen(Translated, Screen):
         self.app.push_screen(self._action_dialog(), added)
 
     def action_back(self) -> None:
-        self.flush()
-        self.app.pop_screen()
+        if self.may_leave():
+            self.app.pop_screen()
 
     def action_next_case(self) -> None:
-        self.flush()
-        self.app.step_case(self.detail.row.case_no, +1)
+        if self.may_leave():
+            self.app.step_case(self.detail.row.case_no, +1)
 
     def action_prev_case(self) -> None:
-        self.flush()
-        self.app.step_case(self.detail.row.case_no, -1)
+        if self.may_leave():
+            self.app.step_case(self.detail.row.case_no, -1)
 
     def action_help(self) -> None:
         self.app.show_help(self)
@@ -449,14 +620,19 @@ class DecisionScreen(Translated, Screen):
 
     @work(thread=True, exclusive=True, group="fresh")
     def _fetch_state(self) -> None:
-        state = self.app.service.review_state(self.detail.row.case_no)
+        try:
+            state = self.app.service.review_state(self.detail.row.case_no)
+        except Exception as e:
+            if is_db_error(e):
+                return  # the next change, or the next save, brings it
+            raise
         if state is not None:
             self.post_message(self.Fresh(state))
 
     def on_decision_screen_fresh(self, msg: Fresh) -> None:
         plan, version, actions = msg.state
         area = self.query_one("#plan", TextArea)
-        dirty = area.text != self._saved_text or self._timer is not None
+        dirty = area.text != self._saved_text or self._timer is not None or self._saving
         if version != self.version and plan != self._saved_text and not dirty:
             # someone else saved and nothing typed here is unsaved: show their text
             self._ready = False

@@ -407,7 +407,7 @@ class ConflictDialog(Translated, ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(t("dec.conflict", user=self.user), classes="dialog-title")
+            yield Label(t("dec.conflict", user=self.user), classes="dialog-title", markup=False)
             with VerticalScroll():
                 yield Label(t("dec.mine"), classes="dialog-sub")
                 yield Static(self.mine or "–", classes="plan-text", markup=False)
@@ -439,8 +439,8 @@ class ChoiceDialog(Translated, ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield OptionList(*[Option(label, id=value) for value, label in self.choices], id="choices")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield OptionList(*[Option(Text(label), id=value) for value, label in self.choices], id="choices")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

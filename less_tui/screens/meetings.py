@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from ..i18n import t
+from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.row_table import RowTable
 from .base import Key, Translated
@@ -50,7 +51,7 @@ class MeetingsScreen(Translated, Screen):
                            ("att", "col.attendees")):
             table.add_column(t(label), key=key)
         table.add_rows([[m.date.isoformat(), t("word.closed") if m.closed else t("word.open"), str(n),
-                         ", ".join(m.attendees)] for m, n in self.rows])
+                         plain(", ".join(m.attendees))] for m, n in self.rows])  # names: text, never markup
         for i, (m, _) in enumerate(self.rows):
             if m.date == self.app.service.date:
                 table.move_cursor(row=i)

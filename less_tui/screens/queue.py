@@ -15,8 +15,10 @@ from ..i18n import t
 from ..meeting import CaseRow, QueueData
 from ..present import reason_labels
 from ..widgets.meeting_header import MeetingHeader
+from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
-from .base import Key, Translated
+from ..storage.db import is_db_error
+from .base import Key, Translated, db_trouble, retry_delay
 
 # (id, header key, width, priority: higher stays longer when the terminal is narrow)
 COLUMNS = [
@@ -64,6 +66,13 @@ class QueueScreen(Translated, Screen):
             super().__init__()
             self.data = data
 
+    class LoadFailed(Message):
+        """The database did not answer (locked, full, gone): say so, try again."""
+
+        def __init__(self, error: BaseException):
+            super().__init__()
+            self.error = error
+
     def __init__(self):
         super().__init__()
         self.translate_bindings()
@@ -96,10 +105,25 @@ class QueueScreen(Translated, Screen):
 
     @work(thread=True, exclusive=True, group="queue")
     def reload(self) -> None:
-        data = self.app.service.queue(show_all=self.show_all)
+        try:
+            data = self.app.service.queue(show_all=self.show_all)  # opens (makes) the meeting the first time
+        except Exception as e:
+            if not is_db_error(e):
+                raise
+            self.post_message(self.LoadFailed(e))
+            return
         self.post_message(self.Loaded(data))
 
+    def on_queue_screen_load_failed(self, msg: LoadFailed) -> None:
+        self._load_attempts = getattr(self, "_load_attempts", 0) + 1
+        delay = retry_delay(self._load_attempts)
+        st = self.query_one("#queue-status", Static)
+        st.update(Text(t("queue.load_failed", reason=db_trouble(msg.error), seconds=f"{delay:g}"), style="bold red"))
+        st.display = True
+        self.set_timer(delay, self.reload)
+
     def on_queue_screen_loaded(self, msg: Loaded) -> None:
+        self._load_attempts = 0
         self.data = msg.data
         self.app.current_queue = msg.data
         self.render_table()
@@ -156,11 +180,11 @@ class QueueScreen(Translated, Screen):
         if col == "decided":
             return Text("✔", style="bold green") if r.decided else Text("")
         if col == "patient":
-            return r.masked() if self.app.masked else f"{r.pnr} {r.name}"
+            return plain(r.masked() if self.app.masked else f"{r.pnr} {r.name}")  # text, never markup
         if col == "age":
             return Text(str(r.age), justify="right")
         if col == "diagnosis":
-            return r.diagnosis
+            return plain(r.diagnosis)
         if col == "day":  # sick days so far (the rehab chain's day number), not the planned length
             return Text(str(r.day), justify="right", style="bold" if r.day >= 180 else "")
         if col == "degree":
@@ -237,7 +261,7 @@ class QueueScreen(Translated, Screen):
         if not self.shown_rows:
             status.append(t("queue.empty"))
         st = self.query_one("#queue-status", Static)
-        st.update("  ".join(status))
+        st.update(plain("  ".join(status)))  # the filter is what was typed: text, never markup
         st.display = bool(status)
 
     # ------------------------------------------------------------ actions

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from textual_plotext import PlotextPlot
 
 from ..core.indicators import INDICATOR_KEYS, sparkline
+from ..core.plaintext import one_line
 from ..core.text import indicator_change, median, pct, share_pct, target
 from ..i18n import t
 from ..meeting import SummaryData
@@ -114,14 +115,17 @@ class SummaryScreen(Translated, Screen):
             head.append("  ·  " + t("sum.closed"), style="bold reverse")
         self.query_one("#summary-head", Static).update(head)
         table = self.query_one(IndicatorTable)
-        table.clear(columns=True)
         narrow = self.app.size.width < 100
         # Narrow (80 columns): the change keeps its words, so the trend column gives way (the run chart
         # below shows the selected indicator's course) and "last meeting" is shortened.
         cols = [("ind", "col.indicator"), ("now", "col.now"), ("prev", "col.previous_short" if narrow else "col.previous"),
                 ("delta", "col.delta"), ("target", "col.target")] + ([] if narrow else [("trend", "col.trend")])
-        for key, label in cols:
-            table.add_column(t(label), key=key)
+        heads = [(key, t(label)) for key, label in cols]
+        same_columns = [(c.key.value, c.label.plain) for c in table.columns.values()] == heads
+        if not same_columns:
+            table.clear(columns=True)
+            for key, label in heads:
+                table.add_column(label, key=key)
         rows = []
         for i in d.indicators.indicators:
             series = [v[i.key].share if i.key in v else None for _, v in d.history] + [i.share]
@@ -138,7 +142,17 @@ class SummaryScreen(Translated, Screen):
             if not narrow:
                 row.append(Text(sparkline(series[-13:]), style="cyan"))
             rows.append(row)
-        table.add_rows(rows)
+        keys = [i.key for i in d.indicators.indicators]
+        if same_columns and [r.value for r in table.rows] == keys:
+            # a reload (another session saved something): new values in place, so the table never
+            # shows for a moment with its columns cleared and not yet measured
+            for key, row in zip(keys, rows):
+                for (col, _), cell in zip(heads, row):
+                    table.update_cell(key, col, cell, update_width=True)
+        else:
+            table.clear()
+            for key, row in zip(keys, rows):
+                table.add_row(*row, key=key)
         table.move_cursor(row=self.selected)
         self.render_chart()
         c = d.indicators.context
@@ -159,9 +173,9 @@ class SummaryScreen(Translated, Screen):
         if not d.actions_by_owner:
             by.append(t("sum.no_actions"), style="dim")
         for owner, acts in sorted(d.actions_by_owner.items()):
-            by.append(f"{owner}\n", style="bold")
+            by.append(f"{one_line(owner)}\n", style="bold")
             for case_no, a in acts:
-                by.append(f"  {t('col.case')} {case_no}: {a.kind} – {a.due.isoformat() if a.due else '–'}"
+                by.append(f"  {t('col.case')} {case_no}: {one_line(a.kind)} – {a.due.isoformat() if a.due else '–'}"
                           f" ({t('status.' + a.status)})\n")
         self.query_one("#by-owner", Static).update(by)
         last = Text()
@@ -174,7 +188,7 @@ class SummaryScreen(Translated, Screen):
             last.append(f"{t('status.' + status)} ({len(acts)})\n", style="bold")
             for case_no, a in sorted(acts, key=lambda x: (x[1].due or d.meeting.date, x[0])):
                 overdue = a.status == "open" and a.due is not None and a.due < d.meeting.date
-                last.append(f"  {t('col.case')} {case_no}: {a.kind} – {a.owner}")
+                last.append(f"  {t('col.case')} {case_no}: {one_line(a.kind)} – {one_line(a.owner)}")
                 if a.status == "open" and a.meeting_date and d.last_meeting and a.meeting_date < d.last_meeting:
                     last.append(f" ({a.meeting_date.isoformat()})", style="dim")
                 if overdue:  # in words and colour

@@ -22,6 +22,34 @@ class DatabaseError(Exception):
     """A database that cannot be opened or upgraded; the message says why."""
 
 
+def is_db_error(err: BaseException | None) -> bool:
+    """An error of the database itself (locked, busy, disk full, connection lost, server restarting):
+    the app keeps what was typed and tries again instead of ending."""
+    import errno
+    import sqlite3
+
+    from sqlalchemy import exc
+
+    if isinstance(err, (exc.DBAPIError, exc.DisconnectionError, exc.TimeoutError, exc.ResourceClosedError,
+                        sqlite3.Error)):
+        return True
+    try:
+        import psycopg
+
+        if isinstance(err, psycopg.Error):
+            return True
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS)
+
+
+def db_reason(err: BaseException) -> str:
+    """The database's own words, one short line (never the SQL or its parameters)."""
+    orig = getattr(err, "orig", None) or err
+    line = next((ln.strip() for ln in str(orig).splitlines() if ln.strip()), type(orig).__name__)
+    return line if len(line) <= 80 else line[:79] + "…"
+
+
 def resolve_url(db: str | None, config_url: str = "") -> str:
     """--db PATH|URL, else $LESS_TUI_DB, else the config's URL, else the user data dir."""
     value = db or os.environ.get("LESS_TUI_DB") or config_url

@@ -59,10 +59,38 @@ def get_unit(s: Session, code: str, create: bool = True, name: str = "") -> Unit
     if u is None:
         if not create:
             raise NotFound(f"no care unit {code!r} in the database")
-        u = Unit(code=code, name=name or code)
-        s.add(u)
-        s.flush()
+        # two sessions starting at once on a new database both get the one unit
+        insert_or_ignore(s, Unit, {"code": code, "name": name or code, "next_case_no": 1}, ["code"])
+        u = s.scalars(select(Unit).where(Unit.code == code)).one()
     return u
+
+
+def insert_or_ignore(s: Session, model, values: dict, keys: list[str]) -> bool:
+    """INSERT … ON CONFLICT (keys) DO NOTHING; True when this call inserted the row. Another session
+    inserting the same key at the same moment is not an error: both then read the one row."""
+    from sqlalchemy.exc import IntegrityError
+
+    name = s.get_bind().dialect.name
+    if name in ("sqlite", "postgresql"):
+        if name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+
+            stmt = insert(model.__table__).values(**values).on_conflict_do_nothing(index_elements=keys)
+            return s.execute(stmt).rowcount == 1
+        from sqlalchemy.dialects.postgresql import insert
+
+        # RETURNING, as psycopg's rowcount is -1 for the INSERT SQLAlchemy adds RETURNING to anyway
+        stmt = (insert(model.__table__).values(**values).on_conflict_do_nothing(index_elements=keys)
+                .returning(*model.__table__.primary_key.columns))
+        return s.execute(stmt).first() is not None
+    from sqlalchemy import insert as plain_insert
+
+    try:
+        with s.begin_nested():
+            s.execute(plain_insert(model.__table__).values(**values))
+        return True
+    except IntegrityError:
+        return False
 
 
 def patients_by_id(s: Session, ids: Iterable[int]) -> dict[int, Patient]:
@@ -139,23 +167,57 @@ def attendees(m: Meeting) -> list[str]:
 
 def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
                    names: Sequence[str] | None = None) -> Meeting:
-    if meeting_at(s, unit.id, date) is not None:
+    if meeting_at(s, unit.id, date) is not None or not _insert_meeting(s, cfg, unit, date, names):
         raise ValueError(f"a meeting on {date.isoformat()} already exists for {unit.code}")
+    return meeting_at(s, unit.id, date)
+
+
+def _insert_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
+                    names: Sequence[str] | None = None) -> bool:
+    """Insert the meeting unless it exists (even one another session inserts at this moment);
+    True when this call made it."""
     if names is None:
         names = [m["name"] for m in cfg.team if m.get("attendee", True)]
-    m = Meeting(unit_id=unit.id, date=date, attendees=json.dumps(list(names), ensure_ascii=False),
-                status="open", started_at=clock.now(), created_by=os_user())
-    s.add(m)
-    s.flush()
-    audit(s, "meeting.create", unit.id, detail=date.isoformat())
-    return m
+    made = insert_or_ignore(s, Meeting, {"unit_id": unit.id, "date": date, "status": "open",
+                                         "attendees": json.dumps(list(names), ensure_ascii=False),
+                                         "started_at": clock.now(), "created_by": os_user()},
+                            ["unit_id", "date"])
+    if made:
+        audit(s, "meeting.create", unit.id, detail=date.isoformat())
+    return made
 
 
 def open_or_create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date) -> Meeting:
+    """The meeting on ``date``, made if need be. Idempotent under a race: two sessions starting on
+    the same new meeting at once both get the one meeting (no error on its unique key)."""
     m = meeting_at(s, unit.id, date)
     if m is None:
-        m = create_meeting(s, cfg, unit, date)
+        _insert_meeting(s, cfg, unit, date)
+        m = meeting_at(s, unit.id, date)
     return m
+
+
+class MeetingClosed(Exception):
+    """The meeting was closed (perhaps by another session): nothing more is written to it."""
+
+
+def require_open(s: Session, meeting_id: int) -> None:
+    """Raise ``MeetingClosed`` unless the meeting is open, in the transaction that will write to it,
+    and keep it open until that transaction ends: PostgreSQL locks the meeting row (``FOR SHARE``;
+    closing updates the row, so it waits), SQLite takes the database's write lock with a no-op
+    update of the row (a close cannot commit in between; SQLite has one writer at a time)."""
+    from sqlalchemy import text
+
+    if s.get_bind().dialect.name == "sqlite":
+        res = s.execute(text("UPDATE meetings SET status = status WHERE id = :id AND status = 'open'"),
+                        {"id": meeting_id})
+        ok = res.rowcount == 1
+    else:
+        status = s.execute(select(Meeting.status).where(Meeting.id == meeting_id)
+                           .with_for_update(read=True)).scalar()
+        ok = status == "open"
+    if not ok:
+        raise MeetingClosed(meeting_id)
 
 
 def close_meeting(s: Session, cfg: Config, unit: Unit, m: Meeting) -> ind_core.IndicatorSet:

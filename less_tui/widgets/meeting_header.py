@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from .. import clock
+from ..core.plaintext import one_line
 from ..i18n import t
 from ..meeting import MeetingInfo
 
@@ -59,5 +60,5 @@ class MeetingHeader(Static):
         if self.extra:
             txt.append("  ·  " + self.extra)
         txt.append("\n")
-        txt.append(t("col.attendees") + ": " + ", ".join(m.attendees), style="dim")
+        txt.append(t("col.attendees") + ": " + one_line(", ".join(m.attendees)), style="dim")  # text only
         self.update(txt)

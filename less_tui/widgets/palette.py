@@ -6,9 +6,11 @@ from functools import partial
 
 from rich.align import Align
 from rich.text import Text
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 from textual.widgets.option_list import Option
 
+from ..core.plaintext import one_line
 from ..i18n import t
 
 EXACT = 1000.0  # an exact case number or initials outranks every fuzzy match
@@ -27,7 +29,7 @@ class CaseCommands(Provider):
 
     def _label(self, r) -> str:
         who = r.masked() if self.app.masked else f"{r.pnr} {r.name}"
-        return t("cmd.case", case=r.case_no, patient=who) + f" · {r.diagnosis}"
+        return one_line(t("cmd.case", case=r.case_no, patient=who) + f" · {r.diagnosis}")
 
     async def discover(self) -> Hits:
         for r in list(self._cases())[:20]:
@@ -45,7 +47,20 @@ class CaseCommands(Provider):
             else:
                 score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self.app.open_case, r.case_no))
+                yield Hit(score, highlight(matcher, label), partial(self.app.open_case, r.case_no))
+
+
+def highlight(matcher: Matcher, label: str) -> Content:
+    """``Matcher.highlight`` without reading ``label`` as markup (a name holding ``[/]`` would end the
+    app, ``[@click=…]`` would become a link): the label as plain content, matched letters styled."""
+    content = Content(label)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    if score:
+        style = matcher.match_style
+        for offset in offsets:
+            if not label[offset].isspace():
+                content = content.stylize(style, offset, offset + 1)
+    return content
 
 
 class LessCommandPalette(CommandPalette):
