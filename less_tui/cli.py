@@ -38,6 +38,8 @@ class State:
         if self._cfg is None:
             from . import config as config_mod
 
+            # the config's problems are told in the language asked for (--lang, else the file's own)
+            set_language(self.lang or config_mod.declared_language(self.config_path) or "sv")
             self._cfg = config_mod.load(self.config_path)
             set_language(self.lang or self._cfg.language)
             if self._cfg.data["database"]["group"]:
@@ -64,7 +66,7 @@ def _date(value: str | None, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"{name}: found {value!r}, expected a date YYYY-MM-DD") from None
+        raise UserError(t("cli.bad_date", option=name, value=repr(value))) from None
 
 
 DbOpt = typer.Option(None, "--db", help="Database file or URL (else $LESS_TUI_DB, the config, the user data dir).")
@@ -81,19 +83,29 @@ def main_callback(
 ):
     state.db = db or state.db
     state.config_path = config
-    if lang is not None and lang not in ("sv", "en"):
-        raise UserError(f"--lang: found {lang!r}, expected sv or en")
+    _check_lang(lang)
     state.lang = lang
+    if lang is not None:
+        set_language(lang)
     if ctx.invoked_subcommand is None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise UserError("the meeting app needs a terminal: connect with `ssh -t`, "
-                            "or give a command (less-tui --help)")
+            state.cfg  # the config's language
+            raise UserError(t("cli.needs_terminal"))
         cfg = state.cfg
         at = _date(date, "--date")
         engine = state.engine()
         from .app import run_app
 
         run_app(cfg, engine, at, lang=state.lang or cfg.language, projector=projector or cfg.data["ui"]["projector"])
+
+
+def _check_lang(lang: str | None) -> None:
+    """--lang names sv or en; else say so, in the config's language (or Swedish)."""
+    if lang is not None and lang not in ("sv", "en"):
+        from .config import declared_language
+
+        set_language(state.lang or declared_language(state.config_path) or "sv")
+        raise UserError(t("cli.bad_lang", value=repr(lang)))
 
 
 def _db_option(db: Optional[str]) -> None:
@@ -119,7 +131,8 @@ def init(
     _db_option(db)
     target = path or (config_mod.user_config_dir() / "config.toml")
     if target.exists() and not force:
-        raise UserError(f"{target}: exists already; use --force to overwrite it")
+        set_language(state.lang or config_mod.declared_language(target) or "sv")
+        raise UserError(t("cli.config_exists", path=target))
     data = config_mod.starter_config(unit, name)
     target.parent.mkdir(parents=True, exist_ok=True)
     header = "# less-tui configuration; every key is documented in the config.toml of the source.\n"
@@ -143,9 +156,9 @@ def demo(
     from .config import user_data_dir
     from .storage.db import DB_FILE, open_engine, resolve_url, sqlite_path
 
-    if scale not in ("clinic", "region"):
-        raise UserError(f"--scale: found {scale!r}, expected clinic or region")
     cfg = state.cfg
+    if scale not in ("clinic", "region"):
+        raise UserError(t("cli.bad_scale", value=repr(scale)))
     group = cfg.data["database"]["group"]
     # only --db names the demo's database: $LESS_TUI_DB and the config name the real one
     url = resolve_url(db or state.db or str(demo_mod.default_path()))
@@ -158,7 +171,7 @@ def demo(
     if reset:
         path = sqlite_path(url)
         if path is None:
-            raise UserError("--reset works on a SQLite file only; drop the PostgreSQL database yourself")
+            raise UserError(t("cli.reset_sqlite_only"))
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):
             q = Path(str(path) + suffix)
@@ -168,8 +181,7 @@ def demo(
     shown = engine.url.render_as_string(hide_password=True)
     if scale == "clinic":
         if demo_mod.has_data(engine, cfg.unit):
-            typer.echo(f"{cfg.unit}: the database already holds data for this unit; nothing added "
-                       f"(use --reset for a fresh demo).")
+            typer.echo(t("cli.demo_has_data", unit=cfg.unit))
         else:
             res = demo_mod.build_clinic(engine, cfg, seed=seed)
             typer.echo(t("cli.demo_done", units=res.units, certs=res.certificates, meetings=res.meetings,
@@ -177,7 +189,7 @@ def demo(
     else:
         def prog(i, total):
             if sys.stderr.isatty():
-                sys.stderr.write(f"\r{i}/200 units, {total} certificates")
+                sys.stderr.write("\r" + t("cli.region_progress", done=i, certs=total))
                 sys.stderr.flush()
 
         res = demo_mod.build_region(engine, cfg, seed=seed, progress=prog)
@@ -236,15 +248,15 @@ def import_(
     problems = [str(p) for pr in parsed for p in pr.problems]
     for pr in parsed:
         for w in pr.warnings:
-            typer.echo(f"warning: {w}", err=True)
+            typer.echo(t("cli.warning", text=w), err=True)
     if fatal or (problems and not skip_invalid):
         for line in fatal + problems:
             typer.echo(line, err=True)
         n = len(fatal) + len(problems)
-        typer.echo(f"less-tui import: {n} problem(s); nothing was stored.", err=True)
+        typer.echo(t("cli.import_failed", n=n), err=True)
         raise typer.Exit(2)
     for line in problems:
-        typer.echo(f"skipped: {line}", err=True)
+        typer.echo(t("cli.skipped", problem=line), err=True)
     engine = state.engine()
     total = sum(len(p.rows) for p in parsed)
     shown = [0]
@@ -254,7 +266,7 @@ def import_(
         if sys.stderr.isatty() and total >= 5000:
             done = shown[0] * 100 // max(total, 1)
             bar = "#" * (done // 4)
-            sys.stderr.write(f"\rimporting [{bar:<25}] {done:3d} %")
+            sys.stderr.write(f"\r{t('cli.importing')} [{bar:<25}] {done:3d} %")
             sys.stderr.flush()
 
     batches = [(p.file, p.sha256, p.kind, p.rows_read, p.rows_read - len(p.rows), p.rows) for p in parsed]
@@ -323,8 +335,8 @@ def meeting_new(
         unit = repo.get_unit(s, cfg.unit)
         try:
             repo.create_meeting(s, cfg, unit, d, attendee or None)
-        except ValueError as e:
-            raise UserError(str(e)) from None
+        except ValueError:  # the one reason: the date has a meeting already
+            raise UserError(t("cli.meeting_exists", date=d.isoformat(), unit=cfg.unit)) from None
         s.commit()
     typer.echo(t("cli.meeting_created", date=d.isoformat(), unit=cfg.unit))
 
@@ -345,7 +357,9 @@ def meeting_close(date: Optional[str] = typer.Option(None, "--date", help="The m
         unit = repo.get_unit(s, cfg.unit)
         m = repo.meeting_at(s, unit.id, d)
         if m is None:
-            raise UserError(f"no meeting on {d.isoformat()} for {cfg.unit}; create it with `less-tui meeting new`")
+            raise UserError(t("cli.no_meeting_create", date=d.isoformat(), unit=cfg.unit))
+        if m.status == "closed":
+            raise UserError(t("cli.meeting_already_closed", date=d.isoformat()))
         try:
             repo.close_meeting(s, cfg, unit, m)
         except ValueError as e:
@@ -539,8 +553,7 @@ def export(
     from .storage.repo import NotFound
 
     if lang is not None:  # `less-tui export --lang en` as well as `less-tui --lang en export`
-        if lang not in ("sv", "en"):
-            raise UserError(f"--lang: found {lang!r}, expected sv or en")
+        _check_lang(lang)
         state.lang = lang
         set_language(lang)
     _db_option(db)
@@ -558,8 +571,10 @@ def export(
     try:
         result = export_meeting(engine, cfg, meeting, fmt, output, identify=identify,
                                 lang=state.lang or cfg.language)
-    except (ExportError, NotFound) as e:
+    except ExportError as e:
         raise UserError(str(e)) from None
+    except NotFound:  # the unit has no row yet: nothing imported, no meeting
+        raise UserError(t("cli.no_unit", unit=cfg.unit)) from None
     if isinstance(result, str):
         typer.echo(result, nl=False)
     else:
@@ -606,7 +621,7 @@ def audit(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    typer.echo(table(["time", "user", "ssh", "action", "patient", "detail"],
+    typer.echo(table([t("col.time"), t("col.user"), t("col.ssh"), t("col.event"), t("col.patient"), t("col.detail")],
                      [[r["time"], r["user"], r["ssh_client"], r["action"], r["patient_id"] or "", r["detail"]]
                       for r in rows]))
 
@@ -620,11 +635,10 @@ def doctor(db: Optional[str] = DbOpt):
 
     _db_option(db)
     checks = run_checks(state.config_path, state.url, lambda: state.cfg)
-    mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
     for c in checks:
-        typer.echo(f"[{mark[c.status]}] {c.name}: {c.detail}")
+        typer.echo(f"[{t('doc.mark.' + c.status)}] {c.name}: {c.detail}")
         if c.fix and c.status != "ok":
-            typer.echo(f"       fix: {c.fix}")
+            typer.echo(f"       {t('doc.fix')}: {c.fix}")
     if any(c.status == "fail" for c in checks):
         raise typer.Exit(1)
 
@@ -636,12 +650,13 @@ def backup(dest: Path = typer.Argument(..., help="A new file, or a folder for a 
     from .storage.admin import AdminError, backup as do_backup
 
     _db_option(db)
+    url = state.url()
     try:
-        info = do_backup(state.url(), dest)
+        info = do_backup(url, dest)
     except AdminError as e:
         raise UserError(str(e)) from None
-    typer.echo(f"{info['path']}: schema {info['revision']}, integrity ok, "
-               f"{info['counts']['certificates']} certificates, {info['counts']['meetings']} meetings")
+    typer.echo(t("cli.backup_done", path=info["path"], revision=info["revision"],
+                 certs=info["counts"]["certificates"], meetings=info["counts"]["meetings"]))
 
 
 @app.command()
@@ -652,17 +667,18 @@ def restore(src: Path = typer.Argument(..., help="A backup made by `less-tui bac
     from .storage.admin import AdminError, check_file, restore as do_restore
 
     _db_option(db)
+    url = state.url()  # (loads the config: its language)
     try:
         info = check_file(src)
         if not yes:
             if not sys.stdin.isatty():
-                raise UserError("restore replaces the database; add --yes to confirm")
-            typer.confirm(f"Replace {state.url()} with {src} ({info['counts']['certificates']} certificates)?",
+                raise UserError(t("cli.restore_needs_yes"))
+            typer.confirm(t("cli.restore_confirm", db=url, src=src, certs=info["counts"]["certificates"]),
                           abort=True)
-        info = do_restore(state.url(), src)
+        info = do_restore(url, src)
     except AdminError as e:
         raise UserError(str(e)) from None
-    typer.echo(f"restored {src}; the previous database is at {info['aside']}")
+    typer.echo(t("cli.restored", src=src, aside=info["aside"]))
 
 
 @app.command()
@@ -678,7 +694,7 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
     except AdminError as e:
         raise UserError(str(e)) from None
     for name, (n, h) in sums.items():
-        typer.echo(f"{name:20} {n:>9} rows  sha256 {h[:16]}…  identical")
+        typer.echo(t("cli.migrated", name=f"{name:20}", n=f"{n:>9}", sha=h[:16]))
 
 
 # ---------------------------------------------------------------- entry point
@@ -700,7 +716,7 @@ def _log_crash(error: BaseException | None = None) -> str:
                 f.write(traceback.format_exc())
         return str(path)
     except Exception:
-        return "(no log written)"
+        return t("cli.no_log")
 
 
 def command():
@@ -731,20 +747,20 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        sys.stderr.write("less-tui: interrupted; nothing half-written was kept\n")
+        sys.stderr.write(t("cli.interrupted") + "\n")
         sys.exit(130)
     except (UserError, ImportError_) as e:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except ConfigError as e:
-        sys.stderr.write(f"less-tui: configuration problem:\n{e}\n")
+        sys.stderr.write(f"{t('cli.config_problem')}\n{e}\n")
         sys.exit(2)
     except DatabaseError as e:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except Exception as e:
         where = _log_crash()
-        sys.stderr.write(f"less-tui: internal error ({type(e).__name__}); details in {where}\n")
+        sys.stderr.write(t("cli.internal_error", kind=type(e).__name__, where=where) + "\n")
         sys.exit(1)
 
 

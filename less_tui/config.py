@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .i18n import t
+
 APP_NAME = "less-tui"
 LANGUAGES = ("sv", "en")
 THEMES = ("dark", "light", "high-contrast")
@@ -72,39 +74,39 @@ _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "tru
 def _check(prefix: str, value: Any, default: Any, problems: list[str]) -> Any:
     if isinstance(default, dict):
         if not isinstance(value, dict):
-            problems.append(f"[{prefix}] must be a table")
+            problems.append(t("cfg.not_table", name=prefix))
             return default
         out = copy.deepcopy(default)
         for k, v in value.items():
             key = f"{prefix}.{k}" if prefix else k
             if k not in default:
-                problems.append(f"unknown key '{key}' (expected one of: {', '.join(sorted(default))})")
+                problems.append(t("cfg.unknown_key", name=key, choices=", ".join(sorted(default))))
                 continue
             out[k] = _check(key, v, default[k], problems)
         return out
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            problems.append(f"'{prefix}' must be true or false, found {value!r}")
+            problems.append(t("cfg.not_bool", name=prefix, value=repr(value)))
             return default
         return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(f"'{prefix}' must be a number, found {value!r}")
+            problems.append(t("cfg.not_number", name=prefix, value=repr(value)))
             return default
         return float(value)
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(f"'{prefix}' must be a whole number, found {value!r}")
+            problems.append(t("cfg.not_int", name=prefix, value=repr(value)))
             return default
         return value
     if isinstance(default, str):
         if not isinstance(value, str):
-            problems.append(f"'{prefix}' must be text, found {value!r}")
+            problems.append(t("cfg.not_text", name=prefix, value=repr(value)))
             return default
         return value
     if isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-            problems.append(f"'{prefix}' must be a list of text, found {value!r}")
+            problems.append(t("cfg.not_text_list", name=prefix, value=repr(value)))
             return default
         return value
     return value
@@ -180,53 +182,52 @@ def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
     if abbrev_raw is not None:
         if not isinstance(abbrev_raw, dict) or not all(
                 isinstance(v, str) and v.strip() and k.strip() for k, v in abbrev_raw.items()):
-            problems.append("'actions.abbreviations' must be a table of ABBREVIATION = \"what it stands for\", "
-                            f"found {abbrev_raw!r}")
+            problems.append(t("cfg.abbreviations", value=repr(abbrev_raw)))
         else:
             data["actions"]["abbreviations"] = dict(abbrev_raw)
     # team: a list of tables with name, role and optional attendee
     team: list[dict[str, Any]] = []
     if not isinstance(team_raw, list):
-        problems.append("'team' must be a list of [[team]] tables")
+        problems.append(t("cfg.team_list"))
     else:
         for i, m in enumerate(team_raw, 1):
             if not isinstance(m, dict):
-                problems.append(f"team #{i} must be a table with name and role")
+                problems.append(t("cfg.team_table", i=i))
                 continue
             for k in m:
                 if k not in ("name", "role", "attendee"):
-                    problems.append(f"unknown key 'team.{k}' in team #{i} (expected name, role, attendee)")
+                    problems.append(t("cfg.team_unknown", name=k, i=i))
             name, role, att = m.get("name"), m.get("role", ""), m.get("attendee", True)
             if not isinstance(name, str) or not name.strip():
-                problems.append(f"'team.name' in team #{i} must be non-empty text")
+                problems.append(t("cfg.team_name", i=i))
                 continue
             if not isinstance(role, str):
-                problems.append(f"'team.role' in team #{i} must be text")
+                problems.append(t("cfg.team_role", i=i))
                 role = ""
             if not isinstance(att, bool):
-                problems.append(f"'team.attendee' in team #{i} must be true or false")
+                problems.append(t("cfg.team_attendee", i=i))
                 att = True
             team.append({"name": name.strip(), "role": role, "attendee": att})
     data["team"] = team
     if not isinstance(keymap_raw, dict) or not all(isinstance(v, str) for v in keymap_raw.values()):
-        problems.append("'keymap' must be a table of binding id = \"keys\"")
+        problems.append(t("cfg.keymap"))
         keymap_raw = {}
     data["keymap"] = dict(keymap_raw)
     # value checks
     if data["language"] not in LANGUAGES:
-        problems.append(f"'language' must be one of {', '.join(LANGUAGES)}, found {data['language']!r}")
+        problems.append(t("cfg.one_of", name="language", choices=", ".join(LANGUAGES), value=repr(data["language"])))
     gap = data["episodes"]["max_gap_days"]
     if not 0 <= gap <= 90:
-        problems.append(f"'episodes.max_gap_days' must be between 0 and 90, found {gap}")
+        problems.append(t("cfg.between", name="episodes.max_gap_days", low=0, high=90, value=gap))
     if data["ui"]["theme"] not in THEMES:
-        problems.append(f"'ui.theme' must be one of {', '.join(THEMES)}, found {data['ui']['theme']!r}")
+        problems.append(t("cfg.one_of", name="ui.theme", choices=", ".join(THEMES), value=repr(data["ui"]["theme"])))
     for k, v in data["indicators"]["targets"].items():
         if not 0.0 <= v <= 1.0:
-            problems.append(f"'indicators.targets.{k}' must be a share between 0 and 1, found {v}")
+            problems.append(t("cfg.share", name=f"indicators.targets.{k}", value=v))
     if data["meeting"]["cadence_months"] < 1:
-        problems.append("'meeting.cadence_months' must be at least 1")
+        problems.append(t("cfg.at_least", name="meeting.cadence_months", low=1))
     if not data["clinic"]["unit"].strip():
-        problems.append("'clinic.unit' must not be empty")
+        problems.append(t("cfg.not_empty", name="clinic.unit"))
     if problems:
         raise ConfigError(path, problems)
     return Config(data=data, path=None)
@@ -240,14 +241,25 @@ def load(explicit: str | os.PathLike | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(str(path), ["file not found"]) from None
+        raise ConfigError(str(path), [t("cfg.not_found")]) from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(str(path), [f"not valid TOML: {e}"]) from None
+        raise ConfigError(str(path), [t("cfg.bad_toml", error=e)]) from None
     except UnicodeDecodeError:
-        raise ConfigError(str(path), ["not UTF-8 text"]) from None
+        raise ConfigError(str(path), [t("cfg.not_utf8")]) from None
     cfg = validate(raw, str(path))
     cfg.path = path
     return cfg
+
+
+def declared_language(explicit: str | os.PathLike | None = None) -> str | None:
+    """The ``language`` the config file asks for, read before the file is validated (its problems are
+    then told in that language); None when there is no file, it cannot be read or names no language."""
+    path = find_config(explicit)
+    try:
+        lang = tomllib.loads(path.read_text(encoding="utf-8")).get("language") if path else None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return lang if lang in LANGUAGES else None
 
 
 def starter_config(unit: str | None = None, name: str | None = None) -> dict[str, Any]:

@@ -96,12 +96,12 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         if meeting == "latest":
             m = repo.latest_meeting(s, unit.id)
             if m is None:
-                raise ExportError(f"no meetings for {cfg.unit}; create one with `less-tui meeting new`")
+                raise ExportError(t("exp.no_meetings", unit=cfg.unit))
         else:
             d = meeting if isinstance(meeting, dt.date) else dt.date.fromisoformat(str(meeting))
             m = repo.meeting_at(s, unit.id, d)
             if m is None:
-                raise ExportError(f"no meeting on {d.isoformat()} for {cfg.unit} (see `less-tui meeting list`)")
+                raise ExportError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit))
         eps = repo.episodes_at(s, unit.id, m.date, cfg.max_gap_days)
         iset = repo.indicators_at(s, cfg, unit, m.date, eps)
         if m.status == "closed":  # the minutes of a closed meeting show what it froze
@@ -835,7 +835,7 @@ def _new_private_file(path: Path, group: str = "") -> Path:
         except FileExistsError:
             continue
         return private_file(tmp, group)  # the group and the mode, whatever the umask
-    raise ExportError(f"{path}: cannot create a temporary file beside it")
+    raise ExportError(t("exp.no_temp", path=path))
 
 
 def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", fmt: str = "md",
@@ -848,7 +848,7 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
     from .storage.db import private_file
 
     if fmt not in FORMATS:
-        raise ExportError(f"--format: found {fmt!r}, expected one of {', '.join(FORMATS)}")
+        raise ExportError(t("exp.bad_format", value=repr(fmt), choices=", ".join(FORMATS)))
     old = language()
     if lang:
         set_language(lang)

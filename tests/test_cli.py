@@ -49,7 +49,7 @@ def test_malformed_file_exits_2_with_a_clear_message(path, seeded_db):
     assert "Traceback" not in p.stderr + p.stdout
     assert f"{path}:" in p.stderr
     assert EXPECT[path.name] in p.stderr, p.stderr
-    assert "nothing was stored" in p.stderr
+    assert "inget sparades" in p.stderr
     assert _dump(seeded_db) == before
 
 
@@ -66,7 +66,7 @@ def test_skip_invalid_stores_the_valid_rows(tmp_path):
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)
     assert s["new_certificates"] == 1 and s["invalid_rows"] == 3
-    assert p.stderr.count("skipped:") == 3
+    assert p.stderr.count("hoppade över:") == 3
 
 
 def test_sample_files_import_and_twice_changes_nothing(tmp_path):
@@ -93,9 +93,9 @@ def test_dry_run(tmp_path):
 
 def test_bad_option_values_are_clear(tmp_path):
     p = run("indicators", "--db", str(tmp_path / "x.db"), "--at", "2026-13-01")
-    assert p.returncode == 2 and "expected a date YYYY-MM-DD" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 2 and "förväntade ett datum ÅÅÅÅ-MM-DD" in p.stderr and "Traceback" not in p.stderr
     p = run("--lang", "de", "queue", "--db", str(tmp_path / "x.db"))
-    assert p.returncode == 2 and "expected sv or en" in p.stderr
+    assert p.returncode == 2 and "förväntade sv eller en" in p.stderr
 
 
 def test_bad_config_names_the_key(tmp_path):
@@ -103,8 +103,8 @@ def test_bad_config_names_the_key(tmp_path):
     cfgfile.write_text('[episodes]\nmax_gap_days = "five"\n[queue]\nmin_dayz = 3\n', encoding="utf-8")
     p = run("--config", str(cfgfile), "indicators", "--db", str(tmp_path / "x.db"))
     assert p.returncode == 2
-    assert "'episodes.max_gap_days' must be a whole number" in p.stderr
-    assert "unknown key 'queue.min_dayz'" in p.stderr
+    assert "'episodes.max_gap_days' måste vara ett heltal" in p.stderr
+    assert "okänd nyckel 'queue.min_dayz'" in p.stderr
 
 
 def test_init_refuses_to_overwrite(tmp_path):
@@ -152,7 +152,7 @@ def test_demo_meetings_and_queue(demo_db):
     fu = [c["follow_up"] for c in q["cases"]]
     assert fu == sorted(fu, reverse=True)  # follow-ups first
     again = run("demo", "--no-open", "--db", str(db), env=env, check=True)
-    assert "nothing added" in again.stdout
+    assert "inget lades till" in again.stdout
 
 
 def test_meeting_commands(tmp_path):
@@ -161,10 +161,10 @@ def test_meeting_commands(tmp_path):
     run("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
     run("meeting", "new", "--db", db, "--date", "2026-10-20", "--attendee", "A", "--attendee", "B", check=True)
     p = run("meeting", "new", "--db", db, "--date", "2026-10-20")
-    assert p.returncode == 2 and "already exists" in p.stderr
+    assert p.returncode == 2 and "finns redan ett möte 2026-10-20" in p.stderr
     run("meeting", "close", "--db", db, "--date", "2026-10-20", check=True)
     p = run("meeting", "close", "--db", db, "--date", "2026-10-20")
-    assert p.returncode == 2 and "already closed" in p.stderr
+    assert p.returncode == 2 and "redan avslutat" in p.stderr
     ms = json.loads(run("meeting", "list", "--db", db, "--json", check=True).stdout)
     assert ms == [{"date": "2026-10-20", "status": "closed", "attendees": ["A", "B"], "cases": 0}]
     js = json.loads(run("indicators", "--db", db, "--json", "--at", "2026-11-22", check=True).stdout)
@@ -218,7 +218,7 @@ def test_invalid_rows_are_counted_once_however_many_cells_are_bad(tmp_path):
                    "19760306-4193;R53.9;2026-09-11;2026-10-24;60%;Anna Berg\n", encoding="utf-8")
     p = run("import", "--db", str(tmp_path / "x.db"), "--skip-invalid", "--json", str(bad))
     s = json.loads(p.stdout)
-    assert p.stderr.count("skipped:") == 2  # both problems of the row are listed
+    assert p.stderr.count("hoppade över:") == 2  # both problems of the row are listed
     assert (s["rows_read"], s["new_certificates"], s["invalid_rows"]) == (2, 1, 1)
 
 
@@ -231,4 +231,4 @@ def test_export_lang_after_the_subcommand_too(demo_db):
     strip = [ln for ln in after.splitlines() if not ln[:2].isdigit()]
     assert strip == [ln for ln in before.splitlines() if not ln[:2].isdigit()]
     bad = run("export", "--db", str(db), "--lang", "de", env=env)
-    assert bad.returncode == 2 and "expected sv or en" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "förväntade sv eller en" in bad.stderr and "Traceback" not in bad.stderr

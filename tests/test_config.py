@@ -21,9 +21,19 @@ def test_every_problem_is_reported_at_once():
         C.validate({"language": "de", "episodes": {"max_gap_days": 91}, "clinic": {"nme": "x"},
                     "queue": {"weights": {"long": "much"}}, "team": [{"name": "A", "rol": "x"}]})
     msg = str(ei.value)
-    for part in ("'language' must be one of sv, en", "'episodes.max_gap_days' must be between 0 and 90",
-                 "unknown key 'clinic.nme'", "'queue.weights.long' must be a number", "unknown key 'team.rol'"):
+    for part in ("'language' måste vara en av sv, en", "'episodes.max_gap_days' måste vara mellan 0 och 90",
+                 "okänd nyckel 'clinic.nme'", "'queue.weights.long' måste vara ett tal", "okänd nyckel 'team.rol'"):
         assert part in msg
+
+
+def test_config_problems_in_english():
+    from less_tui.i18n import set_language
+
+    set_language("en")
+    with pytest.raises(C.ConfigError) as ei:
+        C.validate({"language": "de", "episodes": {"max_gap_days": 91}})
+    assert "'language' must be one of sv, en" in str(ei.value)
+    assert "'episodes.max_gap_days' must be between 0 and 90" in str(ei.value)
 
 
 def test_lookup_order(tmp_path, monkeypatch):
@@ -43,7 +53,7 @@ def test_broken_toml_is_a_config_error(tmp_path):
     p.write_text("language = \n", encoding="utf-8")
     with pytest.raises(C.ConfigError) as ei:
         C.load(p)
-    assert "not valid TOML" in str(ei.value)
+    assert "inte giltig TOML" in str(ei.value)
 
 
 def test_starter_config_round_trips(tmp_path):

@@ -282,6 +282,34 @@ async def test_typing_without_a_pause_is_saved_every_second(demo_engine, cfg):
         await wait_for(pilot, lambda: stored_plan(demo_engine, case_no) == text, "the whole plan")
 
 
+async def test_a_conflict_met_while_typing_waits_for_the_pause(demo_engine, cfg):
+    """Saving while typing meets the other session's plan mid-word: the dialog opens only when the
+    typing pauses, with everything typed (no letter goes into the dialog)."""
+    from less_tui.screens.dialogs import ConflictDialog
+
+    a, b = LessApp(cfg, demo_engine, TODAY), LessApp(cfg, demo_engine, TODAY)
+    async with a.run_test(size=(120, 40)) as pa, b.run_test(size=(120, 40)) as pb:
+        da = await open_first_case(pa)
+        await open_first_case(pb)
+        b.watcher.stop()  # b does not see a's save before its own
+        await pa.press(*"Plan A")
+        await wait_for(pa, lambda: stored_plan(demo_engine, da.detail.row.case_no) == "Plan A", "a's save")
+        db = b.screen
+        text = "Plan B skrivs utan paus"
+        typed, met = "", False
+        for ch in text:  # a key every 0.1 s; the save after at most a second meets "Plan A"
+            if isinstance(b.screen, ConflictDialog):
+                break  # (only if the machine stalled the typing for longer than the pause)
+            await pb.press(ch)
+            typed += ch
+            await pb.pause(0.1)
+            met = met or db._conflict_theirs is not None
+        assert met or typed != text, "no save met the other text while typing"
+        await wait_for(pb, lambda: isinstance(b.screen, ConflictDialog), "the conflict dialog")
+        assert b.screen.mine == typed and b.screen.theirs == "Plan A"
+        assert db.query_one("#plan").text == typed  # no letter went into the dialog
+
+
 # ------------------------------------------------------------------ closed meanwhile
 
 async def test_plan_into_a_meeting_closed_elsewhere_is_refused(engine_url, cfg):

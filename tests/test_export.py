@@ -155,7 +155,7 @@ def test_export_errors_are_clear(tmp_path):
     p = run("export", "--db", str(tmp_path / "x.db"), "--meeting", "2026-01-01", env=ENV)
     assert p.returncode == 2 and "Traceback" not in p.stderr
     p = run("export", "--db", str(tmp_path / "x.db"), "--format", "pdf", env=ENV)
-    assert p.returncode == 2 and "expected one of md, docx, html, xlsx" in p.stderr
+    assert p.returncode == 2 and "förväntade en av md, docx, html, xlsx" in p.stderr
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -43,7 +43,7 @@ def test_backup_of_a_live_database_and_restore(demo_db, tmp_path):
         stop.set()
         th.join()
     b = tmp_path / "bk" / "b.db"
-    assert "integrity ok" in p.stdout
+    assert "integritet ok" in p.stdout
     assert stat.S_IMODE(os.stat(b).st_mode) == 0o600
     assert _count(b) == _count(demo_db)
     assert run("backup", "--db", str(demo_db), str(b), env=ENV).returncode == 2  # never overwrites
@@ -62,11 +62,11 @@ def test_restore_refuses_what_is_not_a_backup(demo_db, tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not sqlite at all" * 100)
     p = run("restore", "--db", str(demo_db), str(bad), "--yes", env=ENV)
-    assert p.returncode == 2 and "not a SQLite database" in p.stderr
+    assert p.returncode == 2 and "inte en SQLite-databas" in p.stderr
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.commit()
     p = run("restore", "--db", str(demo_db), str(other), "--yes", env=ENV)
-    assert p.returncode == 2 and "not a less-tui database" in p.stderr
+    assert p.returncode == 2 and "inte en less-tui-databas" in p.stderr
     p = run("restore", "--db", str(demo_db), str(other), env=ENV)  # no terminal, no --yes
     assert p.returncode == 2
 
@@ -76,23 +76,25 @@ def test_migrate_sqlite_to_postgres(demo_db, pg_url):
     p = run("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV, check=True)
     from less_tui.storage.admin import TABLE_ORDER
 
-    assert p.stdout.count("identical") == len(TABLE_ORDER) == 12
+    assert p.stdout.count("identiska") == len(TABLE_ORDER) == 12
     a = json.loads(run("indicators", "--db", str(demo_db), "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     b = json.loads(run("indicators", "--db", pg_url, "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     assert a == b
     # ids continue after the copied ones
     run("meeting", "new", "--db", pg_url, "--date", "2026-12-01", env=ENV, check=True)
     p = run("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV)
-    assert p.returncode == 2 and "already holds data" in p.stderr
+    assert p.returncode == 2 and "har redan data" in p.stderr
 
 
 def test_doctor_names_what_to_fix(demo_db):
     p = run("doctor", "--db", str(demo_db), env=ENV)
-    assert "[ok  ] database" in p.stdout and "[ok  ] permissions file" in p.stdout
+    assert "[ok  ] databas" in p.stdout and "[ok  ] behörighet fil" in p.stdout
     os.chmod(demo_db, 0o644)
     p = run("doctor", "--db", str(demo_db), env=ENV)
     assert p.returncode == 1
-    assert "[FAIL] permissions file" in p.stdout and f"chmod 600 {demo_db}" in p.stdout
+    assert "[FEL ] behörighet fil" in p.stdout and f"åtgärd: chmod 600 {demo_db}" in p.stdout
+    en = run("--lang", "en", "doctor", "--db", str(demo_db), env=ENV)
+    assert "[FAIL] permissions file" in en.stdout and f"fix: chmod 600 {demo_db}" in en.stdout
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to create a group")
@@ -109,7 +111,7 @@ def test_team_group_shares_the_database(tmp_path):
     assert os.stat(db).st_gid == gid and stat.S_IMODE(os.stat(db).st_mode) == 0o660
     assert stat.S_IMODE(os.stat(db.parent).st_mode) == 0o2770
     p = run("--config", str(cfg), "doctor", "--db", str(db), env=ENV)
-    assert "[ok  ] group" in p.stdout
+    assert "[ok  ] grupp" in p.stdout
 
 
 def test_every_command_touching_patient_data_is_audited(tmp_path, db_url):

@@ -183,4 +183,4 @@ def test_older_sqlite_database_is_copied_aside_then_upgraded(tmp_path, cfg):
 def test_unreachable_database_gives_a_clear_error():
     with pytest.raises(dbmod.DatabaseError) as ei:
         dbmod.open_engine("postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
-    assert "cannot open database" in str(ei.value) and "secret" not in str(ei.value)
+    assert "kan inte öppna databasen" in str(ei.value) and "secret" not in str(ei.value)

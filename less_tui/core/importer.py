@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..i18n import t
 from . import pnr as pnrmod
 from .episodes import COORDINATOR_STATUSES
 from .plaintext import CONTROL, CONTROL_BUT_LINES, describe, digit_problem
@@ -39,6 +40,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "vardenhet": ("vardenhet", "unit"),
 }
 REQUIRED = ("personnummer", "diagnos", "startdatum", "slutdatum", "grad", "lakare")
+# a column as a header names it: in Swedish (as the clinic's files write it) and in English
+SHOWN: dict[str, tuple[str, str]] = {
+    "personnummer": ("Personnummer", "personal_id"), "namn": ("Namn", "name"), "diagnos": ("Diagnos", "diagnosis"),
+    "startdatum": ("Startdatum", "start"), "slutdatum": ("Slutdatum", "end"), "grad": ("Grad", "degree"),
+    "lakare": ("Läkare", "doctor"), "lakare_id": ("Läkare_id", "doctor_id"),
+    "signeringsdatum": ("Signeringsdatum", "signed"), "sysselsattning": ("Sysselsättning", "occupation"),
+    "rekostatus": ("Rekostatus", "coordinator_status"), "rehabplan": ("Rehabplan", "rehab_plan"),
+    "vardenhet": ("Vårdenhet", "unit"),
+}
 _ALIAS = {alias: canon for canon, aliases in COLUMNS.items() for alias in aliases}
 
 REHABSTOD_HEADER = {"personnummer", "diagnos/diagnoser", "startdatum", "slutdatum", "grad", "lakare"}
@@ -133,21 +143,21 @@ def parse_date(v: Any) -> dt.date:
         return v
     s = _text(v)
     if not s:
-        raise CellError("empty, expected a date YYYY-MM-DD")
+        raise CellError(t("imp.empty_cell", expected=t("imp.expect.startdatum")))
     odd = digit_problem(s)
     if odd:
-        raise CellError(f"{odd} (a date YYYY-MM-DD)")
+        raise CellError(t("imp.in_date", problem=odd))
     if re.fullmatch(r"\d{5}(\.\d+)?", s) or isinstance(v, (int, float)):
-        raise CellError(f"found {s!r}, a number (an Excel date serial?); expected a date YYYY-MM-DD")
+        raise CellError(t("imp.date_serial", value=repr(s)))
     m = _DATE.match(s)
     if not m:
-        raise CellError(f"found {s!r}, expected a date YYYY-MM-DD")
+        raise CellError(t("imp.bad_date", value=repr(s)))
     try:
         d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise CellError(f"found {s!r}, which is not a calendar date; expected YYYY-MM-DD") from None
+        raise CellError(t("imp.not_calendar", value=repr(s))) from None
     if not 1900 <= d.year <= 2100:
-        raise CellError(f"found {s!r}, a year outside 1900-2100; expected YYYY-MM-DD")
+        raise CellError(t("imp.year_range", value=repr(s)))
     return d
 
 
@@ -157,28 +167,28 @@ def parse_degree(v: Any) -> int:
             return int(round(v * 100))
         if float(v) in (25.0, 50.0, 75.0, 100.0):
             return int(v)
-        raise CellError(f"found {v!r}, expected 25, 50, 75 or 100")
+        raise CellError(t("imp.bad_degree", value=repr(v)))
     s = _text(v).replace(" ", "")
     odd = digit_problem(s)
     if odd:
-        raise CellError(f"{odd} (25, 50, 75 or 100)")
+        raise CellError(t("imp.in_degree", problem=odd))
     if s.endswith("%"):
         s = s[:-1]
     if s in ("25", "50", "75", "100"):
         return int(s)
-    raise CellError(f"found {_text(v)!r}, expected 25, 50, 75 or 100 (a trailing % allowed)")
+    raise CellError(t("imp.bad_degree_text", value=repr(_text(v))))
 
 
 def parse_diagnosis(v: Any) -> tuple[str, str]:
     s = _text(v)
     if not s:
-        raise CellError("empty, expected an ICD-10-SE code such as F32.1 or M54.5")
+        raise CellError(t("imp.empty_icd"))
     odd = digit_problem(re.split(r"[\s,;]", s, maxsplit=1)[0])
     if odd:
-        raise CellError(f"{odd} (an ICD-10-SE code such as F32.1)")
+        raise CellError(t("imp.in_icd", problem=odd))
     m = _ICD.match(s)
     if not m:
-        raise CellError(f"found {s!r}, expected an ICD-10-SE code first (e.g. F32.1, F321, M54.5 Lumbago)")
+        raise CellError(t("imp.bad_icd", value=repr(s)))
     letter, two, rest = m.group(1).upper(), m.group(2), (m.group(3) or "").upper()
     code = f"{letter}{two}" + (f".{rest}" if rest else "")
     text = s[m.end():].strip().lstrip(",;").strip()
@@ -191,7 +201,7 @@ def parse_status(v: Any) -> str | None:
         return None
     canon = _STATUS.get(s.lower())
     if canon is None:
-        raise CellError(f"found {s!r}, expected one of: {', '.join(COORDINATOR_STATUSES)}")
+        raise CellError(t("imp.one_of", value=repr(s), choices=", ".join(COORDINATOR_STATUSES)))
     return canon
 
 
@@ -203,7 +213,7 @@ def parse_plan(v: Any) -> str | None:
         return "ja"
     if s in ("nej", "no", "n", "0", "false"):
         return "nej"
-    raise CellError(f"found {_text(v)!r}, expected ja or nej (yes/no)")
+    raise CellError(t("imp.bad_plan", value=repr(_text(v))))
 
 
 def parse_occupation(v: Any) -> str | None:
@@ -213,7 +223,7 @@ def parse_occupation(v: Any) -> str | None:
     for o in OCCUPATIONS:
         if o.lower() == s.lower():
             return o
-    raise CellError(f"found {s!r}, expected one of: {', '.join(OCCUPATIONS)}")
+    raise CellError(t("imp.one_of", value=repr(s), choices=", ".join(OCCUPATIONS)))
 
 
 # ---------------------------------------------------------------- readers
@@ -230,10 +240,9 @@ def _looks_binary(data: bytes) -> bool:
 
 def _decode(data: bytes, file: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ImportError_(f"{file}:1:0: UTF-16 text, which is not read; expected UTF-8 or Windows-1252 "
-                           "(in Excel: Save as CSV UTF-8)")
+        raise ImportError_(f"{file}:1:0: " + t("imp.utf16"))
     if _looks_binary(data):
-        raise ImportError_(f"{file}:1:0: a binary file, expected CSV text or an XLSX workbook")
+        raise ImportError_(f"{file}:1:0: " + t("imp.binary"))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -244,7 +253,7 @@ def _decode(data: bytes, file: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise ImportError_(f"{file}:1:0: not UTF-8 or Windows-1252 text; expected a CSV file") from None
+        raise ImportError_(f"{file}:1:0: " + t("imp.not_text")) from None
 
 
 def _refuse_mixed_encodings(data: bytes, file: str) -> None:
@@ -267,10 +276,8 @@ def _refuse_mixed_encodings(data: bytes, file: str) -> None:
         elif enc != first[1]:
             prefix = line[:col_at].decode("latin-1")
             column = len(next(csv.reader([prefix], delimiter=delim), [""])) or 1
-            raise ImportError_(
-                f"{file}:{n}:{column}: this line is {enc} text, but line {first[0]} is {first[1]}; "
-                "the file mixes two encodings (was it put together from two files?). "
-                "Expected one encoding: save the whole file again as CSV UTF-8")
+            raise ImportError_(f"{file}:{n}:{column}: " + t("imp.mixed", enc=enc, first_line=first[0],
+                                                             first_enc=first[1]))
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -293,7 +300,7 @@ def _xlsx_sheets(data: bytes, file: str):
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:
-        raise ImportError_(f"{file}:1:0: not a readable XLSX workbook ({type(e).__name__})") from None
+        raise ImportError_(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
     return wb
 
 
@@ -313,21 +320,21 @@ def read_file(path: str | Path, as_of: dt.date, default_unit: str) -> Parsed:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise ImportError_(f"{file}:0:0: no such file") from None
+        raise ImportError_(f"{file}:0:0: " + t("imp.no_file")) from None
     except IsADirectoryError:
-        raise ImportError_(f"{file}:0:0: a directory, expected a CSV or XLSX file") from None
+        raise ImportError_(f"{file}:0:0: " + t("imp.directory")) from None
     except PermissionError:
-        raise ImportError_(f"{file}:0:0: not readable (permission denied)") from None
+        raise ImportError_(f"{file}:0:0: " + t("imp.no_permission")) from None
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
-        raise ImportError_(f"{file}:1:0: the file is empty; expected a header row and certificate rows")
+        raise ImportError_(f"{file}:1:0: " + t("imp.empty_file"))
     if is_xlsx(data):
         wb = _xlsx_sheets(data, file)
         try:
             ws = wb["Sjukfall"] if "Sjukfall" in wb.sheetnames else wb.worksheets[0]
             rows = list(_xlsx_rows(ws))
         except Exception as e:
-            raise ImportError_(f"{file}:1:0: cannot read the first sheet ({type(e).__name__})") from None
+            raise ImportError_(f"{file}:1:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
         finally:
             wb.close()
         for i, row in rows[:80]:
@@ -336,8 +343,7 @@ def read_file(path: str | Path, as_of: dt.date, default_unit: str) -> Parsed:
                 return _parse_rehabstod(file, sha, rows, i, as_of, default_unit)
         return _parse_rows(file, sha, rows, as_of, default_unit, xlsx=True)
     if data[:5] == b"%PDF-" or data[:4] in (b"\xd0\xcf\x11\xe0",):
-        raise ImportError_(f"{file}:1:0: not a CSV or XLSX file (old .xls and PDF are not read; "
-                           "save as .xlsx or CSV)")
+        raise ImportError_(f"{file}:1:0: " + t("imp.not_csv"))
     text = _decode(data, file)
     # cells are searched for control characters only when the text has one (or a quoted line break)
     scan = bool(CONTROL_BUT_LINES.search(text) or ('"' in text and _QUOTED_BREAK.search(text)))
@@ -362,14 +368,13 @@ def _control_problems(file: str, rows: list[tuple[int, list[Any]]], header: list
             if m is not None:
                 pos = m.start()
                 if header is None:
-                    label = "header"
+                    label = t("imp.header_row")
                 else:
                     label = str(header[idx]).strip() if idx < len(header) and header[idx] is not None else ""
-                    label = label or f"column {idx + 1}"
+                    label = label or t("imp.column_n", n=idx + 1)
                 problems.append(Problem(
                     file, line + breaks + c.count("\n", 0, pos), idx + 1,
-                    f"{label}: found the control character {describe(c[pos])} at character {pos + 1}; "
-                    "expected plain text (no control characters or escape sequences; tab is allowed)"))
+                    t("imp.control", label=label, char=describe(c[pos]), pos=pos + 1)))
                 bad.add(line)
             breaks += c.count("\n")
     return problems, bad
@@ -378,6 +383,7 @@ def _control_problems(file: str, rows: list[tuple[int, list[Any]]], header: list
 def _header_map(file: str, header: list[Any], line: int, parsed: Parsed) -> dict[str, int] | None:
     colmap: dict[str, int] = {}
     unknown: list[str] = []
+    english = 0  # headers written with the English names (personal_id, start …)
     for idx, h in enumerate(header):
         n = norm_header(h)
         if not n:
@@ -386,26 +392,29 @@ def _header_map(file: str, header: list[Any], line: int, parsed: Parsed) -> dict
         if canon is None:
             unknown.append(str(h).strip())
             continue
+        english += n != canon
         if canon in colmap:
             parsed.problems.append(Problem(file, line, idx + 1,
-                                           f"column {str(h).strip()!r} appears twice (also column {colmap[canon] + 1}); "
-                                           "expected each column once"))
+                                           t("imp.twice", name=repr(str(h).strip()), other=colmap[canon] + 1)))
             continue
         colmap[canon] = idx
     missing = [c for c in REQUIRED if c not in colmap]
     if missing:
-        found = ", ".join(str(h).strip() for h in header if h not in (None, "")) or "nothing"
+        # a missing column is named as this file would write it (Swedish or English headers)
+        first = 1 if colmap and english * 2 > len(colmap) else 0
+        names = ", ".join(t("imp.or", name=SHOWN[c][first], other=SHOWN[c][1 - first]) for c in missing)
+        found = ", ".join(str(h).strip() for h in header if h not in (None, "")) or t("imp.nothing")
         parsed.problems.append(Problem(file, line, None,
-                                       f"header is missing required column(s) {', '.join(missing)}; "
-                                       f"found {found}"))
+                                       t("imp.missing" if len(missing) == 1 else "imp.missing_many",
+                                         missing=names, found=found)))
     if unknown:
-        parsed.warnings.append(f"{file}:{line}: unknown column(s) ignored: {', '.join(unknown)}")
+        parsed.warnings.append(f"{file}:{line}: " + t("imp.unknown", names=", ".join(unknown)))
     return None if parsed.problems else colmap
 
 
 def _formula_check(v: Any) -> None:
     if isinstance(v, str) and v.startswith("="):
-        raise CellError(f"found the formula {v!r}; expected a value (paste values only)")
+        raise CellError(t("imp.formula", value=repr(v)))
 
 
 def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: dt.date,
@@ -416,7 +425,7 @@ def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: d
     while body and all(_text(c) == "" for c in body[0][1]):
         body.pop(0)
     if not body:
-        raise ImportError_(f"{file}:1:0: the file is empty; expected a header row and certificate rows")
+        raise ImportError_(f"{file}:1:0: " + t("imp.empty_file"))
     hline, header = body[0]
     if scan:
         parsed.problems.extend(_control_problems(file, [body[0]], None)[0])
@@ -433,7 +442,7 @@ def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: d
     if control:
         parsed.problems.sort(key=lambda p: (p.line, p.column or 0))
     if parsed.rows_read == 0 and not parsed.problems:
-        parsed.problems.append(Problem(file, hline, None, "a header but no certificate rows"))
+        parsed.problems.append(Problem(file, hline, None, t("imp.no_rows")))
     return parsed
 
 
@@ -507,7 +516,7 @@ def _parse_block(file: str, rows: list[tuple[int, list[Any]]], colmap: dict[str,
             try:
                 _formula_check(raw)
                 if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
-                    raise CellError(f"empty, {EXPECT[name]}")
+                    raise CellError(t("imp.empty_cell", expected=t(f"imp.expect.{name}")))
                 memo[key] = fn(raw)
             except (CellError, pnrmod.PnrError) as e:
                 memo[key] = _Bad(str(e))
@@ -525,8 +534,9 @@ def _parse_block(file: str, rows: list[tuple[int, list[Any]]], colmap: dict[str,
             if isinstance(st, dt.date) and isinstance(en, dt.date) and en < st:
                 problems.append(Problem(
                     file, rows[i][0], colmap["slutdatum"] + 1,
-                    f"{headers.get('slutdatum', 'slutdatum')}: {en.isoformat()} is before "
-                    f"{headers.get('startdatum', 'startdatum')} {st.isoformat()}; expected an end not before the start"))
+                    t("imp.end_before_start", end_label=headers.get("slutdatum", SHOWN["slutdatum"][0]),
+                      end=en.isoformat(), start_label=headers.get("startdatum", SHOWN["startdatum"][0]),
+                      start=st.isoformat())))
                 bad_rows.add(i)
     problems.sort(key=lambda p: (p.line, p.column or 0))
     parsed.problems.extend(problems)
@@ -545,16 +555,6 @@ def _parse_block(file: str, rows: list[tuple[int, list[Any]]], colmap: dict[str,
     return out_rows
 
 
-EXPECT = {
-    "personnummer": "expected a personnummer YYYYMMDD-NNNN",
-    "diagnos": "expected an ICD-10-SE code such as F32.1",
-    "startdatum": "expected a date YYYY-MM-DD",
-    "slutdatum": "expected a date YYYY-MM-DD",
-    "grad": "expected 25, 50, 75 or 100",
-    "lakare": "expected the signing doctor's name",
-}
-
-
 def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed:
     """The legacy Rehabstöd export: one row per episode, every cell text."""
     parsed = Parsed(file=file, kind="rehabstod", sha256=sha)
@@ -566,9 +566,7 @@ def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed
             n = "diagnos"
         if n in ("personnummer", "namn", "diagnos", "startdatum", "slutdatum", "grad", "lakare"):
             colmap[n] = idx
-    parsed.warnings.append(
-        f"{file}: a Rehabstöd export holds one row per episode and only the active doctor; "
-        "doctor counts from it are lower bounds")
+    parsed.warnings.append(f"{file}: " + t("imp.rehabstod"))
     parsed.problems.extend(_control_problems(file, [rows[header_idx - 1]], None)[0])
     if parsed.problems:
         return parsed

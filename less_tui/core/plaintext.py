@@ -70,5 +70,7 @@ def digit_problem(s: str) -> str | None:
         return None
     import unicodedata
 
-    return (f"found {s!r}, which has the digit {ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'DIGIT')}) "
-            "that is not 0-9; expected ASCII digits")
+    from ..i18n import t
+
+    return t("imp.odd_digits", value=repr(s), char=repr(ch), code=f"U+{ord(ch):04X}",
+             name=unicodedata.name(ch, "DIGIT"))

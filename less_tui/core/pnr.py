@@ -8,6 +8,7 @@ import re
 from personnummer import personnummer
 from personnummer.personnummer import PersonnummerException
 
+from ..i18n import t
 from .plaintext import non_ascii_digit
 
 # ASCII digits only: a full-width or Arabic-Indic "1" would otherwise make a second patient
@@ -28,23 +29,19 @@ def normalize(raw: str, as_of: dt.date) -> str:
     """
     s = str(raw).strip().replace(" ", "")
     if not s:
-        raise PnrError("empty, expected a personnummer YYYYMMDD-NNNN")
+        raise PnrError(t("pnr.empty"))
     odd = non_ascii_digit(s)
     if odd is not None:
-        raise PnrError(f"{s!r} has the digit {odd!r} (U+{ord(odd):04X}), which is not 0-9; "
-                       "expected YYYYMMDD-NNNN in ASCII digits")
+        raise PnrError(t("pnr.odd_digit", value=repr(s), char=repr(odd), code=f"U+{ord(odd):04X}"))
     if _EXCEL.match(s):
-        raise PnrError(
-            f"'{s}' looks like a number mangled by Excel (scientific notation); "
-            "expected YYYYMMDD-NNNN — format the column as text before saving"
-        )
+        raise PnrError(t("pnr.excel", value=f"'{s}'"))
     m = _LONG.match(s)
     if m:
         full = f"{m.group(1)}-{m.group(2)}"
     else:
         m = _SHORT.match(s)
         if not m:
-            raise PnrError(f"'{s}' is not a personnummer; expected YYYYMMDD-NNNN, YYYYMMDDNNNN or YYMMDD-NNNN")
+            raise PnrError(t("pnr.not_pnr", value=f"'{s}'"))
         yymmdd, sign, last4 = m.groups()
         yy = int(yymmdd[:2])
         base = as_of.year - (100 if sign == "+" else 0)
@@ -53,10 +50,10 @@ def normalize(raw: str, as_of: dt.date) -> str:
     try:
         p = personnummer.parse(full)
     except PersonnummerException:
-        raise PnrError(f"'{s}' fails the personnummer check (Luhn checksum or date)") from None
+        raise PnrError(t("pnr.luhn", value=f"'{s}'")) from None
     birth = p.get_date()
     if birth > as_of:
-        raise PnrError(f"'{s}' has a birth date after the as-of date {as_of.isoformat()}")
+        raise PnrError(t("pnr.born_later", value=f"'{s}'", as_of=as_of.isoformat()))
     return full
 
 

@@ -21,6 +21,7 @@ from ..meeting import ASSESSORS, ActionInfo, CaseDetail, ReadOnly
 from ..storage.repo import Conflict
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
+from ..widgets.select import LessSelect
 from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
 from ..storage.db import is_db_error
@@ -151,6 +152,9 @@ class DecisionScreen(Translated, Screen):
         self._attempts = 0
         self._retry: Timer | None = None
         self._stopped = False  # the last save met a conflict or a closed meeting: no automatic save again
+        self._last_key = 0.0
+        self._conflict_theirs: str | None = None  # a conflict waiting for the typing to pause
+        self._conflict_open = False
 
     @property
     def readonly(self) -> bool:
@@ -201,11 +205,11 @@ class DecisionScreen(Translated, Screen):
             with Horizontal(id="status-row"):
                 with Vertical(classes="field"):
                     yield Label(t("dec.coordinator_status"), classes="field-label")
-                    yield Select([(s, s) for s in COORDINATOR_STATUSES], value=r.coordinator_status,
+                    yield LessSelect([(s, s) for s in COORDINATOR_STATUSES], value=r.coordinator_status,
                                  allow_blank=False, id="coordinator", disabled=self.readonly)
                 with Vertical(classes="field"):
                     yield Label(t("dec.assessor"), classes="field-label")
-                    yield Select([(t(f"assessor.{a or 'none'}"), a) for a in ASSESSORS],
+                    yield LessSelect([(t(f"assessor.{a or 'none'}"), a) for a in ASSESSORS],
                                  value=d.assessor if d.assessor in ASSESSORS else "", allow_blank=False,
                                  id="assessor", disabled=self.readonly)
                 with Vertical(classes="field"):
@@ -273,10 +277,13 @@ class DecisionScreen(Translated, Screen):
     def plan_changed(self) -> None:
         if not self._ready or self.readonly:
             return
+        now = time.monotonic()
+        self._last_key = now
         if self._failing is not None:
             return  # the retry under way takes the text as it is then; the line says it is not saved
+        if self._conflict_theirs is not None or self._conflict_open:
+            return  # the conflict dialog, once the typing pauses, decides what is saved
         self._line(t("dec.saving"))
-        now = time.monotonic()
         if self._dirty_since is None:
             self._dirty_since = now
         # SAVE_DELAY after the last key, but never later than SAVE_MAX_DELAY after the first unsaved one:
@@ -471,7 +478,28 @@ class DecisionScreen(Translated, Screen):
             self._line(t("dec.saved", time=clock.now().strftime("%H:%M:%S")))
 
     def on_decision_screen_conflict_found(self, msg: ConflictFound) -> None:
+        if self._conflict_open:
+            return
+        self._conflict_theirs = msg.theirs
+        self._conflict_when_quiet()
+
+    def _conflict_when_quiet(self) -> None:
+        """Show the conflict once the typing pauses, with everything typed: a save can meet the other
+        session's text in the middle of a word (typing is saved every second), and a dialog opened
+        then would take the next letters."""
+        if self._conflict_theirs is None or not self.in_stack:
+            return
+        quiet = time.monotonic() - self._last_key
+        if quiet < SAVE_DELAY:
+            self.set_timer(max(0.01, SAVE_DELAY - quiet), self._conflict_when_quiet)
+            return
+        theirs, self._conflict_theirs = self._conflict_theirs, None
+        self._conflict_open = True
+        self._show_conflict(self.query_one("#plan", TextArea).text, theirs)
+
+    def _show_conflict(self, mine: str, theirs: str) -> None:
         def chosen(text: str | None) -> None:
+            self._conflict_open = False
             if text is None:
                 return
             area = self.query_one("#plan", TextArea)
@@ -485,7 +513,7 @@ class DecisionScreen(Translated, Screen):
 
             self.run_db(self.app.service.force_plan, self.detail.row.case_no, text, then=saved)
 
-        self.app.push_screen(ConflictDialog(msg.mine, msg.theirs), chosen)
+        self.app.push_screen(ConflictDialog(mine, theirs), chosen)
 
     # ------------------------------------------------------------ the rest of the form
     @on(Select.Changed, "#coordinator")
@@ -633,6 +661,8 @@ class DecisionScreen(Translated, Screen):
         plan, version, actions = msg.state
         area = self.query_one("#plan", TextArea)
         dirty = area.text != self._saved_text or self._timer is not None or self._saving
+        if self._conflict_theirs is not None and version != self.version:
+            self._conflict_theirs = plan  # the conflict, when shown, shows their latest text
         if version != self.version and plan != self._saved_text and not dirty:
             # someone else saved and nothing typed here is unsaved: show their text
             self._ready = False

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from . import models  # noqa: F401  (registers the tables)
+from ..i18n import t as _t  # (t is a table in the loops below)
 from .db import HEAD, open_engine, sqlite_path
 
 # parents before children
@@ -33,14 +34,14 @@ def backup(url: str, dest: Path) -> dict:
     """A consistent copy of a live SQLite database (the online backup API), then checked."""
     src = sqlite_path(url)
     if src is None:
-        raise AdminError("backup copies a SQLite database; for PostgreSQL use pg_dump (see the README)")
+        raise AdminError(_t("adm.backup_sqlite_only"))
     if not src.exists():
-        raise AdminError(f"{src}: no such database")
+        raise AdminError(_t("adm.no_database", path=src))
     dest = Path(dest)
     if dest.is_dir():
         dest = dest / f"less-tui-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
     if dest.exists():
-        raise AdminError(f"{dest}: exists already; choose a new name")
+        raise AdminError(_t("adm.exists", path=dest))
     dest.parent.mkdir(parents=True, exist_ok=True)
     _owner_only(dest)
     s = sqlite3.connect(str(src), timeout=30)
@@ -58,19 +59,19 @@ def check_file(path: Path) -> dict:
     """Integrity, schema version and row counts of a SQLite file (refuses anything else)."""
     path = Path(path)
     if not path.is_file():
-        raise AdminError(f"{path}: no such file")
+        raise AdminError(_t("adm.no_file", path=path))
     with open(path, "rb") as f:
         if f.read(16) != b"SQLite format 3\x00":
-            raise AdminError(f"{path}: not a SQLite database")
+            raise AdminError(_t("adm.not_sqlite", path=path))
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         ok = con.execute("PRAGMA integrity_check").fetchone()[0]
         if ok != "ok":
-            raise AdminError(f"{path}: integrity check failed: {ok}")
+            raise AdminError(_t("adm.integrity", path=path, detail=ok))
         try:
             rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError:
-            raise AdminError(f"{path}: not a less-tui database (no schema version)") from None
+            raise AdminError(_t("adm.not_less", path=path)) from None
         present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         # an older backup may lack a newer table (restoring it upgrades the schema)
         counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLE_ORDER if t in present}
@@ -95,10 +96,10 @@ def restore(url: str, src: Path) -> dict:
     """Put a backup back: checked first, the current database copied aside, then replaced."""
     target = sqlite_path(url)
     if target is None:
-        raise AdminError("restore writes a SQLite database; for PostgreSQL use pg_restore (see the README)")
+        raise AdminError(_t("adm.restore_sqlite_only"))
     info = check_file(src)
     if info["revision"] not in known_revisions():
-        raise AdminError(f"{src}: schema version {info['revision']!r} is newer than this less-tui ({HEAD})")
+        raise AdminError(_t("adm.newer_schema", path=src, revision=repr(info["revision"]), head=HEAD))
     aside = None
     if target.exists():
         aside = target.with_name(f"{target.name}.before-restore-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")
@@ -153,12 +154,12 @@ def migrate(src: Engine, dest_url: str) -> dict[str, tuple[int, str]]:
     """Copy every row of a SQLite database into an empty PostgreSQL database, then compare
     counts and checksums table by table. Nothing is changed in the source."""
     if not dest_url.startswith("postgresql"):
-        raise AdminError(f"--to: found {dest_url!r}, expected a postgresql+psycopg://… URL")
+        raise AdminError(_t("adm.bad_target", value=repr(dest_url)))
     dest = open_engine(dest_url)
     md = SQLModel.metadata
     with dest.connect() as c:
         if c.execute(select(func.count()).select_from(md.tables["units"])).scalar():
-            raise AdminError("the target database already holds data; migrate into an empty database")
+            raise AdminError(_t("adm.target_not_empty"))
     with src.connect() as s, dest.begin() as d:
         for name in TABLE_ORDER:
             t = md.tables[name]
@@ -175,7 +176,7 @@ def migrate(src: Engine, dest_url: str) -> dict[str, tuple[int, str]]:
         a, b = checksums(s), checksums(d)
         bad = [n for n in TABLE_ORDER if a[n] != b[n]]
         if bad:  # raising here rolls the copy back: the target stays empty
-            raise AdminError("the copy differs from the source in: " + ", ".join(
-                f"{n} ({a[n][0]} vs {b[n][0]} rows)" for n in bad) + "; nothing was kept")
+            raise AdminError(_t("adm.differs", tables=", ".join(
+                _t("adm.differs_table", name=n, a=a[n][0], b=b[n][0]) for n in bad)))
     dest.dispose()
     return a

@@ -11,6 +11,8 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from ..i18n import t
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_storage.py checks it against the migrations folder. Opening a
 # database already at this revision needs no Alembic import (faster start on the server).
@@ -83,7 +85,7 @@ def _prepare_sqlite_file(path: Path, group: str = "") -> None:
     try:
         gid = grp.getgrnam(group).gr_gid
     except KeyError:
-        raise DatabaseError(f"database.group: no group named {group!r} on this machine") from None
+        raise DatabaseError(t("dberr.no_group", group=repr(group))) from None
     new_dir = not path.parent.exists()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o770)
     if new_dir:
@@ -102,7 +104,7 @@ def group_id(group: str) -> int:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        raise DatabaseError(f"database.group: no group named {group!r} on this machine") from None
+        raise DatabaseError(t("dberr.no_group", group=repr(group))) from None
 
 
 def private_dir(path: Path, group: str = "") -> Path:
@@ -203,8 +205,7 @@ def upgrade(engine: Engine) -> str | None:
     elif cur is None:
         tables = set(inspect(engine).get_table_names())
         if tables and "units" in tables:
-            raise DatabaseError(f"{engine.url.render_as_string(hide_password=True)}: "
-                                "has less-tui tables but no schema version; refusing to touch it")
+            raise DatabaseError(t("dberr.no_version", db=engine.url.render_as_string(hide_password=True)))
     command.upgrade(_alembic_config(engine), "head")
     return backup
 
@@ -229,7 +230,8 @@ def open_engine(url: str, migrate: bool = True, group: str = "") -> Engine:
         raise
     except Exception as e:  # connection refused, unreadable file, ...
         shown = make_url(url).render_as_string(hide_password=True)
-        raise DatabaseError(f"cannot open database {shown}: {type(e).__name__}: {str(e).splitlines()[0]}") from e
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise DatabaseError(t("dberr.cannot_open", db=shown, error=f"{type(e).__name__}: {first}")) from e
 
 
 def session(engine: Engine) -> Session:

@@ -109,8 +109,9 @@ PROBLEMS = {
     "mixed-encodings-2.csv": [(3, 2)],
 }
 ONLY = {
-    "controls.csv": "control character", "controls-cp1252.csv": "U+001B (ESC)", "controls.xlsx": "control character",
-    "digits.csv": "not 0-9", "mixed-encodings.csv": "mixes two encodings", "mixed-encodings-2.csv": "mixes two encodings",
+    "controls.csv": "styrtecknet", "controls-cp1252.csv": "U+001B (ESC)", "controls.xlsx": "styrtecknet",
+    "digits.csv": "inte är 0-9", "mixed-encodings.csv": "blandar två teckenkodningar",
+    "mixed-encodings-2.csv": "blandar två teckenkodningar",
 }
 
 

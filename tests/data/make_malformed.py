@@ -1,7 +1,8 @@
 """Writes the malformed import files in malformed/ (run once; the files are committed).
 
 Every file here must make `less-tui import` exit 2 with a FILE:LINE:COLUMN message and
-store nothing. EXPECT maps each file to a fragment its message must contain.
+store nothing. EXPECT maps each file to a fragment its message must contain (in Swedish, the
+default language; tests/test_cli.py checks a few in English with --lang en).
 """
 
 from pathlib import Path
@@ -48,18 +49,19 @@ BINARY = {
 }
 
 EXPECT = {
-    "excel_pnr_scientific.csv": ":2:1:", "date_as_number.csv": ":2:4:", "empty.csv": "empty",
-    "only_whitespace.csv": "empty", "wrong_header.csv": "missing required", "duplicated_column.csv": "appears twice",
-    "bad_luhn.csv": "Luhn", "impossible_date.csv": "not a calendar date", "end_before_start.csv": "before Startdatum",
-    "bad_degree.csv": "25, 50, 75 or 100", "no_icd_code.csv": "ICD-10", "missing_doctor.csv": ":2:7:",
-    "bad_coordinator_status.csv": "Kontaktad", "bad_rehab_plan.csv": "ja or nej", "header_only.csv": "no certificate rows",
-    "missing_required_column.csv": "grad", "swedish_date_format.csv": "YYYY-MM-DD", "datetime_text.csv": "YYYY-MM-DD",
+    "excel_pnr_scientific.csv": ":2:1:", "date_as_number.csv": ":2:4:", "empty.csv": "tom",
+    "only_whitespace.csv": "tom", "wrong_header.csv": "saknar kolumn", "duplicated_column.csv": "två gånger",
+    "bad_luhn.csv": "Luhn", "impossible_date.csv": "inte är ett datum i kalendern", "end_before_start.csv": "före Startdatum",
+    "bad_degree.csv": "25, 50, 75 eller 100", "no_icd_code.csv": "ICD-10", "missing_doctor.csv": ":2:7:",
+    "bad_coordinator_status.csv": "Kontaktad", "bad_rehab_plan.csv": "ja eller nej", "header_only.csv": "inga intygsrader",
+    "missing_required_column.csv": "saknar kolumnen Grad", "swedish_date_format.csv": "ÅÅÅÅ-MM-DD",
+    "datetime_text.csv": "ÅÅÅÅ-MM-DD",
     "born_after_as_of.csv": ":2:1:", "many_bad_rows.csv": ":5:3:", "bad_occupation.csv": "Arbetssökande",
-    "tab_bad_degree.csv": ":2:6:", "comma_bad_date.csv": ":2:4:", "formula_in_csv.csv": "formula",
-    "samordningsnummer_bad.csv": ":2:1:", "binary.csv": "binary", "utf16.csv": "UTF-16",
-    "report.pdf.csv": "not a CSV", "old_excel.xls": "not a CSV", "corrupt.xlsx": "XLSX",
-    "cp1252_bad_pnr.csv": ":2:1:", "formula_cells.xlsx": "formula", "xlsx_date_serial.xlsx": ":2:4:",
-    "xlsx_no_header.xlsx": "missing required",
+    "tab_bad_degree.csv": ":2:6:", "comma_bad_date.csv": ":2:4:", "formula_in_csv.csv": "formeln",
+    "samordningsnummer_bad.csv": ":2:1:", "binary.csv": "binär", "utf16.csv": "UTF-16",
+    "report.pdf.csv": "inte en CSV", "old_excel.xls": "inte en CSV", "corrupt.xlsx": "XLSX",
+    "cp1252_bad_pnr.csv": ":2:1:", "formula_cells.xlsx": "formeln", "xlsx_date_serial.xlsx": ":2:4:",
+    "xlsx_no_header.xlsx": "saknar kolumn",
 }
 
 
