@@ -45,7 +45,7 @@ def test_demo_never_touches_the_default_database(tmp_path):
     run("import", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     before = _digest(real)
     again = run("demo", "--no-open", env=ENV, check=True)
-    assert "nothing added" in again.stdout
+    assert "inget lades till" in again.stdout
     assert _digest(real) == before
     # $LESS_TUI_DB names the real database, not the demo's
     env_db = tmp_path / "team.db"

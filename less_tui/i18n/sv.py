@@ -297,7 +297,7 @@ STRINGS: dict[str, str] = {
     "cmd.mask": "Växla maskering",
     "cmd.theme": "Tema: {theme}",
     "cmd.language": "Språk: {language}",
-    "cmd.close": "Avsluta mötet",
+    "cmd.close": "Stäng mötet",
     "cmd.projector": "Växla projektorläge",
     # export
     "min.title": "Protokoll FMT-möte {date}",
