@@ -208,8 +208,9 @@ class MeetingService:
             qualifying = len(items)
             limit = 0 if show_all else self.cfg.queue.get("max_cases", 0)
             if limit:
-                fu = [it for it in items if it.follow_up]
-                items = fu + [it for it in items if not it.follow_up][: max(0, limit - len(fu))]
+                # what is due now is always on the meeting's list, whatever the cap
+                fu = [it for it in items if it.urgent]
+                items = fu + [it for it in items if not it.urgent][: max(0, limit - len(fu))]
             reviews = repo.reviews_of_meeting(s, m.id)
             decided_anchor = {r.anchor_certificate_id for r in reviews
                               if r.plan.strip() or repo.actions_of(s, r.id)}

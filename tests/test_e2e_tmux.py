@@ -101,7 +101,7 @@ def _records(db, case_no):
 def test_a_person_runs_part_of_a_meeting(tmux):
     case_no, _, rehab_before = _third_case(tmux.db)
     tmux.start()
-    out = tmux.wait_for("ärenden")
+    out = tmux.wait_for("ärenden  ·  maskerat")  # the header (the footer says "Alla ärenden" before it)
     assert "Ärendekö" in out and "Möte 2026-11-23" in out and "maskerat" in out
     tmux.keys("Down", "Down", "Enter")  # the third case, by arrow keys
     out = tmux.wait_for("Skriv planen här")
@@ -115,10 +115,14 @@ def test_a_person_runs_part_of_a_meeting(tmux):
     while time.time() < end and ("rehab_plan", want) not in _records(tmux.db, case_no):
         time.sleep(0.2)
     assert ("rehab_plan", want) in _records(tmux.db, case_no), tmux.screen()
+    shown = " Ja " if want == "ja" else " Nej "
+    end = time.time() + 10  # the row is written by a worker, so it can be stored before the screen repaints
+    while time.time() < end and shown not in tmux.screen().rstrip("\n").splitlines()[-3]:
+        time.sleep(0.1)
     field_row = tmux.screen().rstrip("\n").splitlines()[-3]  # above the field's bottom border and the footer
-    assert (" Ja " if want == "ja" else " Nej ") in field_row
+    assert shown in field_row
     tmux.keys("Escape")
-    out = tmux.wait_for("1 / 25 ärenden")
+    out = tmux.wait_for("  ·  1 / ")  # one case decided, of the meeting's queue
     assert "✔" in out
     tmux.keys("s")
     out = tmux.wait_for("jämfört med mötet 2026-10-23")

@@ -25,6 +25,11 @@ class QueueItem:
     def case_no(self) -> int | None:
         return self.episode.case_no
 
+    @property
+    def urgent(self) -> bool:
+        """Something is due now: an action due (a follow-up) or a checkpoint today or passed."""
+        return self.follow_up or (self.checkpoint is not None and self.checkpoint[1] <= 0)
+
 
 def reasons_for(ep: Episode, q: Mapping[str, Any]) -> tuple[list[str], tuple[int, int] | None]:
     reasons: list[str] = []
@@ -83,7 +88,8 @@ def rank(
         # "several doctors" weighs in once; three or more adds its own weight on top
         score = sum(float(weights.get(r, 0.0)) for r in reasons if r != "follow_up")
         items.append(QueueItem(ep, reasons, round(score, 2), bool(due), due, cp))
-    items.sort(key=lambda it: (not it.follow_up, -it.score, -it.episode.length,
+    # follow-ups first, then a checkpoint reached or passed, then by score
+    items.sort(key=lambda it: (not it.follow_up, not it.urgent, -it.score, -it.episode.length,
                                it.episode.case_no or 0))
     return items
 

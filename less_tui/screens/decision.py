@@ -66,9 +66,10 @@ class ActionTable(Translated, DataTable):
 
     def fill(self, keep_row: int | None = None) -> None:
         self.clear(columns=True)
+        # the short columns first, so that at 80 columns the long texts are what runs off the edge
         if self.with_meeting:
             self.add_column(t("col.meeting"), key="meeting")
-        for key, label in (("kind", "col.kind"), ("owner", "col.owner"), ("due", "col.due"), ("status", "col.status")):
+        for key, label in (("due", "col.due"), ("status", "col.status"), ("kind", "col.kind"), ("owner", "col.owner")):
             self.add_column(t(label), key=key)
         rows = []
         meeting_date = self.app.service.date
@@ -76,8 +77,8 @@ class ActionTable(Translated, DataTable):
             overdue = a.status == "open" and a.due is not None and a.due < meeting_date
             style = "bold red" if overdue else {"open": "bold", "done": "green", "dropped": "dim strike"}[a.status]
             status = t("status.overdue") if overdue else t(f"status.{a.status}")  # in words, not only colour
-            row = [plain(a.kind), plain(a.owner), Text(a.due.isoformat() if a.due else "–", style="red" if overdue else ""),
-                   Text(status, style=style)]
+            row = [Text(a.due.isoformat() if a.due else "–", style="red" if overdue else ""), Text(status, style=style),
+                   plain(a.kind), plain(a.owner)]
             if self.with_meeting:
                 row.insert(0, a.meeting_date.isoformat() if a.meeting_date else "")
             rows.append(row)

@@ -28,8 +28,8 @@ class ConfirmDialog(Translated, ModalScreen[bool]):
         super().__init__()
         self.translate_bindings()
         self.question = question
-        self.yes_label = yes or t("btn.yes")
-        self.no_label = no or t("btn.no")
+        self.yes_label = yes or t("btn.yes_key")  # the key that answers is on the button
+        self.no_label = no or t("btn.no_key")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

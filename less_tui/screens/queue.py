@@ -256,6 +256,8 @@ class QueueScreen(Translated, Screen):
             status.append(f"{t('key.reason')}: {t('reason.' + self.reason_filter) if self.reason_filter != 'checkpoint' else t('reason.checkpoint_plain')}")
         if self.filter_text:
             status.append(f"{t('key.filter')}: {self.filter_text}")
+        if self.filter_text or self.reason_filter:
+            status.append(t("queue.filtered", shown=len(self.shown_rows), total=len(d.rows)))
         if self.sort_key != "rank":
             status.append(f"{t('key.sort')}: {t('sort.' + self.sort_key)}")
         if not self.shown_rows:

@@ -54,6 +54,9 @@ class MeetingHeader(Static):
         txt.append("  ·  ")
         txt.append(t("queue.masked") if self.masked else t("queue.unmasked"),
                    style="" if self.masked else "bold reverse")
+        if getattr(self.app, "projector", False):
+            txt.append("  ·  ")
+            txt.append(t("queue.projector"), style="bold")
         if m.closed:
             txt.append("  ·  ")
             txt.append(t("queue.readonly"), style="italic")
