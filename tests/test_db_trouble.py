@@ -167,10 +167,13 @@ async def test_database_errors_in_writes_end_nothing(engine_url, cfg, monkeypatc
         want = d.detail.row.coordinator_status
         await wait_for(pilot, lambda: any("Inte sparat ännu" in n for n in notes), "the not-saved notice")
 
-        def statuses():
+        def statuses():  # recorded at today's meeting
             with Session(engine) as s:
+                m = s.scalars(select(Meeting).where(Meeting.date == TODAY)).one()
                 return [(r.kind, r.value) for r in s.scalars(
-                    select(StatusRecordRow).where(StatusRecordRow.source == "meeting").order_by(StatusRecordRow.id))]
+                    select(StatusRecordRow).where(StatusRecordRow.meeting_id == m.id).order_by(StatusRecordRow.id))]
+
+        assert ("coordinator", want) not in statuses()
 
         await wait_for(pilot, lambda: ("coordinator", want) in statuses(), "the status saved by a retry")
         assert status_calls[0] == 3
