@@ -164,7 +164,7 @@ def test_meeting_commands(tmp_path):
     assert p.returncode == 2 and "finns redan ett möte 2026-10-20" in p.stderr
     run("meeting", "close", "--db", db, "--date", "2026-10-20", check=True)
     p = run("meeting", "close", "--db", db, "--date", "2026-10-20")
-    assert p.returncode == 2 and "redan avslutat" in p.stderr
+    assert p.returncode == 2 and "redan stängt" in p.stderr
     ms = json.loads(run("meeting", "list", "--db", db, "--json", check=True).stdout)
     assert ms == [{"date": "2026-10-20", "status": "closed", "attendees": ["A", "B"], "cases": 0}]
     js = json.loads(run("indicators", "--db", db, "--json", "--at", "2026-11-22", check=True).stdout)

@@ -331,8 +331,8 @@ async def test_plan_into_a_meeting_closed_elsewhere_is_refused(engine_url, cfg):
         await wait_for(pilot, lambda: d.query_one("#plan").read_only, "the read-only editor")
         assert d.query_one("#plan").text == "Före efter"  # still there to read and copy
         assert t("dec.readonly") in str(d.query_one("#facts").render())
-        assert "avslutats i en annan session" in line(app)
-        assert any("avslutats i en annan session" in n for n in notes)
+        assert "stängts i en annan session" in line(app)
+        assert any("stängts i en annan session" in n for n in notes)
         assert stored_plan(engine, case_no) == "Före"
         await pilot.press(*"x")  # read-only now: nothing typed, nothing saved
         await wait_for(pilot, lambda: d.query_one("#plan").text == "Före efter", "the unchanged editor")

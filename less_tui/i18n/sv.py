@@ -286,7 +286,7 @@ STRINGS: dict[str, str] = {
     "db.gone": "ingen kontakt med databasen",
     "dec.not_saved": "Inte sparat ännu – {reason}. Texten finns kvar; försöker igen om {seconds} s.",
     "dec.not_saved_stay": "Planen är inte sparad ännu – stanna kvar, den sparas så snart databasen svarar.",
-    "dec.closed_elsewhere": "Mötet har avslutats i en annan session – planen sparades inte. "
+    "dec.closed_elsewhere": "Mötet har stängts i en annan session – planen sparades inte. "
                             "Texten finns kvar här (F6 kopierar).",
     "dec.open_failed": "Kunde inte öppna ärendet – {reason}. Försök igen.",
     "db.not_saved": "Inte sparat ännu – {reason}. Försöker igen.",
