@@ -67,7 +67,9 @@ def test_queue_reasons_and_ranking():
     assert by_pid[1].checkpoint == (180, 28)  # day 152 on 2026-06-01
     assert "three_plus_doctors" in by_pid[5].reasons
     assert "full_time" not in by_pid[5].reasons
-    assert items[0].episode.patient_id == 1  # highest score
+    # day 90 passed 3 days ago for patient 5: due now, so first; then by score
+    assert by_pid[5].checkpoint == (90, -3) and by_pid[5].reasons[0] == "checkpoint"
+    assert [it.episode.patient_id for it in items[:2]] == [5, 1]
     # follow-ups always come first, even with a lower score
     items = q.rank(eps, QCFG, {4: 1})
     assert items[0].episode.patient_id == 3 and items[0].follow_up and items[0].reasons[0] == "follow_up"
