@@ -20,7 +20,7 @@ from .storage.db import is_db_error
 from .widgets.plain import PlainPaste
 from .config import Config
 from .i18n import language, set_language, t
-from .keyflow import OrderedKeys
+from .widgets.keyflow import OrderedKeys
 from .meeting import MeetingService, QueueData
 from .screens.base import Key, Translated, db_trouble, retry_delay
 from .screens.decision import DecisionScreen

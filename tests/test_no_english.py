@@ -153,7 +153,8 @@ async def _overlay_footer(lang: str) -> tuple[str, str]:
 
     app = One()
     async with app.run_test(size=(80, 12)) as pilot:
-        app.query_one("#s").focus()
+        await pilot.pause()
+        assert app.focused is app.query_one("#s")  # the only field: Textual focuses it at start
         await pilot.press("enter")
         await pilot.pause()
         overlay = app.query_one(LessSelectOverlay)
