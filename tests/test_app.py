@@ -174,3 +174,25 @@ async def test_an_unexpected_error_shows_one_line_and_logs(demo_engine, cfg, tmp
     log = tmp_path / "xdg-data" / "less-tui" / "crash.log"
     assert "RuntimeError: deliberate" in log.read_text()
     assert stat.S_IMODE(os.stat(log).st_mode) == 0o600
+
+
+async def test_a_thread_worker_of_a_closed_screen_still_finds_the_app(demo_engine, cfg):
+    """A save or reload that is still running in a thread when its screen is popped (or the app
+    shuts down) must reach the app: without a context variable Textual walks the DOM, which ends
+    at None once the screen is gone (CI saw NoActiveAppError end a test's app that way)."""
+    import threading
+
+    app = make_app(demo_engine, cfg)
+    async with app.run_test(size=(120, 40)) as pilot:
+        d = await open_first_case(pilot, app)
+        await pilot.press("escape")
+        for _ in range(20):
+            await settle(pilot, app)
+            if isinstance(app.screen, QueueScreen):
+                break
+        assert isinstance(app.screen, QueueScreen) and d.parent is None
+        found = []
+        t = threading.Thread(target=lambda: found.append(d.app))  # no context copied: as a worker thread
+        t.start()
+        t.join()
+        assert found == [app]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual._context import NoActiveAppError
 from textual.binding import Binding, BindingsMap
+from textual.message_pump import MessagePump
 
 from ..i18n import t
 
@@ -31,6 +33,24 @@ class Translated:
     """
 
     KEYS: list[Key] = []
+    _app_ref = None
+
+    @property
+    def app(self):  # type: ignore[override]
+        """The app, also from a thread worker that outlives its screen.
+
+        Textual finds the app through a context variable, or else by walking up the DOM; a thread
+        worker has no context variable, and once its screen is popped (or the app is shutting down)
+        the walk ends at ``None``. A save or reload still running then must not fail for that, so
+        the app found the first time is remembered."""
+        try:
+            app = MessagePump.app.fget(self)  # type: ignore[attr-defined]
+        except NoActiveAppError:
+            if self._app_ref is None:
+                raise
+            return self._app_ref
+        self._app_ref = app
+        return app
 
     def translate_bindings(self) -> None:
         ours = BindingsMap([k.binding() for k in self.KEYS])
