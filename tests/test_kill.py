@@ -59,9 +59,17 @@ def test_twenty_random_kills(demo_url, tmp_path):
                 typed += arg
                 last_key = time.monotonic()
                 time.sleep(0.05)
+        # "quiet": the app has shown all that was typed (keys can lag on a busy machine) and a second
+        # has passed since; then everything typed must have been saved
+        seen_at = None
         while time.monotonic() - t0 < kill_at:
+            if typed and seen_at is None:
+                pane = subprocess.run([TMUX, "-S", sock, "capture-pane", "-p", "-t", name],
+                                      capture_output=True, text=True).stdout
+                if typed in pane:
+                    seen_at = time.monotonic()
             time.sleep(0.02)
-        quiet = last_key is not None and time.monotonic() - last_key >= 1.0
+        quiet = seen_at is not None and time.monotonic() - seen_at >= 1.0
         os.kill(pid, signal.SIGKILL)
         subprocess.run([TMUX, "-S", sock, "kill-session", "-t", name], capture_output=True)
         time.sleep(0.2)
