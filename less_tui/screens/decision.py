@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import threading
 import time
 
@@ -31,6 +32,28 @@ from ..present import checkpoint_text, reason_labels
 
 SAVE_DELAY = 0.4  # seconds after the last key press
 SAVE_MAX_DELAY = 0.8  # typing without a pause is still saved this often (the first unsaved key + this)
+
+
+def _flow(parts: list[tuple[str, str]], width: int, sep: str = " · ", sep_style: str = "", used: int = 0) -> Text:
+    """Styled parts joined by ``sep`` into lines of at most ``width``, broken only between parts (a line
+    ends without the separator; a part longer than a line gets a line of its own and wraps there)."""
+    txt = Text()
+    for i, (part, style) in enumerate(parts):
+        if i:
+            if used + len(sep) + len(part) > width:
+                txt.append("\n")
+                used = 0
+            else:
+                txt.append(sep, style=sep_style)
+                used += len(sep)
+        txt.append(part, style=style)
+        used += len(part)
+    return txt
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` broken between words into lines of at most ``width`` (a longer word is split)."""
+    return textwrap.wrap(text, width=max(1, width), break_long_words=True, break_on_hyphens=False) or [""]
 
 
 class ActionTable(Translated, DataTable):
@@ -64,32 +87,64 @@ class ActionTable(Translated, DataTable):
     def on_mount(self) -> None:
         self.fill()
 
+    # what the form around the table takes from the terminal's width: the form's scrollbar (2), the
+    # table's margins (2), its focus border (2) and room for its own scrollbar when the list is long (2)
+    CHROME = 8
+
     def fill(self, keep_row: int | None = None) -> None:
+        """Columns sized to the terminal: the short ones first, the action and the owner wrapped inside
+        their columns (never cut, never a sideways scrollbar that would hide a row)."""
         self.clear(columns=True)
-        # the short columns first, so that at 80 columns the long texts are what runs off the edge
-        if self.with_meeting:
-            self.add_column(t("col.meeting"), key="meeting")
-        for key, label in (("due", "col.due"), ("status", "col.status"), ("kind", "col.kind"), ("owner", "col.owner")):
-            self.add_column(t(label), key=key)
-        rows = []
         meeting_date = self.app.service.date
+        cells = []
         for a in self.actions:
             overdue = a.status == "open" and a.due is not None and a.due < meeting_date
             style = "bold red" if overdue else {"open": "bold", "done": "green", "dropped": "dim strike"}[a.status]
             status = t("status.overdue") if overdue else t(f"status.{a.status}")  # in words, not only colour
-            row = [Text(a.due.isoformat() if a.due else "–", style="red" if overdue else ""), Text(status, style=style),
-                   plain(a.kind), plain(a.owner)]
+            cells.append((a.meeting_date.isoformat() if a.meeting_date else "",
+                          a.due.isoformat() if a.due else "–", overdue, status, style,
+                          one_line(a.kind), one_line(a.owner)))
+        heads = {key: t(label) for key, label in (("meeting", "col.meeting"), ("due", "col.due"),
+                                                   ("status", "col.status"), ("kind", "col.kind"),
+                                                   ("owner", "col.owner"))}
+        statuses = [t(f"status.{s}") for s in ("open", "done", "dropped", "overdue")]
+        widths = {"due": max(10, len(heads["due"])), "status": max(len(heads["status"]), *map(len, statuses))}
+        if self.with_meeting:
+            widths["meeting"] = max(10, len(heads["meeting"]))
+        longest_owner = max([len(c[6]) for c in cells] + [len(heads["owner"])])
+        longest_kind = max([len(c[5]) for c in cells] + [len(heads["kind"])])
+        room = self.app.size.width - self.CHROME - sum(w + 2 for w in widths.values()) - 4  # 2 wrapped columns
+        owner = min(longest_owner, max(10, room // 3))
+        kind = max(12, min(longest_kind, room - owner))
+        widths["owner"], widths["kind"] = owner, kind
+        order = (["meeting"] if self.with_meeting else []) + ["due", "status", "kind", "owner"]
+        for key in order:
+            self.add_column(heads[key], key=key, width=widths[key])
+        total = 0
+        for meeting, due, overdue, status, style, kind_text, owner_text in cells:
+            kind_lines = _wrap(kind_text, widths["kind"])
+            owner_lines = _wrap(owner_text, widths["owner"])
+            row = [Text(due, style="red" if overdue else ""), Text(status, style=style),
+                   Text("\n".join(kind_lines)), Text("\n".join(owner_lines))]
             if self.with_meeting:
-                row.insert(0, a.meeting_date.isoformat() if a.meeting_date else "")
-            rows.append(row)
-        self.add_rows(rows)
+                row.insert(0, meeting)
+            height = max(len(kind_lines), len(owner_lines))
+            total += height
+            self.add_row(*row, height=height)
         # header + rows + the focus border's two lines (max-height in app.tcss caps a long list)
-        self.styles.height = len(self.actions) + 3 if self.actions else 1
+        self.styles.height = total + 3 if self.actions else 1
         # an empty table is not shown and is skipped by Tab
         self.can_focus = bool(self.actions)
         self.display = bool(self.actions)
         if keep_row is not None and self.actions:
             self.move_cursor(row=min(keep_row, len(self.actions) - 1))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Earlier meetings' actions can be marked done or dropped, not edited or removed: the footer
+        does not offer what the table cannot do."""
+        if action == "request" and parameters and parameters[0] in ("edit", "delete") and not self.editable:
+            return False
+        return True
 
     def action_request(self, what: str) -> None:
         if 0 <= self.cursor_row < len(self.actions):
@@ -97,6 +152,7 @@ class ActionTable(Translated, DataTable):
 
 
 class DecisionScreen(Translated, Screen):
+    AUTO_FOCUS = "#plan"  # Textual would focus the first field (the earlier actions)
     KEYS = [
         Key("escape", "back", "key.back", "back"),
         Key("f8", "next_case", "key.next", "next_case", priority=True),
@@ -220,33 +276,44 @@ class DecisionScreen(Translated, Screen):
         yield Footer()
 
     def facts_text(self) -> Text:
+        """The case in three to four lines. A line is broken only between its parts (" · "), never in
+        the middle of one ("Dag 180 passerad för 8 / dagar sedan" cannot happen)."""
         d = self.detail
         r = d.row
-        txt = Text()
+        width = max(20, self.app.size.width - 2)  # the facts' padding
         who = r.masked() if self.app.masked else f"{r.pnr} {r.name}"
-        txt.append(f"{t('col.case')} {r.case_no}  ", style="bold")
-        txt.append(f"{one_line(who)}  ", style="bold")  # text only: no markup, no control characters
-        txt.append(f"{r.age} · {r.diagnosis} ({r.chapter}) · {r.degree} % · ")
         docs = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
-        txt.append(f"{docs} {t('col.doctors').lower()}", style="bold" if r.doctors >= 2 else "")
-        txt.append(f" · {t('col.coordinator')}: {r.coordinator_status}\n")
+        first = [(f"{t('col.case')} {r.case_no}  {one_line(who)}", "bold"), (f"{r.age}", ""),
+                 (f"{r.diagnosis} ({r.chapter})", ""), (f"{r.degree} %", ""),
+                 (f"{docs} {t('col.doctors').lower()}", "bold" if r.doctors >= 2 else ""),
+                 (f"{t('col.coordinator')}: {r.coordinator_status}", "")]
         # the day number so far and the planned length are named, never two bare numbers
-        txt.append(t("dec.episode", start=r.start.isoformat()) + " · ")
-        txt.append(t("dec.day_now", day=r.day), style="bold")
-        txt.append(" · " + t("dec.planned_length", length=r.length, end=r.end.isoformat()) + " · ")
+        second = [(t("dec.episode", start=r.start.isoformat(), end=r.end.isoformat()), "")]
+        ended = r.end < self.app.service.date  # in the queue only for an action due
+        if ended:
+            second.append((t("dec.ended", end=r.end.isoformat(), length=r.length), "bold"))
+        else:
+            second += [(t("dec.day_now", day=r.day), "bold"), (t("dec.planned_length", length=r.length), "")]
         cp = r.checkpoint if r.checkpoint and r.checkpoint[1] <= 0 else None  # passed since the last meeting
-        if cp is not None:
-            txt.append(t("dec.checkpoint_passed", cp=cp[0], days=-cp[1]) if cp[1] < 0 else
-                       checkpoint_text(cp), style="bold reverse")
+        if ended:
+            pass
+        elif cp is not None:
+            second.append((t("dec.checkpoint_passed", cp=cp[0], days=-cp[1]) if cp[1] < 0 else
+                           checkpoint_text(cp), "bold reverse"))
         elif d.next_checkpoint:
             cpn, days = d.next_checkpoint
-            txt.append(t("dec.next_checkpoint", cp=cpn, days=days), style="bold yellow" if days <= 30 else "")
+            second.append((t("dec.next_checkpoint", cp=cpn, days=days), "bold yellow" if days <= 30 else ""))
         else:
-            txt.append(t("dec.past_checkpoints"), style="bold red")
+            second.append((t("dec.past_checkpoints"), "bold red"))
+        txt = _flow(first, width)
+        txt.append("\n")
+        txt.append_text(_flow(second, width))
         if r.reasons:
-            txt.append("\n" + t("col.reasons") + ": ", style="italic")
-            for i, (label, now) in enumerate(reason_labels(r.reasons, r.checkpoint)):
-                txt.append((", " if i else "") + label, style="bold reverse" if now else "italic")
+            reasons = [(label, "bold reverse" if now else "italic")
+                       for label, now in reason_labels(r.reasons, r.checkpoint)]
+            label = t("col.reasons") + ": "
+            txt.append("\n" + label, style="italic")
+            txt.append_text(_flow(reasons, width, sep=", ", sep_style="italic", used=len(label)))
         if r.lower_bound:
             txt.append("\n" + t("ctx.lower_bound"), style="dim")
         if self.readonly:
@@ -257,8 +324,29 @@ class DecisionScreen(Translated, Screen):
         self.title = f"{t('screen.decision')} – {t('col.case')} {self.detail.row.case_no}"
         self.sub_title = self.position_text()
         self.query_one("#no-actions").display = not self.detail.actions
-        self.query_one("#plan", TextArea).focus()
+        self.query_one("#plan", TextArea).focus(scroll_visible=False)
+        self.call_after_refresh(self._show_top_and_plan)
         self.call_after_refresh(self._set_ready)
+
+    def scroll_to_center(self, widget, *args, **kwargs) -> None:
+        """A field that gets the focus is scrolled into view as little as needed, not to the middle of
+        the screen (Textual's default), so the certificates' timeline at the top stays in view as long
+        as it can."""
+        if self.focused is widget:
+            self.scroll_to_widget(widget, animate=False, immediate=True)
+
+    def _show_top_and_plan(self) -> None:
+        """The form opens at its top (the certificates' timeline, the earlier decisions), scrolled down
+        only as far as the plan needs to be in view."""
+        form = self.query_one("#decision", VerticalScroll)
+        form.scroll_home(animate=False, immediate=True)
+        form.scroll_to_widget(self.query_one("#plan-field"), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        """The action tables' columns follow the terminal's width."""
+        for table in self.query(ActionTable):
+            if table.actions:
+                table.fill(table.cursor_row)
 
     def position_text(self) -> str:
         """Where this case is in the queue the room walks ("3 av 25")."""
@@ -322,6 +410,10 @@ class DecisionScreen(Translated, Screen):
 
         Done here rather than with ``:focus-within`` in CSS, which Textual does not restyle when
         the focus moves between siblings."""
+        if getattr(event.widget, "id", None) == "history-actions":  # the first field: the top of the form too
+            form = self.query_one("#decision", VerticalScroll)
+            form.scroll_home(animate=False, immediate=True)
+            form.scroll_to_widget(event.widget, animate=False, immediate=True)
         active = next((a for a in event.widget.ancestors_with_self if a.has_class("field")), None)
         for field in self.query(".field"):
             field.set_class(field is active, "-active")

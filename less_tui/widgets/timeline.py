@@ -11,7 +11,8 @@ from ..i18n import t
 from ..meeting import CertInfo
 
 BLOCK = {25: "▂", 50: "▄", 75: "▆", 100: "█"}
-STYLE = {25: "green", 50: "yellow", 75: "dark_orange", 100: "red"}
+# xterm-256 colours (exact in 256 colours as in true colour), far enough apart to tell 50 % from 75 %
+STYLE = {25: "#5fd75f", 50: "#ffff5f", 75: "#ff8700", 100: "#ff0000"}
 
 
 def render_timeline(certs: list[CertInfo], width: int, today: dt.date) -> Text:
