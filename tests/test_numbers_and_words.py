@@ -242,8 +242,8 @@ async def test_summary_in_projector_mode_draws_the_same_words(demo_engine, cfg):
 
 
 @pytest.mark.parametrize("lang,names", [
-    ("sv", ["ärendenummer", "längd", "antal läkare", "sjukskrivningsgrad", "diagnos"]),
-    ("en", ["case number", "length", "number of doctors", "degree", "diagnosis"]),
+    ("sv", ["ärendenummer", "sjukdag", "antal läkare", "sjukskrivningsgrad", "diagnos"]),
+    ("en", ["case number", "sick day", "number of doctors", "degree", "diagnosis"]),
 ])
 async def test_queue_sort_names_are_translated(demo_engine, cfg, lang, names):
     app = LessApp(cfg, demo_engine, TODAY, lang=lang)
@@ -254,4 +254,23 @@ async def test_queue_sort_names_are_translated(demo_engine, cfg, lang, names):
             await pilot.press("o")
             await until(pilot, lambda: f"{label}: {name}" in str(q.query_one("#queue-status").render()),
                         f"sort {name}")
-        assert "length" not in str(q.query_one("#queue-status").render()) or lang == "en"
+        assert "length" not in str(q.query_one("#queue-status").render())
+
+
+async def test_the_sorted_column_is_marked_in_its_header(demo_engine, cfg):
+    """`o` cycles the sort; the header of the column the rows are ordered by carries ▲/▼ (the ranking
+    marks the reasons), and sorting by sick day orders by the number the column shows."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        table = q.query_one("#cases")
+
+        def header(key: str) -> str:
+            return str(table.columns[key].label)
+
+        assert header("reasons").endswith("▼") and not header("day").endswith("▼")
+        await pilot.press("o", "o")  # ranking → case number → sick day
+        await until(pilot, lambda: header("day").endswith("▼"), "the sick day column marked")
+        assert not header("reasons").endswith("▼")
+        days = [r.day for r in q.shown_rows]
+        assert days == sorted(days, reverse=True)

@@ -273,7 +273,7 @@ class DecisionScreen(Translated, Screen):
                     yield Label(t("dec.rehab_plan"), classes="field-label")
                     # the field's label says what it is; the field says Ja / Nej (fits at 80x24)
                     yield YesNo("", value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
-        yield Footer()
+        yield Footer(compact=True)
 
     def facts_text(self) -> Text:
         """The case in three to four lines. A line is broken only between its parts (" · "), never in

@@ -32,7 +32,7 @@ class MeetingsScreen(Translated, Screen):
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
         yield RowTable(id="meetings")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = t("screen.meetings")

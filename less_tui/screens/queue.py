@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ..core.episodes import CONTACT_STATUSES
+from ..core.plaintext import one_line
 from ..core.queue import REASONS
 from ..i18n import t
 from ..meeting import CaseRow, QueueData
@@ -29,6 +32,9 @@ COLUMNS = [
 ]
 PROJECTOR_HIDE = {"age", "coordinator"}
 SORTS = ["rank", "case", "length", "doctors", "degree", "diagnosis"]
+# the column a sort orders by, marked in its header (ranking is by the reasons' weights)
+SORT_COLUMN = {"rank": ("reasons", "▼"), "case": ("case", "▲"), "length": ("day", "▼"), "doctors": ("doctors", "▼"),
+               "degree": ("degree", "▼"), "diagnosis": ("diagnosis", "▲")}
 
 
 def reason_text(r: str, checkpoint) -> str:
@@ -90,7 +96,7 @@ class QueueScreen(Translated, Screen):
         yield Static("", id="queue-status")
         yield CaseTable(id="cases")
         yield Static("", id="reason-legend", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = t("screen.queue")
@@ -139,7 +145,7 @@ class QueueScreen(Translated, Screen):
         cols = [c for c in COLUMNS if not (self.app.projector and c[0] in PROJECTOR_HIDE)]
         masked = self.app.masked
         def need(cs):
-            return sum((26 if (c[0] == "patient" and not masked) else c[2]) + 2 for c in cs) + 2
+            return sum((self.PATIENT_WIDTH if (c[0] == "patient" and not masked) else c[2]) + 2 for c in cs) + 2
         while need(cols) > width and len(cols) > 4:
             drop = min((c for c in cols if c[0] not in ("case", "patient", "reasons")), key=lambda c: c[3],
                        default=None)
@@ -164,8 +170,8 @@ class QueueScreen(Translated, Screen):
         key = self.sort_key
         if key == "case":
             rows.sort(key=lambda r: r.case_no)
-        elif key == "length":
-            rows.sort(key=lambda r: -r.length)
+        elif key == "length":  # the sick day shown in the table, not the planned length
+            rows.sort(key=lambda r: -r.day)
         elif key == "doctors":
             rows.sort(key=lambda r: -r.doctors)
         elif key == "degree":
@@ -180,7 +186,11 @@ class QueueScreen(Translated, Screen):
         if col == "decided":
             return Text("✔", style="bold green") if r.decided else Text("")
         if col == "patient":
-            return plain(r.masked() if self.app.masked else f"{r.pnr} {r.name}")  # text, never markup
+            if self.app.masked:
+                return plain(r.masked())  # text, never markup
+            # unmasked: the personnummer, then the whole name on the lines it needs (never cut)
+            lines = textwrap.wrap(one_line(r.name), width=self.PATIENT_WIDTH, break_long_words=True) or [""]
+            return Text("\n".join([one_line(r.pnr), *lines]))
         if col == "age":
             return Text(str(r.age), justify="right")
         if col == "diagnosis":
@@ -199,6 +209,7 @@ class QueueScreen(Translated, Screen):
         return ""
 
     reasons_width = 0
+    PATIENT_WIDTH = 20  # the patient column while unmasked
     SHORT_BELOW = 40  # a reasons column narrower than this shows codes, with a legend under the table
 
     def reasons_cell(self, r: CaseRow, width: int) -> Text:
@@ -227,11 +238,16 @@ class QueueScreen(Translated, Screen):
             keep = self.shown_rows[table.cursor_row].case_no
         cols = self.columns()
         table.clear(columns=True)
-        fixed = {c[0]: (26 if c[0] == "patient" and not self.app.masked else c[2]) for c in cols}
-        rest = self.app.size.width - sum(w + 2 for k, w in fixed.items() if k != "reasons") - 4
+        fixed = {c[0]: (self.PATIENT_WIDTH if c[0] == "patient" and not self.app.masked else c[2]) for c in cols}
+        # the table's border (2), its vertical scrollbar (2) and the reasons column's padding (2)
+        rest = self.app.size.width - sum(w + 2 for k, w in fixed.items() if k != "reasons") - 6
         fixed["reasons"] = max(12, rest)
+        marked, arrow = SORT_COLUMN[self.sort_key]
         for cid, label, width, _ in cols:
-            table.add_column(t(label), key=cid, width=fixed[cid])
+            head = t(label)
+            if cid == marked:  # which column the rows are sorted by, in the header itself
+                head = f"{head}{arrow}" if len(head) + 1 <= fixed[cid] else f"{head[: fixed[cid] - 1]}{arrow}"
+            table.add_column(head, key=cid, width=fixed[cid])
         self.shown_rows = self.filtered()
         # reasons are never cut off: a row takes the lines its reasons need (projector: at least two)
         base = 2 if self.app.projector else 1
@@ -239,6 +255,8 @@ class QueueScreen(Translated, Screen):
         for r in self.shown_rows:
             cells = [self.cell(c[0], r) for c in cols]
             lines = 1 + (self.reasons_cell(r, self.reasons_width).plain.count("\n") if "reasons" in fixed else 0)
+            if "patient" in fixed:
+                lines = max(lines, 1 + cells[[c[0] for c in cols].index("patient")].plain.count("\n"))
             table.add_row(*cells, height=max(base, lines))
         legend = self.query_one("#reason-legend", Static)
         legend.display = 0 < self.reasons_width < self.SHORT_BELOW and "reasons" in fixed

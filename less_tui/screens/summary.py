@@ -85,7 +85,7 @@ class SummaryScreen(Translated, Screen):
             yield Static("", id="by-owner")
             yield Label(t("sum.last_actions"), classes="section")
             yield Static("", id="last-actions")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = t("screen.summary")

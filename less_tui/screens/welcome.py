@@ -48,7 +48,7 @@ class WelcomeScreen(Translated, Screen):
             yield Static(t("welcome.demo"), markup=False)
             yield Static("less-tui demo", classes="command", id="demo-command", markup=False)
             yield Static(t("welcome.then"), markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = t("screen.welcome")
