@@ -469,3 +469,22 @@ async def test_everything_is_inside_the_screen(size, lang):
             assert region.height >= 1 and box.contains_region(region), wid
         assert dialog.query_one(".dialog-title").region.height == 1
         assert dialog.query_one("#owner-list").region.height >= 3
+
+
+async def test_suggestions_show_only_under_the_field_that_has_the_focus():
+    """Once the owner is picked, its list goes away: on the due date no suggestions are shown."""
+    app = Harness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = await start(app, pilot)
+        await typed(pilot, "avst")
+        assert d.query_one("#kind-list").display and not d.query_one("#owner-list").display
+        await pilot.press("enter")
+        await typed(pilot, "kers")
+        assert d.query_one("#owner-list").display and not d.query_one("#kind-list").display
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused.id == "due"
+        assert not d.query_one("#owner-list").display and not d.query_one("#kind-list").display
+        await pilot.press("shift+tab")  # back on the owner: its suggestions again
+        await pilot.pause()
+        assert d.query_one("#owner-list").display

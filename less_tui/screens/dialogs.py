@@ -335,15 +335,13 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
             inp.insert_text_at_cursor(msg.key)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """The suggestions shown are those of the kind or owner field, whichever was last visited."""
+        """The suggestions shown are those of the kind or owner field that has the focus; on the due
+        date and the buttons none are shown (what was picked is in its field)."""
         wid = event.widget.id or ""
         for field in self.FIELDS:
             self.query_one(f"#{field}-field").set_class(wid in (field, f"{field}-list"), "-active")
         for field in ("kind", "owner"):
-            if wid in (field, f"{field}-list"):
-                self._list(field).display = True
-                other = "owner" if field == "kind" else "kind"
-                self._list(other).display = False
+            self._list(field).display = wid in (field, f"{field}-list")
 
     # ------------------------------------------------------------ checking and closing
     def _error(self, field: str, message: str) -> None:
