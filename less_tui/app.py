@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import signal
 from collections import deque
+from functools import partial
 from typing import Iterable
 
 from sqlalchemy.engine import Engine
@@ -33,6 +34,9 @@ HIGH_CONTRAST = Theme(
     background="#000000", surface="#000000", panel="#202020", success="#00ff00", warning="#ffaf00",
     error="#ff5f5f", dark=True,
 )
+# actions the palette offers as its own commands (not again as a screen's key)
+PALETTE_HAS = {"command_palette", "focus_next", "focus_previous", "summary", "toggle_mask", "meetings", "projector",
+               "follow", "quit", "close_meeting", "back", "clear_filter"}
 THEMES = {"dark": "textual-dark", "light": "textual-light", "high-contrast": "less-high-contrast"}
 
 
@@ -172,11 +176,27 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             if lang != language():
                 yield SystemCommand(t("cmd.language", language=t(f"language.{lang}")), t("cmd.language.help"),
                                     lambda lg=lang: self.set_lang(lg))
+        # what the screen under the palette (and its focused field) can do by a key, by name too:
+        # export, new action, next case, copy …; each says its key
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            b = active.binding
+            if not (active.enabled and b.show and b.description) or b.description in seen:
+                continue
+            if b.action.split("(")[0] in PALETTE_HAS:  # offered above under its own name
+                continue
+            seen.add(b.description)
+            yield SystemCommand(b.description, t("cmd.key", keys=self.get_key_display(b)),
+                                partial(self._palette_action, b.action, active.node))
         if self.service.meeting and not self.service.meeting.closed:
             yield SystemCommand(t("cmd.close"), t("cmd.close.help"), self.close_meeting_from_palette)
         if self.service.meeting and self.service.meeting.closed:
             yield SystemCommand(t("cmd.reopen"), t("cmd.reopen.help"), self.reopen_meeting_from_palette)
         yield SystemCommand(t("key.quit"), t("cmd.quit.help"), self.exit)
+
+    def _palette_action(self, action: str, node) -> None:
+        """Run a key's action from the palette, on the screen or field the key belongs to."""
+        self.call_later(self.run_action, action, node)
 
     # ------------------------------------------------------------ navigation
     def queue_screen(self) -> QueueScreen | None:

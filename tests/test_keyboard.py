@@ -496,3 +496,32 @@ async def test_the_queue_says_how_many_qualify_and_a_shows_them_all(demo_engine,
         assert q.query_one("#cases").row_count == len(q.data.rows)
         await pilot.press("a")
         await until(pilot, lambda: len(q.data.rows) == len(d.rows), "the meeting's queue again")
+
+
+async def test_the_palette_offers_each_screens_keys_by_name(demo_engine, cfg):
+    """Ctrl+P on the decision screen offers its keys by name (new action, next case, copy …) with the
+    key beside each, once each; choosing one does what the key does, e.g. F2's dialog."""
+    from textual.command import CommandList
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[0].case_no)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandList), "the palette")
+
+        def prompts():
+            return [str(o.prompt) for o in app.screen.query_one(CommandList)._options]
+
+        for key, shown in (("key.next", "F8"), ("key.prev", "F7"), ("key.copy", "F6"), ("key.add_action", "F2")):
+            name = t(key)
+            await pilot.press(*name)
+            await until(pilot, lambda: prompts() and prompts()[0].split("\n")[0] == name, f"{name} first")
+            assert shown.lower() in prompts()[0].split("\n")[-1].lower(), prompts()[0]  # the key beside it
+            assert [p.split("\n")[0] for p in prompts()].count(name) == 1, prompts()
+            if key != "key.add_action":
+                for _ in name:
+                    await pilot.press("backspace")
+        await pilot.press("enter")
+        await dialog(pilot, AddActionDialog)

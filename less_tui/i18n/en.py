@@ -76,6 +76,7 @@ STRINGS: dict[str, str] = {
     "dec.episode": "Episode {start} – {end}",
     "queue.projector": "projector mode",
     "queue.filtered": "{shown} of {total} shown",
+    "cmd.key": "key {keys}",
     "cmd.no_matches": "No matches",
     "ind.one_doctor": "Share with only one doctor in the sick leave",
     "ind.full_time": "Share on full-time sick leave",

@@ -76,6 +76,7 @@ STRINGS: dict[str, str] = {
     "dec.episode": "Sjukfall {start} – {end}",
     "queue.projector": "projektorläge",
     "queue.filtered": "{shown} av {total} visas",
+    "cmd.key": "tangent {keys}",
     "cmd.no_matches": "Inga träffar",
     # indicators
     "ind.one_doctor": "Andel med endast en läkare i sjukskrivningen",
