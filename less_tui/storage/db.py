@@ -61,7 +61,10 @@ def resolve_url(db: str | None, config_url: str = "") -> str:
         value = str(user_data_dir() / DB_FILE)
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    path = Path(value).expanduser()
+    if path.is_symlink() and not path.exists():  # a dangling link is kept, to be refused, never followed
+        return f"sqlite:///{path.absolute()}"
+    return f"sqlite:///{path.resolve()}"
 
 
 def sqlite_path(url: str) -> Path | None:
