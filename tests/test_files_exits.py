@@ -435,9 +435,10 @@ def _prompt_after(s, marker: str) -> str:
     (the exit code of the app)."""
     import re
 
+    s.wait(lambda: s.flags()["alternate_on"] == "0", "the app did not end")
     s.type(f"echo {marker}=$?")
     s.keys("Enter")
-    pattern = re.compile(rf"^{marker}=(\d+)\s*$", re.M)
+    pattern = re.compile(rf"(?:^|READY\$ ){marker}=(\d+)\s*$", re.M)  # (typed ahead: echoed before the prompt)
     s.wait(lambda: pattern.search(s.screen()), "the shell did not answer")
     return pattern.search(s.screen()).group(1)
 
