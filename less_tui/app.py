@@ -508,9 +508,11 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
         error = getattr(self, "_last_error", None)
         where = _log_crash(error)
-        from rich.text import Text  # (a path is only text, never markup)
+        from rich.segment import Segment, Segments
 
-        self._exit_renderables.append(Text(t("app.internal_error", kind=type(error).__name__, where=where)))
+        # one line as it is (a path is only text, never markup); the terminal wraps it, not Rich
+        self._exit_renderables.append(Segments([Segment(t("app.internal_error", kind=type(error).__name__,
+                                                           where=where))]))
         self._close_messages_no_wait()
 
     def flush_pending(self) -> None:

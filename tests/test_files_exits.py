@@ -499,3 +499,31 @@ def test_the_app_on_a_mistyped_db_is_an_error_not_an_empty_meeting(shell, tmp_pa
     assert (shell.home / "data" / "less-tui" / "less-tui.db").exists()
     shell.keys("q")
     assert _prompt_after(shell, "RC3") == "0"
+
+
+async def test_the_app_says_so_when_the_export_folder_is_a_symlink(demo_engine, demo_db, cfg, tmp_path):
+    """The export goes nowhere and the app goes on, with one line saying why."""
+    import datetime as dt
+
+    from less_tui.app import LessApp
+    from less_tui.screens.dialogs import ChoiceDialog
+    from less_tui.screens.summary import SummaryScreen
+    from test_keyboard import queue_ready, until
+    from test_reopen_export import notes_of
+
+    elsewhere = tmp_path / "world-readable"
+    elsewhere.mkdir()
+    (demo_db.parent / "exports").symlink_to(elsewhere)
+    app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
+    async with app.run_test(size=(120, 40)) as pilot:
+        notes = notes_of(app)
+        await queue_ready(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "the summary")
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the format dialog")
+        await pilot.press("enter")
+        await until(pilot, lambda: any("symbolisk länk" in n for n in notes), "the notice")
+        assert app.is_running and isinstance(app.screen, SummaryScreen)
+    assert list(elsewhere.iterdir()) == []
+    assert app.return_code in (None, 0)
