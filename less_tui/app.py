@@ -549,11 +549,13 @@ def restore_terminal(app: App) -> None:
     import termios
 
     driver = getattr(app, "_driver", None)
+    if driver is None:  # not started yet (or ended): the terminal is as it was
+        return
     writer = getattr(driver, "_writer_thread", None)
     queue = getattr(writer, "_queue", None)
     if writer is not None and queue is not None:
         try:
-            queue.put(None)  # the writer thread's own "stop": it ends after what was queued before
+            queue.put(None, timeout=1.0)  # the writer thread's own "stop": it ends after what was queued
             writer.join(timeout=1.0)
         except Exception:
             pass

@@ -34,10 +34,8 @@ class FileTargetError(Exception):
 def _lstat(path: Path) -> os.stat_result | None:
     try:
         return os.lstat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # (a part of the path is a file: not there either)
         return None
-    except NotADirectoryError:  # a part of the path is a file
-        raise FileTargetError(t("file.no_folder", path=path, folder=path.parent)) from None
 
 
 def check_folder(folder: Path, path: Path | None = None, *, link_ok: bool = True) -> Path:
