@@ -365,8 +365,15 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     def run_export(self, fmt: str) -> None:
         from .export import export_meeting
 
+        from .export import ExportError
+        from .safefile import FileTargetError
+
         # always a file (Markdown too), and only its path on screen: the minutes never go up on the wall
-        path = export_meeting(self.engine, self.cfg, self.service.date, fmt, lang=language(), to_file=True)
+        try:
+            path = export_meeting(self.engine, self.cfg, self.service.date, fmt, lang=language(), to_file=True)
+        except (ExportError, FileTargetError) as e:  # e.g. the export folder is a symlink: say so, go on
+            self.call_from_thread(self.notify, str(e), severity="error", timeout=10, markup=False)
+            return
         self.call_from_thread(self.notify, t("sum.exported", path=str(path)), timeout=10, markup=False)
 
     def reopen_meeting_from_palette(self) -> None:
@@ -519,9 +526,13 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             pass
         from .cli import _log_crash
 
-        where = _log_crash(getattr(self, "_last_error", None))
-        self._exit_renderables.append(
-            f"less-tui: internal error; everything saved before it is kept. Details in {where}")
+        error = getattr(self, "_last_error", None)
+        where = _log_crash(error)
+        from rich.segment import Segment, Segments
+
+        # one line as it is (a path is only text, never markup); the terminal wraps it, not Rich
+        self._exit_renderables.append(Segments([Segment(t("app.internal_error", kind=type(error).__name__,
+                                                           where=where))]))
         self._close_messages_no_wait()
 
     def flush_pending(self) -> None:
@@ -544,7 +555,45 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.exit()
 
 
-def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None, projector: bool = False) -> None:
+# What Textual's driver turns off when the app ends normally: the kitty keyboard protocol, mouse
+# reporting (all four modes), focus reports, bracketed paste, in-band resize and synchronized output;
+# then line wrap and the cursor back on and the normal screen back.
+RESTORE_TERMINAL = ("\x1b[<u" "\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l" "\x1b[?1004l\x1b[?2004l"
+                    "\x1b[?2048l\x1b[?2026l" "\x1b[?7h\x1b[?25h" "\x1b[?1049l")
+
+
+def restore_terminal(app: App) -> None:
+    """Give the terminal back at once (the app is about to end without Textual's own shutdown): what
+    is still queued for the screen is written first (for at most a second), then the modes the app
+    turned on are turned off and the terminal's settings are put back as they were."""
+    import termios
+
+    driver = getattr(app, "_driver", None)
+    if driver is None:  # not started yet (or ended): the terminal is as it was
+        return
+    writer = getattr(driver, "_writer_thread", None)
+    queue = getattr(writer, "_queue", None)
+    if writer is not None and queue is not None:
+        try:
+            queue.put(None, timeout=1.0)  # the writer thread's own "stop": it ends after what was queued
+            writer.join(timeout=1.0)
+        except Exception:
+            pass
+    out = getattr(getattr(driver, "_file", None), "fileno", lambda: 2)
+    try:
+        os.write(out(), RESTORE_TERMINAL.encode())
+    except (OSError, ValueError):
+        pass
+    attrs = getattr(driver, "attrs_before", None)
+    if attrs is not None:
+        try:
+            termios.tcsetattr(driver.fileno, termios.TCSANOW, attrs)
+        except (termios.error, OSError, AttributeError):
+            pass
+
+
+def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None, projector: bool = False) -> int:
+    """Run the meeting app; returns its exit code (1 after an internal error)."""
     app = LessApp(cfg, engine, date, lang=lang, projector=projector)
 
     def hangup(signum, frame):  # the SSH line dropped: save what is on screen, then go
@@ -553,6 +602,16 @@ def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None,
         finally:
             os._exit(0)
 
+    def terminate(signum, frame):  # kill, a shutdown, systemd: save, give the terminal back, then go
+        try:
+            app.flush_pending()
+        finally:
+            try:
+                restore_terminal(app)
+            finally:
+                os._exit(128 + signum)
+
     signal.signal(signal.SIGHUP, hangup)
-    signal.signal(signal.SIGTERM, hangup)
+    signal.signal(signal.SIGTERM, terminate)
     app.run()
+    return app.return_code or 0

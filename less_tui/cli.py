@@ -56,8 +56,27 @@ class State:
 
         return open_engine(self.url(), group=self.cfg.data["database"]["group"])
 
+    def existing_engine(self):
+        """The database of a command that reads or changes what is there: a SQLite file that does not
+        exist is an error naming it (a mistyped --db never makes a new, empty database)."""
+        require_database(self.url())
+        return self.engine()
+
 
 state = State()
+
+
+def require_database(url: str) -> None:
+    """A SQLite database file must be there already (one line naming it, exit 2, when it is not)."""
+    from .storage.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if path.is_dir():
+        raise UserError(t("file.is_folder", path=path))
+    if not path.exists():
+        raise UserError(t("cli.no_database", path=path))
 
 
 def _date(value: str | None, name: str) -> dt.date:
@@ -93,10 +112,15 @@ def main_callback(
             raise UserError(t("cli.needs_terminal"))
         cfg = state.cfg
         at = _date(date, "--date")
+        if state.db or os.environ.get("LESS_TUI_DB"):
+            require_database(state.url())  # a database named on the command line is expected to be there
         engine = state.engine()
         from .app import run_app
 
-        run_app(cfg, engine, at, lang=state.lang or cfg.language, projector=projector or cfg.data["ui"]["projector"])
+        code = run_app(cfg, engine, at, lang=state.lang or cfg.language,
+                       projector=projector or cfg.data["ui"]["projector"])
+        if code:
+            raise typer.Exit(code)
 
 
 def _check_lang(lang: str | None) -> None:
@@ -130,16 +154,42 @@ def init(
 
     _db_option(db)
     target = path or (config_mod.user_config_dir() / "config.toml")
+    _check_config_target(target, made_here=path is None)
     if target.exists() and not force:
         set_language(state.lang or config_mod.declared_language(target) or "sv")
         raise UserError(t("cli.config_exists", path=target))
     data = config_mod.starter_config(unit, name)
-    target.parent.mkdir(parents=True, exist_ok=True)
     header = "# less-tui configuration; every key is documented in the config.toml of the source.\n"
-    target.write_text(header + tomli_w.dumps(data), encoding="utf-8")
+    _write_config(target, (header + tomli_w.dumps(data)).encode("utf-8"), made_here=path is None)
     state.config_path = str(target)
     engine = state.engine()
     typer.echo(t("cli.init_done", path=target, db=engine.url.render_as_string(hide_password=True)))
+
+
+def _check_config_target(target: Path, made_here: bool) -> None:
+    """A symlink, a folder or a missing folder (of --path) is told before anything else."""
+    from .safefile import FileTargetError, check_target
+
+    if made_here and not target.parent.exists():
+        return  # the user config folder is made
+    try:
+        check_target(target)
+    except FileTargetError as e:
+        raise UserError(str(e)) from None
+
+
+def _write_config(target: Path, data: bytes, made_here: bool) -> None:
+    """The starter config, written whole beside the target and renamed over it (never through a
+    symlink, never into a folder). The user config folder is made when missing; a folder named
+    with --path must exist."""
+    from .safefile import FileTargetError, write_bytes
+
+    if made_here:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        write_bytes(target, data, mode=0o600)
+    except FileTargetError as e:
+        raise UserError(str(e)) from None
 
 
 @app.command()
@@ -202,7 +252,9 @@ def demo(
         raise UserError(t("cli.demo_no_terminal", cmd=_demo_open_command(url)))
     from .app import run_app
 
-    run_app(cfg, engine, clock.today(), lang=state.lang or cfg.language, projector=cfg.data["ui"]["projector"])
+    code = run_app(cfg, engine, clock.today(), lang=state.lang or cfg.language, projector=cfg.data["ui"]["projector"])
+    if code:
+        raise typer.Exit(code)
 
 
 def _shown(url: str) -> str:
@@ -257,7 +309,7 @@ def import_(
         raise typer.Exit(2)
     for line in problems:
         typer.echo(t("cli.skipped", problem=line), err=True)
-    engine = state.engine()
+    engine = _dry_run_engine() if dry_run else state.engine()
     total = sum(len(p.rows) for p in parsed)
     shown = [0]
 
@@ -284,6 +336,17 @@ def import_(
             typer.echo(t("cli.dry_run"))
     if any(p.kind == "rehabstod" for p in parsed) and not as_json:
         typer.echo(t("ctx.lower_bound"))
+
+
+def _dry_run_engine():
+    """The database a dry run compares with: the real one when it is there, else an empty one in
+    memory (a dry run creates no database file, folder or config)."""
+    from .storage.db import open_engine, sqlite_path
+
+    path = sqlite_path(state.url())
+    if path is not None and not path.exists():
+        return open_engine("sqlite://")
+    return state.existing_engine()
 
 
 def _refuse_demo_database() -> None:
@@ -330,7 +393,7 @@ def meeting_new(
     d = _date(date, "--date")
     for name in attendee or []:  # typed text is only text: no escape sequence reaches a screen later
         _plain_option("--attendee", name)
-    engine = state.engine()
+    engine = state.existing_engine()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         try:
@@ -352,7 +415,7 @@ def meeting_close(date: Optional[str] = typer.Option(None, "--date", help="The m
     _db_option(db)
     cfg = state.cfg
     d = _date(date, "--date")
-    engine = state.engine()
+    engine = state.existing_engine()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         m = repo.meeting_at(s, unit.id, d)
@@ -385,7 +448,7 @@ def meeting_reopen(
     d = _date(date, "--date")
     if not (reason or "").strip():
         raise UserError("--reason: " + t("reopen.reason_required"))
-    engine = state.engine()
+    engine = state.existing_engine()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         m = repo.meeting_at(s, unit.id, d)
@@ -410,7 +473,7 @@ def meeting_list(as_json: bool = typer.Option(False, "--json", help="Print the m
 
     _db_option(db)
     cfg = state.cfg
-    engine = state.engine()
+    engine = state.existing_engine()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         rows = []
@@ -445,7 +508,7 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     _db_option(db)
     cfg = state.cfg
     d = _date(at, "--at")
-    engine = state.engine()
+    engine = state.existing_engine()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         iset = repo.indicators_at(s, cfg, unit, d)
@@ -497,7 +560,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     _db_option(db)
     cfg = state.cfg
     d = _date(at, "--at")
-    engine = state.engine()
+    engine = state.existing_engine()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         items = repo.queue_at(s, cfg, unit, d)
@@ -560,7 +623,8 @@ def export(
     cfg = state.cfg
     if meeting != "latest":
         _date(meeting, "--meeting")
-    engine = state.engine()
+    _check_format(fmt)
+    engine = state.existing_engine()
     if list_:
         files = list_exports(cfg, engine)
         for f in files:
@@ -579,6 +643,13 @@ def export(
         typer.echo(result, nl=False)
     else:
         typer.echo(t("min.written", path=result), err=True)
+
+
+def _check_format(fmt: str) -> None:
+    from .export import FORMATS
+
+    if fmt not in FORMATS:
+        raise UserError(t("exp.bad_format", value=repr(fmt), choices=", ".join(FORMATS)))
 
 
 # ---------------------------------------------------------------- audit
@@ -601,7 +672,7 @@ def audit(
 
     _db_option(db)
     state.cfg
-    engine = state.engine()
+    engine = state.existing_engine()
     with Session(engine, expire_on_commit=False) as s:
         q = select(AuditLog).order_by(AuditLog.id)
         if patient:
@@ -688,7 +759,7 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
     from .storage.admin import AdminError, migrate as do_migrate
 
     _db_option(db)
-    engine = state.engine()
+    engine = state.existing_engine()
     try:
         sums = do_migrate(engine, to)
     except AdminError as e:
@@ -704,16 +775,15 @@ def _log_crash(error: BaseException | None = None) -> str:
     owner-only crash.log in the data dir; return its path."""
     from . import config as config_mod
 
+    from .safefile import append_file
+
     try:
         d = config_mod.user_data_dir()
         d.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = d / "crash.log"
-        with open(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600), "a") as f:
-            f.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
-            if error is not None:
-                f.write("".join(traceback.format_exception(error)))
-            else:
-                f.write(traceback.format_exc())
+        entry = f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n"
+        entry += "".join(traceback.format_exception(error)) if error is not None else traceback.format_exc()
+        append_file(path, entry.encode("utf-8"), mode=0o600)  # never through a symlink planted there
         return str(path)
     except Exception:
         return t("cli.no_log")
@@ -740,6 +810,7 @@ def main() -> None:
     os.umask(0o077)  # databases, exports and logs: owner only
     from .config import ConfigError
     from .core.importer import ImportError_
+    from .safefile import FileTargetError
     from .storage.db import DatabaseError
 
     try:
@@ -749,7 +820,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(t("cli.interrupted") + "\n")
         sys.exit(130)
-    except (UserError, ImportError_) as e:
+    except (UserError, ImportError_, FileTargetError) as e:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except ConfigError as e:

@@ -35,28 +35,40 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
     from .storage.db import HEAD, current_revision, make_engine, sqlite_path
 
     shown = url
-    try:
-        from sqlalchemy.engine import make_url
-
-        shown = make_url(url).render_as_string(hide_password=True)
-        engine = make_engine(url, cfg.data["database"]["group"])
-        rev = current_revision(engine)
-        if rev == HEAD:
-            out.append(Check(t("doc.database"), "ok", t("doc.db_ok", db=shown, revision=rev)))
-        else:
-            out.append(Check(t("doc.database"), "warn",
-                             t("doc.db_old", db=shown, revision=rev or t("doc.none"), head=HEAD), t("doc.db_old_fix")))
-        engine.dispose()
-    except Exception as e:
-        out.append(Check(t("doc.database"), "fail", f"{shown}: {type(e).__name__}: {str(e).splitlines()[0]}",
-                         t("doc.db_fail_fix")))
     path = sqlite_path(url)
+    if path is not None and not path.exists():  # doctor looks; it never makes a new, empty database
+        out.append(Check(t("doc.database"), "fail", t("doc.no_db", db=path), t("doc.no_db_fix")))
+    else:
+        try:
+            from sqlalchemy.engine import make_url
+
+            shown = make_url(url).render_as_string(hide_password=True)
+            engine = make_engine(url, cfg.data["database"]["group"])
+            try:
+                rev = current_revision(engine)
+                if rev == HEAD:
+                    out.append(Check(t("doc.database"), "ok", t("doc.db_ok", db=shown, revision=rev)))
+                else:
+                    out.append(Check(t("doc.database"), "warn",
+                                     t("doc.db_old", db=shown, revision=rev or t("doc.none"), head=HEAD),
+                                     t("doc.db_old_fix")))
+                out.append(integrity_check(engine))
+            finally:
+                engine.dispose()
+        except Exception as e:
+            out.append(Check(t("doc.database"), "fail", f"{shown}: {type(e).__name__}: {str(e).splitlines()[0]}",
+                             t("doc.db_fail_fix")))
     group = cfg.data["database"]["group"]
     if path is not None and path.exists():
         for p, kind in ((path.parent, "dir"), (path, "file")):
             mode = stat.S_IMODE(os.stat(p).st_mode)
             loose = mode & (0o007 if group else 0o077)
-            if loose:
+            why = shared_directory(p) if kind == "dir" else []
+            if loose and why:  # /tmp and the like: never advise loosening or tightening someone else's folder
+                out.append(Check(t("doc.permissions_dir"), "fail",
+                                 t("doc.shared_dir", path=p, mode=oct(mode), why=", ".join(why)),
+                                 move_advice(path, group)))
+            elif loose:
                 want = ("2770" if kind == "dir" else "660") if group else ("700" if kind == "dir" else "600")
                 out.append(Check(t(f"doc.permissions_{kind}"), "fail", t("doc.loose", path=p, mode=oct(mode)),
                                  f"chmod {want} {p}"))
@@ -99,3 +111,70 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
     out.append(Check(t("doc.ssh"), "ok" if ssh else "warn", f"SSH_CLIENT={ssh or t('doc.no_ssh')}",
                      "" if ssh else t("doc.no_ssh_fix")))
     return out
+
+
+def integrity_check(engine) -> Check:
+    """SQLite: ``PRAGMA quick_check``. PostgreSQL: amcheck's ``bt_index_check`` (with the heap) on
+    every valid B-tree index of the database's schema; the extension is not created here."""
+    from sqlalchemy import text
+
+    name = t("doc.integrity")
+    with engine.connect() as c:
+        if engine.dialect.name == "sqlite":
+            rows = [r[0] for r in c.execute(text("PRAGMA quick_check"))]
+            if rows == ["ok"]:
+                return Check(name, "ok", t("doc.integrity_ok", check="PRAGMA quick_check"))
+            detail = "; ".join(rows[:3]) + (" …" if len(rows) > 3 else "")
+            return Check(name, "fail", t("doc.integrity_bad", check="PRAGMA quick_check", detail=detail),
+                         t("doc.integrity_fix"))
+        if engine.dialect.name != "postgresql":
+            return Check(name, "warn", engine.dialect.name)
+        if not c.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")).scalar():
+            return Check(name, "warn", t("doc.no_amcheck"), t("doc.no_amcheck_fix"))
+        indexes = c.execute(text(
+            "SELECT ic.oid, ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = ic.relam WHERE am.amname = 'btree' AND i.indisvalid AND i.indisready "
+            "AND ic.relnamespace = current_schema()::regnamespace ORDER BY ic.relname")).all()
+        check = t("doc.integrity_indexes", n=len(indexes))
+        bad = []
+        for oid, index in indexes:
+            try:
+                with c.begin_nested():
+                    c.execute(text("SELECT bt_index_check(:oid, true)"), {"oid": oid})
+            except Exception as e:  # the index (or its table) is damaged: name it, check the rest
+                orig = getattr(e, "orig", None) or e
+                bad.append(f"{index}: {str(orig).splitlines()[0] if str(orig) else type(orig).__name__}")
+        c.rollback()
+        if bad:
+            return Check(name, "fail", t("doc.integrity_bad", check=check, detail="; ".join(bad[:3])),
+                         t("doc.integrity_fix"))
+        return Check(name, "ok", t("doc.integrity_ok", check=check))
+
+
+def shared_directory(folder) -> list[str]:
+    """Why a folder is shared with others (sticky, writable by everyone, or someone else's); empty
+    when it is the user's own. Its permissions are not this user's to change."""
+    st = os.stat(folder)
+    why = []
+    if st.st_mode & stat.S_ISVTX:
+        why.append(t("doc.shared_sticky"))
+    if st.st_mode & stat.S_IWOTH:
+        why.append(t("doc.shared_world"))
+    if st.st_uid != os.geteuid():
+        try:
+            import pwd
+
+            owner = pwd.getpwuid(st.st_uid).pw_name
+        except (KeyError, ImportError):
+            owner = str(st.st_uid)
+        why.append(t("doc.shared_owner", owner=owner))
+    return why
+
+
+def move_advice(db, group: str) -> str:
+    """Move the database out of a shared folder (into the user data dir, or a folder for the group)."""
+    if group:
+        return t("doc.move_db_group", group=group, db=db)
+    from .config import user_data_dir
+
+    return t("doc.move_db", folder=user_data_dir(), db=db)

@@ -607,7 +607,8 @@ def _keep_together(table) -> None:
                     par.paragraph_format.keep_with_next = True
 
 
-def render_docx(m: Minutes, path: Path) -> None:
+def render_docx(m: Minutes, path) -> None:
+    """The minutes as a Word file, written to ``path`` (a file name or an open binary file)."""
     from docx import Document
     from docx.shared import Cm, Pt
 
@@ -687,7 +688,7 @@ def render_docx(m: Minutes, path: Path) -> None:
             doc.add_heading(f"{t(label)} ({len(acts)})", level=2)
             for a in acts:
                 doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}", style="List Bullet")
-    doc.save(str(path))
+    doc.save(path if hasattr(path, "write") else str(path))
 
 
 # ---------------------------------------------------------------- Excel workbook
@@ -704,7 +705,8 @@ def write_text_safely(ws) -> None:
                 cell.quotePrefix = True
 
 
-def render_xlsx(engine: Engine, cfg: Config, path: Path) -> None:
+def render_xlsx(engine: Engine, cfg: Config, path) -> None:
+    """The indicator workbook, written to ``path`` (a file name or an open binary file)."""
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
     from openpyxl.utils import get_column_letter
@@ -779,7 +781,7 @@ def render_xlsx(engine: Engine, cfg: Config, path: Path) -> None:
         wa.cell(r, 5).number_format = "yyyy-mm-dd"
     for c, w in zip("ABCDEF", (12, 8, 40, 24, 12, 12)):
         wa.column_dimensions[c].width = w
-    wb.save(str(path))
+    wb.save(path if hasattr(path, "write") else str(path))
 
 
 # ---------------------------------------------------------------- entry point
@@ -788,7 +790,9 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True) -> Path:
     """Where exports go without ``-o``: ``export.folder`` when set; else ``exports/`` beside a SQLite
     database; else (PostgreSQL, or a database in memory) ``exports/`` in the user data directory.
     Never the working directory (a ForceCommand user on the server cannot reach it). The folder is
-    made like the database's: owner-only, or the team group's when ``database.group`` is set."""
+    made like the database's: owner-only, or the team group's when ``database.group`` is set. The
+    folder itself must not be a symlink (patient data would go wherever it points)."""
+    from .safefile import check_folder
     from .storage.db import private_dir, sqlite_path
 
     configured = cfg.data["export"]["folder"]
@@ -803,12 +807,19 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True) -> Path:
         else:
             folder = db.parent / "exports"
     if create:
+        if folder.is_symlink():
+            check_folder(folder, link_ok=False)  # says so, one line
         private_dir(folder, cfg.data["database"]["group"])
+        check_folder(folder, link_ok=False)
     return folder
 
 
 def default_path(cfg: Config, engine: Engine, date: dt.date, fmt: str) -> Path:
-    return export_folder(cfg, engine) / f"fmt-protokoll-{cfg.unit.replace(' ', '_')}-{date.isoformat()}.{fmt}"
+    """The export folder's file for a meeting; the unit's name is made safe for a file name (a unit
+    such as ``VC Nord/Syd`` or ``../x`` never leaves the folder)."""
+    from .safefile import safe_name
+
+    return export_folder(cfg, engine) / f"fmt-protokoll-{safe_name(cfg.unit)}-{date.isoformat()}.{fmt}"
 
 
 def list_exports(cfg: Config, engine: Engine) -> list[Path]:
@@ -820,24 +831,6 @@ def list_exports(cfg: Config, engine: Engine) -> list[Path]:
                   key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def _new_private_file(path: Path, group: str = "") -> Path:
-    """A new, empty file beside ``path`` (``.name.XXXX.ext``), created owner-only (0600, or 0660 for
-    the team group), never through a symlink."""
-    import secrets
-
-    from .storage.db import private_file
-
-    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
-    for _ in range(10):
-        tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}{path.suffix}")
-        try:
-            os.close(os.open(tmp, flags, 0o660 if group else 0o600))
-        except FileExistsError:
-            continue
-        return private_file(tmp, group)  # the group and the mode, whatever the umask
-    raise ExportError(t("exp.no_temp", path=path))
-
-
 def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", fmt: str = "md",
                    out: str | Path | None = None, identify: bool = False, lang: str | None = None,
                    to_file: bool = False) -> Path | str:
@@ -845,7 +838,8 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
     without ``out`` is returned as text, unless ``to_file`` (the app): then it goes to the export folder
     like every other format."""
     from .i18n import language, set_language
-    from .storage.db import private_file
+    from .safefile import check_target, write_file
+    from .storage.db import group_id
 
     if fmt not in FORMATS:
         raise ExportError(t("exp.bad_format", value=repr(fmt), choices=", ".join(FORMATS)))
@@ -858,22 +852,18 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
             return render_md(m)
         group = cfg.data["database"]["group"]
         path = Path(out) if out else default_path(cfg, engine, m.date, fmt)
-        # written whole into a new file beside it, then renamed over it: a failure leaves no
-        # empty or half-written file (and an earlier export of the same name as it was)
-        tmp = _new_private_file(path, group)
-        try:
-            if fmt == "md":
-                tmp.write_text(render_md(m), encoding="utf-8")
-            elif fmt == "html":
-                tmp.write_text(render_html(m), encoding="utf-8")
-            elif fmt == "docx":
-                render_docx(m, tmp)
-            else:
-                render_xlsx(engine, cfg, tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        check_target(path)  # before rendering: a symlink, a folder or a missing folder is told at once
+        # written whole into a new file (O_EXCL|O_NOFOLLOW) beside it, then renamed over it: a failure
+        # leaves no empty or half-written file (and an earlier export of the same name as it was)
+        if fmt == "md":
+            render = lambda f: f.write(render_md(m).encode("utf-8"))  # noqa: E731
+        elif fmt == "html":
+            render = lambda f: f.write(render_html(m).encode("utf-8"))  # noqa: E731
+        elif fmt == "docx":
+            render = lambda f: render_docx(m, f)  # noqa: E731
+        else:
+            render = lambda f: render_xlsx(engine, cfg, f)  # noqa: E731
+        write_file(path, render, mode=0o660 if group else 0o600, gid=group_id(group) if group else None)
         with Session(engine) as s:
             unit = repo.get_unit(s, cfg.unit)
             repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={m.date.isoformat()} identify={identify}")

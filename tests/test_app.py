@@ -170,7 +170,8 @@ async def test_an_unexpected_error_shows_one_line_and_logs(demo_engine, cfg, tmp
             await pilot.pause()
     assert app.return_code == 1
     err = capsys.readouterr().err
-    assert "internal error" in err and "Traceback" not in err and "deliberate" not in err
+    assert "internt fel (RuntimeError)" in err and "Traceback" not in err and "deliberate" not in err
+    assert len(err.strip().splitlines()) == 1, err  # one line (from the catalogue), the terminal wraps it
     log = tmp_path / "xdg-data" / "less-tui" / "crash.log"
     assert "RuntimeError: deliberate" in log.read_text()
     assert stat.S_IMODE(os.stat(log).st_mode) == 0o600

@@ -502,8 +502,8 @@ def test_a_failed_export_leaves_no_file_and_keeps_the_earlier_one(demo_engine, c
     export.export_meeting(demo_engine, cfg, MEETING, "docx", out=out)
     earlier = out.read_bytes()
 
-    def broken(m, path):
-        Path(path).write_bytes(b"half")
+    def broken(m, out):  # half a file written into the new file, then a failure
+        out.write(b"half")
         raise ValueError("All strings must be XML compatible")
 
     monkeypatch.setattr(export, "render_docx", broken)

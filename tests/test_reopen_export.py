@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from helpers import run
+from helpers import SAMPLES, run
 from less_tui.app import LessApp
 from less_tui.i18n import t
 from less_tui.screens.dialogs import ChoiceDialog
@@ -114,6 +114,7 @@ def test_cli_export_without_o_goes_beside_the_database_and_is_listed(demo_db, tm
 
 
 def test_export_list_when_there_is_nothing(tmp_path):
+    run("import", "--db", str(tmp_path / "x.db"), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     p = run("export", "--list", "--db", str(tmp_path / "x.db"), env=ENV)
     assert p.returncode == 0 and p.stdout == ""
     assert str(tmp_path / "exports") in p.stderr

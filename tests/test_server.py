@@ -35,6 +35,7 @@ def test_backup_of_a_live_database_and_restore(demo_db, tmp_path):
             i += 1
         c.close()
 
+    (tmp_path / "bk").mkdir()  # (a missing folder is an error, not made: tests/test_files_exits.py)
     th = threading.Thread(target=writer)
     th.start()
     try:

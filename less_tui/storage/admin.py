@@ -25,34 +25,41 @@ class AdminError(Exception):
     pass
 
 
-def _owner_only(path: Path) -> None:
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-
-
 def backup(url: str, dest: Path) -> dict:
-    """A consistent copy of a live SQLite database (the online backup API), then checked."""
+    """A consistent copy of a live SQLite database (the online backup API), then checked. It is made
+    in a private temporary folder beside ``dest`` and only then given its name: a symlink at
+    ``dest`` or a missing folder is refused, an existing file is never replaced, a failed backup
+    leaves nothing."""
+    from ..safefile import FileTargetError, check_folder, check_target, private_workdir, put_in_place
+
     src = sqlite_path(url)
     if src is None:
         raise AdminError(_t("adm.backup_sqlite_only"))
     if not src.exists():
         raise AdminError(_t("adm.no_database", path=src))
     dest = Path(dest)
-    if dest.is_dir():
-        dest = dest / f"less-tui-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
-    if dest.exists():
-        raise AdminError(_t("adm.exists", path=dest))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    _owner_only(dest)
-    s = sqlite3.connect(str(src), timeout=30)
-    d = sqlite3.connect(str(dest))
     try:
-        s.backup(d)
-        d.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        d.close()
-        s.close()
-    return check_file(dest)
+        if dest.is_dir():  # (a symlink to a folder is a folder the user named)
+            dest = dest / f"less-tui-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
+        check_target(dest, overwrite=False)
+        check_folder(dest.parent, dest)
+        with private_workdir(dest.parent) as work:
+            tmp = work / "backup.db"
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            s = sqlite3.connect(str(src), timeout=30)
+            d = sqlite3.connect(str(tmp))
+            try:
+                s.backup(d)
+                d.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                d.close()
+                s.close()
+            info = check_file(tmp)
+            os.chmod(tmp, 0o600)
+            put_in_place(tmp, dest, overwrite=False)
+    except FileTargetError as e:
+        raise AdminError(str(e)) from None
+    return {**info, "path": str(dest)}
 
 
 def check_file(path: Path) -> dict:
@@ -97,6 +104,12 @@ def restore(url: str, src: Path) -> dict:
     target = sqlite_path(url)
     if target is None:
         raise AdminError(_t("adm.restore_sqlite_only"))
+    from ..safefile import FileTargetError, check_target
+
+    try:
+        check_target(target)  # never restored through a symlink planted where the database would be
+    except FileTargetError as e:
+        raise AdminError(str(e)) from None
     info = check_file(src)
     if info["revision"] not in known_revisions():
         raise AdminError(_t("adm.newer_schema", path=src, revision=repr(info["revision"]), head=HEAD))

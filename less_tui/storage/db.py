@@ -61,7 +61,10 @@ def resolve_url(db: str | None, config_url: str = "") -> str:
         value = str(user_data_dir() / DB_FILE)
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    path = Path(value).expanduser()
+    if path.is_symlink() and not path.exists():  # a dangling link is kept, to be refused, never followed
+        return f"sqlite:///{path.absolute()}"
+    return f"sqlite:///{path.resolve()}"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -77,8 +80,7 @@ def _prepare_sqlite_file(path: Path, group: str = "") -> None:
     if not group:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+            _create_new(path, 0o600)
         return
     import grp
 
@@ -92,10 +94,23 @@ def _prepare_sqlite_file(path: Path, group: str = "") -> None:
         os.chown(path.parent, -1, gid)
         os.chmod(path.parent, 0o2770)  # setgid: files made here belong to the group
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o660)
-        os.close(fd)
+        _create_new(path, 0o660)
         os.chown(path, -1, gid)
         os.chmod(path, 0o660)
+
+
+def _create_new(path: Path, mode: int) -> None:
+    """A new database file, never through a symlink (a dangling one planted at the path is refused,
+    not followed to create a file where it points)."""
+    from ..safefile import NOFOLLOW, FileTargetError, check_target
+
+    check_target(path)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | NOFOLLOW, mode))
+    except FileExistsError:  # made meanwhile (another session starting): SQLite opens it
+        check_target(path)
+    except OSError as e:
+        raise FileTargetError(t("file.cannot_write", path=path, reason=e.strerror or type(e).__name__)) from None
 
 
 def group_id(group: str) -> int:
@@ -196,12 +211,14 @@ def upgrade(engine: Engine) -> str | None:
     backup = None
     path = sqlite_path(str(engine.url))
     if cur is not None and path is not None and path.exists() and path.stat().st_size > 0:
+        from ..safefile import write_file
+
         stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
         backup = path.with_name(f"{path.name}.before-{head}-{stamp}")
         with engine.connect() as conn:  # checkpoint the WAL so the copy is whole
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy2(path, backup)
-        os.chmod(backup, 0o600)
+        with open(path, "rb") as src:  # a new file beside it (never through a symlink), then renamed
+            write_file(backup, lambda f: shutil.copyfileobj(src, f, 1 << 20), mode=0o600, overwrite=False)
     elif cur is None:
         tables = set(inspect(engine).get_table_names())
         if tables and "units" in tables:
@@ -229,6 +246,10 @@ def open_engine(url: str, migrate: bool = True, group: str = "") -> Engine:
     except DatabaseError:
         raise
     except Exception as e:  # connection refused, unreadable file, ...
+        from ..safefile import FileTargetError
+
+        if isinstance(e, FileTargetError):  # a symlink where the new database would be: said as it is
+            raise
         shown = make_url(url).render_as_string(hide_password=True)
         first = str(e).splitlines()[0] if str(e) else ""
         raise DatabaseError(t("dberr.cannot_open", db=shown, error=f"{type(e).__name__}: {first}")) from e
