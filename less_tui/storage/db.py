@@ -204,7 +204,8 @@ def upgrade(engine: Engine) -> str | None:
         os.chmod(backup, 0o600)
     elif cur is None:
         tables = set(inspect(engine).get_table_names())
-        if tables and "units" in tables:
+        # (another process may have upgraded it since the revision was read: then it has one now)
+        if tables and "units" in tables and current_revision(engine) is None:
             raise DatabaseError(t("dberr.no_version", db=engine.url.render_as_string(hide_password=True)))
     command.upgrade(_alembic_config(engine), "head")
     return backup
