@@ -47,8 +47,9 @@ def _import_both(url, pa, pb, env):
     return [json.loads(so) for so, _ in out]
 
 
-def _check(url, pa, pb, summaries):
-    expected = {r.identity() for p in (pa, pb) for r in read_file(p, TODAY, "VC Exempel").rows}
+def _check(url, pa, pb, summaries, before=None):
+    files = (pa, pb) if before is None else (before, pa, pb)
+    expected = {r.identity() for p in files for r in read_file(p, TODAY, "VC Exempel").rows}
     e = create_engine(url)
     try:
         with e.connect() as c:
@@ -58,7 +59,7 @@ def _check(url, pa, pb, summaries):
             assert shared == [], f"{len(shared)} case numbers name two patients"
             assert c.execute(text("SELECT COUNT(*) FROM certificates")).scalar() == len(expected)
             assert sum(s["new_certificates"] for s in summaries) == len(expected)
-            assert c.execute(text("SELECT COUNT(*) FROM import_batches")).scalar() == 2
+            assert c.execute(text("SELECT COUNT(*) FROM import_batches")).scalar() == len(files)
             top = c.execute(text("SELECT MAX(case_no) FROM certificates")).scalar()
             assert c.execute(text("SELECT next_case_no FROM units")).scalar() == top + 1
             # every number is a row of case_numbers, the patient's own
@@ -77,10 +78,18 @@ def test_two_sqlite_imports_at_once_both_complete_with_unique_case_numbers(tmp_p
 
 
 @pytest.mark.postgres
-def test_two_postgresql_imports_at_once_both_complete_with_unique_case_numbers(tmp_path, pg_url):
+@pytest.mark.parametrize("known_doctors", [False, True], ids=["new-database", "doctors-known"])
+def test_two_postgresql_imports_at_once_both_complete_with_unique_case_numbers(tmp_path, pg_url, known_doctors):
     pa, pb = _files(tmp_path)
-    summaries = _import_both(pg_url, pa, pb, ENV)
-    _check(pg_url, pa, pb, summaries)
+    before = None
+    summaries = []
+    if known_doctors:  # the clinic's doctors are stored already: the imports insert no doctor, only certificates
+        before = tmp_path / "before.csv"
+        demo.write_csv(demo.generate(TODAY, seed=99, episodes=300, unit="VC Exempel"), before)
+        p = run("import", "--db", pg_url, "--as-of", TODAY.isoformat(), "--json", str(before), env=ENV, check=True)
+        summaries.append(json.loads(p.stdout))
+    summaries += _import_both(pg_url, pa, pb, ENV)
+    _check(pg_url, pa, pb, summaries, before)
 
 
 def test_a_sqlite_import_that_cannot_get_the_database_stops_with_a_message(tmp_path):
