@@ -116,3 +116,57 @@ def test_a_sqlite_import_that_cannot_get_the_database_stops_with_a_message(tmp_p
         c.close()
     p = run("--config", str(cfg), "import", "--db", str(db), str(pa), env=ENV)  # free again
     assert p.returncode == 0, p.stderr
+
+
+def test_migration_0005_gives_a_shared_case_number_back_to_one_patient(db_url):
+    """A database where two imports at once already gave one number to two patients (before 0005):
+    the upgrade keeps the number for the patient stored first, gives the other a new one (their case
+    review follows), and from then on the database refuses such a certificate."""
+    from alembic import command
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from less_tui.storage import db as dbmod
+    from less_tui.storage.models import CaseNumber, CaseReview, Certificate, Doctor, Meeting, Patient, Unit
+
+    e = dbmod.make_engine(db_url)
+    command.upgrade(dbmod._alembic_config(e), "0004")
+    now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+
+    def cert(pid, start, case_no):
+        return {"unit_id": 1, "patient_id": pid, "doctor_id": 1, "diagnosis_code": "F32.1", "diagnosis_text": "",
+                "start": start, "end": start + dt.timedelta(days=20), "degree": 100, "case_no": case_no,
+                "source": "intyg"}
+
+    with e.begin() as c:
+        c.execute(insert(Unit.__table__), [{"id": 1, "code": "VC Exempel", "name": "VC", "next_case_no": 3}])
+        c.execute(insert(Patient.__table__), [{"id": 1, "pnr": "19760306-4192", "name": "A"},
+                                              {"id": 2, "pnr": "19800101-0008", "name": "B"}])
+        c.execute(insert(Doctor.__table__), [{"id": 1, "key": "name:Anna Berg", "name": "Anna Berg"}])
+        c.execute(insert(Certificate.__table__), [
+            {"id": 1, **cert(1, dt.date(2026, 9, 1), 1)}, {"id": 2, **cert(2, dt.date(2026, 9, 1), 1)},
+            {"id": 3, **cert(2, dt.date(2026, 9, 20), 1)}, {"id": 4, **cert(2, dt.date(2025, 1, 1), 2)}])
+        c.execute(insert(Meeting.__table__), [{"id": 1, "unit_id": 1, "date": dt.date(2026, 11, 23),
+                                               "attendees": "[]", "status": "open", "created_by": "t"}])
+        c.execute(insert(CaseReview.__table__), [
+            {"meeting_id": 1, "patient_id": pid, "anchor_certificate_id": anchor, "case_no": 1, "plan": plan,
+             "primary_assessor": "", "reasons": "[]", "facts": "{}", "version": 1, "updated_by": "t",
+             "created_at": now, "updated_at": now} for pid, anchor, plan in ((1, 1, "A:s plan"), (2, 3, "B:s plan"))])
+    e.dispose()
+    e = dbmod.open_engine(db_url)
+    try:
+        with e.connect() as c:
+            assert dict(c.execute(text("SELECT id, case_no FROM certificates")).all()) == {1: 1, 2: 3, 3: 3, 4: 2}
+            assert dict(c.execute(text("SELECT plan, case_no FROM case_reviews")).all()) == {"A:s plan": 1,
+                                                                                             "B:s plan": 3}
+            assert c.execute(text("SELECT next_case_no FROM units")).scalar() == 4
+            assert sorted(c.execute(text("SELECT case_no, patient_id FROM case_numbers")).all()) == [
+                (1, 1), (2, 2), (3, 2)]
+        with pytest.raises(IntegrityError):
+            with e.begin() as c:  # patient 1 with patient 2's number
+                c.execute(insert(Certificate.__table__), [cert(1, dt.date(2026, 10, 1), 3)])
+        with pytest.raises(IntegrityError):
+            with e.begin() as c:  # the number is one patient's
+                c.execute(insert(CaseNumber.__table__), [{"unit_id": 1, "case_no": 3, "patient_id": 1}])
+    finally:
+        e.dispose()

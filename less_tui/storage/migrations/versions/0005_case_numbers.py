@@ -51,29 +51,29 @@ def _repair(bind) -> None:
         bind.execute(sa.text("UPDATE units SET next_case_no = :n WHERE id = :u"), {"n": n, "u": unit_id})
 
 
-def _sqlite_add_foreign_key(bind) -> None:
-    """SQLite cannot add a constraint to a table: make the table again with it (the same CREATE
-    statement plus the foreign key), copy the rows, put the indexes back. Other tables refer to
-    certificates, so the foreign keys are checked at the commit rather than at the DROP."""
-    raw = bind.connection.dbapi_connection
-    if not raw.in_transaction:
-        bind.exec_driver_sql("BEGIN")
-    bind.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+def _sqlite_remake(bind, change) -> None:
+    """SQLite cannot add or drop a table's constraint: make certificates again from its own CREATE
+    statement as ``change`` alters it, copy the rows, put the indexes back (SQLite's procedure; env.py
+    runs it with foreign keys off and checks them before the commit)."""
+    if bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError("certificates can only be made again with foreign keys off (see env.py)")
     create = bind.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'certificates'").scalar()
     indexes = bind.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'certificates' AND sql IS NOT NULL"
     ).scalars().all()
-    body = create[create.index("(") + 1:create.rindex(")")].rstrip()
-    fk = ("CONSTRAINT fk_certificates_case_number FOREIGN KEY(unit_id, case_no, patient_id) "
-          "REFERENCES case_numbers (unit_id, case_no, patient_id)")
-    bind.exec_driver_sql(f"CREATE TABLE certificates_0005 ({body}, \n\t{fk}\n)")
+    body = change(create[create.index("(") + 1:create.rindex(")")].rstrip())
+    bind.exec_driver_sql(f"CREATE TABLE certificates_0005 ({body}\n)")
     cols = ", ".join(f'"{c["name"]}"' for c in sa.inspect(bind).get_columns("certificates"))
     bind.exec_driver_sql(f"INSERT INTO certificates_0005 ({cols}) SELECT {cols} FROM certificates")
     bind.exec_driver_sql("DROP TABLE certificates")
     bind.exec_driver_sql("ALTER TABLE certificates_0005 RENAME TO certificates")
     for sql in indexes:
         bind.exec_driver_sql(sql)
+
+
+SQLITE_FK = (", \n\tCONSTRAINT fk_certificates_case_number FOREIGN KEY(unit_id, case_no, patient_id) "
+             "REFERENCES case_numbers (unit_id, case_no, patient_id)")
 
 
 def upgrade() -> None:
@@ -95,7 +95,7 @@ def upgrade() -> None:
                          "SELECT DISTINCT unit_id, case_no, patient_id FROM certificates "
                          "ORDER BY unit_id, case_no"))
     if bind.dialect.name == "sqlite":
-        _sqlite_add_foreign_key(bind)
+        _sqlite_remake(bind, lambda body: body + SQLITE_FK)
     else:
         op.create_foreign_key("fk_certificates_case_number", "certificates", "case_numbers",
                               FK_COLUMNS, FK_COLUMNS)
@@ -104,24 +104,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        raw = bind.connection.dbapi_connection
-        if not raw.in_transaction:
-            bind.exec_driver_sql("BEGIN")
-        bind.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        create = bind.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'certificates'").scalar()
-        indexes = bind.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'certificates' AND sql IS NOT NULL"
-        ).scalars().all()
-        body = create[create.index("(") + 1:create.rindex(")")]
-        body = body[:body.index(", \n\tCONSTRAINT fk_certificates_case_number")]
-        bind.exec_driver_sql(f"CREATE TABLE certificates_0004 ({body}\n)")
-        cols = ", ".join(f'"{c["name"]}"' for c in sa.inspect(bind).get_columns("certificates"))
-        bind.exec_driver_sql(f"INSERT INTO certificates_0004 ({cols}) SELECT {cols} FROM certificates")
-        bind.exec_driver_sql("DROP TABLE certificates")
-        bind.exec_driver_sql("ALTER TABLE certificates_0004 RENAME TO certificates")
-        for sql in indexes:
-            bind.exec_driver_sql(sql)
+        _sqlite_remake(bind, lambda body: body.replace(SQLITE_FK, ""))
     else:
         op.drop_constraint("fk_certificates_case_number", "certificates", type_="foreignkey")
     op.drop_table("case_numbers")
