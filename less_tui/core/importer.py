@@ -371,6 +371,8 @@ def _csv_records(path: Path, file: str, scan: _CsvScan) -> Iterator[tuple[int, l
                 return
             except csv.Error:
                 raise _csv_error(path, file, scan, delim, prev + 1, reader.line_num) from None
+            except UnicodeDecodeError:  # (the first pass checked every line; a file changed since)
+                raise ImportError_(f"{file}:{reader.line_num + 1}:0: " + t("imp.not_text")) from None
             start = prev + 1
             prev = reader.line_num
             yield start, rec, scan.controls or prev > start
