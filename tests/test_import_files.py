@@ -213,3 +213,24 @@ def test_certificate_dates_before_birth_or_over_a_year_after_the_as_of_date(tmp_
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["new_certificates"] == 3
     assert "Startdatum: 1976-03-05 is before the patient's birth 1976-03-06" in p.stderr
+
+
+def test_an_import_keeps_its_memory_to_the_rows(tmp_path):
+    """Not a benchmark (benchmarks/bench_import.py measures a million rows): a guard that the rows are
+    streamed, not held as text, cells and rows at once. 100,000 rows once took 270 MB; now about 120."""
+    import os
+    import subprocess
+    import sys
+
+    from less_tui.core import demo
+
+    path = tmp_path / "big.csv"
+    demo.write_csv(demo.generate(dt.date(2026, 11, 23), seed=5, episodes=35_000)[:100_000], path)
+    peak = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+            "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", peak, sys.executable, "-m", "less_tui", "import", "--db",
+                          str(tmp_path / "x.db"), "--json", str(path)], capture_output=True, text=True,
+                         env=dict(os.environ, **ENV), timeout=600)
+    code, kib = map(int, out.stdout.split()[-2:])
+    assert code == 0, out.stderr
+    assert kib < 180 * 1024, f"peak RSS {kib // 1024} MB"
