@@ -1,5 +1,6 @@
 """Import of 100,000 certificate rows against the floor measured in the same run:
-Python's csv reading the same file plus sqlite3.executemany into one plain table."""
+Python's csv reading the same file plus sqlite3.executemany into one plain table. Then the peak
+resident memory of a whole `less-tui import` process of 1,000,000 rows (BENCH_RSS_ROWS; 0 skips it)."""
 
 import csv
 import datetime as dt
@@ -14,6 +15,29 @@ from pathlib import Path
 from less_tui.core import demo
 
 N = int(os.environ.get("BENCH_ROWS", "100000"))
+RSS_ROWS = int(os.environ.get("BENCH_RSS_ROWS", "1000000"))
+# A small process that runs the import and reports its peak RSS (getrusage of its waited-for child).
+# Measured from here instead, a child forked from this process (which holds the generated rows) would
+# count the parent's pages as its own until it execs.
+PEAK = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True); "
+        "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def peak_rss(tmp: Path, env: dict) -> None:
+    rows = demo.generate(dt.date(2026, 11, 23), seed=6, episodes=RSS_ROWS // 3 + 2000)[:RSS_ROWS]
+    path = tmp / "million.csv"
+    demo.write_csv(rows, path)
+    n = len(rows)
+    del rows
+    db = tmp / "million.db"
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", PEAK, sys.executable, "-m", "less_tui", "import", "--db", str(db),
+                          str(path)], check=True, capture_output=True, text=True, env=env).stdout.split()
+    took = time.perf_counter() - t0
+    code, kib = int(out[0]), int(out[1])
+    assert code == 0, f"the import exited {code}"
+    print(f"less-tui import of {n:,} rows (whole process): peak RSS {kib / 1024:.0f} MiB "
+          f"(target <= 500 MB), {took:.0f} s")
 
 
 def main() -> None:
@@ -48,6 +72,8 @@ def main() -> None:
     print(f"floor (csv + sqlite3.executemany): {floor:.2f} s")
     print(f"less-tui import (whole process, new rows): {ours:.2f} s  = {ours / floor:.1f}x the floor (target <= 3x)")
     print(f"less-tui import again (all rows known):   {again:.2f} s  = {again / floor:.1f}x the floor")
+    if RSS_ROWS:
+        peak_rss(tmp, env)
 
 
 if __name__ == "__main__":

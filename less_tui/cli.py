@@ -294,7 +294,7 @@ def import_(
     fatal: list[str] = []
     for f in files:
         try:
-            parsed.append(read_file(f, at, cfg.unit))
+            parsed.append(read_file(f, at, cfg.unit, cfg.import_limits))
         except ImportError_ as e:
             fatal.append(str(e))
     problems = [str(p) for pr in parsed for p in pr.problems]

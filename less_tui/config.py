@@ -152,6 +152,12 @@ class Config:
         return self.data["queue"]
 
     @property
+    def import_limits(self):
+        from .core.importer import Limits
+
+        return Limits.from_config(self.data)
+
+    @property
     def catalogue(self) -> list[str]:
         return self.data["actions"]["catalogue"]
 
@@ -226,6 +232,11 @@ def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
             problems.append(t("cfg.share", name=f"indicators.targets.{k}", value=v))
     if data["meeting"]["cadence_months"] < 1:
         problems.append(t("cfg.at_least", name="meeting.cadence_months", low=1))
+    for k in ("max_unpacked_mb", "max_rows", "max_columns"):
+        if data["import"][k] < 1:
+            problems.append(t("cfg.at_least", name=f"import.{k}", low=1))
+    if data["import"]["lock_wait_seconds"] < 0:
+        problems.append(t("cfg.at_least", name="import.lock_wait_seconds", low=0))
     if not data["clinic"]["unit"].strip():
         problems.append(t("cfg.not_empty", name="clinic.unit"))
     if problems:

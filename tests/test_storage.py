@@ -169,7 +169,13 @@ def test_older_sqlite_database_is_copied_aside_then_upgraded(tmp_path, cfg):
     path = tmp_path / "old.db"
     e = dbmod.make_engine(f"sqlite:///{path}")
     command.upgrade(dbmod._alembic_config(e), "0001")
-    store(e, cfg, [row(D(2026, 10, 1), D(2026, 11, 30))])
+    with e.begin() as c:  # a certificate as revision 0001 stored it (today's import needs today's schema)
+        c.exec_driver_sql("INSERT INTO units (id, code, name, next_case_no) VALUES (1, 'VC Exempel', 'VC', 2)")
+        c.exec_driver_sql(f"INSERT INTO patients (id, pnr, name) VALUES (1, '{PNR}', 'Sara Olsson')")
+        c.exec_driver_sql("INSERT INTO doctors (id, key, name) VALUES (1, 'name:Anna Berg', 'Anna Berg')")
+        c.exec_driver_sql(
+            "INSERT INTO certificates (unit_id, patient_id, doctor_id, diagnosis_code, diagnosis_text, start, "
+            "\"end\", degree, case_no, source) VALUES (1, 1, 1, 'F32.1', '', '2026-10-01', '2026-11-30', 100, 1, 'intyg')")
     e.dispose()
     e = dbmod.open_engine(f"sqlite:///{path}")
     assert dbmod.current_revision(e) == dbmod.HEAD

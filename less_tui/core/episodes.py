@@ -186,6 +186,30 @@ def count_ongoing(certs: Iterable[Cert], at: dt.date, max_gap_days: int) -> int:
     return n
 
 
+def count_ongoing_sorted(spans: Iterable[tuple[int, dt.date, dt.date]], at: dt.date, max_gap_days: int) -> int:
+    """``count_ongoing`` over (patient id, start, end) already sorted by patient, start and end, and
+    holding only certificates that start on or before ``at``: one pass, nothing kept, so a unit of a
+    million certificates is counted without holding them. Only a patient's last episode can cover
+    ``at`` (a later one would start after ``at``)."""
+    gap = dt.timedelta(days=max_gap_days + 1)
+    n = 0
+    current = None
+    latest_end: dt.date | None = None
+    for patient, start, end in spans:
+        if patient != current:
+            if latest_end is not None and latest_end >= at:
+                n += 1
+            current, latest_end = patient, end
+        elif start <= latest_end + gap:
+            if end > latest_end:
+                latest_end = end
+        else:
+            latest_end = end
+    if latest_end is not None and latest_end >= at:
+        n += 1
+    return n
+
+
 def make_episode(patient_id: int, group: list[Cert], at: dt.date) -> Episode:
     nums = [c.case_no for c in group if c.case_no is not None]
     return Episode(

@@ -6,20 +6,22 @@ Pure parsing and validation: no database here. Every problem names the file, the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
-import io
+import itertools
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from ..i18n import t
 from . import pnr as pnrmod
 from .episodes import COORDINATOR_STATUSES
-from .plaintext import CONTROL, CONTROL_BUT_LINES, describe, digit_problem
+from .plaintext import CONTROL, describe, digit_problem
 
 OCCUPATIONS = ("Nuvarande arbete", "Arbetssökande", "Föräldraledighet", "Studier")
 
@@ -64,6 +66,21 @@ class ImportError_(Exception):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one file may hold before it is refused unread (the config's ``[import]`` keys): a small
+    XLSX can unpack to gigabytes (a zip bomb), and any file can be far bigger than a clinic's."""
+
+    max_unpacked_mb: int = 256  # an XLSX's members together, unpacked
+    max_rows: int = 2_000_000  # data rows (not blank ones)
+    max_columns: int = 200  # cells in a row, up to its last non-empty one
+
+    @classmethod
+    def from_config(cls, data: dict[str, Any]) -> "Limits":
+        imp = data.get("import", {})
+        return cls(**{k: imp[k] for k in ("max_unpacked_mb", "max_rows", "max_columns") if k in imp})
+
+
+@dataclass(frozen=True)
 class Problem:
     file: str
     line: int
@@ -75,8 +92,10 @@ class Problem:
         return f"{self.file}:{self.line}:{col}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
+    """One valid certificate row (slots: an import may hold a million of them)."""
+
     line: int
     pnr: str
     name: str
@@ -93,6 +112,7 @@ class Row:
     rehab_plan: str | None = None  # "ja" / "nej" / None
     unit: str | None = None
     source: str = "intyg"
+    batch_id: int | None = None  # set by the store: the import batch (file) the row came from
 
     @property
     def doctor_key(self) -> str:
@@ -227,8 +247,16 @@ def parse_occupation(v: Any) -> str | None:
 
 
 # ---------------------------------------------------------------- readers
+#
+# A file is read as a stream: a CSV in two passes (the first checks the encoding, hashes the file and
+# looks for control characters; the second reads the records), an XLSX row by row. Only the valid
+# rows are kept, so memory follows the rows, not the file.
 
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a byte that may start a control character: C0 but tab and line breaks, DEL, and C1 written as UTF-8
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
+_CHUNK = 1 << 20
+_XLSX_ROWS_MAX = 1_048_576  # Excel's own limit
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -238,32 +266,70 @@ def _looks_binary(data: bytes) -> bool:
     return len(_BINARY_BYTES.findall(head)) > max(8, len(head) // 20)
 
 
-def _decode(data: bytes, file: str) -> str:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ImportError_(f"{file}:1:0: " + t("imp.utf16"))
-    if _looks_binary(data):
-        raise ImportError_(f"{file}:1:0: " + t("imp.binary"))
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    _refuse_mixed_encodings(data, file)
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise ImportError_(f"{file}:1:0: " + t("imp.not_text")) from None
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
 
 
-def _refuse_mixed_encodings(data: bytes, file: str) -> None:
+@dataclass
+class _CsvScan:
+    sha256: str
+    encoding: str  # "utf-8-sig" or "cp1252"
+    controls: bool  # some byte may be a control character: every record is searched
+
+
+def _scan_csv(f: BinaryIO, file: str) -> _CsvScan:
+    """The first pass over a CSV file: its hash, its encoding and whether any cell may hold a control
+    character, without keeping the file in memory."""
+    sha = hashlib.sha256()
+    dec = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    nonblank = False
+    controls = False
+    prev = b""
+    first = True
+    f.seek(0)
+    while True:
+        chunk = f.read(_CHUNK)
+        if not chunk:
+            break
+        sha.update(chunk)
+        if first:
+            first = False
+            if chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                raise ImportError_(f"{file}:1:0: " + t("imp.utf16"))
+            if _looks_binary(chunk):
+                raise ImportError_(f"{file}:1:0: " + t("imp.binary"))
+        if not nonblank and chunk.strip():
+            nonblank = True
+        if not controls and _CONTROL_BYTES.search(prev + chunk):
+            controls = True
+        prev = chunk[-1:]
+        if utf8:
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    if not nonblank:
+        raise ImportError_(f"{file}:1:0: " + t("imp.empty_file"))
+    if not utf8:
+        _refuse_mixed_encodings(f, file)
+    return _CsvScan(sha.hexdigest(), "utf-8-sig" if utf8 else "cp1252", controls)
+
+
+def _refuse_mixed_encodings(f: BinaryIO, file: str) -> None:
     """A file that is not UTF-8 is read as Windows-1252, unless some of its lines are UTF-8: then it
     was put together from two files (an "Å" would become "Ã…", a second doctor). Name the first line
     that does not fit the encoding of the first line with letters outside ASCII."""
     first: tuple[int, str] | None = None  # (line, encoding) of the first line beyond ASCII
-    lines = data.split(b"\n")
-    delim = max((";", "\t", ","), key=lines[0].decode("latin-1").count)
-    for n, line in enumerate(lines, 1):
+    f.seek(0)
+    delim = max((";", "\t", ","), key=f.readline().decode("latin-1").count)
+    f.seek(0)
+    for n, line in enumerate(f, 1):
         if line.isascii():
             continue
         try:
@@ -271,6 +337,10 @@ def _refuse_mixed_encodings(data: bytes, file: str) -> None:
             enc, col_at = "UTF-8", next(i for i, b in enumerate(line) if b > 0x7F)
         except UnicodeDecodeError as e:
             enc, col_at = "Windows-1252", e.start
+            try:
+                line.decode("cp1252")
+            except UnicodeDecodeError:
+                raise ImportError_(f"{file}:1:0: " + t("imp.not_text")) from None
         if first is None:
             first = (n, enc)
         elif enc != first[1]:
@@ -280,77 +350,170 @@ def _refuse_mixed_encodings(data: bytes, file: str) -> None:
                                                              first_enc=first[1]))
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (";", "\t", ",")}
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (";", "\t", ",")}
     delim = max(counts, key=lambda d: counts[d])
-    if counts[delim] == 0:
-        delim = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    prev = 0
-    for rec in reader:
-        start_line = prev + 1
-        prev = reader.line_num
-        yield start_line, rec
+    return delim if counts[delim] else ","
 
 
-def _xlsx_sheets(data: bytes, file: str):
+def _csv_records(path: Path, file: str, scan: _CsvScan) -> Iterator[tuple[int, list[Any], bool]]:
+    """(line where the record starts, cells, whether to search it for control characters). A record
+    spanning lines has a line break in a quoted cell, which is searched for too."""
+    with open(path, encoding=scan.encoding, newline="") as text:
+        first = text.readline()
+        delim = _delimiter(first.split("\n", 1)[0])
+        reader = csv.reader(itertools.chain([first], text), delimiter=delim)
+        prev = 0
+        while True:
+            try:
+                rec = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                raise _csv_error(path, file, scan, delim, prev + 1, reader.line_num) from None
+            except UnicodeDecodeError:  # (the first pass checked every line; a file changed since)
+                raise ImportError_(f"{file}:{reader.line_num + 1}:0: " + t("imp.not_text")) from None
+            start = prev + 1
+            prev = reader.line_num
+            yield start, rec, scan.controls or prev > start
+
+
+def _csv_error(path: Path, file: str, scan: _CsvScan, delim: str, start: int, at: int) -> ImportError_:
+    """Where a record the csv module refused is, and why: a cell over its field limit (often a quote
+    that is never closed, so the rest of the file became one cell), else the line it stopped at."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        with open(path, encoding=scan.encoding, newline="") as text:
+            lines = itertools.islice(text, start - 1, None)
+            rec = next(csv.reader(lines, delimiter=delim), [])
+    except (csv.Error, UnicodeDecodeError, OSError):
+        rec = []
+    finally:
+        csv.field_size_limit(limit)
+    for idx, cell in enumerate(rec):
+        if len(cell) > limit:
+            line = start + sum(c.count("\n") for c in rec[:idx])
+            return ImportError_(f"{file}:{line}:{idx + 1}: " + t("imp.too_long", n=f"{len(cell):,}".replace(",", " "),
+                                                                   limit=f"{limit:,}".replace(",", " ")))
+    return ImportError_(f"{file}:{at}:0: " + t("imp.csv_error"))
+
+
+def _open_xlsx(f: BinaryIO, file: str, limits: Limits):
+    """The workbook, read-only, after its zip directory showed that it unpacks to no more than the limit
+    (openpyxl would otherwise inflate whatever a file holds)."""
+    import zipfile
+
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        f.seek(0)
+        with zipfile.ZipFile(f) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
     except Exception as e:
         raise ImportError_(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
-    return wb
+    if unpacked > limits.max_unpacked_mb * 2**20:
+        raise ImportError_(f"{file}:1:0: " + t("imp.xlsx_unpacked", size=-(-unpacked // 2**20),
+                                                limit=limits.max_unpacked_mb))
+    try:
+        f.seek(0)
+        return openpyxl.load_workbook(f, read_only=True, data_only=False)
+    except Exception as e:
+        raise ImportError_(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
 
 
-def _xlsx_rows(ws) -> Iterator[tuple[int, list[Any]]]:
-    for i, row in enumerate(ws.iter_rows(values_only=True), 1):
-        yield i, list(row)
+_PLAIN = (str, int, float, bool, dt.date, dt.time, dt.timedelta)
 
 
-def is_xlsx(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04"
+def _xlsx_records(ws) -> Iterator[tuple[int, list[Any], bool]]:
+    """Every row of the sheet, whatever its stored ``<dimension>`` says (a stale one would hide rows).
+    A number shown as a percentage is its percentage text (1 formatted 0 % is "100%"); a formula of
+    any kind (an array formula too) is its text, "=…", which the checks refuse."""
+    ws.reset_dimensions()
+    percent: dict[int, bool] = {}
+    for i, row in enumerate(ws.iter_rows(), 1):
+        vals: list[Any] = []
+        for c in row:
+            v = c.value
+            if v is None or type(v) is str:
+                pass
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                sid = c._style_id
+                pct = percent.get(sid)
+                if pct is None:
+                    pct = percent[sid] = "%" in (c.number_format or "")
+                if pct:
+                    v = f"{v * 100:.10g}%"
+            elif not isinstance(v, _PLAIN):  # ArrayFormula, DataTableFormula
+                text = getattr(v, "text", None)
+                v = text if isinstance(text, str) and text.startswith("=") else f"={type(v).__name__}"
+            vals.append(v)
+        yield i, vals, True
 
 
-def read_file(path: str | Path, as_of: dt.date, default_unit: str) -> Parsed:
+def read_file(path: str | Path, as_of: dt.date, default_unit: str, limits: Limits | None = None) -> Parsed:
     """Read and validate one file. Raises ImportError_ when the file cannot be read at all."""
+    limits = limits or Limits()
     p = Path(path)
     file = str(path)
     try:
-        data = p.read_bytes()
+        f = open(p, "rb")
     except FileNotFoundError:
         raise ImportError_(f"{file}:0:0: " + t("imp.no_file")) from None
     except IsADirectoryError:
         raise ImportError_(f"{file}:0:0: " + t("imp.directory")) from None
     except PermissionError:
         raise ImportError_(f"{file}:0:0: " + t("imp.no_permission")) from None
-    sha = hashlib.sha256(data).hexdigest()
-    if not data.strip():
-        raise ImportError_(f"{file}:1:0: " + t("imp.empty_file"))
-    if is_xlsx(data):
-        wb = _xlsx_sheets(data, file)
+    with f:
+        head = f.read(8)
+        if is_xlsx(head):
+            return _read_xlsx(f, file, as_of, default_unit, limits)
+        if head[:5] == b"%PDF-" or head[:4] in (b"\xd0\xcf\x11\xe0",):
+            raise ImportError_(f"{file}:1:0: " + t("imp.not_csv"))
+        scan = _scan_csv(f, file)
+    return _parse_rows(file, scan.sha256, _csv_records(p, file, scan), as_of, default_unit, False, limits)
+
+
+def _read_xlsx(f: BinaryIO, file: str, as_of: dt.date, default_unit: str, limits: Limits) -> Parsed:
+    sha = hashlib.sha256()
+    f.seek(0)
+    for chunk in iter(lambda: f.read(_CHUNK), b""):
+        sha.update(chunk)
+    wb = _open_xlsx(f, file, limits)
+    try:
         try:
             ws = wb["Sjukfall"] if "Sjukfall" in wb.sheetnames else wb.worksheets[0]
-            rows = list(_xlsx_rows(ws))
+            records = _xlsx_records(ws)
+            first = list(itertools.islice(records, 80))
         except Exception as e:
             raise ImportError_(f"{file}:1:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
-        finally:
-            wb.close()
-        for i, row in rows[:80]:
+        for i, row, _ in first:
             names = {norm_header(c) for c in row if c is not None}
             if REHABSTOD_HEADER <= names:
-                return _parse_rehabstod(file, sha, rows, i, as_of, default_unit)
-        return _parse_rows(file, sha, rows, as_of, default_unit, xlsx=True)
-    if data[:5] == b"%PDF-" or data[:4] in (b"\xd0\xcf\x11\xe0",):
-        raise ImportError_(f"{file}:1:0: " + t("imp.not_csv"))
-    text = _decode(data, file)
-    # cells are searched for control characters only when the text has one (or a quoted line break)
-    scan = bool(CONTROL_BUT_LINES.search(text) or ('"' in text and _QUOTED_BREAK.search(text)))
-    return _parse_rows(file, sha, list(_csv_rows(text)), as_of, default_unit, xlsx=False, scan=scan)
+                return _parse_rehabstod(file, sha.hexdigest(), _guarded(itertools.chain(first, records), file),
+                                        i, as_of, default_unit, limits)
+        return _parse_rows(file, sha.hexdigest(), _guarded(itertools.chain(first, records), file), as_of,
+                           default_unit, True, limits)
+    finally:
+        wb.close()
 
 
-_QUOTED_BREAK = re.compile(r'"[^"]*[\r\n]')
+def _guarded(records: Iterator[tuple[int, list[Any], bool]], file: str) -> Iterator[tuple[int, list[Any], bool]]:
+    """A sheet that breaks while it is read (bad XML half-way) is a file problem, not a crash."""
+    line = 0
+    while True:
+        try:
+            rec = next(records)
+        except StopIteration:
+            return
+        except ImportError_:
+            raise
+        except Exception as e:
+            raise ImportError_(f"{file}:{line + 1}:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
+        line = rec[0]
+        if line > _XLSX_ROWS_MAX:
+            raise ImportError_(f"{file}:{line}:0: " + t("imp.bad_sheet", kind="row > 1048576"))
+        yield rec
 
 
 def _control_problems(file: str, rows: list[tuple[int, list[Any]]], header: list[Any] | None
@@ -417,43 +580,65 @@ def _formula_check(v: Any) -> None:
         raise CellError(t("imp.formula", value=repr(v)))
 
 
-def _parse_rows(file: str, sha: str, rows: list[tuple[int, list[Any]]], as_of: dt.date,
-                default_unit: str, xlsx: bool, scan: bool = True) -> Parsed:
+def _width(rec: list[Any]) -> int:
+    """Cells up to the last non-empty one (an XLSX row is padded out to its last styled cell)."""
+    n = len(rec)
+    while n and (rec[n - 1] is None or rec[n - 1] == ""):
+        n -= 1
+    return n
+
+
+def _limit_checks(file: str, line: int, rec: list[Any], limits: Limits) -> None:
+    if len(rec) > limits.max_columns and _width(rec) > limits.max_columns:
+        raise ImportError_(f"{file}:{line}:{limits.max_columns + 1}: " + t(
+            "imp.too_many_columns", n=_width(rec), limit=limits.max_columns))
+
+
+def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], bool]], as_of: dt.date,
+                default_unit: str, xlsx: bool, limits: Limits) -> Parsed:
     parsed = Parsed(file=file, kind="intyg", sha256=sha)
+    records = iter(records)
     # skip leading blank lines
-    body = [(ln, r) for ln, r in rows]
-    while body and all(_text(c) == "" for c in body[0][1]):
-        body.pop(0)
-    if not body:
+    for hline, header, hscan in records:
+        if not all(_text(c) == "" for c in header):
+            break
+    else:
         raise ImportError_(f"{file}:1:0: " + t("imp.empty_file"))
-    hline, header = body[0]
-    if scan:
-        parsed.problems.extend(_control_problems(file, [body[0]], None)[0])
+    _limit_checks(file, hline, header, limits)
+    if hscan:
+        parsed.problems.extend(_control_problems(file, [(hline, header)], None)[0])
         if parsed.problems:
             return parsed
     colmap = _header_map(file, header, hline, parsed)
     if colmap is None:
         return parsed
     headers = {k: str(header[i]).strip() for k, i in colmap.items()}
-    data = [(line, rec) for line, rec in body[1:] if not _blank(rec)]
-    parsed.rows_read = len(data)
-    data, control = _without_control_rows(file, data, header, parsed) if scan else (data, False)
-    parsed.rows = _parse_block(file, data, colmap, as_of, default_unit, parsed, headers, xlsx)
+    check = _RowChecker(file, colmap, as_of, default_unit, headers, xlsx, parsed.problems)
+    control = False
+    n = 0
+    rows = parsed.rows
+    for line, rec, scan in records:
+        if _blank(rec):
+            continue
+        n += 1
+        if n > limits.max_rows:
+            raise ImportError_(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
+        _limit_checks(file, line, rec, limits)
+        if scan:
+            problems, _ = _control_problems(file, [(line, rec)], header)
+            if problems:
+                parsed.problems.extend(problems)
+                control = True
+                continue
+        r = check(line, rec)
+        if r is not None:
+            rows.append(r)
+    parsed.rows_read = n
     if control:
         parsed.problems.sort(key=lambda p: (p.line, p.column or 0))
-    if parsed.rows_read == 0 and not parsed.problems:
+    if n == 0 and not parsed.problems:
         parsed.problems.append(Problem(file, hline, None, t("imp.no_rows")))
     return parsed
-
-
-def _without_control_rows(file: str, data: list[tuple[int, list[Any]]], header: list[Any], parsed: Parsed
-                          ) -> tuple[list[tuple[int, list[Any]]], bool]:
-    """Report the rows holding control characters and leave them out of the rest of the checks."""
-    problems, bad = _control_problems(file, data, header)
-    if not problems:
-        return data, False
-    parsed.problems.extend(problems)
-    return [(line, rec) for line, rec in data if line not in bad], True
 
 
 def _cell(rec: list[Any], colmap: dict[str, int], name: str) -> Any:
@@ -479,6 +664,7 @@ _FIELDS: tuple[tuple[str, Callable[[Any], Any] | None, bool], ...] = (
     ("sysselsattning", parse_occupation, False), ("rekostatus", parse_status, False),
     ("rehabplan", parse_plan, False), ("vardenhet", _text, False),
 )
+_DATE_FIELDS = ("startdatum", "slutdatum", "signeringsdatum")
 
 
 def _blank(rec: list[Any]) -> bool:
@@ -492,73 +678,119 @@ class _Bad:
         self.message = message
 
 
-def _parse_block(file: str, rows: list[tuple[int, list[Any]]], colmap: dict[str, int], as_of: dt.date,
-                 default_unit: str, parsed: Parsed, headers: dict[str, str], xlsx: bool) -> list[Row]:
-    """Validate rows column by column: each distinct cell value of a column is parsed once
-    (imports repeat the same dates, doctors and codes many times), which keeps 100,000 rows fast.
-    Problems are reported in line, then column order."""
-    n = len(rows)
-    cols: dict[str, list[Any]] = {}
-    problems: list[Problem] = []
-    bad_rows: set[int] = set()
-    for name, fn, required in _FIELDS:
-        if name not in colmap:
-            continue
-        idx = colmap[name]
-        fn = fn or _pnr_parser(as_of)
-        raw_col = [rec[idx] if idx < len(rec) else None for _, rec in rows]
-        keys = ([c if c is None or type(c) is str else (type(c).__name__, c) for c in raw_col] if xlsx
-                else raw_col)
-        memo: dict[Any, Any] = {}
-        for key, raw in zip(keys, raw_col):
-            if key in memo:
+_MISSING = object()
+
+
+def _a_year_after(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + 1, day=28)
+
+
+class _RowChecker:
+    """Validates rows one at a time. Each distinct cell value of a column is parsed once (imports
+    repeat the same dates, doctors and codes many times, and a patient's personnummer on each of their
+    rows), which keeps a million rows fast; equal values then share one object, which keeps them small.
+    A row's problems are reported in column order."""
+
+    def __init__(self, file: str, colmap: dict[str, int], as_of: dt.date, default_unit: str,
+                 headers: dict[str, str], xlsx: bool, problems: list[Problem]):
+        self.file = file
+        self.colmap = colmap
+        self.default_unit = default_unit
+        self.headers = headers
+        self.xlsx = xlsx
+        self.problems = problems
+        self.latest = _a_year_after(as_of)
+        self.as_of = as_of
+        pnr_parser = _pnr_parser(as_of)
+        # (name, column index, parser, required, memo, label) for the columns the file has
+        self.fields = [(name, colmap[name], fn or pnr_parser, required, {}, headers.get(name, name))
+                       for name, fn, required in _FIELDS if name in colmap]
+        self.births: dict[str, dt.date] = {}
+
+    def _label(self, name: str) -> str:
+        return self.headers.get(name, SHOWN[name][0])
+
+    def __call__(self, line: int, rec: list[Any]) -> Row | None:
+        got: dict[str, Any] = {}
+        problems: list[Problem] | None = None
+        width = len(rec)
+        xlsx = self.xlsx
+        for name, idx, fn, required, memo, label in self.fields:
+            raw = rec[idx] if idx < width else None
+            key = raw if (not xlsx or raw is None or type(raw) is str) else (type(raw).__name__, raw)
+            v = memo.get(key, _MISSING)
+            if v is _MISSING:
+                try:
+                    _formula_check(raw)
+                    if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
+                        raise CellError(t("imp.empty_cell", expected=t(f"imp.expect.{name}")))
+                    v = fn(raw)
+                except (CellError, pnrmod.PnrError) as e:
+                    v = _Bad(str(e))
+                memo[key] = v
+            if type(v) is _Bad:
+                if problems is None:
+                    problems = []
+                problems.append(Problem(self.file, line, idx + 1, f"{label}: {v.message}"))
+            got[name] = v
+        problems = self._date_checks(line, got, problems)
+        if problems:
+            if len(problems) > 1:
+                problems.sort(key=lambda p: p.column or 0)
+            self.problems.extend(problems)
+            return None
+        get = got.get
+        dx = got["diagnos"]
+        return Row(line, got["personnummer"], get("namn") or "", dx[0], dx[1], got["startdatum"],
+                   got["slutdatum"], got["grad"], got["lakare"], get("lakare_id") or None,
+                   get("signeringsdatum"), get("sysselsattning"), get("rekostatus"), get("rehabplan"),
+                   get("vardenhet") or self.default_unit)
+
+    def _date_checks(self, line: int, got: dict[str, Any], problems: list[Problem] | None) -> list[Problem] | None:
+        """The end not before the start; no certificate date before the patient was born (the
+        personnummer's date; a samordningsnummer's day less 60) or more than a year after the as-of date."""
+        st, en = got.get("startdatum"), got.get("slutdatum")
+        colmap = self.colmap
+        if isinstance(st, dt.date) and isinstance(en, dt.date) and en < st:
+            problems = problems or []
+            problems.append(Problem(
+                self.file, line, colmap["slutdatum"] + 1,
+                t("imp.end_before_start", end_label=self._label("slutdatum"), end=en.isoformat(),
+                  start_label=self._label("startdatum"), start=st.isoformat())))
+        pnr = got.get("personnummer")
+        birth = None
+        if isinstance(pnr, str):
+            birth = self.births.get(pnr)
+            if birth is None:
+                birth = self.births[pnr] = pnrmod.birth_date(pnr)
+        for name in _DATE_FIELDS:
+            d = got.get(name)
+            if not isinstance(d, dt.date):
                 continue
-            try:
-                _formula_check(raw)
-                if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
-                    raise CellError(t("imp.empty_cell", expected=t(f"imp.expect.{name}")))
-                memo[key] = fn(raw)
-            except (CellError, pnrmod.PnrError) as e:
-                memo[key] = _Bad(str(e))
-        out = [memo[k] for k in keys]
-        if any(isinstance(v, _Bad) for v in memo.values()):
-            label = headers.get(name, name)
-            for i, v in enumerate(out):
-                if isinstance(v, _Bad):
-                    problems.append(Problem(file, rows[i][0], idx + 1, f"{label}: {v.message}"))
-                    bad_rows.add(i)
-        cols[name] = out
-    starts, ends = cols.get("startdatum"), cols.get("slutdatum")
-    if starts is not None and ends is not None:
-        for i, (st, en) in enumerate(zip(starts, ends)):
-            if isinstance(st, dt.date) and isinstance(en, dt.date) and en < st:
-                problems.append(Problem(
-                    file, rows[i][0], colmap["slutdatum"] + 1,
-                    t("imp.end_before_start", end_label=headers.get("slutdatum", SHOWN["slutdatum"][0]),
-                      end=en.isoformat(), start_label=headers.get("startdatum", SHOWN["startdatum"][0]),
-                      start=st.isoformat())))
-                bad_rows.add(i)
-    problems.sort(key=lambda p: (p.line, p.column or 0))
-    parsed.problems.extend(problems)
-    none = [None] * n
-    get = cols.get
-    out_rows: list[Row] = []
-    for i, (line, pnr, name, dx, st, en, deg, doc, doc_id, signed, occ, status, plan, unit) in enumerate(zip(
-            (r[0] for r in rows), get("personnummer", none), get("namn", none), get("diagnos", none),
-            get("startdatum", none), get("slutdatum", none), get("grad", none), get("lakare", none),
-            get("lakare_id", none), get("signeringsdatum", none), get("sysselsattning", none),
-            get("rekostatus", none), get("rehabplan", none), get("vardenhet", none))):
-        if i in bad_rows:
-            continue
-        out_rows.append(Row(line, pnr, name or "", dx[0], dx[1], st, en, deg, doc, doc_id or None, signed, occ,
-                            status, plan, unit or default_unit))
-    return out_rows
+            if birth is not None and d < birth:
+                problems = problems or []
+                problems.append(Problem(self.file, line, colmap[name] + 1, t(
+                    "imp.before_birth", label=self._label(name), value=d.isoformat(), birth=birth.isoformat())))
+            elif d > self.latest:
+                problems = problems or []
+                problems.append(Problem(self.file, line, colmap[name] + 1, t(
+                    "imp.after_as_of", label=self._label(name), value=d.isoformat(), as_of=self.as_of.isoformat(),
+                    latest=self.latest.isoformat())))
+        return problems
 
 
-def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed:
+def _parse_rehabstod(file: str, sha: str, records: Iterator[tuple[int, list[Any], bool]], header_line: int,
+                     as_of: dt.date, default_unit: str, limits: Limits) -> Parsed:
     """The legacy Rehabstöd export: one row per episode, every cell text."""
     parsed = Parsed(file=file, kind="rehabstod", sha256=sha)
-    header = rows[header_idx - 1][1]
+    header: list[Any] = []
+    for line, rec, _ in records:
+        if line == header_line:
+            header = rec
+            break
     colmap: dict[str, int] = {}
     for idx, h in enumerate(header):
         n = norm_header(h)
@@ -567,28 +799,36 @@ def _parse_rehabstod(file, sha, rows, header_idx, as_of, default_unit) -> Parsed
         if n in ("personnummer", "namn", "diagnos", "startdatum", "slutdatum", "grad", "lakare"):
             colmap[n] = idx
     parsed.warnings.append(f"{file}: " + t("imp.rehabstod"))
-    parsed.problems.extend(_control_problems(file, [rows[header_idx - 1]], None)[0])
+    _limit_checks(file, header_line, header, limits)
+    parsed.problems.extend(_control_problems(file, [(header_line, header)], None)[0])
     if parsed.problems:
         return parsed
     headers = {k: str(header[i]).strip() for k, i in colmap.items()}
-    data = []
-    for line, rec in rows[header_idx:]:
+    check = _RowChecker(file, colmap, as_of, default_unit, headers, True, parsed.problems)
+    control = False
+    n = 0
+    for line, rec, _ in records:
         if _blank(rec):
             continue
+        n += 1
+        if n > limits.max_rows:
+            raise ImportError_(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
+        _limit_checks(file, line, rec, limits)
+        # the cells as they are in the file (before "50% → 100%" becomes "100%")
+        problems, _ = _control_problems(file, [(line, rec)], header)
+        if problems:
+            parsed.problems.extend(problems)
+            control = True
+            continue
         grad = _text(_cell(rec, colmap, "grad"))
-        rec2 = list(rec)
         if "grad" in colmap and grad:
-            rec2[colmap["grad"]] = re.split(r"→|->", grad)[-1].strip()  # "50% → 100%": the current degree
-        data.append((line, rec2))
-    parsed.rows_read = len(data)
-    # the cells as they were in the file (before "50% → 100%" became "100%")
-    control, bad = _control_problems(file, [(ln, r) for ln, r in rows[header_idx:] if not _blank(r)], header)
-    if control:
-        parsed.problems.extend(control)
-        data = [(line, rec) for line, rec in data if line not in bad]
-    parsed.rows = _parse_block(file, data, colmap, as_of, default_unit, parsed, headers, xlsx=True)
+            rec = list(rec)
+            rec[colmap["grad"]] = re.split(r"→|->", grad)[-1].strip()  # "50% → 100%": the current degree
+        r = check(line, rec)
+        if r is not None:
+            r.source = "rehabstod"
+            parsed.rows.append(r)
+    parsed.rows_read = n
     if control:
         parsed.problems.sort(key=lambda p: (p.line, p.column or 0))
-    for r in parsed.rows:
-        r.source = "rehabstod"
     return parsed

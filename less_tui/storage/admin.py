@@ -17,7 +17,7 @@ from ..i18n import t as _t  # (t is a table in the loops below)
 from .db import HEAD, open_engine, sqlite_path
 
 # parents before children
-TABLE_ORDER = ["units", "patients", "doctors", "import_batches", "certificates", "meetings", "status_records",
+TABLE_ORDER = ["units", "patients", "doctors", "import_batches", "case_numbers", "certificates", "meetings", "status_records",
                "meeting_indicators", "meeting_reopenings", "case_reviews", "actions", "audit_log"]
 
 

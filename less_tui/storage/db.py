@@ -16,7 +16,7 @@ from ..i18n import t
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_storage.py checks it against the migrations folder. Opening a
 # database already at this revision needs no Alembic import (faster start on the server).
-HEAD = "0004"
+HEAD = "0005"
 DB_FILE = "less-tui.db"
 
 
@@ -221,7 +221,8 @@ def upgrade(engine: Engine) -> str | None:
             write_file(backup, lambda f: shutil.copyfileobj(src, f, 1 << 20), mode=0o600, overwrite=False)
     elif cur is None:
         tables = set(inspect(engine).get_table_names())
-        if tables and "units" in tables:
+        # (another process may have upgraded it since the revision was read: then it has one now)
+        if tables and "units" in tables and current_revision(engine) is None:
             raise DatabaseError(t("dberr.no_version", db=engine.url.render_as_string(hide_password=True)))
     command.upgrade(_alembic_config(engine), "head")
     return backup

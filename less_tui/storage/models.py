@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKeyConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -52,12 +52,31 @@ class ImportBatch(SQLModel, table=True):
     created_at: dt.datetime
 
 
+class CaseNumber(SQLModel, table=True):
+    """A case number belongs to one patient within one unit. An episode shows the smallest number of its
+    certificates; every certificate's number is one of these rows, for its own patient (the foreign key
+    on ``certificates``), so no number can name two patients' cases, however many imports run at once."""
+
+    __tablename__ = "case_numbers"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "case_no", name="uq_case_number"),
+        UniqueConstraint("unit_id", "case_no", "patient_id", name="uq_case_number_patient"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id")
+    case_no: int
+    patient_id: int = Field(foreign_key="patients.id")
+
+
 class Certificate(SQLModel, table=True):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("unit_id", "patient_id", "diagnosis_code", "start", "end", "degree", "doctor_id",
                          name="uq_certificate_identity"),
         Index("ix_certificates_unit_patient", "unit_id", "patient_id"),
+        ForeignKeyConstraint(["unit_id", "case_no", "patient_id"],
+                             ["case_numbers.unit_id", "case_numbers.case_no", "case_numbers.patient_id"],
+                             name="fk_certificates_case_number"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="units.id", index=True)
