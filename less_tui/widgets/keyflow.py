@@ -40,18 +40,30 @@ class OrderedKeys:
         self._settling = 0
         self._held_keys = []
         self._settle_started = 0.0
+        self._replaying = 0  # replayed keys posted and not yet taken from the queue
+        self._hold_since = time.monotonic()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and event.key not in PASS_THROUGH:
-            if self._holding_keys or self._settling:
+            replayed = getattr(event, "_less_replayed", False)
+            if replayed:
+                self._replaying -= 1
+            # never ahead of an older key: one held, or one replayed and still in the queue (a key that
+            # came from the terminal while the replay was being queued would otherwise overtake it)
+            if self._holding_keys or self._settling or (not replayed and (self._held_keys or self._replaying > 0)):
                 self._held_keys.append(event)
                 if len(self._held_keys) == 1:
+                    self._hold_since = time.monotonic()
                     self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
+                if replayed and self._replaying == 0:
+                    self._replay()
                 return
             await super().on_event(event)  # type: ignore[misc]
             if event.key in FOCUS_MOVING:
                 self._settle_started = time.monotonic()
                 self._settle(SETTLE_ROUNDS)
+            elif replayed and self._replaying == 0:
+                self._replay()  # keys that came while the replay was queued
             return
         await super().on_event(event)  # type: ignore[misc]
 
@@ -60,6 +72,7 @@ class OrderedKeys:
         """Hold typed keys until the screen being opened is ready for them (``release_held_keys``)."""
         if not self._holding_keys:
             self._holding_keys = True
+            self._hold_since = time.monotonic()
             self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
 
     def release_held_keys(self) -> None:
@@ -69,8 +82,11 @@ class OrderedKeys:
             self._replay()
 
     def _force_release(self) -> None:
+        if time.monotonic() - self._hold_since < MAX_HOLD - 0.1:
+            return  # the timer of an earlier hold, long over
         self._holding_keys = False
         self._settling = 0
+        self._replaying = 0
         self._replay()
 
     # ------------------------------------------------------------ after a focus-moving key
@@ -121,7 +137,7 @@ class OrderedKeys:
         self._replay()
 
     def _replay(self) -> None:
-        if self._holding_keys or self._settling or not self._held_keys:
+        if self._holding_keys or self._settling or self._replaying > 0 or not self._held_keys:
             return
         held, self._held_keys = self._held_keys, []
         for ev in held:
@@ -130,4 +146,6 @@ class OrderedKeys:
             # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
             # bindings (Textual stops a message at its sender), and a table's ↓ would be lost
             key._sender = None
-            self.post_message(key)  # type: ignore[attr-defined]
+            key._less_replayed = True  # type: ignore[attr-defined]
+            if self.post_message(key):  # type: ignore[attr-defined]
+                self._replaying += 1
