@@ -50,6 +50,7 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
     except Exception as e:
         out.append(Check(t("doc.database"), "fail", f"{shown}: {type(e).__name__}: {str(e).splitlines()[0]}",
                          t("doc.db_fail_fix")))
+    out.extend(audit_checks(url, cfg.data["database"]["group"]))
     path = sqlite_path(url)
     group = cfg.data["database"]["group"]
     if path is not None and path.exists():
@@ -98,4 +99,38 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
     ssh = os.environ.get("SSH_CLIENT", "")
     out.append(Check(t("doc.ssh"), "ok" if ssh else "warn", f"SSH_CLIENT={ssh or t('doc.no_ssh')}",
                      "" if ssh else t("doc.no_ssh_fix")))
+    return out
+
+
+def audit_checks(url: str, group: str = "") -> list[Check]:
+    """The audit log's hash chain (the first row where it breaks), and on PostgreSQL whether the role
+    connected may change the log (it should not: README, PostgreSQL roles)."""
+    from .storage import auditlog
+    from .storage.db import HEAD, current_revision, make_engine
+
+    out: list[Check] = []
+    try:
+        engine = make_engine(url, group)
+    except Exception:
+        return out  # the database check above says why
+    try:
+        if current_revision(engine) != HEAD:
+            return [Check(t("doc.audit"), "warn", t("doc.audit_skipped"), t("doc.db_old_fix"))]
+        with engine.connect() as c:
+            v = auditlog.verify(c)
+            out.append(Check(t("doc.audit"), "ok" if v.ok else "fail", auditlog.describe(v),
+                             "" if v.ok else t("doc.audit_fix")))
+            rights = auditlog.privileges(c)
+            if c.dialect.name == "postgresql":
+                role = c.exec_driver_sql("SELECT current_user").scalar()
+                if rights:
+                    out.append(Check(t("doc.audit"), "warn", t("doc.audit_roles", role=role, rights=", ".join(rights)),
+                                     t("doc.audit_roles_fix")))
+                else:
+                    out.append(Check(t("doc.audit"), "ok", t("doc.audit_roles_ok", role=role)))
+    except Exception as e:
+        out.append(Check(t("doc.audit"), "fail", f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
+                         t("doc.db_fail_fix")))
+    finally:
+        engine.dispose()
     return out

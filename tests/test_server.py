@@ -76,7 +76,7 @@ def test_migrate_sqlite_to_postgres(demo_db, pg_url):
     p = run("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV, check=True)
     from less_tui.storage.admin import TABLE_ORDER
 
-    assert p.stdout.count("identiska") == len(TABLE_ORDER) == 12
+    assert p.stdout.count("identiska") == len(TABLE_ORDER) == 13
     a = json.loads(run("indicators", "--db", str(demo_db), "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     b = json.loads(run("indicators", "--db", pg_url, "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     assert a == b
