@@ -504,8 +504,9 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
         if limit > 0:
             items = items[:limit]
         pats = repo.patients_by_id(s, [it.episode.patient_id for it in items])
-        if identify:  # one row per patient listed, so `audit --patient` finds each
-            repo.audit_patients(s, "queue.identify", unit.id,
+        if identify:  # the listing, then one row per patient listed (so `audit --patient` finds each)
+            repo.audit(s, "queue.identify", unit.id, detail=f"at={d.isoformat()} cases={len(items)}")
+            repo.audit_patients(s, "queue.identified", unit.id,
                                 [(it.episode.patient_id, it.episode.case_no) for it in items], detail=f"at={d.isoformat()}")
             s.commit()
     out = []

@@ -155,7 +155,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         if closings and m.status == "closed":
             closings.append(Closing(m.closed_at))
         if identify:
-            repo.audit_patients(s, "export.identify", unit.id, shown, detail=f"meeting={m.date.isoformat()}")
+            # the export, then one row per patient written (so `audit --patient` finds each)
+            repo.audit(s, "export.identify", unit.id, detail=f"meeting={m.date.isoformat()} cases={len(shown)}")
+            repo.audit_patients(s, "export.identified", unit.id, shown, detail=f"meeting={m.date.isoformat()}")
             s.commit()
         return Minutes(
             clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status, started=m.started_at,

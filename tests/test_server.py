@@ -132,7 +132,8 @@ def test_every_command_touching_patient_data_is_audited(tmp_path, db_url):
     none = json.loads(run("audit", "--db", db, "--json", "--user", "nobody-else", env=ENV, check=True).stdout)
     assert none == []
     pat = json.loads(run("audit", "--db", db, "--json", "--patient", "19760306-4192", env=ENV, check=True).stdout)
-    assert pat == []  # nobody has opened this patient's case yet
+    # nobody has opened this patient's case, but `queue --identify` listed it by name
+    assert [(r["action"], r["case"]) for r in pat] == [("queue.identified", 5)]
 
 
 def test_audit_rows_carry_the_ssh_client(tmp_path, db_url):

@@ -163,13 +163,24 @@ def test_sqlite_file_is_owner_only_and_pragmas(tmp_path):
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-def test_older_sqlite_database_is_copied_aside_then_upgraded(tmp_path, cfg):
+def test_older_sqlite_database_is_copied_aside_then_upgraded(tmp_path, cfg, monkeypatch):
     from alembic import command
+
+    from less_tui.storage import auditlog
+
+    def append_0001(s, entries):  # audit rows as less-tui wrote them at schema 0001 (no hash chain)
+        for en in entries:
+            s.execute(text("INSERT INTO audit_log (ts, os_user, ssh_client, action, unit_id, patient_id, detail) "
+                           "VALUES (:ts, 'u', '', :a, :unit, :p, :d)"),
+                      {"ts": dt.datetime(2026, 11, 23, 9, 0), "a": en.action, "unit": en.unit_id,
+                       "p": en.patient_id, "d": en.detail})
 
     path = tmp_path / "old.db"
     e = dbmod.make_engine(f"sqlite:///{path}")
     command.upgrade(dbmod._alembic_config(e), "0001")
-    store(e, cfg, [row(D(2026, 10, 1), D(2026, 11, 30))])
+    with monkeypatch.context() as m:
+        m.setattr(auditlog, "append", append_0001)
+        store(e, cfg, [row(D(2026, 10, 1), D(2026, 11, 30))])
     e.dispose()
     e = dbmod.open_engine(f"sqlite:///{path}")
     assert dbmod.current_revision(e) == dbmod.HEAD
