@@ -33,6 +33,7 @@ GENESIS = ""
 # stamped under the append lock, so time only goes forward, save for clocks of different servers).
 BACKDATE_TOLERANCE = dt.timedelta(minutes=5)
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # = json.dumps(…, same options)
 LOG = AuditLog.__table__
 CHAIN = AuditChain.__table__
 
@@ -57,8 +58,8 @@ def _ts(ts: dt.datetime) -> str:
 def canonical(ts: dt.datetime, os_user: str, ssh_client: str, action: str, unit_id: Optional[int],
               patient_id: Optional[int], case_no: Optional[int], detail: str, prev_hash: str) -> bytes:
     """The bytes a row's hash is taken over: a JSON array of the version tag and every field but the id."""
-    return json.dumps([VERSION, _ts(ts), os_user, ssh_client, action, unit_id, patient_id, case_no, detail,
-                       prev_hash], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _JSON.encode([VERSION, _ts(ts), os_user, ssh_client, action, unit_id, patient_id, case_no, detail,
+                         prev_hash]).encode("utf-8")
 
 
 def row_hash(ts, os_user, ssh_client, action, unit_id, patient_id, case_no, detail, prev_hash) -> str:
@@ -110,12 +111,18 @@ def append(s: Session, entries: Iterable[Entry]) -> None:
     last_id, prev = _lock_head(s)
     ts = clock.now()  # stamped under the lock: the log is in time order
     user, ssh = os_user(), ssh_client()
+    values = []
     for e in entries:
         h = row_hash(ts, user, ssh, e.action, e.unit_id, e.patient_id, e.case_no, e.detail, prev)
-        last_id = s.execute(insert(LOG).values(
-            ts=ts, os_user=user, ssh_client=ssh, action=e.action, unit_id=e.unit_id, patient_id=e.patient_id,
-            case_no=e.case_no, detail=e.detail, prev_hash=prev, row_hash=h).returning(LOG.c.id)).scalar_one()
+        values.append({"ts": ts, "os_user": user, "ssh_client": ssh, "action": e.action, "unit_id": e.unit_id,
+                       "patient_id": e.patient_id, "case_no": e.case_no, "detail": e.detail, "prev_hash": prev,
+                       "row_hash": h})
         prev = h
+    # executemany inserts in list order, so ids follow the chain; the lock keeps other appenders out, so
+    # the newest row is the last of these
+    s.execute(insert(LOG), values)
+    last_id = s.execute(select(LOG.c.id).where(LOG.c.id > last_id, LOG.c.row_hash == prev)  # only the new rows
+                        .order_by(LOG.c.id.desc()).limit(1)).scalar_one()
     s.execute(update(CHAIN).where(CHAIN.c.id == 1).values(last_id=last_id, last_hash=prev))
 
 
