@@ -69,6 +69,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.masked = projector or cfg.data["privacy"]["mask_on_screen"]
         self.theme_name = theme or ("high-contrast" if projector else cfg.data["ui"]["theme"])
         self.current_queue: QueueData | None = None
+        # patients audited as shown identified since the screen was last unmasked (or the meeting opened)
+        self.identified_patients: set[int] = set()
         self.title = t("app.title")
         # keys typed before the queue has its rows are held and replayed (nothing typed is lost)
         self.init_key_order(holding=True)
@@ -228,6 +230,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
     def switch_meeting(self, date: dt.date) -> None:
         self.service = MeetingService(self.engine, self.cfg, date, session_id=self.session_id)
+        self.identified_patients = set()  # another meeting's queue: its listing is audited anew
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(QueueScreen())
@@ -260,7 +263,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             if row is None:
                 self.call_from_thread(self.release_held_keys)
                 return
-            detail = self.service.case(case_no, row)
+            detail = self.service.case(case_no, row, identified=not self.masked)
         except Exception as e:
             if not is_db_error(e):
                 raise
@@ -284,6 +287,17 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
                 self.pop_screen()
             self.push_screen(screen)
 
+    def audit_shown(self, data: QueueData) -> None:
+        """From the queue's load worker, before the rows are shown: unmasked (``privacy.mask_on_screen =
+        false``, or after ``m``), every patient not yet audited as shown identified gets its row. A failure
+        to write raises, and the queue is not shown (its load is retried)."""
+        if self.masked:
+            return
+        new = [r for r in data.rows if r.patient_id not in self.identified_patients]
+        if new:
+            self.service.audit_identified(new)
+            self.identified_patients |= {r.patient_id for r in new}
+
     def mark_decided(self, case_no: int) -> None:
         if self.current_queue:
             for r in self.current_queue.rows:
@@ -298,8 +312,27 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if self.projector and self.masked:  # nothing unmasked on the wall
             self.notify(t("mask.projector_refused"), severity="warning")
             return
-        self.masked = not self.masked
-        self.service.audit("screen.unmask" if not self.masked else "screen.mask")
+        if self.masked:
+            # the patients about to be shown are audited first (``screen.identified``, one row each);
+            # if that cannot be written, nothing is unmasked
+            rows = self.current_queue.rows if self.current_queue else []
+            try:
+                self.service.audit_identified(rows, event="screen.unmask")
+            except Exception as e:
+                if not is_db_error(e):
+                    raise
+                self.notify(t("mask.audit_failed", reason=db_trouble(e)), severity="error", markup=False, timeout=8)
+                return
+            self.identified_patients = {r.patient_id for r in rows}
+            self.masked = False
+        else:
+            self.masked = True
+            self.identified_patients = set()
+            try:
+                self.service.audit("screen.mask")
+            except Exception as e:  # masking needs no audit row to be safe
+                if not is_db_error(e):
+                    raise
         q = self.queue_screen()
         if q is not None and q.data is not None:
             q.render_table()

@@ -567,8 +567,10 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
         if limit > 0:
             items = items[:limit]
         pats = repo.patients_by_id(s, [it.episode.patient_id for it in items])
-        if identify:
-            repo.audit(s, "queue.identify", unit.id, detail=f"cases={len(items)}")
+        if identify:  # the listing, then one row per patient listed (so `audit --patient` finds each)
+            repo.audit(s, "queue.identify", unit.id, detail=f"at={d.isoformat()} cases={len(items)}")
+            repo.audit_patients(s, "queue.identified", unit.id,
+                                [(it.episode.patient_id, it.episode.case_no) for it in items], detail=f"at={d.isoformat()}")
             s.commit()
     out = []
     for it in items:
@@ -660,6 +662,8 @@ def audit(
     user: Optional[str] = typer.Option(None, "--user", help="Only rows by this operating-system user."),
     since: Optional[str] = typer.Option(None, "--since", help="Only rows on or after this date."),
     as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+    verify: bool = typer.Option(False, "--verify", help="Check the log's hash chain; name the first row where "
+                                                        "it breaks (exit 1)."),
     db: Optional[str] = DbOpt,
 ):
     """Show the audit log: who viewed or changed what, and when (for the log review)."""
@@ -673,6 +677,9 @@ def audit(
     _db_option(db)
     state.cfg
     engine = state.existing_engine()
+    if verify:
+        _audit_verify(engine)
+        return
     with Session(engine, expire_on_commit=False) as s:
         q = select(AuditLog).order_by(AuditLog.id)
         if patient:
@@ -687,14 +694,26 @@ def audit(
         if since:
             d = _date(since, "--since")
             q = q.where(AuditLog.ts >= dt.datetime.combine(d, dt.time()).astimezone())
+        # a row names its case by the case number people use, never by an internal id
         rows = [{"time": a.ts.astimezone().isoformat(timespec="seconds"), "user": a.os_user, "ssh_client": a.ssh_client,
-                 "action": a.action, "patient_id": a.patient_id, "detail": a.detail} for a in s.scalars(q)]
+                 "action": a.action, "case": a.case_no, "detail": a.detail} for a in s.scalars(q)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    typer.echo(table([t("col.time"), t("col.user"), t("col.ssh"), t("col.event"), t("col.patient"), t("col.detail")],
-                     [[r["time"], r["user"], r["ssh_client"], r["action"], r["patient_id"] or "", r["detail"]]
+    typer.echo(table([t("col.time"), t("col.user"), t("col.ssh"), t("col.event"), t("col.case"), t("col.detail")],
+                     [[r["time"], r["user"], r["ssh_client"], r["action"], r["case"] or "", r["detail"]]
                       for r in rows]))
+
+
+def _audit_verify(engine) -> None:
+    """`audit --verify`: the chain's verdict in one line; exit 1 when it is broken."""
+    from .storage import auditlog
+
+    with engine.connect() as c:
+        v = auditlog.verify(c)
+    typer.echo(auditlog.describe(v))
+    if not v.ok:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- server administration

@@ -58,6 +58,7 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
         except Exception as e:
             out.append(Check(t("doc.database"), "fail", f"{shown}: {type(e).__name__}: {str(e).splitlines()[0]}",
                              t("doc.db_fail_fix")))
+        out.extend(audit_checks(url, cfg.data["database"]["group"]))
     group = cfg.data["database"]["group"]
     if path is not None and path.exists():
         for p, kind in ((path.parent, "dir"), (path, "file")):
@@ -178,3 +179,37 @@ def move_advice(db, group: str) -> str:
     from .config import user_data_dir
 
     return t("doc.move_db", folder=user_data_dir(), db=db)
+
+
+def audit_checks(url: str, group: str = "") -> list[Check]:
+    """The audit log's hash chain (the first row where it breaks), and on PostgreSQL whether the role
+    connected may change the log (it should not: README, PostgreSQL roles)."""
+    from .storage import auditlog
+    from .storage.db import HEAD, current_revision, make_engine
+
+    out: list[Check] = []
+    try:
+        engine = make_engine(url, group)
+    except Exception:
+        return out  # the database check above says why
+    try:
+        if current_revision(engine) != HEAD:
+            return [Check(t("doc.audit"), "warn", t("doc.audit_skipped"), t("doc.db_old_fix"))]
+        with engine.connect() as c:
+            v = auditlog.verify(c)
+            out.append(Check(t("doc.audit"), "ok" if v.ok else "fail", auditlog.describe(v),
+                             "" if v.ok else t("doc.audit_fix")))
+            rights = auditlog.privileges(c)
+            if c.dialect.name == "postgresql":
+                role = c.exec_driver_sql("SELECT current_user").scalar()
+                if rights:
+                    out.append(Check(t("doc.audit"), "warn", t("doc.audit_roles", role=role, rights=", ".join(rights)),
+                                     t("doc.audit_roles_fix")))
+                else:
+                    out.append(Check(t("doc.audit"), "ok", t("doc.audit_roles_ok", role=role)))
+    except Exception as e:
+        out.append(Check(t("doc.audit"), "fail", f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
+                         t("doc.db_fail_fix")))
+    finally:
+        engine.dispose()
+    return out

@@ -118,6 +118,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         pats = repo.patients_by_id(s, [r.patient_id for r in reviews])
         cases = []
         identities = []
+        shown: list[tuple[int, int]] = []  # (patient, case) written identified: each is audited
         for r in reviews:
             acts = repo.actions_of(s, r.id)
             if not r.plan.strip() and not acts:
@@ -126,6 +127,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             who = f"{p.pnr} {p.name}".strip() if identify else pnrmod.masked(p.pnr, p.name)
             if identify:
                 identities.append(who)
+                shown.append((r.patient_id, r.case_no))
             facts = json.loads(r.facts or "{}")
             e = by_cert.get(r.anchor_certificate_id)
             cases.append(CaseLine(
@@ -153,7 +155,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         if closings and m.status == "closed":
             closings.append(Closing(m.closed_at))
         if identify:
-            repo.audit(s, "export.identify", unit.id, detail=f"meeting={m.date.isoformat()} cases={len(cases)}")
+            # the export, then one row per patient written (so `audit --patient` finds each)
+            repo.audit(s, "export.identify", unit.id, detail=f"meeting={m.date.isoformat()} cases={len(shown)}")
+            repo.audit_patients(s, "export.identified", unit.id, shown, detail=f"meeting={m.date.isoformat()}")
             s.commit()
         return Minutes(
             clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status, started=m.started_at,

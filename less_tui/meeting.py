@@ -246,7 +246,9 @@ class MeetingService:
         return self._episodes[case_no]
 
     # ------------------------------------------------------------ one case
-    def case(self, case_no: int, row: CaseRow) -> CaseDetail:
+    def case(self, case_no: int, row: CaseRow, identified: bool = False) -> CaseDetail:
+        """The case's details; the view is audited (per patient, with the case number), saying whether
+        the screen shows the patient identified (unmasked) or masked."""
         e, it = self._episode(case_no)
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
@@ -266,8 +268,9 @@ class MeetingService:
             r = repo.review_for(s, m.id, e)
             actions = [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
                        for a in repo.actions_of(s, r.id)] if r else []
-            repo.audit(s, "case.view", unit.id, e.patient_id,
-                       detail=f"case={case_no} meeting={self.date.isoformat()} session={self.session_id}")
+            repo.audit(s, "case.view", unit.id, e.patient_id, case_no=case_no,
+                       detail=f"case={case_no} meeting={self.date.isoformat()} session={self.session_id}"
+                              f" identified={'yes' if identified else 'no'}")
             s.commit()
         return CaseDetail(
             row=row, certs=certs, history=hist, review_id=r.id if r else None, plan=r.plan if r else "",
@@ -412,6 +415,20 @@ class MeetingService:
             unit = repo.get_unit(s, self.unit_code)
             repo.audit(s, action, unit.id, patient_id, detail)
             s.commit()
+
+    def audit_identified(self, rows: list[CaseRow], event: str | None = None) -> int:
+        """Audit the patients of ``rows`` as shown identified on screen (``screen.identified``, one row
+        per patient with its case number), after an ``event`` row (``screen.unmask``) if one is given,
+        in one transaction. Returns the number of patients written."""
+        with self._session() as s:
+            unit = repo.get_unit(s, self.unit_code)
+            detail = f"meeting={self.date.isoformat()} session={self.session_id}"
+            if event:
+                repo.audit(s, event, unit.id, detail=f"{detail} cases={len(rows)}")
+            n = repo.audit_patients(s, "screen.identified", unit.id,
+                                    [(r.patient_id, r.case_no) for r in rows], detail=detail)
+            s.commit()
+            return n
 
     # ------------------------------------------------------------ summary
     def summary(self) -> SummaryData:

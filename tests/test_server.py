@@ -77,7 +77,7 @@ def test_migrate_sqlite_to_postgres(demo_db, pg_url):
     p = run("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV, check=True)
     from less_tui.storage.admin import TABLE_ORDER
 
-    assert p.stdout.count("identiska") == len(TABLE_ORDER) == 13
+    assert p.stdout.count("identiska") == len(TABLE_ORDER) == 14
     a = json.loads(run("indicators", "--db", str(demo_db), "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     b = json.loads(run("indicators", "--db", pg_url, "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     assert a == b
@@ -133,7 +133,8 @@ def test_every_command_touching_patient_data_is_audited(tmp_path, db_url):
     none = json.loads(run("audit", "--db", db, "--json", "--user", "nobody-else", env=ENV, check=True).stdout)
     assert none == []
     pat = json.loads(run("audit", "--db", db, "--json", "--patient", "19760306-4192", env=ENV, check=True).stdout)
-    assert pat == []  # nobody has opened this patient's case yet
+    # nobody has opened this patient's case, but `queue --identify` listed it by name
+    assert [(r["action"], r["case"]) for r in pat] == [("queue.identified", 5)]
 
 
 def test_audit_rows_carry_the_ssh_client(tmp_path, db_url):

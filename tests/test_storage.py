@@ -163,7 +163,7 @@ def test_sqlite_file_is_owner_only_and_pragmas(tmp_path):
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-def test_older_sqlite_database_is_copied_aside_then_upgraded(tmp_path, cfg):
+def test_older_sqlite_database_is_copied_aside_then_upgraded(tmp_path, cfg, monkeypatch):
     from alembic import command
 
     path = tmp_path / "old.db"

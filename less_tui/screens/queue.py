@@ -113,6 +113,7 @@ class QueueScreen(Translated, Screen):
     def reload(self) -> None:
         try:
             data = self.app.service.queue(show_all=self.show_all)  # opens (makes) the meeting the first time
+            self.app.audit_shown(data)  # unmasked: the patients it shows are audited before they are
         except Exception as e:
             if not is_db_error(e):
                 raise

@@ -17,8 +17,9 @@ from ..i18n import t as _t  # (t is a table in the loops below)
 from .db import HEAD, open_engine, sqlite_path
 
 # parents before children
-TABLE_ORDER = ["units", "patients", "doctors", "import_batches", "case_numbers", "certificates", "meetings", "status_records",
-               "meeting_indicators", "meeting_reopenings", "case_reviews", "actions", "audit_log"]
+TABLE_ORDER = ["units", "patients", "doctors", "import_batches", "case_numbers", "certificates", "meetings",
+               "status_records", "meeting_indicators", "meeting_reopenings", "case_reviews", "actions", "audit_log",
+               "audit_chain"]
 
 
 class AdminError(Exception):
@@ -174,6 +175,8 @@ def migrate(src: Engine, dest_url: str) -> dict[str, tuple[int, str]]:
         if c.execute(select(func.count()).select_from(md.tables["units"])).scalar():
             raise AdminError(_t("adm.target_not_empty"))
     with src.connect() as s, dest.begin() as d:
+        # the new database's empty chain head gives way to the source's (its log is copied as it is)
+        d.execute(md.tables["audit_chain"].delete())
         for name in TABLE_ORDER:
             t = md.tables[name]
             batch = []

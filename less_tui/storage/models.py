@@ -181,6 +181,10 @@ class Action(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
+    """Append-only (the database refuses UPDATE and DELETE), and hash-chained: ``row_hash`` is SHA-256
+    over the row's fields and ``prev_hash``, the hash of the row before it (``storage/auditlog.py``).
+    Rows are written only by ``auditlog.append``, which serialises writers on ``audit_chain``."""
+
     __tablename__ = "audit_log"
     id: Optional[int] = Field(default=None, primary_key=True)
     ts: dt.datetime
@@ -190,3 +194,17 @@ class AuditLog(SQLModel, table=True):
     unit_id: Optional[int] = None
     patient_id: Optional[int] = None
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    case_no: Optional[int] = None  # the case the row is about, as people name it
+    prev_hash: Optional[str] = None
+    row_hash: Optional[str] = None  # NULL: a row not written by less-tui (``audit --verify`` says so)
+
+
+class AuditChain(SQLModel, table=True):
+    """One row (id 1): the last audit row and its hash. Appending locks it (PostgreSQL ``FOR UPDATE``,
+    SQLite's write lock), so two sessions cannot fork the chain; ``audit --verify`` checks that the log
+    still ends at this row (rows deleted from the end)."""
+
+    __tablename__ = "audit_chain"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    last_id: int = 0
+    last_hash: str = ""

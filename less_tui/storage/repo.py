@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
-import os
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -18,7 +16,9 @@ from ..core import episodes as ep_core
 from ..core import indicators as ind_core
 from ..core import queue as queue_core
 from ..core.episodes import Cert, Episode, StatusRecord
-from .models import (Action, AuditLog, CaseReview, Certificate, Doctor, Meeting, MeetingIndicator,
+from . import auditlog
+from .auditlog import os_user, ssh_client  # noqa: F401  (used here, and by callers as repo.os_user)
+from .models import (Action, CaseReview, Certificate, Doctor, Meeting, MeetingIndicator,
                      MeetingReopening, Patient, StatusRecordRow, Unit)
 
 
@@ -35,21 +35,24 @@ class Conflict(Exception):
         super().__init__("the plan was changed by someone else")
 
 
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return str(os.getuid())
-
-
-def ssh_client() -> str:
-    return (os.environ.get("SSH_CLIENT") or "").split(" ")[0]
-
-
 def audit(s: Session, action: str, unit_id: int | None = None, patient_id: int | None = None,
-          detail: str = "") -> None:
-    s.add(AuditLog(ts=clock.now(), os_user=os_user(), ssh_client=ssh_client(), action=action,
-                   unit_id=unit_id, patient_id=patient_id, detail=detail))
+          detail: str = "", case_no: int | None = None) -> None:
+    """One audit row, hash-chained, in ``s``'s transaction (see ``auditlog.append``)."""
+    auditlog.append(s, [auditlog.Entry(action, unit_id, patient_id, case_no, detail)])
+
+
+def audit_patients(s: Session, action: str, unit_id: int | None, shown: Iterable[tuple[int, int | None]],
+                   detail: str = "") -> int:
+    """One audit row per patient shown identified, ``shown`` being (patient id, case number) pairs;
+    ``audit --patient PNR`` finds each. Returns the number of rows written."""
+    seen: set[int] = set()
+    entries = []
+    for pid, case_no in shown:
+        if pid not in seen:
+            seen.add(pid)
+            entries.append(auditlog.Entry(action, unit_id, pid, case_no, detail))
+    auditlog.append(s, entries)
+    return len(entries)
 
 
 # ---------------------------------------------------------------- units and patients
@@ -362,7 +365,7 @@ def save_plan(s: Session, review_id: int, text: str, expected_version: int) -> i
         s.refresh(r)
         raise Conflict(r.plan, r.version)
     s.refresh(r)
-    audit(s, "review.plan", patient_id=r.patient_id, detail=f"review={r.id} version={r.version}")
+    audit(s, "review.plan", patient_id=r.patient_id, detail=f"version={r.version}", case_no=r.case_no)
     return r.version
 
 
@@ -372,7 +375,7 @@ def set_assessor(s: Session, review_id: int, value: str) -> None:
         r.primary_assessor = value
         r.updated_at = clock.now()
         s.add(r)
-        audit(s, "review.assessor", patient_id=r.patient_id, detail=f"review={r.id}")
+        audit(s, "review.assessor", patient_id=r.patient_id, detail=f"assessor={value}", case_no=r.case_no)
 
 
 def actions_of(s: Session, review_id: int) -> list[Action]:
@@ -384,7 +387,8 @@ def add_action(s: Session, review_id: int, kind: str, owner: str, due: dt.date |
     s.add(a)
     s.flush()
     r = s.get(CaseReview, review_id)
-    audit(s, "action.add", patient_id=r.patient_id if r else None, detail=f"action={a.id}")
+    audit(s, "action.add", patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
+          detail=_action_words(a))
     return a
 
 
@@ -396,8 +400,8 @@ def update_action(s: Session, action_id: int, **fields) -> Action:
         setattr(a, k, v)
     s.add(a)
     r = s.get(CaseReview, a.review_id)
-    audit(s, "action.update", patient_id=r.patient_id if r else None,
-          detail=f"action={a.id} " + ",".join(sorted(fields)))
+    audit(s, "action.update", patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
+          detail=_action_words(a) + " changed=" + ",".join(sorted(fields)))
     return a
 
 
@@ -406,10 +410,16 @@ def delete_action(s: Session, action_id: int) -> None:
     if a is None:
         raise NotFound(f"action {action_id}")
     r = s.get(CaseReview, a.review_id)
-    audit(s, "action.delete", patient_id=r.patient_id if r else None,
-          detail=f"action={a.id} kind={a.kind!r} owner={a.owner!r}")
+    words = _action_words(a)
     s.delete(a)
-    s.flush()
+    s.flush()  # the row first, then the audit row (the chain's lock is always taken last)
+    audit(s, "action.delete", patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
+          detail=words)
+
+
+def _action_words(a: Action) -> str:
+    """An action in an audit row, as the minutes name it (not by its internal id)."""
+    return (f"kind={a.kind!r} owner={a.owner!r} due={a.due.isoformat() if a.due else '-'} status={a.status}")
 
 
 def set_action_status(s: Session, action_id: int, status: str, meeting_id: int | None = None) -> Action:
@@ -425,7 +435,7 @@ def record_status(s: Session, unit_id: int, e: Episode, kind: str, value: str, a
     s.add(StatusRecordRow(unit_id=unit_id, certificate_id=anchor, as_of=as_of, kind=kind, value=value,
                           source="meeting" if meeting_id else "manual", meeting_id=meeting_id,
                           os_user=os_user(), created_at=clock.now()))
-    audit(s, f"status.{kind}", unit_id, e.patient_id, detail=value)
+    audit(s, f"status.{kind}", unit_id, e.patient_id, detail=value, case_no=e.case_no)
 
 
 @dataclass
