@@ -95,7 +95,9 @@ def test_two_postgresql_imports_at_once_both_complete_with_unique_case_numbers(t
 def test_a_sqlite_import_that_cannot_get_the_database_stops_with_a_message(tmp_path):
     pa, _ = _files(tmp_path)
     db = tmp_path / "x.db"
-    run("import", "--db", str(db), "--dry-run", str(pa), env=ENV, check=True)  # the schema
+    from less_tui.storage.db import open_engine
+
+    open_engine(f"sqlite:///{db}").dispose()  # the schema (a dry run creates nothing)
     cfg = tmp_path / "c.toml"
     cfg.write_text("[import]\nlock_wait_seconds = 1\n", encoding="utf-8")
     other = sqlite3.connect(db)
