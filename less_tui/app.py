@@ -555,15 +555,21 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.exit()
 
 
-def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None, projector: bool = False) -> None:
-    app = LessApp(cfg, engine, date, lang=lang, projector=projector)
+def install_exit_handlers(app: LessApp, exit=os._exit) -> None:
+    """SIGHUP (the SSH line dropped) and SIGTERM (the server stops the app): keep and save what is on
+    screen (``save_for_exit``: unsaved plan text goes to a recovery file first), then ``exit(0)``."""
 
-    def hangup(signum, frame):  # the SSH line dropped: save what is on screen (or keep it in a file), then go
+    def hangup(signum, frame):
         try:
             app.save_for_exit()
         finally:
-            os._exit(0)
+            exit(0)
 
     signal.signal(signal.SIGHUP, hangup)
     signal.signal(signal.SIGTERM, hangup)
+
+
+def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None, projector: bool = False) -> None:
+    app = LessApp(cfg, engine, date, lang=lang, projector=projector)
+    install_exit_handlers(app)
     app.run()

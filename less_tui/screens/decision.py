@@ -116,9 +116,10 @@ class DecisionScreen(Translated, Screen):
     ]
 
     class Saved(Message):
-        def __init__(self, version: int, when: str):
+        def __init__(self, version: int, when: str, changed: bool = True):
             super().__init__()
             self.version = version
+            self.changed = changed  # False: the text was already stored (nothing written)
             self.when = when
 
     class Fresh(Message):
@@ -165,6 +166,7 @@ class DecisionScreen(Translated, Screen):
         self._last_key = 0.0
         self._conflict_waiting: Conflict | None = None  # a conflict waiting for the typing to pause
         self._conflict_open = False
+        self._saved_at = ""  # when this screen last saved the plan (the line under it shows it)
         self._resolving = False  # the text chosen in the conflict dialog is being saved
 
     @property
@@ -433,10 +435,9 @@ class DecisionScreen(Translated, Screen):
         ``on_loop``: called on the event loop (``flush``); if the database failed a moment ago it is
         not tried again there (that would freeze the screen for the busy timeout): the retry does it."""
         with self._lock:
-            if text == self._saved_text:
-                if self._failing is not None:  # typed back to what is stored: nothing is unsaved
-                    self._failing = None
-                    self._post_saved(self.version)
+            if text == self._saved_text:  # (typed back to what is stored): nothing is unsaved
+                self._failing = None
+                self._post_saved(self.version, changed=False)  # the line under the plan says so
                 return True
             if on_loop and self._failing is not None:
                 return False
@@ -464,8 +465,10 @@ class DecisionScreen(Translated, Screen):
             self._post_saved(v)
             return True
 
-    def _post_saved(self, version: int) -> None:
-        self.post_message(self.Saved(version, _now_hms()))
+    def _post_saved(self, version: int, changed: bool = True) -> None:
+        if changed or not self._saved_at:
+            self._saved_at = _now_hms()  # (nothing written: the time of the last save stays)
+        self.post_message(self.Saved(version, self._saved_at, changed))
 
     def flush(self) -> bool:
         """Save now, in this thread (leaving the screen, losing focus, a hang-up). False when the plan
@@ -503,7 +506,8 @@ class DecisionScreen(Translated, Screen):
             self._retry = None
         if not self.app.writes_failing() and self._timer is None:  # (with newer keys: still "saving …")
             self._line(t("dec.saved", time=msg.when))
-        self.app.mark_decided(self.detail.row.case_no)
+        if msg.changed:
+            self.app.mark_decided(self.detail.row.case_no)
 
     def on_decision_screen_save_failed(self, msg: SaveFailed) -> None:
         self._attempts += 1
@@ -609,7 +613,7 @@ class DecisionScreen(Translated, Screen):
                 self.version = result[1]
                 self._saved_text = text
                 self._stopped = False
-                self.post_message(self.Saved(result[1], _now_hms()))
+                self._post_saved(result[1])
                 if self.query_one("#plan", TextArea).text != text and not self._saving:
                     self._start_save()  # typed after choosing
 
