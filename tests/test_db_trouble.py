@@ -306,7 +306,7 @@ async def test_a_conflict_met_while_typing_waits_for_the_pause(demo_engine, cfg)
             await pb.press(ch)
             typed += ch
             await pb.pause(0.1)
-            met = met or db._conflict_theirs is not None
+            met = met or db._conflict_waiting is not None
         assert met or typed != text, "no save met the other text while typing"
         await wait_for(pb, lambda: isinstance(b.screen, ConflictDialog), "the conflict dialog")
         assert b.screen.mine == typed and b.screen.theirs == "Plan A"

@@ -167,6 +167,7 @@ class DecisionScreen(Translated, Screen):
         self._conflict_waiting: Conflict | None = None  # a conflict waiting for the typing to pause
         self._conflict_open = False
         self._saved_at = ""  # when this screen last saved the plan (the line under it shows it)
+        self._said_saving = False
         self._resolving = False  # the text chosen in the conflict dialog is being saved
 
     @property
@@ -320,7 +321,7 @@ class DecisionScreen(Translated, Screen):
         changed = self.detail.plan != rec.base
         self.notify(t("dec.recovered_conflict" if changed else "dec.recovered", when=rec.when), markup=False,
                     timeout=8)
-        self._line(t("dec.saving"))
+        self._say_saving()
         self._start_save()
 
     def keep_unsaved(self) -> Path | None:
@@ -375,7 +376,7 @@ class DecisionScreen(Translated, Screen):
             return  # the retry under way takes the text as it is then; the line says it is not saved
         if self._conflict_waiting is not None or self._conflict_open or self._resolving:
             return  # the conflict dialog (once the typing pauses) decides what is saved; then the rest
-        self._line(t("dec.saving"))
+        self._say_saving()
         if self._dirty_since is None:
             self._dirty_since = now
         # SAVE_DELAY after the last key, but never later than SAVE_MAX_DELAY after the first unsaved one:
@@ -400,6 +401,10 @@ class DecisionScreen(Translated, Screen):
         self._dirty_since = None
         self._saving = True
         self.save_in_worker(self._plan_text())
+
+    def _say_saving(self) -> None:
+        self._said_saving = True  # until a save (or a save that finds the text stored) says "saved"
+        self._line(t("dec.saving"))
 
     def _line(self, text: str, style: str = "") -> None:
         """The one line under the plan: saving, saved, not saved yet."""
@@ -435,9 +440,10 @@ class DecisionScreen(Translated, Screen):
         ``on_loop``: called on the event loop (``flush``); if the database failed a moment ago it is
         not tried again there (that would freeze the screen for the busy timeout): the retry does it."""
         with self._lock:
-            if text == self._saved_text:  # (typed back to what is stored): nothing is unsaved
-                self._failing = None
-                self._post_saved(self.version, changed=False)  # the line under the plan says so
+            if text == self._saved_text:  # nothing is unsaved (typed back to what is stored, or put back)
+                if self._failing is not None or self._said_saving:
+                    self._failing = None
+                    self._post_saved(self.version, changed=False)  # the line under the plan says so
                 return True
             if on_loop and self._failing is not None:
                 return False
@@ -505,6 +511,7 @@ class DecisionScreen(Translated, Screen):
             self._retry.stop()
             self._retry = None
         if not self.app.writes_failing() and self._timer is None:  # (with newer keys: still "saving …")
+            self._said_saving = False
             self._line(t("dec.saved", time=msg.when))
         if msg.changed:
             self.app.mark_decided(self.detail.row.case_no)
