@@ -552,6 +552,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             self._quit_asked = time.monotonic()
             self.notify(t("app.quit_unsaved"), severity="warning", markup=False)
             return
+        if self.unsaved():
+            self.save_for_exit()  # quitting anyway: the plan text goes to a recovery file
         self.exit()
 
 

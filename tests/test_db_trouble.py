@@ -224,6 +224,10 @@ async def test_quitting_with_an_unsaved_plan_asks_once_more(demo_engine, cfg, mo
         assert app.is_running and d.query_one("#plan").text == "Ej sparad"
         await pilot.press("ctrl+q")  # knowingly
         await wait_for(pilot, lambda: not app.is_running, "the app to end")
+    from less_tui import recovery  # the text is kept for the next time the case is opened
+
+    kept = recovery.find(app.db_name(), cfg.unit, TODAY, d.detail.row.case_no)
+    assert kept is not None and kept.text == "Ej sparad"
 
 
 @pytest.mark.postgres
