@@ -317,7 +317,9 @@ class DecisionScreen(Translated, Screen):
             self.recovered = None
             return
         self._put_text(rec.text)
-        self.version = rec.version
+        # as when the app went: the text was typed over the base of that version (so another session's
+        # save since then is a conflict, never overwritten)
+        self.version, self._saved_text = rec.version, rec.base
         changed = self.detail.plan != rec.base
         self.notify(t("dec.recovered_conflict" if changed else "dec.recovered", when=rec.when), markup=False,
                     timeout=8)
