@@ -111,8 +111,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.watcher.start()
 
     def leave_welcome(self) -> None:
-        """Certificates have arrived: open the meeting and its queue in the welcome screen's place."""
-        self.service.open()
+        """Certificates have arrived and the meeting is open (the welcome screen's worker opened it):
+        the queue takes the welcome screen's place."""
         self.switch_screen(QueueScreen())
 
     def on_unmount(self) -> None:
@@ -269,17 +269,38 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
                 raise
             self.call_from_thread(self._case_failed, e)
             return
-        self.call_from_thread(self._show_case, detail, replace)
+        self.call_from_thread(self._show_case, detail, replace, self.recovered(case_no))
+
+    def db_name(self) -> str:
+        """The database as recovery files name it (a URL without its password)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def recovered(self, case_no: int):
+        """Plan text of this case kept at an exit before it was saved (``recovery``), or None."""
+        from . import recovery
+
+        try:
+            return recovery.find(self.db_name(), self.service.unit_code, self.service.date, case_no)
+        except OSError:
+            return None
+
+    def recovered_cases(self) -> list[int]:
+        from . import recovery
+
+        try:
+            return recovery.pending(self.db_name(), self.service.unit_code, self.service.date)
+        except OSError:
+            return []
 
     def _case_failed(self, err: BaseException) -> None:
         self.release_held_keys()
         self.notify(t("dec.open_failed", reason=db_trouble(err)), severity="error", markup=False, timeout=8)
 
-    def _show_case(self, detail, replace: bool) -> None:
+    def _show_case(self, detail, replace: bool, recovered=None) -> None:
         if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
             self.release_held_keys()  # follow mode: the plan here is not saved yet, so stay on it
             return
-        screen = DecisionScreen(detail)
+        screen = DecisionScreen(detail, recovered)
         if replace and isinstance(self.screen, DecisionScreen):
             self.switch_screen(screen)
         else:
@@ -568,6 +589,16 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
                                                            where=where))]))
         self._close_messages_no_wait()
 
+    def save_for_exit(self) -> None:
+        """The app must go now (the SSH line dropped, SIGTERM): each decision screen keeps unsaved plan
+        text in a recovery file, then tries once to save it (the file goes when it is saved)."""
+        for s in self.screen_stack:
+            if isinstance(s, DecisionScreen):
+                try:
+                    s.save_for_exit()
+                except Exception:  # saving what can be saved must not stop the rest
+                    pass
+
     def flush_pending(self) -> None:
         for s in self.screen_stack:
             if isinstance(s, DecisionScreen):
@@ -585,6 +616,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             self._quit_asked = time.monotonic()
             self.notify(t("app.quit_unsaved"), severity="warning", markup=False)
             return
+        if self.unsaved():
+            self.save_for_exit()  # quitting anyway: the plan text goes to a recovery file
         self.exit()
 
 
@@ -625,26 +658,33 @@ def restore_terminal(app: App) -> None:
             pass
 
 
-def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None, projector: bool = False) -> int:
-    """Run the meeting app; returns its exit code (1 after an internal error)."""
-    app = LessApp(cfg, engine, date, lang=lang, projector=projector)
+def install_exit_handlers(app: LessApp, exit=os._exit) -> None:
+    """SIGHUP (the SSH line dropped) and SIGTERM (kill, a shutdown, systemd): keep and save what is on
+    screen (``save_for_exit``: unsaved plan text goes to a recovery file first), then go; SIGTERM also
+    gives the terminal back (the SSH line of a hang-up is gone already) and exits with 128 + 15."""
 
-    def hangup(signum, frame):  # the SSH line dropped: save what is on screen, then go
+    def hangup(signum, frame):
         try:
-            app.flush_pending()
+            app.save_for_exit()
         finally:
-            os._exit(0)
+            exit(0)
 
-    def terminate(signum, frame):  # kill, a shutdown, systemd: save, give the terminal back, then go
+    def terminate(signum, frame):
         try:
-            app.flush_pending()
+            app.save_for_exit()
         finally:
             try:
                 restore_terminal(app)
             finally:
-                os._exit(128 + signum)
+                exit(128 + signum)
 
     signal.signal(signal.SIGHUP, hangup)
     signal.signal(signal.SIGTERM, terminate)
+
+
+def run_app(cfg: Config, engine: Engine, date: dt.date, lang: str | None = None, projector: bool = False) -> int:
+    """Run the meeting app; returns its exit code (1 after an internal error)."""
+    app = LessApp(cfg, engine, date, lang=lang, projector=projector)
+    install_exit_handlers(app)
     app.run()
     return app.return_code or 0

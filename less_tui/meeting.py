@@ -340,20 +340,20 @@ class MeetingService:
             _, _, _, r = self._review(s, case_no)
             if version == 0:  # there was no plan when this session opened the case
                 if r.plan.strip() and r.plan != text:
-                    raise repo.Conflict(r.plan, r.version)
+                    raise repo.conflict_of(s, r)
                 version = r.version
             v = repo.save_plan(s, r.id, text, version)
             s.commit()
             return r.id, v
 
-    def force_plan(self, case_no: int, text: str) -> tuple[int, int]:
-        """Save ``text`` over whatever is stored (after the user chose it in a conflict)."""
-        self._writable()
-        with self._session() as s:
-            _, _, _, r = self._review(s, case_no)
-            v = repo.save_plan(s, r.id, text, r.version)
-            s.commit()
-            return r.id, v
+    def resolve_plan(self, case_no: int, text: str, version: int) -> "tuple[int, int] | repo.Conflict":
+        """Save ``text``, chosen in the conflict dialog against the stored ``version``. If someone saved
+        yet again while the dialog was open, nothing is written and the new ``Conflict`` is returned
+        (so the dialog is shown again with their newest text: nothing is overwritten unseen)."""
+        try:
+            return self.save_plan(case_no, text, version)
+        except repo.Conflict as c:
+            return c
 
     def add_action(self, case_no: int, kind: str, owner: str, due: dt.date | None) -> ActionInfo:
         self._writable()

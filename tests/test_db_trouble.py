@@ -224,6 +224,10 @@ async def test_quitting_with_an_unsaved_plan_asks_once_more(demo_engine, cfg, mo
         assert app.is_running and d.query_one("#plan").text == "Ej sparad"
         await pilot.press("ctrl+q")  # knowingly
         await wait_for(pilot, lambda: not app.is_running, "the app to end")
+    from less_tui import recovery  # the text is kept for the next time the case is opened
+
+    kept = recovery.find(app.db_name(), cfg.unit, TODAY, d.detail.row.case_no)
+    assert kept is not None and kept.text == "Ej sparad"
 
 
 @pytest.mark.postgres
@@ -306,7 +310,7 @@ async def test_a_conflict_met_while_typing_waits_for_the_pause(demo_engine, cfg)
             await pb.press(ch)
             typed += ch
             await pb.pause(0.1)
-            met = met or db._conflict_theirs is not None
+            met = met or db._conflict_waiting is not None
         assert met or typed != text, "no save met the other text while typing"
         await wait_for(pb, lambda: isinstance(b.screen, ConflictDialog), "the conflict dialog")
         assert b.screen.mine == typed and b.screen.theirs == "Plan A"

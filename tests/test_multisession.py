@@ -100,7 +100,11 @@ async def test_conflicting_edit_is_detected_not_lost(shared_engine, cfg):
             assert r.plan == "Plan A"  # not overwritten silently
         dlg = b.screen
         assert dlg.mine == "Plan B" and dlg.theirs == "Plan A"
-        await pb.press("m")  # b keeps its text, knowingly
+        await pb.press("m", "t")  # letters answer nothing
+        await settle(pb)
+        assert isinstance(b.screen, ConflictDialog)
+        await pb.press("right", "enter")  # "Keep mine": b keeps its text, knowingly
+        assert await wait_until([pb], lambda: not isinstance(b.screen, ConflictDialog))
         await settle(pb)
         with Session(shared_engine) as s:
             (r,) = [r for r in repo.reviews_of_meeting(s, m.id) if r.case_no == case_no]

@@ -71,3 +71,40 @@ def test_screens(snap_compare, demo_engine, cfg, screen, size, lang):
 def test_projector(snap_compare, demo_engine, cfg, screen):
     app = LessApp(cfg, demo_engine, TODAY, projector=True)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_steps(screen))
+
+
+CONFLICT_THEIRS = ("Remiss till psykolog för bedömning av stressreaktion. Kontakt med arbetsgivaren om "
+                   "anpassade arbetsuppgifter.\nÅterbesök hos samma läkare om fyra veckor.")
+CONFLICT_MINE = "Prova deltid 50 % i fyra veckor, sedan uppföljning"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_conflict_dialog(snap_compare, demo_engine, cfg, size, lang, monkeypatch):
+    """The conflict dialog: jessica saved at 10:14 while this session typed; "Keep both" focused."""
+    import datetime as _dt
+
+    from less_tui import clock
+    from less_tui.meeting import MeetingService
+    from less_tui.screens.dialogs import ConflictDialog
+
+    monkeypatch.setattr(clock, "now", lambda: _dt.datetime(2026, 11, 23, 10, 14, 5).astimezone())
+    app = LessApp(cfg, demo_engine, TODAY, lang=lang)
+
+    async def run_before(pilot):
+        await _settle(pilot)
+        await _open_first_case(pilot)
+        case_no = app.screen.detail.row.case_no
+        app.watcher.stop()  # this session does not see the other save before its own
+        monkeypatch.setenv("LOGNAME", "jessica")
+        other = MeetingService(demo_engine, cfg, TODAY)
+        other.queue()
+        other.save_plan(case_no, CONFLICT_THEIRS, 0)
+        await pilot.press(*CONFLICT_MINE)
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ConflictDialog) and app.focused is not None and app.focused.id == "both":
+                break
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)

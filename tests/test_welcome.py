@@ -95,3 +95,53 @@ async def test_certificates_imported_elsewhere_replace_the_welcome_with_the_queu
         await pilot.press("q")
         await _settle(pilot)
     assert _meetings(engine) == 1
+
+
+async def test_the_switch_to_the_queue_opens_the_meeting_in_a_worker_and_survives_database_errors(engine, cfg,
+                                                                                                  monkeypatch):
+    """Certificates arrive while the database is busy: opening the meeting fails twice. It runs in a
+    thread worker (never on the event loop), a line says it cannot yet and when it tries again, and the
+    queue follows when it can."""
+    import threading
+
+    from sqlalchemy import exc
+
+    from less_tui.core.importer import read_file
+    from less_tui.meeting import MeetingService
+    from less_tui.storage.importing import store
+
+    real_open = MeetingService.open
+    on_main: list[bool] = []
+
+    def busy_open(self):
+        on_main.append(threading.current_thread() is threading.main_thread())
+        if len(on_main) <= 2:
+            raise exc.OperationalError("INSERT INTO meetings", {}, Exception("database is locked"))
+        return real_open(self)
+
+    app = LessApp(cfg, engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        welcome = app.screen
+        monkeypatch.setattr(MeetingService, "open", busy_open)
+        p = read_file(SAMPLES / "intyg-exempel.csv", TODAY, cfg.unit)
+        store(engine, cfg, [(p.file, p.sha256, p.kind, p.rows_read, 0, p.rows)], TODAY)  # another session
+        status = ""
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.screen is welcome:
+                status = str(welcome.query_one("#welcome-status", Static).render())
+                if "Kan inte öppna mötet" in status:
+                    break
+        assert "Kan inte öppna mötet" in status and "Försöker igen om" in status, status
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, QueueScreen) and app.screen.data is not None:
+                break
+        assert isinstance(app.screen, QueueScreen) and app.screen.data.rows
+        assert app.is_running
+        assert len(on_main) >= 3 and not any(on_main), on_main
+        await pilot.press("q")
+        await _settle(pilot)
+    assert _meetings(engine) == 1

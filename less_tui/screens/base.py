@@ -52,6 +52,43 @@ class Translated:
         self._app_ref = app
         return app
 
+    async def recompose(self) -> None:
+        """Composed anew (a language switch rebuilds every screen): on a screen, what is typed in its
+        fields (each ``Input`` and ``TextArea`` with an id), their cursors and the focused field stay."""
+        from textual.screen import Screen
+        from textual.widgets import Input, TextArea
+
+        if not isinstance(self, Screen):
+            await super().recompose()  # type: ignore[misc]
+            return
+        kept: dict[str, tuple[str, object]] = {}
+        for w in self.query("Input, TextArea"):
+            if w.id and isinstance(w, Input):
+                kept[w.id] = (w.value, w.cursor_position)
+            elif w.id and isinstance(w, TextArea):
+                kept[w.id] = (w.text, w.cursor_location)
+        focused = self.focused.id if self.focused is not None else None
+        await super().recompose()  # type: ignore[misc]
+        for w in self.query("Input, TextArea"):
+            if w.id not in kept:
+                continue
+            value, cursor = kept[w.id]
+            if isinstance(w, Input):
+                if w.value != value:
+                    w.value = value
+                w.cursor_position = min(int(cursor), len(value))  # type: ignore[call-overload]
+            elif isinstance(w, TextArea):
+                if w.text != value:
+                    w.text = value
+                w.cursor_location = w.clamp_visitable(cursor)  # type: ignore[arg-type]
+        if focused:
+            try:
+                widget = self.query_one(f"#{focused}")
+            except Exception:
+                widget = None
+            if widget is not None and widget.focusable:
+                widget.focus()
+
     def translate_bindings(self) -> None:
         ours = BindingsMap([k.binding() for k in self.KEYS])
         inherited = type(self)._merged_bindings  # type: ignore[attr-defined]

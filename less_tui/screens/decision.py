@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +20,7 @@ from ..core.episodes import COORDINATOR_STATUSES
 from ..core.plaintext import one_line, strip_controls
 from ..i18n import t
 from ..meeting import ASSESSORS, ActionInfo, CaseDetail, ReadOnly
+from ..recovery import Recovered
 from ..storage.repo import Conflict
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
@@ -54,6 +56,12 @@ def _flow(parts: list[tuple[str, str]], width: int, sep: str = " · ", sep_style
 def _wrap(text: str, width: int) -> list[str]:
     """``text`` broken between words into lines of at most ``width`` (a longer word is split)."""
     return textwrap.wrap(text, width=max(1, width), break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _now_hms() -> str:
+    from .. import clock
+
+    return clock.now().strftime("%H:%M:%S")
 
 
 class ActionTable(Translated, DataTable):
@@ -164,9 +172,10 @@ class DecisionScreen(Translated, Screen):
     ]
 
     class Saved(Message):
-        def __init__(self, version: int, when: str):
+        def __init__(self, version: int, when: str, changed: bool = True):
             super().__init__()
             self.version = version
+            self.changed = changed  # False: the text was already stored (nothing written)
             self.when = when
 
     class Fresh(Message):
@@ -175,10 +184,10 @@ class DecisionScreen(Translated, Screen):
             self.state = state
 
     class ConflictFound(Message):
-        def __init__(self, mine: str, theirs: str):
+        def __init__(self, mine: str, conflict: Conflict):
             super().__init__()
             self.mine = mine
-            self.theirs = theirs
+            self.conflict = conflict
 
     class SaveFailed(Message):
         """The database refused the plan (locked, full, gone): it stays here and is tried again."""
@@ -193,10 +202,11 @@ class DecisionScreen(Translated, Screen):
     class ClosedElsewhere(Message):
         """The meeting was closed by another session; the plan was not saved."""
 
-    def __init__(self, detail: CaseDetail):
+    def __init__(self, detail: CaseDetail, recovered: Recovered | None = None):
         super().__init__()
         self.translate_bindings()
         self.detail = detail
+        self.recovered = recovered  # text kept when the app had to go before it was saved
         self.version = detail.version
         self._saved_text = detail.plan
         self._lock = threading.Lock()
@@ -210,8 +220,11 @@ class DecisionScreen(Translated, Screen):
         self._retry: Timer | None = None
         self._stopped = False  # the last save met a conflict or a closed meeting: no automatic save again
         self._last_key = 0.0
-        self._conflict_theirs: str | None = None  # a conflict waiting for the typing to pause
+        self._conflict_waiting: Conflict | None = None  # a conflict waiting for the typing to pause
         self._conflict_open = False
+        self._saved_at = ""  # when this screen last saved the plan (the line under it shows it)
+        self._said_saving = False
+        self._resolving = False  # the text chosen in the conflict dialog is being saved
 
     @property
     def readonly(self) -> bool:
@@ -327,6 +340,87 @@ class DecisionScreen(Translated, Screen):
         self.query_one("#plan", TextArea).focus(scroll_visible=False)
         self.call_after_refresh(self._show_top_and_plan)
         self.call_after_refresh(self._set_ready)
+        if self.recovered is not None:
+            self.call_after_refresh(self._restore_recovered)
+
+    async def recompose(self) -> None:
+        """Composed anew (a language switch): the plan as it is in the editor, saved or not, stays
+        (``Translated.recompose`` keeps the cursor and the focused field); nothing counts as typed."""
+        self.detail.plan = self._plan_text()
+        self._ready = False
+        try:
+            await super().recompose()
+        finally:
+            self.title = f"{t('screen.decision')} – {t('col.case')} {self.detail.row.case_no}"
+            self.sub_title = self.position_text()
+            try:
+                self.query_one("#no-actions").display = not self.detail.actions
+            except Exception:
+                pass
+            self.call_after_refresh(self._set_ready)
+
+    def _plan_text(self) -> str:
+        """The text in the editor (while the screen is being composed anew: what it held)."""
+        try:
+            return self.query_one("#plan", TextArea).text
+        except Exception:
+            return self.detail.plan
+
+    # ------------------------------------------------------------ text kept at an exit
+    def _recovery_key(self) -> tuple[str, str, object, int]:
+        app = self.app
+        return (app.engine.url.render_as_string(hide_password=True), app.service.unit_code, app.service.date,
+                self.detail.row.case_no)
+
+    def _restore_recovered(self) -> None:
+        """Put the text kept at the last exit back in the editor and save it over the version it was
+        typed on: if the plan was changed since, that save meets the conflict and the dialog asks."""
+        from .. import recovery
+
+        rec = self.recovered
+        if rec is None or self.readonly:
+            return  # a closed meeting: the file stays (the meeting may be reopened)
+        if rec.text == self.detail.plan:
+            recovery.drop(rec.path)  # it was saved after all
+            self.recovered = None
+            return
+        self._put_text(rec.text)
+        # as when the app went: the text was typed over the base of that version (so another session's
+        # save since then is a conflict, never overwritten)
+        self.version, self._saved_text = rec.version, rec.base
+        changed = self.detail.plan != rec.base
+        self.notify(t("dec.recovered_conflict" if changed else "dec.recovered", when=rec.when), markup=False,
+                    timeout=8)
+        self._say_saving()
+        self._start_save()
+
+    def keep_unsaved(self) -> Path | None:
+        """The app has to go now: write the plan to a recovery file if it is not saved (fast, local)."""
+        from .. import recovery
+
+        if self.readonly:
+            return None
+        text = self._plan_text()
+        if text == self._saved_text:
+            return None
+        db, unit, date, case_no = self._recovery_key()
+        return recovery.keep(db, unit, date, case_no, self._saved_text, self.version, text)
+
+    def save_for_exit(self) -> None:
+        """A hang-up or SIGTERM: keep unsaved text in a file first, then try to save it once; the file
+        is removed only when the plan is in the database."""
+        from .. import recovery
+
+        try:
+            path = self.keep_unsaved()
+        except OSError:
+            path = None
+        try:
+            self.flush()
+        except Exception:
+            pass
+        if path is not None and self._plan_text() == self._saved_text:
+            recovery.drop(path)
 
     def scroll_to_center(self, widget, *args, **kwargs) -> None:
         """A field that gets the focus is scrolled into view as little as needed, not to the middle of
@@ -370,9 +464,9 @@ class DecisionScreen(Translated, Screen):
         self._last_key = now
         if self._failing is not None:
             return  # the retry under way takes the text as it is then; the line says it is not saved
-        if self._conflict_theirs is not None or self._conflict_open:
-            return  # the conflict dialog, once the typing pauses, decides what is saved
-        self._line(t("dec.saving"))
+        if self._conflict_waiting is not None or self._conflict_open or self._resolving:
+            return  # the conflict dialog (once the typing pauses) decides what is saved; then the rest
+        self._say_saving()
         if self._dirty_since is None:
             self._dirty_since = now
         # SAVE_DELAY after the last key, but never later than SAVE_MAX_DELAY after the first unsaved one:
@@ -396,7 +490,11 @@ class DecisionScreen(Translated, Screen):
         self._again = False
         self._dirty_since = None
         self._saving = True
-        self.save_in_worker(self.query_one("#plan", TextArea).text)
+        self.save_in_worker(self._plan_text())
+
+    def _say_saving(self) -> None:
+        self._said_saving = True  # until a save (or a save that finds the text stored) says "saved"
+        self._line(t("dec.saving"))
 
     def _line(self, text: str, style: str = "") -> None:
         """The one line under the plan: saving, saved, not saved yet."""
@@ -436,10 +534,10 @@ class DecisionScreen(Translated, Screen):
         ``on_loop``: called on the event loop (``flush``); if the database failed a moment ago it is
         not tried again there (that would freeze the screen for the busy timeout): the retry does it."""
         with self._lock:
-            if text == self._saved_text:
-                if self._failing is not None:  # typed back to what is stored: nothing is unsaved
+            if text == self._saved_text:  # nothing is unsaved (typed back to what is stored, or put back)
+                if self._failing is not None or self._said_saving:
                     self._failing = None
-                    self._post_saved(self.version)
+                    self._post_saved(self.version, changed=False)  # the line under the plan says so
                 return True
             if on_loop and self._failing is not None:
                 return False
@@ -448,7 +546,7 @@ class DecisionScreen(Translated, Screen):
             except Conflict as c:
                 self._failing = None
                 self._stopped = True  # the conflict dialog decides what is saved
-                self.post_message(self.ConflictFound(text, c.theirs))
+                self.post_message(self.ConflictFound(text, c))
                 return True
             except ReadOnly:
                 self._failing = None
@@ -467,10 +565,10 @@ class DecisionScreen(Translated, Screen):
             self._post_saved(v)
             return True
 
-    def _post_saved(self, version: int) -> None:
-        from .. import clock
-
-        self.post_message(self.Saved(version, clock.now().strftime("%H:%M:%S")))
+    def _post_saved(self, version: int, changed: bool = True) -> None:
+        if changed or not self._saved_at:
+            self._saved_at = _now_hms()  # (nothing written: the time of the last save stays)
+        self.post_message(self.Saved(version, self._saved_at, changed))
 
     def flush(self) -> bool:
         """Save now, in this thread (leaving the screen, losing focus, a hang-up). False when the plan
@@ -498,12 +596,19 @@ class DecisionScreen(Translated, Screen):
 
     def on_decision_screen_saved(self, msg: Saved) -> None:
         self._attempts = 0
+        if self.recovered is not None and self._plan_text() == self._saved_text:
+            from .. import recovery
+
+            recovery.drop(self.recovered.path)  # the kept text is in the database now
+            self.recovered = None
         if self._retry is not None:
             self._retry.stop()
             self._retry = None
         if not self.app.writes_failing() and self._timer is None:  # (with newer keys: still "saving …")
+            self._said_saving = False
             self._line(t("dec.saved", time=msg.when))
-        self.app.mark_decided(self.detail.row.case_no)
+        if msg.changed:
+            self.app.mark_decided(self.detail.row.case_no)
 
     def on_decision_screen_save_failed(self, msg: SaveFailed) -> None:
         self._attempts += 1
@@ -571,42 +676,62 @@ class DecisionScreen(Translated, Screen):
             self._line(t("dec.saved", time=clock.now().strftime("%H:%M:%S")))
 
     def on_decision_screen_conflict_found(self, msg: ConflictFound) -> None:
-        if self._conflict_open:
+        if self._conflict_open or self._resolving:
             return
-        self._conflict_theirs = msg.theirs
+        self._conflict_waiting = msg.conflict
         self._conflict_when_quiet()
 
     def _conflict_when_quiet(self) -> None:
         """Show the conflict once the typing pauses, with everything typed: a save can meet the other
         session's text in the middle of a word (typing is saved every second), and a dialog opened
         then would take the next letters."""
-        if self._conflict_theirs is None or not self.in_stack:
+        if self._conflict_waiting is None or not self.in_stack:
             return
         quiet = time.monotonic() - self._last_key
         if quiet < SAVE_DELAY:
             self.set_timer(max(0.01, SAVE_DELAY - quiet), self._conflict_when_quiet)
             return
-        theirs, self._conflict_theirs = self._conflict_theirs, None
-        self._conflict_open = True
-        self._show_conflict(self.query_one("#plan", TextArea).text, theirs)
+        conflict, self._conflict_waiting = self._conflict_waiting, None
+        self._show_conflict(self.query_one("#plan", TextArea).text, conflict)
 
-    def _show_conflict(self, mine: str, theirs: str) -> None:
+    def _show_conflict(self, mine: str, conflict: Conflict) -> None:
+        """Ask which text stands. The answer is saved over the version the dialog showed; if someone
+        saved yet again meanwhile the dialog comes back with their newest text."""
+        self._conflict_open = True
+
         def chosen(text: str | None) -> None:
             self._conflict_open = False
-            if text is None:
-                return
-            area = self.query_one("#plan", TextArea)
-            self._ready = False
-            area.text = text
-            self.call_after_refresh(self._set_ready)
+            if text is None:  # (the dialog always answers; Escape keeps both)
+                text = mine
+            self._put_text(text)
+            self._resolving = True
+
             def saved(result) -> None:
+                self._resolving = False
+                if isinstance(result, Conflict):
+                    self._show_conflict(self.query_one("#plan", TextArea).text, result)
+                    return
                 self.version = result[1]
                 self._saved_text = text
-                self._line(t("dec.saved", time=""))
+                self._stopped = False
+                self._post_saved(result[1])
+                if self.query_one("#plan", TextArea).text != text and not self._saving:
+                    self._start_save()  # typed after choosing
 
-            self.run_db(self.app.service.force_plan, self.detail.row.case_no, text, then=saved)
+            self.run_db(self.app.service.resolve_plan, self.detail.row.case_no, text, conflict.version,
+                        then=saved)
 
-        self.app.push_screen(ConflictDialog(mine, theirs), chosen)
+        self.app.push_screen(ConflictDialog(mine, conflict.theirs, conflict.user, conflict.when), chosen)
+
+    def _put_text(self, text: str) -> None:
+        """Put ``text`` in the editor without it counting as typed (no save of its own)."""
+        area = self.query_one("#plan", TextArea)
+        if area.text == text:
+            return
+        self._ready = False
+        area.text = text
+        area.move_cursor(area.document.end)
+        self.call_after_refresh(self._set_ready)
 
     # ------------------------------------------------------------ the rest of the form
     @on(Select.Changed, "#coordinator")
@@ -754,8 +879,6 @@ class DecisionScreen(Translated, Screen):
         plan, version, actions = msg.state
         area = self.query_one("#plan", TextArea)
         dirty = area.text != self._saved_text or self._timer is not None or self._saving
-        if self._conflict_theirs is not None and version != self.version:
-            self._conflict_theirs = plan  # the conflict, when shown, shows their latest text
         if version != self.version and plan != self._saved_text and not dirty:
             # someone else saved and nothing typed here is unsaved: show their text
             self._ready = False

@@ -391,29 +391,111 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
         self.dismiss(None)
 
 
+def when_text(when: dt.datetime | None) -> str:
+    """A save's time as the screen shows it: local ``YYYY-MM-DD HH:MM`` (empty when unknown)."""
+    if when is None:
+        return ""
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def both_plans(mine: str, theirs: str, user: str, when: dt.datetime | None) -> str:
+    """Both texts of a conflict, mine first, then a line naming whose text follows, then theirs.
+    An empty text (or one the other already holds) adds nothing."""
+    a, b = mine.rstrip(), theirs.strip()
+    if not b or b in a:
+        return mine
+    if not a.strip() or a.strip() in b:
+        return theirs
+    line = t("dec.both_separator", user=user or t("dec.someone"), when=when_text(when)).strip()
+    return f"{a}\n\n{line}\n{b}"
+
+
 class ConflictDialog(Translated, ModalScreen[str]):
-    """Two people saved the same plan: show both texts, the user chooses."""
+    """Two people saved the same plan: both texts, who saved the other one and when; the answer is
+    mine, theirs or both (both texts kept, one after the other). Answered only with the buttons
+    (Tab, Shift+Tab and the arrows move between them, Enter chooses); Escape keeps both. Letters are
+    not answers: typed while the dialog is up they are ignored and the hint says why."""
 
-    KEYS = [Key("m", "mine", "dec.keep_mine", "conflict_mine"), Key("t", "theirs", "dec.take_theirs", "conflict_theirs")]
+    KEYS = [
+        Key("escape", "both", "dec.keep_both", "conflict_both"),
+        Key("left,up", "app.focus_previous", "key.prev_field", "conflict_prev", show=False),
+        Key("right,down", "app.focus_next", "key.next_field", "conflict_next", show=False),
+        Key("pageup", "scroll_texts(-1)", "key.page", "conflict_page_up", show=False),
+        Key("pagedown", "scroll_texts(1)", "key.page", "conflict_page_down", show=False),
+    ]
+    DEFAULT_CSS = """
+    ConflictDialog #conflict { width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $warning; background: $surface; padding: 0 1; }
+    ConflictDialog .dialog-title { margin-bottom: 0; }
+    ConflictDialog #conflict-hint { color: $text-muted; }
+    ConflictDialog #conflict-hint.-typed { color: $warning; text-style: bold; }
+    ConflictDialog #conflict-texts { height: auto; max-height: 12; }
+    ConflictDialog .dialog-sub { margin-top: 1; }
+    ConflictDialog .plan-text { padding-left: 2; }
+    ConflictDialog .dialog-buttons { margin-top: 1; }
+    ConflictDialog .dialog-buttons Button { margin-right: 1; }
+    """
 
-    def __init__(self, mine: str, theirs: str, user: str = "?"):
+    def __init__(self, mine: str, theirs: str, user: str = "", when: dt.datetime | None = None):
         super().__init__()
         self.translate_bindings()
         self.mine = mine
         self.theirs = theirs
-        self.user = user
+        self.user = user or t("dec.someone")
+        self.when = when
+        self.both = both_plans(mine, theirs, user, when)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(t("dec.conflict", user=self.user), classes="dialog-title", markup=False)
-            with VerticalScroll():
-                yield Label(t("dec.mine"), classes="dialog-sub")
-                yield Static(self.mine or "–", classes="plan-text", markup=False)
-                yield Label(t("dec.theirs"), classes="dialog-sub")
-                yield Static(self.theirs or "–", classes="plan-text", markup=False)
+        when = when_text(self.when)
+        with Vertical(id="conflict"):
+            yield Label(t("dec.conflict", user=self.user, when=when), classes="dialog-title", markup=False)
+            yield Label(t("dec.conflict_hint"), id="conflict-hint", markup=False)
+            with VerticalScroll(id="conflict-texts", can_focus=False):
+                yield Label(t("dec.mine"), classes="dialog-sub", markup=False)
+                yield Static(self.mine.strip() or "–", classes="plan-text", markup=False)
+                yield Label(t("dec.theirs_by", user=self.user, when=when), classes="dialog-sub", markup=False)
+                yield Static(self.theirs.strip() or "–", classes="plan-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("dec.keep_mine") + " (m)", id="mine", variant="primary")
-                yield Button(t("dec.take_theirs") + " (t)", id="theirs")
+                yield Button(t("dec.keep_both"), id="both", variant="primary")
+                yield Button(t("dec.keep_mine"), id="mine")
+                yield Button(t("dec.take_theirs"), id="theirs")
+
+    def on_mount(self) -> None:
+        self.query_one("#both", Button).focus()  # Enter at once keeps both: nothing is lost
+        self._fit(self.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """The texts take what the title, hint and buttons leave (they take 9 rows with the border)."""
+        self.query_one("#conflict-texts").styles.max_height = max(3, height - 9)
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter (or a space) is not an answer: nothing happens but the hint saying how to answer."""
+        if event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self._typed()
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        self._typed()
+
+    def _typed(self) -> None:
+        hint = self.query_one("#conflict-hint", Label)
+        hint.update(t("dec.conflict_typed"))
+        hint.add_class("-typed")
+
+    def action_scroll_texts(self, pages: int) -> None:
+        box = self.query_one("#conflict-texts", VerticalScroll)
+        if pages < 0:
+            box.scroll_page_up(animate=False)
+        else:
+            box.scroll_page_down(animate=False)
 
     @on(Button.Pressed, "#mine")
     def action_mine(self) -> None:
@@ -422,6 +504,10 @@ class ConflictDialog(Translated, ModalScreen[str]):
     @on(Button.Pressed, "#theirs")
     def action_theirs(self) -> None:
         self.dismiss(self.theirs)
+
+    @on(Button.Pressed, "#both")
+    def action_both(self) -> None:
+        self.dismiss(self.both)
 
 
 class ChoiceDialog(Translated, ModalScreen["str | None"]):

@@ -68,9 +68,10 @@ class QueueScreen(Translated, Screen):
     ]
 
     class Loaded(Message):
-        def __init__(self, data: QueueData):
+        def __init__(self, data: QueueData, recovered: list[int] | None = None):
             super().__init__()
             self.data = data
+            self.recovered = recovered or []  # cases with plan text kept at an exit (``recovery``)
 
     class LoadFailed(Message):
         """The database did not answer (locked, full, gone): say so, try again."""
@@ -88,6 +89,7 @@ class QueueScreen(Translated, Screen):
         self.sort_key = "rank"
         self.shown_rows: list[CaseRow] = []
         self.show_all = False  # every qualifying case, not only the first queue.max_cases
+        self._told_recovery = False
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -119,7 +121,8 @@ class QueueScreen(Translated, Screen):
                 raise
             self.post_message(self.LoadFailed(e))
             return
-        self.post_message(self.Loaded(data))
+        recovered = self.app.recovered_cases() if not self._told_recovery else []
+        self.post_message(self.Loaded(data, recovered))
 
     def on_queue_screen_load_failed(self, msg: LoadFailed) -> None:
         self._load_attempts = getattr(self, "_load_attempts", 0) + 1
@@ -132,6 +135,10 @@ class QueueScreen(Translated, Screen):
     def on_queue_screen_loaded(self, msg: Loaded) -> None:
         self._load_attempts = 0
         self.data = msg.data
+        if msg.recovered and not self._told_recovery:
+            self._told_recovery = True
+            self.notify(t("queue.recovery", cases=", ".join(map(str, msg.recovered))), severity="warning",
+                        markup=False, timeout=15)
         self.app.current_queue = msg.data
         self.render_table()
         self.call_after_refresh(self.app.release_held_keys)

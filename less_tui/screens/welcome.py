@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..i18n import t
+from ..storage.db import is_db_error
 from ..widgets.screen_title import ScreenTitle
-from .base import Key, Translated
+from .base import Key, Translated, db_trouble, retry_delay
 
 
 def db_flag(app) -> str:
@@ -30,13 +34,26 @@ class WelcomeScreen(Translated, Screen):
     #welcome Static { width: 100%; max-width: 100; margin-bottom: 1; }
     #welcome .lead { text-style: bold; }
     #welcome .command { padding-left: 4; color: $accent; text-style: bold; }
+    #welcome-status { padding: 0 2; height: auto; }
     """
     KEYS = [Key("question_mark,f1", "help", "key.help", "help_welcome"),
             Key("q", "quit", "key.quit", "quit_welcome")]
 
+    class Arrived(Message):
+        """Certificates are there and the meeting is open: the queue can take this screen's place."""
+
+    class OpenFailed(Message):
+        """The database did not answer (locked, full, gone): say so, try again."""
+
+        def __init__(self, error: BaseException):
+            super().__init__()
+            self.error = error
+
     def __init__(self):
         super().__init__()
         self.translate_bindings()
+        self._attempts = 0
+        self._arrived = False
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -48,17 +65,50 @@ class WelcomeScreen(Translated, Screen):
             yield Static(t("welcome.demo"), markup=False)
             yield Static("less-tui demo", classes="command", id="demo-command", markup=False)
             yield Static(t("welcome.then"), markup=False)
+        yield Static("", id="welcome-status", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = t("screen.welcome")
         self.sub_title = self.app.cfg.clinic_name
         self.query_one("#welcome").focus()
+        self.query_one("#welcome-status").display = False
         self.app.release_held_keys()
 
     def refresh_from_db(self) -> None:
-        """Certificates imported from another terminal: the queue takes this screen's place."""
-        if self.app.service.has_certificates():
+        """Something changed in the database (perhaps certificates imported from another terminal)."""
+        self.check()
+
+    @work(thread=True, exclusive=True, group="welcome")
+    def check(self) -> None:
+        """Off the event loop, as the queue's load: are there certificates now? Then open the meeting."""
+        try:
+            if not self.app.service.has_certificates():
+                return
+            self.app.service.open()
+        except Exception as e:
+            if not is_db_error(e):
+                raise
+            self.post_message(self.OpenFailed(e))
+            return
+        self.post_message(self.Arrived())
+
+    def on_welcome_screen_open_failed(self, msg: OpenFailed) -> None:
+        self._attempts += 1
+        delay = retry_delay(self._attempts)
+        st = self.query_one("#welcome-status", Static)
+        st.update(Text(t("welcome.open_failed", reason=db_trouble(msg.error), seconds=f"{delay:g}"),
+                       style="bold red"))
+        st.display = True
+        self.set_timer(delay, self.check)
+
+    def on_welcome_screen_arrived(self, msg: Arrived) -> None:
+        self._arrived = True
+        if self.app.screen is self:
+            self.app.leave_welcome()
+
+    def on_screen_resume(self) -> None:
+        if self._arrived:  # (help was open over it when the meeting opened)
             self.app.leave_welcome()
 
     def action_help(self) -> None:

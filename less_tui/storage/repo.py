@@ -27,11 +27,14 @@ class NotFound(Exception):
 
 
 class Conflict(Exception):
-    """Someone else saved the same plan since it was read."""
+    """Someone else saved the same plan since it was read: their text, its version, and who saved it
+    when (the operating-system user and the time of that save, from the audit log)."""
 
-    def __init__(self, theirs: str, version: int):
+    def __init__(self, theirs: str, version: int, user: str = "", when: dt.datetime | None = None):
         self.theirs = theirs
         self.version = version
+        self.user = user
+        self.when = when
         super().__init__("the plan was changed by someone else")
 
 
@@ -355,7 +358,7 @@ def save_plan(s: Session, review_id: int, text: str, expected_version: int) -> i
     if r.plan == text:
         return r.version
     if r.version != expected_version:
-        raise Conflict(r.plan, r.version)
+        raise conflict_of(s, r)
     now = clock.now()
     res = s.execute(update(CaseReview)
                     .where(CaseReview.id == review_id, CaseReview.version == expected_version)
@@ -363,10 +366,28 @@ def save_plan(s: Session, review_id: int, text: str, expected_version: int) -> i
                     .execution_options(synchronize_session=False))
     if res.rowcount != 1:
         s.refresh(r)
-        raise Conflict(r.plan, r.version)
+        raise conflict_of(s, r)
     s.refresh(r)
     audit(s, "review.plan", patient_id=r.patient_id, detail=f"version={r.version}", case_no=r.case_no)
     return r.version
+
+
+def plan_saved_by(s: Session, r: CaseReview) -> tuple[str, dt.datetime | None]:
+    """Who saved the stored version of the plan, and when: the audit row of that save (the newest
+    one, found by walking the log backwards from its end), else what the review row says."""
+    row = s.execute(select(AuditLog.os_user, AuditLog.ts)
+                    .where(AuditLog.action == "review.plan", AuditLog.patient_id == r.patient_id,
+                           AuditLog.detail == f"review={r.id} version={r.version}")
+                    .order_by(AuditLog.id.desc()).limit(1)).first()
+    if row is not None:
+        return row[0], row[1]
+    return r.updated_by, r.updated_at
+
+
+def conflict_of(s: Session, r: CaseReview) -> Conflict:
+    """The ``Conflict`` for the stored review ``r`` (its text, version, and who saved it when)."""
+    user, when = plan_saved_by(s, r)
+    return Conflict(r.plan, r.version, user, when)
 
 
 def set_assessor(s: Session, review_id: int, value: str) -> None:
