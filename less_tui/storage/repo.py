@@ -18,7 +18,7 @@ from ..core import queue as queue_core
 from ..core.episodes import Cert, Episode, StatusRecord
 from . import auditlog
 from .auditlog import os_user, ssh_client  # noqa: F401  (used here, and by callers as repo.os_user)
-from .models import (Action, CaseReview, Certificate, Doctor, Meeting, MeetingIndicator,
+from .models import (Action, AuditLog, CaseReview, Certificate, Doctor, Meeting, MeetingIndicator,
                      MeetingReopening, Patient, StatusRecordRow, Unit)
 
 
@@ -377,7 +377,7 @@ def plan_saved_by(s: Session, r: CaseReview) -> tuple[str, dt.datetime | None]:
     one, found by walking the log backwards from its end), else what the review row says."""
     row = s.execute(select(AuditLog.os_user, AuditLog.ts)
                     .where(AuditLog.action == "review.plan", AuditLog.patient_id == r.patient_id,
-                           AuditLog.detail == f"review={r.id} version={r.version}")
+                           AuditLog.case_no == r.case_no, AuditLog.detail == f"version={r.version}")
                     .order_by(AuditLog.id.desc()).limit(1)).first()
     if row is not None:
         return row[0], row[1]
