@@ -10,7 +10,6 @@ import datetime as dt
 import html
 import io
 import json
-import os
 import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -598,7 +597,6 @@ def _keep_together(table) -> None:
     """A short table stays on one page (rows unsplit, each kept with the next); its header repeats
     if it ever runs over a page."""
     from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     for k, row in enumerate(table.rows):
         tr_pr = row._tr.get_or_add_trPr()

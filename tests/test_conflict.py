@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from less_tui import recovery
 from less_tui.app import LessApp, install_exit_handlers
-from less_tui.i18n import language, t
+from less_tui.i18n import language
 from less_tui.meeting import MeetingService
 from less_tui.screens.decision import DecisionScreen
 from less_tui.screens.dialogs import AddActionDialog, ConflictDialog, when_text
@@ -83,7 +83,7 @@ def dialog_text(dlg: ConflictDialog) -> str:
 
 async def conflict(pa, pb, monkeypatch, engine) -> tuple[DecisionScreen, ConflictDialog]:
     """a (jessica) saves "Plan A"; b (kerstin), not seeing it, types "Plan B": b's dialog is up."""
-    a, b = pa.app, pb.app
+    b = pb.app
     da = await open_first_case(pa)
     db = await open_first_case(pb)
     b.watcher.stop()  # b does not see a's save before its own

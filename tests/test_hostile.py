@@ -399,7 +399,7 @@ def _poison(db: Path, plan: str, kind: str, owner: str, patient_name: str | None
     """Put typed text into the first reviewed case of the October meeting; return its case number."""
     from less_tui.storage import repo
     from less_tui.storage.db import open_engine
-    from less_tui.storage.models import Action, Meeting, Patient
+    from less_tui.storage.models import Meeting
 
     e = open_engine(f"sqlite:///{db}")
     try:

@@ -46,7 +46,6 @@ def test_twenty_random_kills(demo_url, tmp_path):
         kill_at = rng.uniform(0.3, 2.0 + 0.8 + 0.05 * len(text) + 1.5)
         t0 = time.monotonic()
         typed = ""
-        last_key = None
         for kind, arg in steps:
             if time.monotonic() - t0 >= kill_at:
                 break
@@ -57,7 +56,6 @@ def test_twenty_random_kills(demo_url, tmp_path):
             else:
                 subprocess.run([TMUX, "-S", sock, "send-keys", "-t", name, "-l", arg])
                 typed += arg
-                last_key = time.monotonic()
                 time.sleep(0.05)
         # "quiet": the app has shown all that was typed (keys can lag on a busy machine) and a second
         # has passed since; then everything typed must have been saved

@@ -36,7 +36,6 @@ async def _open_first_case(pilot):
 
 def _steps(screen: str):
     async def run_before(pilot):
-        app = pilot.app
         await _settle(pilot)
         if screen == "decision":
             await _open_first_case(pilot)

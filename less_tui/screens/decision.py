@@ -22,7 +22,6 @@ from ..i18n import t
 from ..meeting import ASSESSORS, ActionInfo, CaseDetail, ReadOnly
 from ..recovery import Recovered
 from ..storage.repo import Conflict
-from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.select import LessSelect
 from ..widgets.timeline import Timeline
