@@ -137,11 +137,13 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
                 assessor=r.primary_assessor,
             ))
         cases.sort(key=lambda c: c.case_no)
-        prev = repo.previous_closed(s, unit.id, m.date)
-        followups: dict[str, list[ActionLine]] = {}
-        if prev is not None:
-            for r, a in repo.actions_of_meeting(s, prev.id):
-                followups.setdefault(a.status, []).append(ActionLine(r.case_no, a.kind, a.owner, a.due, a.status, prev.date))
+        # the same follow-up as the summary screen's (MeetingService.summary)
+        prev, fus = repo.followups(s, unit.id, m.date)
+        followups = {status: [ActionLine(f.review.case_no, f.action.kind, f.action.owner, f.action.due,
+                                         f.action.status, f.meeting.date,
+                                         overdue=f.action.status == "open" and f.action.due is not None
+                                         and f.action.due < m.date) for f in lst]
+                     for status, lst in fus.items()}
         todo: dict[str, list[ActionLine]] = {}
         for mm, r, a in repo.open_actions(s, unit.id, up_to=m.date):
             todo.setdefault(a.owner or "–", []).append(ActionLine(
@@ -197,6 +199,13 @@ def _reasons(rs: list[str]) -> str:
 
 def _due(a: ActionLine) -> str:
     return (a.due.isoformat() if a.due else "–") + (f" ({t('status.overdue')})" if a.overdue else "")
+
+
+def _followup_dates(a: ActionLine, m: Minutes) -> str:
+    """", klart senast 2026-08-30 (försenad 92 dagar), beslutat 2026-07-30" (dates and words only)."""
+    from .present import followup_suffix
+
+    return followup_suffix(a.due, a.status, a.meeting_date, m.date)
 
 
 def _delta(i: ind_core.Indicator) -> str:
@@ -352,7 +361,8 @@ def render_md(m: Minutes) -> str:
         for status, label in (("done", "min.done"), ("open", "min.still_open"), ("dropped", "min.dropped")):
             acts = m.followups.get(status, [])
             L += [f"**{t(label)} ({len(acts)})**", ""]
-            L += [f"- {t('col.case')} {a.case_no}: {md(a.kind)} — {md(a.owner) or '–'}" for a in acts] or ["–"]
+            L += [f"- {t('col.case')} {a.case_no}: {md(a.kind)} — {md(a.owner) or '–'}{_followup_dates(a, m)}"
+                  for a in acts] or ["–"]
             L.append("")
     return "\n".join(L).rstrip() + "\n"
 
@@ -465,7 +475,8 @@ def render_html(m: Minutes) -> str:
             break
         acts = m.followups.get(status, [])
         P.append(f"<h3>{e(t(label))} ({len(acts)})</h3><ul>" + "".join(
-            f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(a.owner or '–')}</li>" for a in acts) + "</ul>")
+            f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(a.owner or '–')}{e(_followup_dates(a, m))}</li>"
+            for a in acts) + "</ul>")
     P.append("</body></html>")
     return "\n".join(P) + "\n"
 
@@ -686,7 +697,8 @@ def render_docx(m: Minutes, path: Path) -> None:
             acts = m.followups.get(status, [])
             doc.add_heading(f"{t(label)} ({len(acts)})", level=2)
             for a in acts:
-                doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}", style="List Bullet")
+                doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}{_followup_dates(a, m)}",
+                                  style="List Bullet")
     doc.save(str(path))
 
 

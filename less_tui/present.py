@@ -41,3 +41,23 @@ def reason_labels(reasons: list[str], checkpoint: tuple[int, int] | None = None,
 def reasons_line(reasons: list[str], checkpoint: tuple[int, int] | None = None, lang: str | None = None,
                  sep: str = ", ") -> str:
     return sep.join(label for label, _ in reason_labels(reasons, checkpoint, lang)) or "–"
+
+
+def followup_dates(due, status: str, decided, at, lang: str | None = None) -> list[tuple[str, bool]]:
+    """What the dates of a followed-up action are, said in words, as (text, overdue) pieces to append
+    after "Ärende 557: Kontakt med arbetsgivare – Kerstin Bronner":
+    ``, klart senast 2026-08-30`` ``(försenad 92 dagar)`` ``, beslutat 2026-07-30``. An action is
+    overdue when it is still open and was due before ``at`` (the meeting's date)."""
+    out: list[tuple[str, bool]] = []
+    if due is not None:
+        out.append((", " + t("fu.due", lang, date=due.isoformat()), False))
+        if status == "open" and due < at:
+            days = (at - due).days
+            out.append((" (" + t("fu.overdue_day" if days == 1 else "fu.overdue_days", lang, days=days) + ")", True))
+    if decided is not None:
+        out.append((", " + t("fu.decided", lang, date=decided.isoformat()), False))
+    return out
+
+
+def followup_suffix(due, status: str, decided, at, lang: str | None = None) -> str:
+    return "".join(text for text, _ in followup_dates(due, status, decided, at, lang))

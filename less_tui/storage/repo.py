@@ -461,3 +461,30 @@ def open_actions(s: Session, unit_id: int, up_to: dt.date | None = None) -> list
     if up_to is not None:
         q = q.where(Meeting.date <= up_to)
     return [(m, r, a) for m, r, a in s.execute(q.order_by(Action.owner, Action.due, Action.id))]
+
+
+@dataclass
+class FollowUp:
+    meeting: Meeting  # the meeting that decided the action
+    review: CaseReview
+    action: Action
+
+
+def followups(s: Session, unit_id: int, at: dt.date) -> tuple[Meeting | None, dict[str, list[FollowUp]]]:
+    """What the meeting at ``at`` follows up, the same for its summary and its minutes: every action of
+    the last closed meeting before it, under its status now ("done", "open", "dropped"), and every
+    action of an earlier meeting that is still open (under "open", with the meeting that decided it).
+    Each list is ordered by due date (none last), case number and action id. Returns (the last closed
+    meeting or None, the lists); without a closed meeting before ``at`` there is nothing to follow up."""
+    prev = previous_closed(s, unit_id, at)
+    out: dict[str, list[FollowUp]] = {}
+    if prev is None:
+        return None, out
+    for r, a in actions_of_meeting(s, prev.id):
+        out.setdefault(a.status, []).append(FollowUp(prev, r, a))
+    for m, r, a in open_actions(s, unit_id, up_to=prev.date):
+        if m.id != prev.id:
+            out.setdefault("open", []).append(FollowUp(m, r, a))
+    for lst in out.values():
+        lst.sort(key=lambda f: (f.action.due or dt.date.max, f.review.case_no, f.action.id))
+    return prev, out
