@@ -197,13 +197,13 @@ class SummaryScreen(Translated, Screen):
                 continue
             parts.append(Text(f"{t('status.' + status)} ({len(acts)})", style="bold"))
             grid = Table.grid(expand=True)
-            grid.add_column(width=2, no_wrap=True)
+            grid.add_column(width=4, no_wrap=True)  # "  • ": a wrapped line goes on under its text
             grid.add_column(ratio=1)
             for case_no, a in acts:
                 line = Text(f"{t('col.case')} {case_no}: {one_line(a.kind)} – {one_line(a.owner) or '–'}")
                 for text, overdue in followup_dates(a.due, a.status, a.meeting_date, d.meeting.date):
                     line.append(text, style="bold red" if overdue else "")  # overdue in words and colour
-                grid.add_row("", line)
+                grid.add_row("  •", line)
             parts.append(grid)
         return Group(*parts)
 

@@ -1,0 +1,127 @@
+"""What a coordinator found running a real meeting on the demo: the summary and the minutes follow up
+the same actions, the follow-up's dates are named, exports of different languages and of the demo do
+not overwrite or mix with each other, a draft says it is one.
+
+Pilot tests move the app only with ``pilot.press`` and wait for conditions; export tests read the
+files back."""
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from helpers import run
+from less_tui.app import LessApp
+from less_tui.screens.summary import SummaryScreen
+from less_tui.storage.models import Action, CaseReview, Meeting
+from test_keyboard import queue_ready, until
+
+TODAY = dt.date(2026, 11, 23)
+ENV = {"LESS_TUI_TODAY": TODAY.isoformat()}
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def followup_truth(engine, at: dt.date) -> dict[str, list[tuple[int, str, dt.date, dt.date | None]]]:
+    """Worked out here from the tables: every action of the last closed meeting before ``at`` by its
+    status, and every still open action of an earlier meeting. (case, kind, decided, due) per action."""
+    with Session(engine) as s:
+        prev = s.scalars(select(Meeting).where(Meeting.status == "closed", Meeting.date < at)
+                         .order_by(Meeting.date.desc())).first()
+        out: dict[str, list] = {"done": [], "open": [], "dropped": []}
+        rows = s.execute(select(Meeting, CaseReview, Action).join(CaseReview, CaseReview.meeting_id == Meeting.id)
+                         .join(Action, Action.review_id == CaseReview.id).where(Meeting.date <= prev.date))
+        for m, r, a in rows:
+            if m.id == prev.id or a.status == "open":
+                out[a.status].append((r.case_no, a.kind, m.date, a.due))
+        return out
+
+
+async def open_summary(pilot):
+    app = pilot.app
+    await queue_ready(pilot)
+    await pilot.press("s")
+    await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "the summary")
+    await until(pilot, lambda: "%" in screen_text(app), "the indicators drawn")
+    return app.screen
+
+
+async def whole_summary(pilot, presses: int = 30) -> list[str]:
+    """Every line the summary shows, paging down (PgDn) to its end."""
+    seen: list[str] = []
+    for _ in range(presses):
+        lines = screen_text(pilot.app).splitlines()
+        seen += lines
+        await pilot.press("pagedown")
+        await pilot.pause()
+        if screen_text(pilot.app).splitlines() == lines:
+            break
+    return seen
+
+
+# ---------------------------------------------------------------- 1. the same follow-up everywhere
+
+async def test_summary_and_minutes_follow_up_the_same_actions(demo_engine, demo_db, cfg, tmp_path):
+    from docx import Document
+
+    truth = followup_truth(demo_engine, TODAY)
+    older = [x for x in truth["open"] if x[2] < dt.date(2026, 10, 23)]
+    overdue = [x for x in truth["open"] if x[3] is not None and x[3] < TODAY]
+    assert older and overdue, "the demo has open actions from older meetings, some overdue"
+    want = {k: len(v) for k, v in truth.items()}
+
+    app = LessApp(cfg, demo_engine, TODAY, lang="sv")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_summary(pilot)
+        shown = "\n".join(await whole_summary(pilot))
+    for status, word in (("done", "klar"), ("open", "öppen"), ("dropped", "struken")):
+        if want[status]:
+            assert f"{word} ({want[status]})" in shown, (status, want[status], shown)
+
+    md = run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), env=ENV, check=True).stdout
+    html_out, docx_out = tmp_path / "m.html", tmp_path / "m.docx"
+    run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), "--format", "html", "-o", str(html_out),
+        env=ENV, check=True)
+    run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), "--format", "docx", "-o", str(docx_out),
+        env=ENV, check=True)
+    html = html_out.read_text(encoding="utf-8")
+    docx = "\n".join(p.text for p in Document(str(docx_out)).paragraphs)
+    for status, label in (("done", "Genomförda"), ("open", "Fortfarande öppna"), ("dropped", "Strukna")):
+        assert f"**{label} ({want[status]})**" in md
+        assert f"<h3>{label} ({want[status]})</h3>" in html
+        assert f"{label} ({want[status]})" in docx
+    for case_no, kind, decided, due in older:
+        line = f"Ärende {case_no}: {kind} — "
+        assert any(line in x and f"beslutat {decided.isoformat()}" in x for x in md.splitlines()), (line, decided)
+        assert any(line in x and f"beslutat {decided.isoformat()}" in x for x in docx.splitlines())
+    for case_no, kind, decided, due in overdue:
+        words = f"klart senast {due.isoformat()} (försenad {(TODAY - due).days} dagar)"
+        assert any(f"Ärende {case_no}: {kind} — " in x and words in x for x in md.splitlines()), words
+        assert words in html and words in docx
+
+
+async def test_follow_up_lines_name_their_dates_and_wrap_under_themselves_at_80_columns(demo_engine, cfg):
+    truth = followup_truth(demo_engine, TODAY)
+    case_no, kind, decided, due = next(x for x in truth["open"] if x[3] is not None and x[3] < TODAY)
+    app = LessApp(cfg, demo_engine, TODAY, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_summary(pilot)
+        seen = await whole_summary(pilot)
+    text = "\n".join(seen)
+    assert f"overdue {(TODAY - due).days} days" in text and f"decided {decided.isoformat()}" in text
+    assert f"due {due.isoformat()}" in text
+    # a follow-up line that wraps goes on under its own text, never from the first column
+    heading = next(x for x in seen if re.search(r"\bopen \(\d+\)", x))
+    first = heading.index("open (")  # where the summary's text starts (after the focus mark)
+    lines = [x for x in seen if re.search(r"overdue \d+ day|decided \d{4}-|due \d{4}-", x)]
+    assert lines
+    for line in lines:
+        if "Case" in line:
+            assert line[first:].startswith("  • Case"), (first, line)
+        else:  # the rest of a wrapped line: under the text, not under the bullet or further left
+            assert line[first:first + 4] == "    " and line[first + 4] != " ", (first, line)
+    assert any("Case" not in x for x in lines), "a line wrapped at 80 columns"
