@@ -88,6 +88,7 @@ class Minutes:
     identify: bool = False
     identities: list[str] = field(default_factory=list)  # what was written when identified
     closings: list[Closing] = field(default_factory=list)  # only when the meeting was ever reopened
+    demo: bool = False  # made from the synthetic demo clinic
 
 
 def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", identify: bool = False) -> Minutes:
@@ -159,12 +160,13 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             s.commit()
         return Minutes(
             clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status, started=m.started_at,
-            # a reopened meeting was held until its first closing; every closing is listed apart
-            ended=closings[0].closed_at if closings else m.closed_at,
+            # a reopened meeting was held until its first closing (every closing is listed apart); a
+            # meeting that is open again has no end yet
+            ended=(closings[0].closed_at if closings else m.closed_at) if m.status == "closed" else None,
             attendees=[(n, cfg.role_of(n)) for n in repo.attendees(m)], indicators=iset,
             history=hist, cases=cases, followups=followups, previous_date=prev.date if prev else None,
             todo=dict(sorted(todo.items())), next_meeting=clock.add_months(m.date, cfg.data["meeting"]["cadence_months"]),
-            identify=identify, identities=identities, closings=closings,
+            identify=identify, identities=identities, closings=closings, demo=is_demo(engine),
         )
 
 
@@ -173,11 +175,24 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
 def _time(m: Minutes) -> str:
     def hm(x):
         return x.astimezone().strftime("%H:%M") if x else "–"
+    if m.status != "closed":  # not over: no end time, whatever an undone closing said
+        return f"{hm(m.started)}–" if m.started else "–"
     return f"{hm(m.started)}–{hm(m.ended)}" if m.ended else hm(m.started)
 
 
 def _stamp(x: dt.datetime | None) -> str:
     return x.astimezone().strftime("%Y-%m-%d %H:%M") if x else "–"
+
+
+def top_notes(m: Minutes) -> list[str]:
+    """What the reader must know before anything else: a draft (the meeting is not closed) and
+    minutes made from the synthetic demo clinic."""
+    notes = []
+    if m.status != "closed":
+        notes.append(t("min.draft"))
+    if m.demo:
+        notes.append(t("min.demo"))
+    return notes
 
 
 def closing_lines(m: Minutes) -> list[tuple[str, str]]:
@@ -311,6 +326,8 @@ def render_md(m: Minutes) -> str:
     m = _clean(m)
     md = _md_text
     L: list[str] = [f"# {t('min.title', date=m.date.isoformat())}", ""]
+    for note in top_notes(m):
+        L += [f"**{note}**", ""]
     L += [f"- **{t('min.clinic')}:** {md(m.clinic)}", f"- **{t('min.unit')}:** {md(m.unit)}",
           f"- **{t('min.date')}:** {m.date.isoformat()}", f"- **{t('min.time')}:** {_time(m)}",
           f"- **{t('min.attendees')}:** " + ", ".join(f"{md(n)} ({md(r)})" if r else md(n) for n, r in m.attendees),
@@ -426,7 +443,8 @@ def render_html(m: Minutes) -> str:
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}"
         "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #bbb;padding:.25rem .5rem;text-align:left}"
         "th{background:#eef}h3{margin-bottom:.2rem}.todo li{margin:.1rem 0}img{max-width:100%;height:auto}</style>",
-        "</head><body>", f"<h1>{e(t('min.title', date=m.date.isoformat()))}</h1>", "<ul>",
+        "</head><body>", f"<h1>{e(t('min.title', date=m.date.isoformat()))}</h1>",
+        *(f"<p class=\"note\"><strong>{e(note)}</strong></p>" for note in top_notes(m)), "<ul>",
         f"<li><b>{e(t('min.clinic'))}:</b> {e(m.clinic)}</li>", f"<li><b>{e(t('min.unit'))}:</b> {e(m.unit)}</li>",
         f"<li><b>{e(t('min.date'))}:</b> {m.date.isoformat()}</li>", f"<li><b>{e(t('min.time'))}:</b> {e(_time(m))}</li>",
         f"<li><b>{e(t('min.attendees'))}:</b> " + e(", ".join(f"{n} ({r})" if r else n for n, r in m.attendees)) + "</li>",
@@ -629,6 +647,8 @@ def render_docx(m: Minutes, path: Path) -> None:
     doc.styles["Normal"].font.size = Pt(FONT_PT)
     doc.styles["Title"].font.size = Pt(20)  # the title and its date on one line
     doc.add_heading(t("min.title", date=m.date.isoformat()), level=0)
+    for note in top_notes(m):
+        doc.add_paragraph().add_run(note).bold = True
     for label, value in ((t("min.clinic"), m.clinic), (t("min.unit"), m.unit), (t("min.date"), m.date.isoformat()),
                          (t("min.time"), _time(m)),
                          (t("min.attendees"), ", ".join(f"{n} ({r})" if r else n for n, r in m.attendees)),
@@ -796,36 +816,58 @@ def render_xlsx(engine: Engine, cfg: Config, path: Path) -> None:
 
 # ---------------------------------------------------------------- entry point
 
-def export_folder(cfg: Config, engine: Engine, create: bool = True) -> Path:
+DEMO_FOLDER = "demo-exports"
+
+
+def is_demo(engine: Engine) -> bool:
+    """Does the database hold the synthetic demo clinic? (A database that cannot be read is not.)"""
+    from .demo import is_demo as holds_demo
+
+    try:
+        return holds_demo(engine)
+    except Exception:  # no tables yet, or not reachable: the caller reports that itself
+        return False
+
+
+def export_folder(cfg: Config, engine: Engine, create: bool = True, demo: bool = False) -> Path:
     """Where exports go without ``-o``: ``export.folder`` when set; else ``exports/`` beside a SQLite
     database; else (PostgreSQL, or a database in memory) ``exports/`` in the user data directory.
     Never the working directory (a ForceCommand user on the server cannot reach it). The folder is
-    made like the database's: owner-only, or the team group's when ``database.group`` is set."""
+    made like the database's: owner-only, or the team group's when ``database.group`` is set.
+    A ``demo`` database has a folder of its own, ``demo-exports/`` beside it (or in the user data
+    directory), whatever ``export.folder`` says: demo minutes never land among the real ones."""
     from .storage.db import private_dir, sqlite_path
 
     configured = cfg.data["export"]["folder"]
-    if configured:
+    name = DEMO_FOLDER if demo else "exports"
+    if configured and not demo:
         folder = Path(configured).expanduser()
     else:
         db = sqlite_path(engine.url.render_as_string(hide_password=False))
         if db is None:
             from .config import user_data_dir
 
-            folder = user_data_dir() / "exports"
+            folder = user_data_dir() / name
         else:
-            folder = db.parent / "exports"
+            folder = db.parent / name
     if create:
         private_dir(folder, cfg.data["database"]["group"])
     return folder
 
 
-def default_path(cfg: Config, engine: Engine, date: dt.date, fmt: str) -> Path:
-    return export_folder(cfg, engine) / f"fmt-protokoll-{cfg.unit.replace(' ', '_')}-{date.isoformat()}.{fmt}"
+def file_name(cfg: Config, date: dt.date, fmt: str, demo: bool = False) -> str:
+    """``fmt-protokoll-UNIT-DATE.md`` in Swedish, ``fmt-minutes-UNIT-DATE.md`` in English (the current
+    language), so that the two languages of one meeting are two files; ``demo-…`` from the demo."""
+    return f"{'demo-' if demo else ''}{t('exp.file_stem')}-{cfg.unit.replace(' ', '_')}-{date.isoformat()}.{fmt}"
+
+
+def default_path(cfg: Config, engine: Engine, date: dt.date, fmt: str, demo: bool = False) -> Path:
+    return export_folder(cfg, engine, demo=demo) / file_name(cfg, date, fmt, demo)
 
 
 def list_exports(cfg: Config, engine: Engine) -> list[Path]:
-    """The files in the export folder, oldest first (nothing when it does not exist yet)."""
-    folder = export_folder(cfg, engine, create=False)
+    """The files in this database's export folder, oldest first (nothing when it does not exist yet)."""
+    folder = export_folder(cfg, engine, create=False, demo=is_demo(engine))
     if not folder.is_dir():
         return []
     return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),  # not one being written
@@ -869,7 +911,7 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
         if fmt == "md" and out is None and not to_file:
             return render_md(m)
         group = cfg.data["database"]["group"]
-        path = Path(out) if out else default_path(cfg, engine, m.date, fmt)
+        path = Path(out) if out else default_path(cfg, engine, m.date, fmt, demo=m.demo)
         # written whole into a new file beside it, then renamed over it: a failure leaves no
         # empty or half-written file (and an earlier export of the same name as it was)
         tmp = _new_private_file(path, group)

@@ -125,3 +125,60 @@ async def test_follow_up_lines_name_their_dates_and_wrap_under_themselves_at_80_
         else:  # the rest of a wrapped line: under the text, not under the bullet or further left
             assert line[first:first + 4] == "    " and line[first + 4] != " ", (first, line)
     assert any("Case" not in x for x in lines), "a line wrapped at 80 columns"
+
+
+# ---------------------------------------------------------------- 3. exports that do not overwrite or mix
+
+def test_exports_differ_by_language_and_the_demo_has_its_own_folder(demo_db, tmp_path):
+    from helpers import SAMPLES
+
+    real = tmp_path / "less-tui.db"  # the real database, beside the demo's (as in the data directory)
+    run("import", "--db", str(real), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    for db in (real, demo_db):
+        run("meeting", "new", "--db", str(db), env=ENV, check=True)
+    for db in (real, demo_db):
+        for lang in ("sv", "en"):
+            run("--lang", lang, "export", "--db", str(db), "--meeting", TODAY.isoformat(), "--format", "html",
+                env=ENV, check=True)
+    name = f"VC_Exempel-{TODAY.isoformat()}.html"
+    sv, en = tmp_path / "exports" / f"fmt-protokoll-{name}", tmp_path / "exports" / f"fmt-minutes-{name}"
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == sorted([sv.name, en.name])
+    assert "Protokoll FMT-möte" in sv.read_text(encoding="utf-8")
+    assert "Minutes of the FMT meeting" in en.read_text(encoding="utf-8")
+    for f in (sv, en):
+        text = f.read_text(encoding="utf-8")
+        assert "demodata" not in text and "demo data" not in text
+    demo_sv = tmp_path / "demo-exports" / f"demo-fmt-protokoll-{name}"
+    demo_en = tmp_path / "demo-exports" / f"demo-fmt-minutes-{name}"
+    assert demo_sv.exists() and demo_en.exists()
+    assert "Gjort av syntetiska demodata" in demo_sv.read_text(encoding="utf-8")
+    assert "Made from synthetic demo data" in demo_en.read_text(encoding="utf-8")
+    listed = run("export", "--list", "--db", str(real), env=ENV, check=True).stdout.splitlines()
+    assert sorted(listed) == sorted([str(sv), str(en)])
+    listed = run("export", "--list", "--db", str(demo_db), env=ENV, check=True).stdout.splitlines()
+    assert sorted(listed) == sorted([str(demo_sv), str(demo_en)])
+
+
+# ---------------------------------------------------------------- 4. a draft says it is one
+
+def _time_line(md: str) -> str:
+    return next(x for x in md.splitlines() if x.startswith("- **Tid:**"))
+
+
+def test_a_draft_says_so_and_a_reopened_meeting_has_no_end_time(demo_db):
+    closed = "2026-10-23"
+    md = run("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    assert "Utkast" not in md
+    assert re.fullmatch(r"- \*\*Tid:\*\* \d\d:\d\d–\d\d:\d\d", _time_line(md))
+    run("meeting", "new", "--db", str(demo_db), env=ENV, check=True)
+    md = run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), env=ENV, check=True).stdout
+    assert md.splitlines()[2] == "**Utkast – mötet är inte stängt**"  # right under the title
+    run("meeting", "reopen", "--db", str(demo_db), "--date", closed, "--reason", "Fel ansvarig", env=ENV, check=True)
+    for lang, draft in (("sv", "**Utkast – mötet är inte stängt**"), ("en", "**Draft – the meeting is not closed**")):
+        md = run("--lang", lang, "export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+        assert md.splitlines()[2] == draft
+        time_line = next(x for x in md.splitlines() if x.startswith(("- **Tid:**", "- **Time:**")))
+        assert re.fullmatch(r"- \*\*(Tid|Time):\*\* \d\d:\d\d–", time_line), time_line  # no end yet
+    run("meeting", "close", "--db", str(demo_db), "--date", closed, env=ENV, check=True)
+    md = run("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    assert "Utkast" not in md and re.fullmatch(r"- \*\*Tid:\*\* \d\d:\d\d–\d\d:\d\d", _time_line(md))

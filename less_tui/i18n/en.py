@@ -444,6 +444,9 @@ STRINGS: dict[str, str] = {
     "adm.differs": "the copy differs from the source in: {tables}; nothing was kept",
     "adm.differs_table": "{name} ({a} vs {b} rows)",
     # export
+    "exp.file_stem": "fmt-minutes",
+    "min.draft": "Draft – the meeting is not closed",
+    "min.demo": "Made from synthetic demo data: no real patients.",
     "exp.no_meetings": "No meetings for {unit}; create one with `less-tui meeting new`.",
     "exp.no_temp": "{path}: cannot create a temporary file beside it",
     "exp.bad_format": "--format: found {value}, expected one of {choices}",

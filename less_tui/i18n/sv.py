@@ -453,6 +453,9 @@ STRINGS: dict[str, str] = {
     "adm.differs": "kopian skiljer sig från källan i: {tables}; inget behölls",
     "adm.differs_table": "{name} ({a} mot {b} rader)",
     # export
+    "exp.file_stem": "fmt-protokoll",
+    "min.draft": "Utkast – mötet är inte stängt",
+    "min.demo": "Gjort av syntetiska demodata: inga verkliga patienter.",
     "exp.no_meetings": "Inga möten för {unit}; skapa ett med `less-tui meeting new`.",
     "exp.no_temp": "{path}: kan inte skapa en tillfällig fil bredvid den",
     "exp.bad_format": "--format: hittade {value}; förväntade en av {choices}",
