@@ -182,3 +182,72 @@ def test_a_draft_says_so_and_a_reopened_meeting_has_no_end_time(demo_db):
     run("meeting", "close", "--db", str(demo_db), "--date", closed, env=ENV, check=True)
     md = run("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
     assert "Utkast" not in md and re.fullmatch(r"- \*\*Tid:\*\* \d\d:\d\d–\d\d:\d\d", _time_line(md))
+
+
+# ---------------------------------------------------------------- 6. the summary's keys
+
+CLOSED = dt.date(2026, 10, 23)
+
+
+async def test_home_on_the_summary_goes_back_to_the_top_after_page_down(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY, lang="sv")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_summary(pilot)
+        head = "Vårdcentralen Exempel · Möte"
+        assert head in screen_text(app)
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await until(pilot, lambda: head not in screen_text(app), "the page scrolled down")
+        await pilot.press("home")
+        await until(pilot, lambda: head in screen_text(app), "the top of the summary again")
+        await pilot.press("end")
+        page = app.screen.query_one("#summary")
+        await until(pilot, lambda: head not in screen_text(app) and page.scroll_y == page.max_scroll_y > 0, "the end")
+
+
+async def test_the_footer_offers_closing_only_an_open_meeting(demo_engine, cfg):
+    from less_tui.screens.dialogs import ConfirmDialog
+
+    app = LessApp(cfg, demo_engine, CLOSED, lang="sv")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_summary(pilot)
+        await until(pilot, lambda: "e Exportera" in screen_text(app), "the footer")
+        assert "Stäng mötet" not in screen_text(app)
+    app = LessApp(cfg, demo_engine, TODAY, lang="sv")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_summary(pilot)
+        await until(pilot, lambda: "c Stäng mötet" in screen_text(app), "the close key offered")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data.meeting.closed
+                    and "Stäng mötet" not in screen_text(app) and "e Exportera" in screen_text(app),
+                    "the closed meeting without the close key")
+
+
+async def test_reopening_from_the_palette_on_the_summary_stays_on_the_summary(demo_engine, cfg):
+    from less_tui.i18n import t
+    from less_tui.screens.reopen import ReopenDialog
+
+    app = LessApp(cfg, demo_engine, CLOSED, lang="sv")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_summary(pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "the palette")
+        await pilot.press(*"igen")
+
+        def offered() -> bool:
+            from textual.command import CommandList
+
+            found = app.screen.query(CommandList)
+            lst = found.first() if found else None
+            return (lst is not None and lst.highlighted is not None
+                    and t("cmd.reopen") in str(lst.get_option_at_index(lst.highlighted).prompt))
+
+        await until(pilot, offered, "the reopen command, highlighted")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReopenDialog), "the reopen dialog")
+        await pilot.press(*"Fel ansvarig", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None
+                    and not app.screen.data.meeting.closed and "c Stäng mötet" in screen_text(app),
+                    "the reopened meeting's summary")

@@ -36,11 +36,21 @@ def delta_text(ind, brackets: bool = True) -> Text:
 
 
 class IndicatorTable(Translated, DataTable):
-    KEYS = [Key("home", "scroll_top", "key.first_row", "indicator_first_row", show=False),
-            Key("end", "scroll_bottom", "key.last_row", "indicator_last_row", show=False),
+    KEYS = [Key("home", "page_end(-1)", "key.first_row", "indicator_first_row", show=False),
+            Key("end", "page_end(1)", "key.last_row", "indicator_last_row", show=False),
             # four rows need no paging: PgUp/PgDn scroll the summary page (the actions below the chart)
             Key("pagedown", "page(1)", "key.page", "summary_page_down", show=False),
             Key("pageup", "page(-1)", "key.page", "summary_page_up", show=False)]
+
+    def action_page_end(self, direction: int) -> None:
+        """Home / End: the first / last indicator, and the summary page back to its top / on to its end
+        (after PgDn the table's own cursor alone would move out of sight)."""
+        self.move_cursor(row=0 if direction < 0 else self.row_count - 1, scroll=False)
+        page = self.screen.query_one("#summary", VerticalScroll)
+        if direction < 0:
+            page.scroll_home(animate=False)
+        else:
+            page.scroll_end(animate=False)
 
     def action_page(self, direction: int) -> None:
         page = self.screen.query_one("#summary", VerticalScroll)
@@ -107,6 +117,12 @@ class SummaryScreen(Translated, Screen):
     def on_summary_screen_loaded(self, msg: Loaded) -> None:
         self.data = msg.data
         self.render_all()
+        self.refresh_bindings()  # "c Stäng mötet" only while the meeting is open
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_meeting" and self.data is not None and self.data.meeting.closed:
+            return False  # a closed meeting cannot be closed: the footer does not offer it
+        return True
 
     def render_all(self) -> None:
         d = self.data
