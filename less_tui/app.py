@@ -340,6 +340,15 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.push_screen(ChoiceDialog(t("sum.export_title"), [("md", "Markdown (.md)"), ("docx", "Word (.docx)"),
                                                                ("html", "HTML (.html)"), ("xlsx", "Excel (.xlsx)")]),
                          chosen)
+        self.call_after_refresh(self.prepare_export)  # once the dialog is drawn
+
+    @work(thread=True, exclusive=True, group="export-prepare")
+    def prepare_export(self) -> None:
+        """The slow imports of the chart and Word exports, in a thread while the dialog is up, so that
+        neither the dialog nor the screen behind it waits for them."""
+        from .export import warm_up
+
+        warm_up()
 
     @work(thread=True, group="export")
     def run_export(self, fmt: str) -> None:

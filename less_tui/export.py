@@ -386,6 +386,16 @@ def render_md(m: Minutes) -> str:
 
 # ---------------------------------------------------------------- chart (matplotlib)
 
+def warm_up() -> None:
+    """Import what the chart and the Word document need (a second or more on a busy machine), so that
+    the app can do it in a thread before the export is chosen."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import docx  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+
+
 def chart(m: Minutes, fmt: str = "png") -> bytes:
     import matplotlib
 

@@ -251,3 +251,27 @@ async def test_reopening_from_the_palette_on_the_summary_stays_on_the_summary(de
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None
                     and not app.screen.data.meeting.closed and "c Stäng mötet" in screen_text(app),
                     "the reopened meeting's summary")
+
+
+def _shown_with_background(app) -> str:
+    """The whole terminal as drawn, the screens under a dialog included."""
+    import html
+
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def test_the_export_dialog_keeps_the_summary_in_sight(demo_engine, demo_db, cfg):
+    from less_tui.screens.dialogs import ChoiceDialog
+
+    app = LessApp(cfg, demo_engine, TODAY, lang="sv")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_summary(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the format dialog")
+        shown = _shown_with_background(app)
+        assert "Exportera protokoll" in shown and "Vårdcentralen Exempel · Möte" in shown
+        await pilot.press("down", "enter")  # Word
+        out = demo_db.parent / "demo-exports" / f"demo-fmt-protokoll-VC_Exempel-{TODAY.isoformat()}.docx"
+        await until(pilot, lambda: out.exists() and isinstance(app.screen, SummaryScreen), "the Word file")
+        assert "Vårdcentralen Exempel · Möte" in screen_text(app)
