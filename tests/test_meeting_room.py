@@ -275,3 +275,28 @@ async def test_the_export_dialog_keeps_the_summary_in_sight(demo_engine, demo_db
         out = demo_db.parent / "demo-exports" / f"demo-fmt-protokoll-VC_Exempel-{TODAY.isoformat()}.docx"
         await until(pilot, lambda: out.exists() and isinstance(app.screen, SummaryScreen), "the Word file")
         assert "Vårdcentralen Exempel · Möte" in screen_text(app)
+
+
+# ---------------------------------------------------------------- 7. the audit log names what changed
+
+def test_the_audit_log_names_only_the_fields_that_changed(engine, cfg):
+    from test_storage import D, _decide, row, store
+
+    from less_tui.storage import repo
+    from less_tui.storage.models import AuditLog
+
+    store(engine, cfg, [row(D(2026, 10, 1), D(2026, 11, 30))])
+    _decide(engine, cfg, D(2026, 11, 23))
+    with Session(engine) as s:
+        a = s.scalars(select(Action)).one()
+        aid, kind, due = a.id, a.kind, a.due
+        repo.update_action(s, aid, kind=kind, owner="Jessica Bylund", due=due)  # the owner only
+        repo.update_action(s, aid, kind=kind, owner="Jessica Bylund", due=due)  # nothing
+        repo.update_action(s, aid, kind="Ring arbetsgivaren", owner="Jessica Bylund", due=D(2027, 1, 5))
+        s.commit()
+    with Session(engine) as s:
+        logged = list(s.scalars(select(AuditLog.detail).where(AuditLog.action == "action.update")
+                                .order_by(AuditLog.id)))
+        a = s.get(Action, aid)
+        assert (a.kind, a.owner, a.due) == ("Ring arbetsgivaren", "Jessica Bylund", D(2027, 1, 5))
+    assert logged == [f"action={aid} owner", f"action={aid} due,kind"]

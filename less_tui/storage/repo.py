@@ -389,15 +389,20 @@ def add_action(s: Session, review_id: int, kind: str, owner: str, due: dt.date |
 
 
 def update_action(s: Session, action_id: int, **fields) -> Action:
+    """Set ``fields`` of the action; the audit log names only the fields whose value changed (nothing
+    changed: nothing is written or logged)."""
     a = s.get(Action, action_id)
     if a is None:
         raise NotFound(f"action {action_id}")
-    for k, v in fields.items():
-        setattr(a, k, v)
+    changed = sorted(k for k, v in fields.items() if getattr(a, k) != v)
+    if not changed:
+        return a
+    for k in changed:
+        setattr(a, k, fields[k])
     s.add(a)
     r = s.get(CaseReview, a.review_id)
     audit(s, "action.update", patient_id=r.patient_id if r else None,
-          detail=f"action={a.id} " + ",".join(sorted(fields)))
+          detail=f"action={a.id} " + ",".join(changed))
     return a
 
 
