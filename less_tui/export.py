@@ -245,6 +245,12 @@ def _doctors(c: CaseLine) -> str:
     return f"≥{c.doctors}" if c.doctors_lower_bound else str(c.doctors)
 
 
+def _coordinator(c: CaseLine) -> str:
+    from .present import coordinator_status_text  # "Aktiv" stored, "Active" in English minutes
+
+    return coordinator_status_text(c.coordinator_status)
+
+
 def _assessor(c: CaseLine) -> str:
     return t(f"assessor.{c.assessor or 'none'}")
 
@@ -363,7 +369,7 @@ def render_md(m: Minutes) -> str:
         L += [f"- **{t('min.reasons')}:** {_reasons(cs.reasons)}",
               f"- **{t('col.length')}:** {cs.length if cs.length is not None else '–'} · **{t('col.degree')}:** "
               f"{cs.degree if cs.degree is not None else '–'} % · **{t('col.doctors')}:** {_doctors(cs)}",
-              f"- **{t('dec.coordinator_status')}:** {cs.coordinator_status} · **{t('dec.rehab_plan')}:** "
+              f"- **{t('dec.coordinator_status')}:** {_coordinator(cs)} · **{t('dec.rehab_plan')}:** "
               f"{t('word.yes') if cs.rehab_plan else t('word.no')} · **{t('dec.assessor')}:** {_assessor(cs)}",
               f"- **{t('min.plan')}:** {_md_lines(cs.plan) or '–'}"]
         if cs.actions:
@@ -486,7 +492,7 @@ def render_html(m: Minutes) -> str:
         P.append(f"<li><b>{e(t('min.reasons'))}:</b> {e(_reasons(cs.reasons))}</li>")
         P.append(f"<li><b>{e(t('col.length'))}:</b> {cs.length} · <b>{e(t('col.degree'))}:</b> {cs.degree} % · "
                  f"<b>{e(t('col.doctors'))}:</b> {e(_doctors(cs))}</li>")
-        P.append(f"<li><b>{e(t('dec.coordinator_status'))}:</b> {e(cs.coordinator_status)} · "
+        P.append(f"<li><b>{e(t('dec.coordinator_status'))}:</b> {e(_coordinator(cs))} · "
                  f"<b>{e(t('dec.rehab_plan'))}:</b> {e(t('word.yes') if cs.rehab_plan else t('word.no'))} · "
                  f"<b>{e(t('dec.assessor'))}:</b> {e(_assessor(cs))}</li>")
         P.append(f"<li><b>{e(t('min.plan'))}:</b> {e(cs.plan or '–')}</li>")
@@ -704,7 +710,7 @@ def render_docx(m: Minutes, path: Path) -> None:
         lines = [[(t("min.reasons"), _reasons(cs.reasons))],
                  [(t("col.length"), str(cs.length)), (t("col.degree"), f"{cs.degree} %"),
                   (t("col.doctors"), _doctors(cs))],
-                 [(t("dec.coordinator_status"), cs.coordinator_status),
+                 [(t("dec.coordinator_status"), _coordinator(cs)),
                   (t("dec.rehab_plan"), t("word.yes") if cs.rehab_plan else t("word.no")),
                   (t("dec.assessor"), _assessor(cs))],
                  [(t("min.plan"), cs.plan or "–")]]

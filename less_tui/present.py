@@ -61,3 +61,16 @@ def followup_dates(due, status: str, decided, at, lang: str | None = None) -> li
 
 def followup_suffix(due, status: str, decided, at, lang: str | None = None) -> str:
     return "".join(text for text, _ in followup_dates(due, status, decided, at, lang))
+
+
+# The coordinator statuses are Rehabstöd's Swedish terms (stored and imported as they are); the
+# screens and the minutes say them in the language chosen.
+COORDINATOR_STATUS_KEYS = {"-": "none", "Kontaktad": "contacted", "Aktiv": "active", "Uppföljning": "follow_up",
+                           "Avslutad": "finished", "Avböjt": "declined", "Lämnas utan åtgärd": "no_action",
+                           "Medicinsk rehab": "medical_rehab"}
+
+
+def coordinator_status_text(value: str, lang: str | None = None) -> str:
+    """``Aktiv`` as "Aktiv" in Swedish and "Active" in English; a value outside Rehabstöd's list as it is."""
+    key = COORDINATOR_STATUS_KEYS.get(value)
+    return t(f"coord.{key}", lang) if key else value

@@ -300,3 +300,33 @@ def test_the_audit_log_names_only_the_fields_that_changed(engine, cfg):
         a = s.get(Action, aid)
         assert (a.kind, a.owner, a.due) == ("Ring arbetsgivaren", "Jessica Bylund", D(2027, 1, 5))
     assert logged == [f"action={aid} owner", f"action={aid} due,kind"]
+
+
+# ---------------------------------------------------------------- 9. coordinator statuses in English
+
+SWEDISH_STATUSES = ("Kontaktad", "Aktiv", "Uppföljning", "Avslutad", "Avböjt", "Lämnas utan åtgärd", "Medicinsk rehab")
+ENGLISH_STATUSES = ("Contacted", "Active", "Follow-up", "Finished", "Declined", "No action taken", "Medical rehab")
+
+
+def test_minutes_say_the_coordinator_status_in_their_language(demo_db):
+    closed = "2026-10-23"
+    sv = run("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    en = run("--lang", "en", "export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    sv_status = re.findall(r"\*\*Rehabkoordinatorstatus:\*\* (.+?) ·", sv)
+    en_status = re.findall(r"\*\*Coordinator status:\*\* (.+?) ·", en)
+    assert len(sv_status) == len(en_status) > 0
+    assert set(sv_status) - {"-"} and set(sv_status) <= set(SWEDISH_STATUSES) | {"-"}
+    assert set(en_status) <= set(ENGLISH_STATUSES) | {"-"}
+    for a, b in zip(sv_status, en_status):  # the same case, the same status, translated
+        assert b == ("-" if a == "-" else ENGLISH_STATUSES[SWEDISH_STATUSES.index(a)])
+
+
+async def test_the_english_queue_shows_translated_coordinator_statuses(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await queue_ready(pilot)
+        await until(pilot, lambda: "Coord" in screen_text(app) or "coordinator" in screen_text(app).lower(), "the queue")
+        shown = screen_text(app)
+        assert any(s in shown for s in ENGLISH_STATUSES), shown
+        for s in SWEDISH_STATUSES:
+            assert s not in shown, (s, shown)
