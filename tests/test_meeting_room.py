@@ -330,3 +330,32 @@ async def test_the_english_queue_shows_translated_coordinator_statuses(demo_engi
         assert any(s in shown for s in ENGLISH_STATUSES), shown
         for s in SWEDISH_STATUSES:
             assert s not in shown, (s, shown)
+
+
+# ---------------------------------------------------------------- 10. a consistent synthetic clinic
+
+MEN = {"Lars", "Erik", "Johan", "Anders", "Per", "Mikael", "Karl", "Peter", "Jonas", "Fredrik", "Daniel", "Ali",
+       "Mohammed", "Omar", "Nils", "Oskar", "Gustav", "Björn"}
+
+
+def _luhn_ok(ten: str) -> bool:
+    total = 0
+    for i, ch in enumerate(ten):
+        v = int(ch) * (2 if i % 2 == 0 else 1)
+        total += v // 10 + v % 10
+    return total % 10 == 0
+
+
+def test_demo_personnummer_agree_with_the_first_names(demo_engine):
+    from less_tui.core import demo as gen
+    from less_tui.storage.models import Patient
+
+    with Session(demo_engine) as s:
+        people = [(p.pnr, p.name) for p in s.scalars(select(Patient))]
+    people += [(r.pnr, r.name) for r in gen.generate(TODAY, seed=7, episodes=400)]
+    assert len(people) > 1000
+    for pnr, name in people:
+        ten = pnr.replace("-", "")[2:]
+        assert len(ten) == 10 and _luhn_ok(ten), pnr
+        man = name.split()[0] in MEN
+        assert (int(ten[8]) % 2 == 1) == man, (pnr, name)
