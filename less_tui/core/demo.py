@@ -14,8 +14,9 @@ FIRST = ["Anna", "Maria", "Eva", "Karin", "Sara", "Lena", "Emma", "Ida", "Johann
          "Sofia", "Linnea", "Hanna", "Fatima", "Amira", "Lars", "Erik", "Johan", "Anders", "Per", "Mikael",
          "Karl", "Peter", "Jonas", "Fredrik", "Daniel", "Ali", "Mohammed", "Omar", "Nils", "Oskar",
          "Gustav", "Björn", "Åsa", "Ulla", "Birgitta", "Ingrid", "Kerstin", "Leila"]
-WOMEN = FIRST[:16] + FIRST[34:]
-MEN = FIRST[16:34]
+# 20 and 16 names: the lengths the generator has always drawn from, so a seed gives the same clinic
+WOMEN = FIRST[:16] + ["Åsa", "Ulla", "Birgitta", "Ingrid"]
+MEN = FIRST[16:32]
 LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
         "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Lindberg",
         "Lindqvist", "Öberg", "Åkesson", "Hassan", "Ahmed", "Ali", "Mohammadi", "Berg", "Holm", "Lind",
