@@ -414,6 +414,15 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.push_screen(ChoiceDialog(t("sum.export_title"), [("md", "Markdown (.md)"), ("docx", "Word (.docx)"),
                                                                ("html", "HTML (.html)"), ("xlsx", "Excel (.xlsx)")]),
                          chosen)
+        self.call_after_refresh(self.prepare_export)  # once the dialog is drawn
+
+    @work(thread=True, exclusive=True, group="export-prepare")
+    def prepare_export(self) -> None:
+        """The slow imports of the chart and Word exports, in a thread while the dialog is up, so that
+        neither the dialog nor the screen behind it waits for them."""
+        from .export import warm_up
+
+        warm_up()
 
     @work(thread=True, group="export")
     def run_export(self, fmt: str) -> None:
@@ -433,14 +442,20 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     def reopen_meeting_from_palette(self) -> None:
         from .screens.reopen import ReopenDialog
 
+        # the screen the command was given on (under the palette): the summary stays the summary
+        from textual.screen import ModalScreen
+
+        under = next((s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)), None)
+        on_summary = under.__class__.__name__ == "SummaryScreen"
+
         def answer(reason: str | None) -> None:
             if reason:
-                self.run_reopen(reason)
+                self.run_reopen(reason, on_summary)
 
         self.push_screen(ReopenDialog(self.service.date), answer)
 
     @work(thread=True, group="reopen")
-    def run_reopen(self, reason: str) -> None:
+    def run_reopen(self, reason: str, on_summary: bool = False) -> None:
         from .storage.repo import NotClosed
 
         try:
@@ -449,10 +464,12 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             self.call_from_thread(self.notify, t("reopen.not_closed", date=self.service.date.isoformat()),
                                   severity="warning")
             return
-        self.call_from_thread(self._reopened)
+        self.call_from_thread(self._reopened, on_summary)
 
-    def _reopened(self) -> None:
+    def _reopened(self, on_summary: bool = False) -> None:
         self.switch_meeting(self.service.date)  # every screen again, now writable
+        if on_summary:
+            self.show_summary()
         self.notify(t("reopen.done", date=self.service.date.isoformat()))
 
     # ------------------------------------------------------------ writes that wait for the database

@@ -614,7 +614,7 @@ def export(
 ):
     """Write the minutes of a meeting, or the indicator workbook. Without -o a file goes to the export
     folder (Markdown without -o: stdout)."""
-    from .export import ExportError, export_folder, export_meeting, list_exports
+    from .export import ExportError, export_folder, export_meeting, is_demo, list_exports
     from .storage.repo import NotFound
 
     if lang is not None:  # `less-tui export --lang en` as well as `less-tui --lang en export`
@@ -632,7 +632,8 @@ def export(
         for f in files:
             typer.echo(str(f))
         if not files:
-            typer.echo(t("cli.exports_none", folder=export_folder(cfg, engine, create=False)), err=True)
+            typer.echo(t("cli.exports_none", folder=export_folder(cfg, engine, create=False, demo=is_demo(engine))),
+                       err=True)
         return
     try:
         result = export_meeting(engine, cfg, meeting, fmt, output, identify=identify,

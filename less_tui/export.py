@@ -87,6 +87,7 @@ class Minutes:
     identify: bool = False
     identities: list[str] = field(default_factory=list)  # what was written when identified
     closings: list[Closing] = field(default_factory=list)  # only when the meeting was ever reopened
+    demo: bool = False  # made from the synthetic demo clinic
 
 
 def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", identify: bool = False) -> Minutes:
@@ -138,11 +139,13 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
                 assessor=r.primary_assessor,
             ))
         cases.sort(key=lambda c: c.case_no)
-        prev = repo.previous_closed(s, unit.id, m.date)
-        followups: dict[str, list[ActionLine]] = {}
-        if prev is not None:
-            for r, a in repo.actions_of_meeting(s, prev.id):
-                followups.setdefault(a.status, []).append(ActionLine(r.case_no, a.kind, a.owner, a.due, a.status, prev.date))
+        # the same follow-up as the summary screen's (MeetingService.summary)
+        prev, fus = repo.followups(s, unit.id, m.date)
+        followups = {status: [ActionLine(f.review.case_no, f.action.kind, f.action.owner, f.action.due,
+                                         f.action.status, f.meeting.date,
+                                         overdue=f.action.status == "open" and f.action.due is not None
+                                         and f.action.due < m.date) for f in lst]
+                     for status, lst in fus.items()}
         todo: dict[str, list[ActionLine]] = {}
         for mm, r, a in repo.open_actions(s, unit.id, up_to=m.date):
             todo.setdefault(a.owner or "–", []).append(ActionLine(
@@ -160,12 +163,13 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             s.commit()
         return Minutes(
             clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status, started=m.started_at,
-            # a reopened meeting was held until its first closing; every closing is listed apart
-            ended=closings[0].closed_at if closings else m.closed_at,
+            # a reopened meeting was held until its first closing (every closing is listed apart); a
+            # meeting that is open again has no end yet
+            ended=(closings[0].closed_at if closings else m.closed_at) if m.status == "closed" else None,
             attendees=[(n, cfg.role_of(n)) for n in repo.attendees(m)], indicators=iset,
             history=hist, cases=cases, followups=followups, previous_date=prev.date if prev else None,
             todo=dict(sorted(todo.items())), next_meeting=clock.add_months(m.date, cfg.data["meeting"]["cadence_months"]),
-            identify=identify, identities=identities, closings=closings,
+            identify=identify, identities=identities, closings=closings, demo=is_demo(engine),
         )
 
 
@@ -174,11 +178,24 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
 def _time(m: Minutes) -> str:
     def hm(x):
         return x.astimezone().strftime("%H:%M") if x else "–"
+    if m.status != "closed":  # not over: no end time, whatever an undone closing said
+        return f"{hm(m.started)}–" if m.started else "–"
     return f"{hm(m.started)}–{hm(m.ended)}" if m.ended else hm(m.started)
 
 
 def _stamp(x: dt.datetime | None) -> str:
     return x.astimezone().strftime("%Y-%m-%d %H:%M") if x else "–"
+
+
+def top_notes(m: Minutes) -> list[str]:
+    """What the reader must know before anything else: a draft (the meeting is not closed) and
+    minutes made from the synthetic demo clinic."""
+    notes = []
+    if m.status != "closed":
+        notes.append(t("min.draft"))
+    if m.demo:
+        notes.append(t("min.demo"))
+    return notes
 
 
 def closing_lines(m: Minutes) -> list[tuple[str, str]]:
@@ -202,6 +219,13 @@ def _due(a: ActionLine) -> str:
     return (a.due.isoformat() if a.due else "–") + (f" ({t('status.overdue')})" if a.overdue else "")
 
 
+def _followup_dates(a: ActionLine, m: Minutes) -> str:
+    """", klart senast 2026-08-30 (försenad 92 dagar), beslutat 2026-07-30" (dates and words only)."""
+    from .present import followup_suffix
+
+    return followup_suffix(a.due, a.status, a.meeting_date, m.date)
+
+
 def _delta(i: ind_core.Indicator) -> str:
     return indicator_change(i).text()  # "↓ −7,4 p.e. (sämre)", as on the summary screen
 
@@ -222,6 +246,12 @@ def _doctors(c: CaseLine) -> str:
     if c.doctors is None:
         return "–"
     return f"≥{c.doctors}" if c.doctors_lower_bound else str(c.doctors)
+
+
+def _coordinator(c: CaseLine) -> str:
+    from .present import coordinator_status_text  # "Aktiv" stored, "Active" in English minutes
+
+    return coordinator_status_text(c.coordinator_status)
 
 
 def _assessor(c: CaseLine) -> str:
@@ -305,6 +335,8 @@ def render_md(m: Minutes) -> str:
     m = _clean(m)
     md = _md_text
     L: list[str] = [f"# {t('min.title', date=m.date.isoformat())}", ""]
+    for note in top_notes(m):
+        L += [f"**{note}**", ""]
     L += [f"- **{t('min.clinic')}:** {md(m.clinic)}", f"- **{t('min.unit')}:** {md(m.unit)}",
           f"- **{t('min.date')}:** {m.date.isoformat()}", f"- **{t('min.time')}:** {_time(m)}",
           f"- **{t('min.attendees')}:** " + ", ".join(f"{md(n)} ({md(r)})" if r else md(n) for n, r in m.attendees),
@@ -340,7 +372,7 @@ def render_md(m: Minutes) -> str:
         L += [f"- **{t('min.reasons')}:** {_reasons(cs.reasons)}",
               f"- **{t('col.length')}:** {cs.length if cs.length is not None else '–'} · **{t('col.degree')}:** "
               f"{cs.degree if cs.degree is not None else '–'} % · **{t('col.doctors')}:** {_doctors(cs)}",
-              f"- **{t('dec.coordinator_status')}:** {cs.coordinator_status} · **{t('dec.rehab_plan')}:** "
+              f"- **{t('dec.coordinator_status')}:** {_coordinator(cs)} · **{t('dec.rehab_plan')}:** "
               f"{t('word.yes') if cs.rehab_plan else t('word.no')} · **{t('dec.assessor')}:** {_assessor(cs)}",
               f"- **{t('min.plan')}:** {_md_lines(cs.plan) or '–'}"]
         if cs.actions:
@@ -355,12 +387,23 @@ def render_md(m: Minutes) -> str:
         for status, label in (("done", "min.done"), ("open", "min.still_open"), ("dropped", "min.dropped")):
             acts = m.followups.get(status, [])
             L += [f"**{t(label)} ({len(acts)})**", ""]
-            L += [f"- {t('col.case')} {a.case_no}: {md(a.kind)} — {md(a.owner) or '–'}" for a in acts] or ["–"]
+            L += [f"- {t('col.case')} {a.case_no}: {md(a.kind)} — {md(a.owner) or '–'}{_followup_dates(a, m)}"
+                  for a in acts] or ["–"]
             L.append("")
     return "\n".join(L).rstrip() + "\n"
 
 
 # ---------------------------------------------------------------- chart (matplotlib)
+
+def warm_up() -> None:
+    """Import what the chart and the Word document need (a second or more on a busy machine), so that
+    the app can do it in a thread before the export is chosen."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import docx  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+
 
 def chart(m: Minutes, fmt: str = "png") -> bytes:
     import matplotlib
@@ -419,7 +462,8 @@ def render_html(m: Minutes) -> str:
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}"
         "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #bbb;padding:.25rem .5rem;text-align:left}"
         "th{background:#eef}h3{margin-bottom:.2rem}.todo li{margin:.1rem 0}img{max-width:100%;height:auto}</style>",
-        "</head><body>", f"<h1>{e(t('min.title', date=m.date.isoformat()))}</h1>", "<ul>",
+        "</head><body>", f"<h1>{e(t('min.title', date=m.date.isoformat()))}</h1>",
+        *(f"<p class=\"note\"><strong>{e(note)}</strong></p>" for note in top_notes(m)), "<ul>",
         f"<li><b>{e(t('min.clinic'))}:</b> {e(m.clinic)}</li>", f"<li><b>{e(t('min.unit'))}:</b> {e(m.unit)}</li>",
         f"<li><b>{e(t('min.date'))}:</b> {m.date.isoformat()}</li>", f"<li><b>{e(t('min.time'))}:</b> {e(_time(m))}</li>",
         f"<li><b>{e(t('min.attendees'))}:</b> " + e(", ".join(f"{n} ({r})" if r else n for n, r in m.attendees)) + "</li>",
@@ -451,7 +495,7 @@ def render_html(m: Minutes) -> str:
         P.append(f"<li><b>{e(t('min.reasons'))}:</b> {e(_reasons(cs.reasons))}</li>")
         P.append(f"<li><b>{e(t('col.length'))}:</b> {cs.length} · <b>{e(t('col.degree'))}:</b> {cs.degree} % · "
                  f"<b>{e(t('col.doctors'))}:</b> {e(_doctors(cs))}</li>")
-        P.append(f"<li><b>{e(t('dec.coordinator_status'))}:</b> {e(cs.coordinator_status)} · "
+        P.append(f"<li><b>{e(t('dec.coordinator_status'))}:</b> {e(_coordinator(cs))} · "
                  f"<b>{e(t('dec.rehab_plan'))}:</b> {e(t('word.yes') if cs.rehab_plan else t('word.no'))} · "
                  f"<b>{e(t('dec.assessor'))}:</b> {e(_assessor(cs))}</li>")
         P.append(f"<li><b>{e(t('min.plan'))}:</b> {e(cs.plan or '–')}</li>")
@@ -468,7 +512,8 @@ def render_html(m: Minutes) -> str:
             break
         acts = m.followups.get(status, [])
         P.append(f"<h3>{e(t(label))} ({len(acts)})</h3><ul>" + "".join(
-            f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(a.owner or '–')}</li>" for a in acts) + "</ul>")
+            f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(a.owner or '–')}{e(_followup_dates(a, m))}</li>"
+            for a in acts) + "</ul>")
     P.append("</body></html>")
     return "\n".join(P) + "\n"
 
@@ -621,6 +666,8 @@ def render_docx(m: Minutes, path) -> None:
     doc.styles["Normal"].font.size = Pt(FONT_PT)
     doc.styles["Title"].font.size = Pt(20)  # the title and its date on one line
     doc.add_heading(t("min.title", date=m.date.isoformat()), level=0)
+    for note in top_notes(m):
+        doc.add_paragraph().add_run(note).bold = True
     for label, value in ((t("min.clinic"), m.clinic), (t("min.unit"), m.unit), (t("min.date"), m.date.isoformat()),
                          (t("min.time"), _time(m)),
                          (t("min.attendees"), ", ".join(f"{n} ({r})" if r else n for n, r in m.attendees)),
@@ -666,7 +713,7 @@ def render_docx(m: Minutes, path) -> None:
         lines = [[(t("min.reasons"), _reasons(cs.reasons))],
                  [(t("col.length"), str(cs.length)), (t("col.degree"), f"{cs.degree} %"),
                   (t("col.doctors"), _doctors(cs))],
-                 [(t("dec.coordinator_status"), cs.coordinator_status),
+                 [(t("dec.coordinator_status"), _coordinator(cs)),
                   (t("dec.rehab_plan"), t("word.yes") if cs.rehab_plan else t("word.no")),
                   (t("dec.assessor"), _assessor(cs))],
                  [(t("min.plan"), cs.plan or "–")]]
@@ -689,7 +736,8 @@ def render_docx(m: Minutes, path) -> None:
             acts = m.followups.get(status, [])
             doc.add_heading(f"{t(label)} ({len(acts)})", level=2)
             for a in acts:
-                doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}", style="List Bullet")
+                doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {a.owner or '–'}{_followup_dates(a, m)}",
+                                  style="List Bullet")
     doc.save(path if hasattr(path, "write") else str(path))
 
 
@@ -788,26 +836,42 @@ def render_xlsx(engine: Engine, cfg: Config, path) -> None:
 
 # ---------------------------------------------------------------- entry point
 
-def export_folder(cfg: Config, engine: Engine, create: bool = True) -> Path:
+DEMO_FOLDER = "demo-exports"
+
+
+def is_demo(engine: Engine) -> bool:
+    """Does the database hold the synthetic demo clinic? (A database that cannot be read is not.)"""
+    from .demo import is_demo as holds_demo
+
+    try:
+        return holds_demo(engine)
+    except Exception:  # no tables yet, or not reachable: the caller reports that itself
+        return False
+
+
+def export_folder(cfg: Config, engine: Engine, create: bool = True, demo: bool = False) -> Path:
     """Where exports go without ``-o``: ``export.folder`` when set; else ``exports/`` beside a SQLite
     database; else (PostgreSQL, or a database in memory) ``exports/`` in the user data directory.
     Never the working directory (a ForceCommand user on the server cannot reach it). The folder is
     made like the database's: owner-only, or the team group's when ``database.group`` is set. The
-    folder itself must not be a symlink (patient data would go wherever it points)."""
+    folder itself must not be a symlink (patient data would go wherever it points). A ``demo``
+    database has a folder of its own, ``demo-exports/`` beside it (or in the user data directory),
+    whatever ``export.folder`` says: demo minutes never land among the real ones."""
     from .safefile import check_folder
     from .storage.db import private_dir, sqlite_path
 
     configured = cfg.data["export"]["folder"]
-    if configured:
+    name = DEMO_FOLDER if demo else "exports"
+    if configured and not demo:
         folder = Path(configured).expanduser()
     else:
         db = sqlite_path(engine.url.render_as_string(hide_password=False))
         if db is None:
             from .config import user_data_dir
 
-            folder = user_data_dir() / "exports"
+            folder = user_data_dir() / name
         else:
-            folder = db.parent / "exports"
+            folder = db.parent / name
     if create:
         if folder.is_symlink():
             check_folder(folder, link_ok=False)  # says so, one line
@@ -816,17 +880,22 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True) -> Path:
     return folder
 
 
-def default_path(cfg: Config, engine: Engine, date: dt.date, fmt: str) -> Path:
-    """The export folder's file for a meeting; the unit's name is made safe for a file name (a unit
-    such as ``VC Nord/Syd`` or ``../x`` never leaves the folder)."""
+def file_name(cfg: Config, date: dt.date, fmt: str, demo: bool = False) -> str:
+    """``fmt-protokoll-UNIT-DATE.md`` in Swedish, ``fmt-minutes-UNIT-DATE.md`` in English (the current
+    language), so that the two languages of one meeting are two files; ``demo-…`` from the demo. The
+    unit's name is made safe for a file name (``VC Nord/Syd`` or ``../x`` never leaves the folder)."""
     from .safefile import safe_name
 
-    return export_folder(cfg, engine) / f"fmt-protokoll-{safe_name(cfg.unit)}-{date.isoformat()}.{fmt}"
+    return f"{'demo-' if demo else ''}{t('exp.file_stem')}-{safe_name(cfg.unit)}-{date.isoformat()}.{fmt}"
+
+
+def default_path(cfg: Config, engine: Engine, date: dt.date, fmt: str, demo: bool = False) -> Path:
+    return export_folder(cfg, engine, demo=demo) / file_name(cfg, date, fmt, demo)
 
 
 def list_exports(cfg: Config, engine: Engine) -> list[Path]:
-    """The files in the export folder, oldest first (nothing when it does not exist yet)."""
-    folder = export_folder(cfg, engine, create=False)
+    """The files in this database's export folder, oldest first (nothing when it does not exist yet)."""
+    folder = export_folder(cfg, engine, create=False, demo=is_demo(engine))
     if not folder.is_dir():
         return []
     return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),  # not one being written
@@ -853,7 +922,7 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
         if fmt == "md" and out is None and not to_file:
             return render_md(m)
         group = cfg.data["database"]["group"]
-        path = Path(out) if out else default_path(cfg, engine, m.date, fmt)
+        path = Path(out) if out else default_path(cfg, engine, m.date, fmt, demo=m.demo)
         check_target(path)  # before rendering: a symlink, a folder or a missing folder is told at once
         # written whole into a new file (O_EXCL|O_NOFOLLOW) beside it, then renamed over it: a failure
         # leaves no empty or half-written file (and an earlier export of the same name as it was)

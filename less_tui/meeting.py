@@ -448,17 +448,12 @@ class MeetingService:
             for r, a in repo.actions_of_meeting(s, m.id):
                 by_owner.setdefault(a.owner or "–", []).append(
                     (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, m.date)))
-            prev = repo.previous_closed(s, unit.id, self.date)
-            last: dict[str, list[tuple[int, ActionInfo]]] = {}
-            if prev is not None:
-                for r, a in repo.actions_of_meeting(s, prev.id):
-                    last.setdefault(a.status, []).append(
-                        (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, prev.date)))
-                # and what is still open from every meeting before that one
-                for om, r, a in repo.open_actions(s, unit.id, up_to=prev.date):
-                    if om.id != prev.id:
-                        last.setdefault("open", []).append(
-                            (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, om.date)))
+            # the same follow-up as the minutes' (export.gather): the last meeting's actions and
+            # everything still open from before it
+            prev, fus = repo.followups(s, unit.id, self.date)
+            last = {status: [(f.review.case_no, ActionInfo(f.action.id, f.action.kind, f.action.owner, f.action.due,
+                                                           f.action.status, f.meeting.date)) for f in lst]
+                    for status, lst in fus.items()}
         return SummaryData(self.meeting, iset, hist, by_owner, prev.date if prev else None, last,
                            reviewed=len([r for r in reviews if r.plan.strip()]))
 

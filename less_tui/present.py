@@ -41,3 +41,36 @@ def reason_labels(reasons: list[str], checkpoint: tuple[int, int] | None = None,
 def reasons_line(reasons: list[str], checkpoint: tuple[int, int] | None = None, lang: str | None = None,
                  sep: str = ", ") -> str:
     return sep.join(label for label, _ in reason_labels(reasons, checkpoint, lang)) or "–"
+
+
+def followup_dates(due, status: str, decided, at, lang: str | None = None) -> list[tuple[str, bool]]:
+    """What the dates of a followed-up action are, said in words, as (text, overdue) pieces to append
+    after "Ärende 557: Kontakt med arbetsgivare – Kerstin Bronner":
+    ``, klart senast 2026-08-30`` ``(försenad 92 dagar)`` ``, beslutat 2026-07-30``. An action is
+    overdue when it is still open and was due before ``at`` (the meeting's date)."""
+    out: list[tuple[str, bool]] = []
+    if due is not None:
+        out.append((", " + t("fu.due", lang, date=due.isoformat()), False))
+        if status == "open" and due < at:
+            days = (at - due).days
+            out.append((" (" + t("fu.overdue_day" if days == 1 else "fu.overdue_days", lang, days=days) + ")", True))
+    if decided is not None:
+        out.append((", " + t("fu.decided", lang, date=decided.isoformat()), False))
+    return out
+
+
+def followup_suffix(due, status: str, decided, at, lang: str | None = None) -> str:
+    return "".join(text for text, _ in followup_dates(due, status, decided, at, lang))
+
+
+# The coordinator statuses are Rehabstöd's Swedish terms (stored and imported as they are); the
+# screens and the minutes say them in the language chosen.
+COORDINATOR_STATUS_KEYS = {"-": "none", "Kontaktad": "contacted", "Aktiv": "active", "Uppföljning": "follow_up",
+                           "Avslutad": "finished", "Avböjt": "declined", "Lämnas utan åtgärd": "no_action",
+                           "Medicinsk rehab": "medical_rehab"}
+
+
+def coordinator_status_text(value: str, lang: str | None = None) -> str:
+    """``Aktiv`` as "Aktiv" in Swedish and "Active" in English; a value outside Rehabstöd's list as it is."""
+    key = COORDINATOR_STATUS_KEYS.get(value)
+    return t(f"coord.{key}", lang) if key else value

@@ -126,7 +126,8 @@ async def test_export_from_the_summary(demo_engine, cfg, tmp_path, monkeypatch):
         await settle(pilot, app)
         await pilot.press("down", "enter")  # Word
         await settle(pilot, app)
-    out = tmp_path / "exports" / "fmt-protokoll-VC_Exempel-2026-10-23.docx"  # beside the database (tmp_path/demo.db)
+    # beside the demo database (tmp_path/demo.db), in its own folder, named as demo minutes
+    out = tmp_path / "demo-exports" / "demo-fmt-protokoll-VC_Exempel-2026-10-23.docx"
     assert out.exists()
     assert any(str(out.name) in n for n in notes)
 
@@ -146,11 +147,13 @@ async def test_summary_agrees_with_the_minutes(demo_engine, cfg):
     for i, mi, cell in zip(data.indicators.indicators, m.indicators.indicators, shown):
         assert (i.count, i.denominator, i.delta_pp) == (mi.count, mi.denominator, mi.delta_pp)
         assert cell.startswith(f"{mi.count}/{mi.denominator}")
-    # the summary also lists what is still open from meetings before the last one
-    from_last = [a for v in data.last_actions.values() for _, a in v if a.meeting_date == data.last_meeting]
-    assert len(from_last) == sum(len(v) for v in m.followups.values())
+    # the summary and the minutes follow up the same actions: the last meeting's, and what is still
+    # open from meetings before it
+    assert {k: len(v) for k, v in data.last_actions.items()} == {k: len(v) for k, v in m.followups.items()}
+    assert ([(n, a.kind, a.meeting_date) for v in data.last_actions.values() for n, a in v]
+            == [(a.case_no, a.kind, a.meeting_date) for v in m.followups.values() for a in v])
     older = [a for v in data.last_actions.values() for _, a in v if a.meeting_date != data.last_meeting]
-    assert all(a.status == "open" and a.meeting_date < data.last_meeting for a in older)
+    assert older and all(a.status == "open" and a.meeting_date < data.last_meeting for a in older)
 
 
 async def test_an_unexpected_error_shows_one_line_and_logs(demo_engine, cfg, tmp_path, capsys):

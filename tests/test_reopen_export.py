@@ -27,7 +27,9 @@ from test_keyboard import queue_ready, until
 
 ENV = {"LESS_TUI_TODAY": "2026-11-23"}
 CLOSED = dt.date(2026, 10, 23)  # the demo's last meeting, closed
-MD_NAME = "fmt-protokoll-VC_Exempel-2026-10-23.md"
+# the demo database's exports: a folder of their own, and names that say so
+MD_NAME = "demo-fmt-protokoll-VC_Exempel-2026-10-23.md"
+DEMO_EXPORTS = "demo-exports"
 
 
 def mode(path) -> int:
@@ -75,7 +77,7 @@ async def test_markdown_from_the_app_is_a_file_beside_the_database(demo_engine, 
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the format dialog")
         await pilot.press("enter")  # Markdown, the first choice
-        out = demo_db.parent / "exports" / MD_NAME
+        out = demo_db.parent / DEMO_EXPORTS / MD_NAME
         await until(pilot, lambda: out.exists() and any(str(out) in n for n in notes), "the Markdown file")
     assert list(elsewhere.iterdir()) == []
     assert mode(out) == 0o600 and mode(out.parent) == 0o700
@@ -103,7 +105,7 @@ def test_cli_export_without_o_goes_beside_the_database_and_is_listed(demo_db, tm
     p = subprocess.run([sys.executable, "-m", "less_tui", "export", "--db", str(demo_db), "--meeting", "2026-10-23",
                         "--format", "html"], capture_output=True, text=True, env=e, cwd=cwd, timeout=180)
     assert p.returncode == 0, p.stderr
-    out = demo_db.parent / "exports" / "fmt-protokoll-VC_Exempel-2026-10-23.html"
+    out = demo_db.parent / DEMO_EXPORTS / "demo-fmt-protokoll-VC_Exempel-2026-10-23.html"
     assert out.exists() and mode(out) == 0o600 and str(out) in p.stderr
     assert list(cwd.iterdir()) == []
     listed = run("export", "--list", "--db", str(demo_db), env=ENV, check=True)
@@ -141,7 +143,7 @@ def test_exports_belong_to_the_team_group(demo_engine, demo_db):
     group = grp.getgrgid(os.getgid()).gr_name
     cfg = validate({"database": {"group": group}})
     out = export_meeting(demo_engine, cfg, CLOSED, "md", to_file=True)
-    assert out.parent == demo_db.parent / "exports"
+    assert out.parent == demo_db.parent / DEMO_EXPORTS
     assert mode(out.parent) == 0o2770 and os.stat(out.parent).st_gid == os.getgid()
     assert mode(out) == 0o660
 

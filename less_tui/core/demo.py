@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from . import pnr as pnrmod
 from .importer import Row
 
+# women's first names first, then men's: the personnummer's ninth digit agrees (even: woman, odd: man)
 FIRST = ["Anna", "Maria", "Eva", "Karin", "Sara", "Lena", "Emma", "Ida", "Johanna", "Malin", "Elin",
          "Sofia", "Linnea", "Hanna", "Fatima", "Amira", "Lars", "Erik", "Johan", "Anders", "Per", "Mikael",
          "Karl", "Peter", "Jonas", "Fredrik", "Daniel", "Ali", "Mohammed", "Omar", "Nils", "Oskar",
          "Gustav", "Björn", "Åsa", "Ulla", "Birgitta", "Ingrid", "Kerstin", "Leila"]
+# 20 and 16 names: the lengths the generator has always drawn from, so a seed gives the same clinic
+WOMEN = FIRST[:16] + ["Åsa", "Ulla", "Birgitta", "Ingrid"]
+MEN = FIRST[16:32]
 LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
         "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Lindberg",
         "Lindqvist", "Öberg", "Åkesson", "Hassan", "Ahmed", "Ali", "Mohammadi", "Berg", "Holm", "Lind",
@@ -62,6 +66,18 @@ def _length(rng: random.Random) -> int:
     return rng.randint(366, 700)
 
 
+def _personnummer(birth: dt.date, serial3: int, female: bool, used: set[str]) -> str:
+    """A Luhn-valid personnummer not in ``used`` whose ninth digit (the serial's last) says the
+    gender: even for a woman, odd for a man (the serial moves up to the next that fits)."""
+    n = serial3
+    while True:
+        if n % 2 == (0 if female else 1):
+            pnr = pnrmod.make(birth, n)
+            if pnr not in used:
+                return pnr
+        n = n + 1 if n < 999 else 100
+
+
 def generate(today: dt.date, seed: int = 1, episodes: int = 1010, unit: str | None = None,
              serial_base: int = 0) -> list[Row]:
     """Certificate rows for about ``episodes`` sick-leave episodes started in the last two years.
@@ -80,12 +96,12 @@ def generate(today: dt.date, seed: int = 1, episodes: int = 1010, unit: str | No
         while True:
             birth = dt.date(rng.randint(1960, 2003), rng.randint(1, 12), rng.randint(1, 28))
             serial += 1
-            pnr = pnrmod.make(birth, 100 + serial % 880)
-            if pnr not in used:
-                used.add(pnr)
+            if pnrmod.make(birth, 100 + serial % 880) not in used:
                 break
         female = rng.random() < 0.62
-        name = f"{rng.choice(FIRST[:16] + FIRST[32:36] if female else FIRST[16:32])} {rng.choice(LAST)}"
+        pnr = _personnummer(birth, 100 + serial % 880, female, used)
+        used.add(pnr)
+        name = f"{rng.choice(WOMEN if female else MEN)} {rng.choice(LAST)}"
         code, text, _ = _weighted(rng, DIAGNOSES)
         length = _length(rng)
         start = today - dt.timedelta(days=rng.randint(0, span))

@@ -16,7 +16,7 @@ from ..core.plaintext import one_line
 from ..core.queue import REASONS
 from ..i18n import t
 from ..meeting import CaseRow, QueueData
-from ..present import reason_labels
+from ..present import coordinator_status_text, reason_labels
 from ..widgets.meeting_header import MeetingHeader
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
@@ -170,6 +170,7 @@ class QueueScreen(Translated, Screen):
             needle = self.filter_text.lower()
             def hay(r: CaseRow) -> str:
                 parts = [str(r.case_no), r.diagnosis, r.masked(), r.coordinator_status,
+                         coordinator_status_text(r.coordinator_status),
                          " ".join(reason_text(x, r.checkpoint) for x in r.reasons)]
                 if not self.app.masked:
                     parts += [r.pnr, r.name]
@@ -211,7 +212,8 @@ class QueueScreen(Translated, Screen):
             s = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
             return Text(s, justify="right", style="bold" if r.doctors >= 3 else "")
         if col == "coordinator":
-            return Text(r.coordinator_status, style="" if r.coordinator_status in CONTACT_STATUSES else "dim")
+            return Text(coordinator_status_text(r.coordinator_status),
+                        style="" if r.coordinator_status in CONTACT_STATUSES else "dim")
         if col == "reasons":
             return self.reasons_cell(r, self.reasons_width)
         return ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,6 +18,7 @@ from ..core.plaintext import one_line
 from ..core.text import indicator_change, median, pct, share_pct, target
 from ..i18n import t
 from ..meeting import SummaryData
+from ..present import followup_dates
 from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated
 from .dialogs import ConfirmDialog
@@ -33,11 +36,21 @@ def delta_text(ind, brackets: bool = True) -> Text:
 
 
 class IndicatorTable(Translated, DataTable):
-    KEYS = [Key("home", "scroll_top", "key.first_row", "indicator_first_row", show=False),
-            Key("end", "scroll_bottom", "key.last_row", "indicator_last_row", show=False),
+    KEYS = [Key("home", "page_end(-1)", "key.first_row", "indicator_first_row", show=False),
+            Key("end", "page_end(1)", "key.last_row", "indicator_last_row", show=False),
             # four rows need no paging: PgUp/PgDn scroll the summary page (the actions below the chart)
             Key("pagedown", "page(1)", "key.page", "summary_page_down", show=False),
             Key("pageup", "page(-1)", "key.page", "summary_page_up", show=False)]
+
+    def action_page_end(self, direction: int) -> None:
+        """Home / End: the first / last indicator, and the summary page back to its top / on to its end
+        (after PgDn the table's own cursor alone would move out of sight)."""
+        self.move_cursor(row=0 if direction < 0 else self.row_count - 1, scroll=False)
+        page = self.screen.query_one("#summary", VerticalScroll)
+        if direction < 0:
+            page.scroll_home(animate=False)
+        else:
+            page.scroll_end(animate=False)
 
     def action_page(self, direction: int) -> None:
         page = self.screen.query_one("#summary", VerticalScroll)
@@ -104,6 +117,12 @@ class SummaryScreen(Translated, Screen):
     def on_summary_screen_loaded(self, msg: Loaded) -> None:
         self.data = msg.data
         self.render_all()
+        self.refresh_bindings()  # "c Stäng mötet" only while the meeting is open
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_meeting" and self.data is not None and self.data.meeting.closed:
+            return False  # a closed meeting cannot be closed: the footer does not offer it
+        return True
 
     def render_all(self) -> None:
         d = self.data
@@ -175,26 +194,34 @@ class SummaryScreen(Translated, Screen):
         for owner, acts in sorted(d.actions_by_owner.items()):
             by.append(f"{one_line(owner)}\n", style="bold")
             for case_no, a in acts:
-                by.append(f"  {t('col.case')} {case_no}: {one_line(a.kind)} – {a.due.isoformat() if a.due else '–'}"
-                          f" ({t('status.' + a.status)})\n")
+                due = t("fu.due", date=a.due.isoformat()) if a.due else "–"
+                by.append(f"  {t('col.case')} {case_no}: {one_line(a.kind)} – {due} ({t('status.' + a.status)})\n")
         self.query_one("#by-owner", Static).update(by)
-        last = Text()
+        self.query_one("#last-actions", Static).update(self.followup_renderable())
+
+    def followup_renderable(self):
+        """The follow-up (the same data as the minutes'): per status a heading with the count, and a
+        line per action saying what its dates are; a long line wraps under its own text (a hanging
+        indent), never back to the first column."""
+        d = self.data
         if not d.last_actions:
-            last.append(t("sum.no_actions"), style="dim")
+            return Text(t("sum.no_actions"), style="dim")
+        parts = []
         for status in ("done", "open", "dropped"):
             acts = d.last_actions.get(status, [])
             if not acts:
                 continue
-            last.append(f"{t('status.' + status)} ({len(acts)})\n", style="bold")
-            for case_no, a in sorted(acts, key=lambda x: (x[1].due or d.meeting.date, x[0])):
-                overdue = a.status == "open" and a.due is not None and a.due < d.meeting.date
-                last.append(f"  {t('col.case')} {case_no}: {one_line(a.kind)} – {one_line(a.owner)}")
-                if a.status == "open" and a.meeting_date and d.last_meeting and a.meeting_date < d.last_meeting:
-                    last.append(f" ({a.meeting_date.isoformat()})", style="dim")
-                if overdue:  # in words and colour
-                    last.append(f"  {t('status.overdue')} {a.due.isoformat()}", style="bold red")
-                last.append("\n")
-        self.query_one("#last-actions", Static).update(last)
+            parts.append(Text(f"{t('status.' + status)} ({len(acts)})", style="bold"))
+            grid = Table.grid(expand=True)
+            grid.add_column(width=4, no_wrap=True)  # "  • ": a wrapped line goes on under its text
+            grid.add_column(ratio=1)
+            for case_no, a in acts:
+                line = Text(f"{t('col.case')} {case_no}: {one_line(a.kind)} – {one_line(a.owner) or '–'}")
+                for text, overdue in followup_dates(a.due, a.status, a.meeting_date, d.meeting.date):
+                    line.append(text, style="bold red" if overdue else "")  # overdue in words and colour
+                grid.add_row("  •", line)
+            parts.append(grid)
+        return Group(*parts)
 
     def render_chart(self) -> None:
         d = self.data

@@ -414,15 +414,20 @@ def add_action(s: Session, review_id: int, kind: str, owner: str, due: dt.date |
 
 
 def update_action(s: Session, action_id: int, **fields) -> Action:
+    """Set ``fields`` of the action; the audit log names only the fields whose value changed (nothing
+    changed: nothing is written or logged)."""
     a = s.get(Action, action_id)
     if a is None:
         raise NotFound(f"action {action_id}")
-    for k, v in fields.items():
-        setattr(a, k, v)
+    changed = sorted(k for k, v in fields.items() if getattr(a, k) != v)
+    if not changed:
+        return a
+    for k in changed:
+        setattr(a, k, fields[k])
     s.add(a)
     r = s.get(CaseReview, a.review_id)
     audit(s, "action.update", patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
-          detail=_action_words(a) + " changed=" + ",".join(sorted(fields)))
+          detail=_action_words(a) + " changed=" + ",".join(changed))
     return a
 
 
@@ -492,3 +497,30 @@ def open_actions(s: Session, unit_id: int, up_to: dt.date | None = None) -> list
     if up_to is not None:
         q = q.where(Meeting.date <= up_to)
     return [(m, r, a) for m, r, a in s.execute(q.order_by(Action.owner, Action.due, Action.id))]
+
+
+@dataclass
+class FollowUp:
+    meeting: Meeting  # the meeting that decided the action
+    review: CaseReview
+    action: Action
+
+
+def followups(s: Session, unit_id: int, at: dt.date) -> tuple[Meeting | None, dict[str, list[FollowUp]]]:
+    """What the meeting at ``at`` follows up, the same for its summary and its minutes: every action of
+    the last closed meeting before it, under its status now ("done", "open", "dropped"), and every
+    action of an earlier meeting that is still open (under "open", with the meeting that decided it).
+    Each list is ordered by due date (none last), case number and action id. Returns (the last closed
+    meeting or None, the lists); without a closed meeting before ``at`` there is nothing to follow up."""
+    prev = previous_closed(s, unit_id, at)
+    out: dict[str, list[FollowUp]] = {}
+    if prev is None:
+        return None, out
+    for r, a in actions_of_meeting(s, prev.id):
+        out.setdefault(a.status, []).append(FollowUp(prev, r, a))
+    for m, r, a in open_actions(s, unit_id, up_to=prev.date):
+        if m.id != prev.id:
+            out.setdefault("open", []).append(FollowUp(m, r, a))
+    for lst in out.values():
+        lst.sort(key=lambda f: (f.action.due or dt.date.max, f.review.case_no, f.action.id))
+    return prev, out
