@@ -125,8 +125,9 @@ def test_a_person_runs_part_of_a_meeting(tmux):
     out = tmux.wait_for("  ·  1 / ")  # one case decided, of the meeting's queue
     assert "✔" in out
     tmux.keys("s")
-    out = tmux.wait_for("jämfört med mötet 2026-10-23")
-    assert "Sammanfattning" in out and "Andel heltidssjukskrivna" in out
+    tmux.wait_for("jämfört med mötet 2026-10-23")
+    out = tmux.wait_for("Andel heltidssjukskrivna")  # the indicators come from a worker, after the title
+    assert "Sammanfattning" in out
     tmux.keys("q")
     assert _plans(tmux.db) == ["Remiss till fysioterapeut"]
 

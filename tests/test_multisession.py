@@ -37,7 +37,9 @@ async def settle(pilot):
     await pilot.pause()
 
 
-async def wait_until(pilots, cond, timeout=2.0):
+async def wait_until(pilots, cond, timeout=20.0):
+    """Let both apps run until ``cond()`` holds (a generous limit: the machine may be busy; how fast a
+    change shows elsewhere is measured in benchmarks, not asserted here)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if cond():
@@ -68,11 +70,11 @@ async def test_edit_in_one_session_shows_in_the_other(shared_engine, cfg):
         await asyncio.sleep(SAVE_WAIT)
         await settle(pa)
         t0 = time.monotonic()
-        shown = await wait_until([pa, pb], lambda: db.query_one("#plan").text == "Remiss till psykolog", 2.5)
+        shown = await wait_until([pa, pb], lambda: db.query_one("#plan").text == "Remiss till psykolog")
         assert shown, f"not shown in the other session after {time.monotonic() - t0:.1f} s"
         # a new action in b shows in a's form too
         db.app.service.add_action(case_no, "Kontakt med arbetsgivare", "Kerstin Bronner", None)
-        assert await wait_until([pa, pb], lambda: len(da.detail.actions) == 1, 2.5)
+        assert await wait_until([pa, pb], lambda: len(da.detail.actions) == 1)
 
 
 SAVE_WAIT = 0.6
@@ -121,4 +123,4 @@ async def test_follow_mode_shows_the_presenters_case(shared_engine, cfg):
         case_no = pa.app.screen.shown_rows[2].case_no
         await open_case(pa, case_no)
         assert await wait_until(
-            [pa, pb], lambda: isinstance(b.screen, DecisionScreen) and b.screen.detail.row.case_no == case_no, 3.0)
+            [pa, pb], lambda: isinstance(b.screen, DecisionScreen) and b.screen.detail.row.case_no == case_no)

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -32,6 +33,7 @@ from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
 from ..present import checkpoint_text, reason_labels
 
 SAVE_DELAY = 0.4  # seconds after the last key press
+CONFLICT_QUIET = 1.5  # a conflict is shown after this pause in typing (not in a pause between two words)
 SAVE_MAX_DELAY = 0.8  # typing without a pause is still saved this often (the first unsaved key + this)
 
 
@@ -687,8 +689,8 @@ class DecisionScreen(Translated, Screen):
         if self._conflict_waiting is None or not self.in_stack:
             return
         quiet = time.monotonic() - self._last_key
-        if quiet < SAVE_DELAY:
-            self.set_timer(max(0.01, SAVE_DELAY - quiet), self._conflict_when_quiet)
+        if quiet < CONFLICT_QUIET:
+            self.set_timer(max(0.01, CONFLICT_QUIET - quiet), self._conflict_when_quiet)
             return
         conflict, self._conflict_waiting = self._conflict_waiting, None
         self._show_conflict(self.query_one("#plan", TextArea).text, conflict)
@@ -767,10 +769,14 @@ class DecisionScreen(Translated, Screen):
     def show_actions(self, actions: list[ActionInfo], keep_row: int | None = None) -> None:
         """Show this meeting's actions (after an add, edit, removal or another session's change)."""
         self.detail.actions = actions
-        table = self.query_one("#actions", ActionTable)
+        try:
+            table = self.query_one("#actions", ActionTable)
+            empty = self.query_one("#no-actions")
+        except NoMatches:  # the screen is being taken down (the app ends, a language switch rebuilds it)
+            return
         table.actions = actions
         table.fill(keep_row)
-        self.query_one("#no-actions").display = not actions
+        empty.display = not actions
         if not actions and self.focused is table:
             self.query_one("#plan", TextArea).focus()
 
