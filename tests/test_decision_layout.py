@@ -126,3 +126,30 @@ async def test_an_ended_episode_says_it_ended(demo_engine, cfg):
         facts = d.facts_text().plain
         assert t("dec.ended", end=row.end.isoformat(), length=row.length) in facts
         assert t("dec.day_now", day=row.day) not in facts
+
+
+async def test_the_highlighted_action_is_always_in_view_at_80x24(demo_engine, cfg):
+    """Three actions with long owners at 80x24: Tab to them and ↓ to the last; its row is on screen.
+    ↑ on the first earlier action shows the top of the form (the timeline)."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        q = await queue_ready(pilot)
+        third = q.shown_rows[2].case_no
+        await pilot.press("down", "down", "enter")
+        d = await on_case(pilot, third)
+        await add_action(pilot, "psyk", "Dr Anna Svensson, psykolog")
+        await add_action(pilot, "avst", "Kers")
+        await add_action(pilot, "kontakt med arb", "Niran")
+        table = d.query_one("#actions", ActionTable)
+        await until(pilot, lambda: len(table.actions) == 3, "three actions")
+        assert d.query_one("#decision").region.contains_region(d.query_one("#plan").region)  # typing stays seen
+        await pilot.press("tab")
+        await focused_is(pilot, "actions")
+        await pilot.press("down", "down")
+        form = d.query_one("#decision")
+        await until(pilot, lambda: table.cursor_row == 2 and form.region.contains_region(table.region),
+                    "the whole table, the last row highlighted, in view")
+        await pilot.press("shift+tab", "shift+tab")  # the plan, then the earlier actions
+        await focused_is(pilot, "history-actions")
+        await pilot.press("up")
+        await until(pilot, lambda: form.region.contains_region(d.query_one(Timeline).region), "the timeline")

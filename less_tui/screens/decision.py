@@ -30,7 +30,7 @@ from ..widgets.yes_no import YesNo
 from ..storage.db import is_db_error
 from .base import Key, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
-from ..present import checkpoint_text, reason_labels
+from ..present import checkpoint_text, coordinator_status_text, reason_labels
 
 SAVE_DELAY = 0.4  # seconds after the last key press
 CONFLICT_QUIET = 1.5  # a conflict is shown after this pause in typing (not in a pause between two words)
@@ -147,6 +147,8 @@ class ActionTable(Translated, DataTable):
         self.display = bool(self.actions)
         if keep_row is not None and self.actions:
             self.move_cursor(row=min(keep_row, len(self.actions) - 1))
+        if self.actions and self.is_mounted:
+            self.call_after_refresh(self._in_view)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Earlier meetings' actions can be marked done or dropped, not edited or removed: the footer
@@ -158,6 +160,38 @@ class ActionTable(Translated, DataTable):
     def action_request(self, what: str) -> None:
         if 0 <= self.cursor_row < len(self.actions):
             self.post_message(self.Request(self, self.actions[self.cursor_row], what))
+
+    def _in_view(self) -> None:
+        """The whole table in the form's view (it is at most 12 rows): the highlighted row is never
+        below the footer or above the screen's top. When another field has the focus (the plan, after
+        F2), that field stays in view first."""
+        if not (self.display and self.is_mounted):
+            return
+        screen = self.screen
+        screen.scroll_to_widget(self, animate=False, immediate=True)
+        if screen.focused is not None and screen.focused is not self:
+            self.call_after_refresh(self._focused_in_view)
+
+    def _focused_in_view(self) -> None:
+        screen = self.screen
+        focused = screen.focused
+        if focused is not None and focused is not self and not screen.can_view_entire(focused):
+            screen.scroll_to_widget(focused, animate=False, immediate=True)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.has_focus:
+            self.call_after_refresh(self._in_view)
+
+    def on_focus(self) -> None:
+        self.call_after_refresh(self._in_view)
+
+    def action_cursor_up(self) -> None:
+        """↑ on the first row shows the top of the form (the certificates' timeline) as well."""
+        if self.cursor_row <= 0 and not self.editable:
+            form = self.screen.query_one("#decision")
+            form.scroll_home(animate=False)
+            return
+        super().action_cursor_up()
 
 
 class DecisionScreen(Translated, Screen):
@@ -266,7 +300,7 @@ class DecisionScreen(Translated, Screen):
                 yield Label(t("dec.plan"), classes="section")
                 area = TextArea(d.plan, id="plan", soft_wrap=True, tab_behavior="focus", read_only=self.readonly,
                                 show_line_numbers=False)
-                area.placeholder = t("dec.plan_placeholder")
+                area.placeholder = t("dec.plan_placeholder_readonly" if self.readonly else "dec.plan_placeholder")
                 yield area
                 yield Static("", id="save-state")
             with Vertical(classes="field", id="actions-field"):
@@ -276,7 +310,9 @@ class DecisionScreen(Translated, Screen):
             with Horizontal(id="status-row"):
                 with Vertical(classes="field"):
                     yield Label(t("dec.coordinator_status"), classes="field-label")
-                    yield LessSelect([(s, s) for s in COORDINATOR_STATUSES], value=r.coordinator_status,
+                    # shown in the screen's language; the stored value stays Rehabstöd's term
+                    yield LessSelect([(coordinator_status_text(s), s) for s in COORDINATOR_STATUSES],
+                                 value=r.coordinator_status,
                                  allow_blank=False, id="coordinator", disabled=self.readonly)
                 with Vertical(classes="field"):
                     yield Label(t("dec.assessor"), classes="field-label")
@@ -300,7 +336,7 @@ class DecisionScreen(Translated, Screen):
         first = [(f"{t('col.case')} {r.case_no}  {one_line(who)}", "bold"), (f"{r.age}", ""),
                  (f"{r.diagnosis} ({r.chapter})", ""), (f"{r.degree} %", ""),
                  (f"{docs} {t('col.doctors').lower()}", "bold" if r.doctors >= 2 else ""),
-                 (f"{t('col.coordinator')}: {r.coordinator_status}", "")]
+                 (f"{t('col.coordinator')}: {coordinator_status_text(r.coordinator_status)}", "")]
         # the day number so far and the planned length are named, never two bare numbers
         second = [(t("dec.episode", start=r.start.isoformat(), end=r.end.isoformat()), "")]
         ended = r.end < self.app.service.date  # in the queue only for an action due
@@ -333,6 +369,12 @@ class DecisionScreen(Translated, Screen):
         if self.readonly:
             txt.append("\n" + t("dec.readonly"), style="bold reverse")
         return txt
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A closed meeting does not offer a new action in the footer (F2 still says why)."""
+        if action == "add_action" and self.readonly:
+            return None  # shown dimmed, not offered as if it worked
+        return True
 
     def on_mount(self) -> None:
         self.title = f"{t('screen.decision')} – {t('col.case')} {self.detail.row.case_no}"

@@ -249,15 +249,15 @@ class QueueScreen(Translated, Screen):
         cols = self.columns()
         table.clear(columns=True)
         fixed = {c[0]: (self.PATIENT_WIDTH if c[0] == "patient" and not self.app.masked else c[2]) for c in cols}
+        marked, arrow = SORT_COLUMN[self.sort_key]
+        heads = {cid: t(label) + (arrow if cid == marked else "") for cid, label, _, _ in cols}
+        if marked in fixed and marked != "reasons":  # the sorted column's header with its arrow, never cut
+            fixed[marked] = max(fixed[marked], len(heads[marked]))
         # the table's border (2), its vertical scrollbar (2) and the reasons column's padding (2)
         rest = self.app.size.width - sum(w + 2 for k, w in fixed.items() if k != "reasons") - 6
         fixed["reasons"] = max(12, rest)
-        marked, arrow = SORT_COLUMN[self.sort_key]
-        for cid, label, width, _ in cols:
-            head = t(label)
-            if cid == marked:  # which column the rows are sorted by, in the header itself
-                head = f"{head}{arrow}" if len(head) + 1 <= fixed[cid] else f"{head[: fixed[cid] - 1]}{arrow}"
-            table.add_column(head, key=cid, width=fixed[cid])
+        for cid, _, _, _ in cols:
+            table.add_column(heads[cid], key=cid, width=fixed[cid])
         self.shown_rows = self.filtered()
         # reasons are never cut off: a row takes the lines its reasons need (projector: at least two)
         base = 2 if self.app.projector else 1
