@@ -87,9 +87,8 @@ def test_export_folder_that_is_a_symlink_is_refused(demo_engine, cfg, tmp_path, 
 
     elsewhere = tmp_path / "world-readable"
     elsewhere.mkdir()
-    link = tmp_path / "exports"
+    link = tmp_path / export.DEMO_FOLDER  # the demo database's own export folder, beside it
     link.symlink_to(elsewhere)
-    cfg.data["export"]["folder"] = str(link)
     with pytest.raises(FileTargetError, match="symbolisk länk"):
         export.export_meeting(demo_engine, cfg, "2026-10-23", "docx")
     assert list(elsewhere.iterdir()) == []
@@ -513,7 +512,9 @@ async def test_the_app_says_so_when_the_export_folder_is_a_symlink(demo_engine, 
 
     elsewhere = tmp_path / "world-readable"
     elsewhere.mkdir()
-    (demo_db.parent / "exports").symlink_to(elsewhere)
+    from less_tui.export import DEMO_FOLDER
+
+    (demo_db.parent / DEMO_FOLDER).symlink_to(elsewhere)  # the demo database's export folder
     app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
     async with app.run_test(size=(120, 40)) as pilot:
         notes = notes_of(app)
