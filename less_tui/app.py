@@ -606,23 +606,22 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
                                                            where=where))]))
         self._close_messages_no_wait()
 
-    def save_for_exit(self) -> None:
-        """The app must go now (the SSH line dropped, SIGTERM): each decision screen keeps unsaved plan
-        text in a recovery file, then tries once to save it (the file goes when it is saved)."""
+    def _each_decision(self, method: str) -> None:
+        """``method`` on every open decision screen; one that fails does not stop the rest."""
         for s in self.screen_stack:
             if isinstance(s, DecisionScreen):
                 try:
-                    s.save_for_exit()
+                    getattr(s, method)()
                 except Exception:  # saving what can be saved must not stop the rest
                     pass
 
+    def save_for_exit(self) -> None:
+        """The app must go now (the SSH line dropped, SIGTERM): each decision screen keeps unsaved plan
+        text in a recovery file, then tries once to save it (the file goes when it is saved)."""
+        self._each_decision("save_for_exit")
+
     def flush_pending(self) -> None:
-        for s in self.screen_stack:
-            if isinstance(s, DecisionScreen):
-                try:
-                    s.flush()
-                except Exception:  # saving what can be saved must not stop the rest
-                    pass
+        self._each_decision("flush")
 
     async def action_quit(self) -> None:
         import time
