@@ -123,6 +123,14 @@ def main_callback(
             raise typer.Exit(code)
 
 
+def _lang_option(lang: str | None) -> None:
+    """A command's own ``--lang`` (``less-tui import F --lang en`` as well as ``less-tui --lang en import F``)."""
+    if lang is not None:
+        _check_lang(lang)
+        state.lang = lang
+        set_language(lang)
+
+
 def _check_lang(lang: str | None) -> None:
     """--lang names sv or en; else say so, in the config's language (or Swedish)."""
     if lang is not None and lang not in ("sv", "en"):
@@ -280,12 +288,14 @@ def import_(
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count, store nothing."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Store the valid rows and list the rest."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the messages: sv or en."),
     db: Optional[str] = DbOpt,
 ):
     """Import certificate rows. All or nothing unless --skip-invalid; exit 2 on bad rows."""
     from .core.importer import ImportError_, read_file
     from .storage.importing import store
 
+    _lang_option(lang)
     _db_option(db)
     cfg = state.cfg
     at = _date(as_of, "--as-of")
@@ -617,10 +627,7 @@ def export(
     from .export import ExportError, export_folder, export_meeting, is_demo, list_exports
     from .storage.repo import NotFound
 
-    if lang is not None:  # `less-tui export --lang en` as well as `less-tui --lang en export`
-        _check_lang(lang)
-        state.lang = lang
-        set_language(lang)
+    _lang_option(lang)
     _db_option(db)
     cfg = state.cfg
     if meeting != "latest":

@@ -233,3 +233,14 @@ def test_export_lang_after_the_subcommand_too(demo_db):
     assert strip == [ln for ln in before.splitlines() if not ln[:2].isdigit()]
     bad = run("export", "--db", str(db), "--lang", "de", env=env)
     assert bad.returncode == 2 and "förväntade sv eller en" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_import_lang_after_the_subcommand_too(tmp_path):
+    """`less-tui import F --lang en` as well as `less-tui --lang en import F`: the same English problems."""
+    bad = ROOT / "tests" / "data" / "malformed" / "bad_luhn.csv"
+    db = str(tmp_path / "x.db")
+    after = run("import", "--db", db, str(bad), "--lang", "en")
+    before = run("--lang", "en", "import", "--db", db, str(bad))
+    assert after.returncode == before.returncode == 2
+    assert after.stderr == before.stderr and "Luhn" in after.stderr
+    assert after.stderr != run("import", "--db", db, str(bad)).stderr  # Swedish without --lang
