@@ -336,7 +336,11 @@ def import_(
     if sys.stderr.isatty() and total >= 5000:
         sys.stderr.write("\n")
     if as_json:
-        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        out = summary.to_json()
+        # the rows left out, as data too (a script reading the JSON must not have to parse stderr)
+        out["problems"] = [{"file": p.file, "line": p.line, "column": p.column, "message": p.message,
+                            "text": str(p)} for pr in parsed for p in pr.problems]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         ongoing = ", ".join(f"{k}: {v}" for k, v in summary.ongoing_episodes.items())
         typer.echo(t("cli.import_summary", rows=summary.rows_read, new=summary.new_certificates,
@@ -346,6 +350,9 @@ def import_(
             typer.echo(t("cli.dry_run"))
     if any(p.kind == "rehabstod" for p in parsed) and not as_json:
         typer.echo(t("ctx.lower_bound"))
+    if problems and summary.rows_read and not summary.valid_rows:  # --skip-invalid, and nothing was valid
+        typer.echo(t("cli.nothing_valid"), err=True)
+        raise typer.Exit(2)
 
 
 def _dry_run_engine():

@@ -244,3 +244,19 @@ def test_import_lang_after_the_subcommand_too(tmp_path):
     assert after.returncode == before.returncode == 2
     assert after.stderr == before.stderr and "Luhn" in after.stderr
     assert after.stderr != run("import", "--db", db, str(bad)).stderr  # Swedish without --lang
+
+
+def test_skip_invalid_json_lists_the_problems_and_nothing_valid_exits_2(tmp_path):
+    """`--skip-invalid --json`: the rows left out are in the JSON (file, line, column, message); a file
+    with no valid row stores nothing and exits 2."""
+    bad = ROOT / "tests" / "data" / "malformed" / "bad_luhn.csv"
+    db = tmp_path / "x.db"
+    p = run("import", "--db", str(db), "--skip-invalid", "--json", str(bad))
+    assert p.returncode == 2, p.stderr
+    out = json.loads(p.stdout)
+    assert out["valid_rows"] == 0 and out["new_certificates"] == 0
+    assert out["problems"] and all({"file", "line", "column", "message", "text"} <= set(x) for x in out["problems"])
+    assert out["problems"][0]["text"] in p.stderr  # the same problem as on stderr
+    assert "Traceback" not in p.stderr
+    ok = run("import", "--db", str(db), "--skip-invalid", "--json", str(SAMPLES / "intyg-exempel.csv"))
+    assert ok.returncode == 0 and json.loads(ok.stdout)["problems"] == []

@@ -391,6 +391,7 @@ STRINGS: dict[str, str] = {
     "cli.demo_has_data": "{unit}: the database already holds data for this unit; nothing added (use --reset for a fresh demo).",
     "cli.region_progress": "{done}/200 units, {certs} certificates",
     "cli.warning": "warning: {text}",
+    "cli.nothing_valid": "less-tui: no row was valid; nothing was stored",
     "cli.import_failed": "less-tui import: {n} problem(s); nothing was stored.",
     "cli.skipped": "skipped: {problem}",
     "cli.importing": "importing",

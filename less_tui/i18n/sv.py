@@ -400,6 +400,7 @@ STRINGS: dict[str, str] = {
     "cli.demo_has_data": "{unit}: databasen har redan data för den här enheten; inget lades till (--reset bygger en ny demo).",
     "cli.region_progress": "{done}/200 enheter, {certs} intyg",
     "cli.warning": "varning: {text}",
+    "cli.nothing_valid": "less-tui: ingen rad var giltig; inget sparades",
     "cli.import_failed": "less-tui import: {n} problem; inget sparades.",
     "cli.skipped": "hoppade över: {problem}",
     "cli.importing": "importerar",
