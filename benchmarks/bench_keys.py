@@ -11,7 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("LESS_TUI_TODAY", "2026-11-23")
 
-from less_tui import demo  # noqa: E402
+from less_tui.services import demo  # noqa: E402
 from less_tui.app import LessApp  # noqa: E402
 from less_tui.config import validate  # noqa: E402
 from less_tui.screens.decision import DecisionScreen  # noqa: E402

@@ -13,8 +13,9 @@ os.environ.setdefault("LESS_TUI_TODAY", "2026-11-23")
 
 from sqlmodel import Session  # noqa: E402
 
-from less_tui import demo  # noqa: E402
+from less_tui.services import demo  # noqa: E402
 from less_tui.config import validate  # noqa: E402
+from less_tui.services import views  # noqa: E402
 from less_tui.storage import repo  # noqa: E402
 from less_tui.storage.db import open_engine  # noqa: E402
 
@@ -40,9 +41,9 @@ def measure(url: str, units: int) -> None:
             cfg = validate({"clinic": {"unit": code}})
             t0 = time.perf_counter()
             unit = repo.get_unit(s, code, create=False)
-            eps = repo.episodes_at(s, unit.id, TODAY, cfg.max_gap_days)
-            repo.indicators_at(s, cfg, unit, TODAY, eps)
-            repo.queue_at(s, cfg, unit, TODAY, eps)
+            eps = views.episodes_at(s, unit.id, TODAY, cfg.max_gap_days)
+            views.indicators_at(s, cfg, unit, TODAY, eps)
+            views.queue_at(s, cfg, unit, TODAY, eps)
             times.append(time.perf_counter() - t0)
         total = time.perf_counter() - t_all
     print(f"{e.dialect.name}: one unit median {statistics.median(times) * 1000:.0f} ms, "

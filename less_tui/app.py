@@ -7,9 +7,8 @@ import os
 import signal
 from collections import deque
 from functools import partial
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -17,17 +16,20 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from .widgets.palette import CaseCommands, LessCommandPalette
-from .storage.db import is_db_error
+from .services.errors import NotThisMeeting, ReadOnly, is_db_error
 from .widgets.plain import PlainPaste
 from .config import Config
 from .i18n import language, set_language, t
 from .widgets.keyflow import OrderedKeys
-from .meeting import MeetingService, QueueData
+from .services.meeting import MeetingService, QueueData
 from .screens.base import Key, Translated, db_trouble, retry_delay
 from .screens.decision import DecisionScreen
 from .screens.help import HelpScreen, bindings_of
 from .screens.meetings import MeetingsScreen
 from .screens.queue import QueueScreen
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 HIGH_CONTRAST = Theme(
     name="less-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffff00", foreground="#ffffff",
@@ -105,9 +107,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             from .screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
-        from .storage.watch import ChangeWatcher
-
-        self.watcher = ChangeWatcher(self.engine, self._changed_elsewhere)
+        self.watcher = self.service.change_watcher(self._changed_elsewhere)
         self.watcher.start()
 
     def leave_welcome(self) -> None:
@@ -456,7 +456,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
     @work(thread=True, group="reopen")
     def run_reopen(self, reason: str, on_summary: bool = False) -> None:
-        from .storage.repo import NotClosed
+        from .services.errors import NotClosed
 
         try:
             self.service.reopen(reason)
@@ -502,8 +502,6 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             pass
 
     def _write_ended(self, op, result, err: BaseException | None) -> None:
-        from .meeting import NotThisMeeting, ReadOnly
-
         self._write_busy = False
         _, _, then, case_no = op
         if err is not None and is_db_error(err):
@@ -560,10 +558,6 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if event.state == WorkerState.ERROR:
             self.release_held_keys()
             err = event.worker.error
-            from .meeting import ReadOnly
-
-            from .meeting import NotThisMeeting
-
             if isinstance(err, ReadOnly):
                 self.notify(t("dec.readonly"), severity="warning")
             elif isinstance(err, NotThisMeeting):
@@ -574,8 +568,6 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
     def _handle_exception(self, error: Exception) -> None:
         from textual.worker import WorkerFailed
-
-        from .meeting import NotThisMeeting, ReadOnly
 
         cause = error.error if isinstance(error, WorkerFailed) else None
         if cause is not None and (is_db_error(cause) or isinstance(cause, (ReadOnly, NotThisMeeting))):
@@ -595,10 +587,10 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             self.flush_pending()
         except Exception:
             pass
-        from .cli import _log_crash
+        from .crashlog import log_crash
 
         error = getattr(self, "_last_error", None)
-        where = _log_crash(error)
+        where = log_crash(error)
         from rich.segment import Segment, Segments
 
         # one line as it is (a path is only text, never markup); the terminal wraps it, not Rich

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import List, Optional
 
@@ -210,7 +209,7 @@ def demo(
 ):
     """Build a realistic synthetic clinic anchored at today in a database of its own (demo.db), then
     open today's meeting on it. The real database is never touched."""
-    from . import demo as demo_mod
+    from .services import demo as demo_mod
     from .config import user_data_dir
     from .storage.db import DB_FILE, open_engine, resolve_url, sqlite_path
 
@@ -368,7 +367,7 @@ def _dry_run_engine():
 
 def _refuse_demo_database() -> None:
     """Real certificates never go into a database that holds the demo clinic."""
-    from .demo import is_demo
+    from .services.demo import is_demo
     from .storage.db import sqlite_path
 
     url = state.url()
@@ -401,9 +400,8 @@ def meeting_new(
     db: Optional[str] = DbOpt,
 ):
     """Create the meeting of a date (default today)."""
-    from sqlmodel import Session
-
-    from .storage import repo
+    from .services import admin
+    from .services.errors import MeetingExists
 
     _db_option(db)
     cfg = state.cfg
@@ -411,13 +409,10 @@ def meeting_new(
     for name in attendee or []:  # typed text is only text: no escape sequence reaches a screen later
         _plain_option("--attendee", name)
     engine = state.existing_engine()
-    with Session(engine, expire_on_commit=False) as s:
-        unit = repo.get_unit(s, cfg.unit)
-        try:
-            repo.create_meeting(s, cfg, unit, d, attendee or None)
-        except ValueError:  # the one reason: the date has a meeting already
-            raise UserError(t("cli.meeting_exists", date=d.isoformat(), unit=cfg.unit)) from None
-        s.commit()
+    try:
+        admin.new_meeting(engine, cfg, d, attendee or None)
+    except MeetingExists:
+        raise UserError(t("cli.meeting_exists", date=d.isoformat(), unit=cfg.unit)) from None
     typer.echo(t("cli.meeting_created", date=d.isoformat(), unit=cfg.unit))
 
 
@@ -425,26 +420,19 @@ def meeting_new(
 def meeting_close(date: Optional[str] = typer.Option(None, "--date", help="The meeting's date, YYYY-MM-DD (default today)."),
                   db: Optional[str] = DbOpt):
     """Close a meeting (default today's), freezing its indicator counts."""
-    from sqlmodel import Session
-
-    from .storage import repo
+    from .services import admin
+    from .services.errors import AlreadyClosed, NotFound
 
     _db_option(db)
     cfg = state.cfg
     d = _date(date, "--date")
     engine = state.existing_engine()
-    with Session(engine, expire_on_commit=False) as s:
-        unit = repo.get_unit(s, cfg.unit)
-        m = repo.meeting_at(s, unit.id, d)
-        if m is None:
-            raise UserError(t("cli.no_meeting_create", date=d.isoformat(), unit=cfg.unit))
-        if m.status == "closed":
-            raise UserError(t("cli.meeting_already_closed", date=d.isoformat()))
-        try:
-            repo.close_meeting(s, cfg, unit, m)
-        except ValueError as e:
-            raise UserError(str(e)) from None
-        s.commit()
+    try:
+        admin.close_meeting(engine, cfg, d)
+    except NotFound:
+        raise UserError(t("cli.no_meeting_create", date=d.isoformat(), unit=cfg.unit)) from None
+    except AlreadyClosed:
+        raise UserError(t("cli.meeting_already_closed", date=d.isoformat())) from None
     typer.echo(t("cli.meeting_closed", date=d.isoformat()))
 
 
@@ -456,9 +444,8 @@ def meeting_reopen(
     db: Optional[str] = DbOpt,
 ):
     """Reopen a closed meeting: its indicators are unfrozen and it can be edited until closed again."""
-    from sqlmodel import Session
-
-    from .storage import repo
+    from .services import admin
+    from .services.errors import NotClosed, NotFound, ReasonRequired
 
     _db_option(db)
     cfg = state.cfg
@@ -466,16 +453,14 @@ def meeting_reopen(
     if not (reason or "").strip():
         raise UserError("--reason: " + t("reopen.reason_required"))
     engine = state.existing_engine()
-    with Session(engine, expire_on_commit=False) as s:
-        unit = repo.get_unit(s, cfg.unit)
-        m = repo.meeting_at(s, unit.id, d)
-        if m is None:
-            raise UserError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit))
-        try:
-            repo.reopen_meeting(s, unit, m, reason or "")
-        except repo.NotClosed:
-            raise UserError(t("reopen.not_closed", date=d.isoformat())) from None
-        s.commit()
+    try:
+        admin.reopen_meeting(engine, cfg, d, reason or "")
+    except NotFound:
+        raise UserError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit)) from None
+    except NotClosed:
+        raise UserError(t("reopen.not_closed", date=d.isoformat())) from None
+    except ReasonRequired:  # (a reason of only spaces is refused above)
+        raise UserError("--reason: " + t("reopen.reason_required")) from None
     typer.echo(t("cli.meeting_reopened", date=d.isoformat()))
 
 
@@ -483,21 +468,13 @@ def meeting_reopen(
 def meeting_list(as_json: bool = typer.Option(False, "--json", help="Print the meetings as JSON."),
                  db: Optional[str] = DbOpt):
     """List the unit's meetings."""
-    from sqlmodel import Session
-
     from .core.text import table
-    from .storage import repo
+    from .services import admin
 
     _db_option(db)
     cfg = state.cfg
     engine = state.existing_engine()
-    with Session(engine, expire_on_commit=False) as s:
-        unit = repo.get_unit(s, cfg.unit)
-        rows = []
-        for m in repo.list_meetings(s, unit.id):
-            n = len(repo.reviews_of_meeting(s, m.id))
-            rows.append({"date": m.date.isoformat(), "status": m.status, "attendees": repo.attendees(m),
-                         "cases": n})
+    rows = admin.meetings(engine, cfg)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -516,20 +493,15 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
                as_json: bool = typer.Option(False, "--json", help="Print the indicators as JSON."),
                db: Optional[str] = DbOpt):
     """The four indicators at a date, with the change since the last closed meeting."""
-    from sqlmodel import Session
-
     from .core import indicators as ind
     from .core.text import indicator_change, median, share_pct, table, target
-    from .storage import repo
+    from .services import admin
 
     _db_option(db)
     cfg = state.cfg
     d = _date(at, "--at")
     engine = state.existing_engine()
-    with Session(engine, expire_on_commit=False) as s:
-        unit = repo.get_unit(s, cfg.unit)
-        iset = repo.indicators_at(s, cfg, unit, d)
-        hist = repo.indicator_history(s, unit.id)
+    iset, hist = admin.indicators(engine, cfg, d)
     labels = indicator_labels()
     data = ind.to_json(iset, cfg.unit, labels)
     if as_json:
@@ -567,32 +539,20 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
           as_json: bool = typer.Option(False, "--json", help="Print the queue as JSON."),
           db: Optional[str] = DbOpt):
     """The ranked case queue at a date."""
-    from sqlmodel import Session
-
     from .core import pnr as pnrmod
     from .core.text import table
     from .present import reasons_line
-    from .storage import repo
+    from .services import admin
 
     _db_option(db)
     cfg = state.cfg
     d = _date(at, "--at")
     engine = state.existing_engine()
-    with Session(engine, expire_on_commit=False) as s:
-        unit = repo.get_unit(s, cfg.unit)
-        items = repo.queue_at(s, cfg, unit, d)
-        if limit > 0:
-            items = items[:limit]
-        pats = repo.patients_by_id(s, [it.episode.patient_id for it in items])
-        if identify:  # the listing, then one row per patient listed (so `audit --patient` finds each)
-            repo.audit(s, "queue.identify", unit.id, detail=f"at={d.isoformat()} cases={len(items)}")
-            repo.audit_patients(s, "queue.identified", unit.id,
-                                [(it.episode.patient_id, it.episode.case_no) for it in items], detail=f"at={d.isoformat()}")
-            s.commit()
+    listed = admin.queue(engine, cfg, d, limit, identify)
+    items = [x.item for x in listed]
     out = []
-    for it in items:
-        e = it.episode
-        p = pats[e.patient_id]
+    for x in listed:
+        e, it, p = x.item.episode, x.item, x
         out.append({
             "case": e.case_no, "patient": p.pnr if identify else pnrmod.masked(p.pnr, p.name),
             **({"name": p.name} if identify else {}),
@@ -682,12 +642,9 @@ def audit(
     db: Optional[str] = DbOpt,
 ):
     """Show the audit log: who viewed or changed what, and when (for the log review)."""
-    from sqlalchemy import select
-    from sqlmodel import Session
-
     from .core import pnr as pnrmod
     from .core.text import table
-    from .storage.models import AuditLog, Patient
+    from .services import audit as audit_service
 
     _db_option(db)
     state.cfg
@@ -695,23 +652,14 @@ def audit(
     if verify:
         _audit_verify(engine)
         return
-    with Session(engine, expire_on_commit=False) as s:
-        q = select(AuditLog).order_by(AuditLog.id)
-        if patient:
-            try:
-                p = pnrmod.normalize(patient, clock.today())
-            except pnrmod.PnrError as e:
-                raise UserError(f"--patient: {e}") from None
-            pid = s.scalar(select(Patient.id).where(Patient.pnr == p))
-            q = q.where(AuditLog.patient_id == (pid if pid is not None else -1))
-        if user:
-            q = q.where(AuditLog.os_user == user)
-        if since:
-            d = _date(since, "--since")
-            q = q.where(AuditLog.ts >= dt.datetime.combine(d, dt.time()).astimezone())
-        # a row names its case by the case number people use, never by an internal id
-        rows = [{"time": a.ts.astimezone().isoformat(timespec="seconds"), "user": a.os_user, "ssh_client": a.ssh_client,
-                 "action": a.action, "case": a.case_no, "detail": a.detail} for a in s.scalars(q)]
+    pnr = None
+    if patient:
+        try:
+            pnr = pnrmod.normalize(patient, clock.today())
+        except pnrmod.PnrError as e:
+            raise UserError(f"--patient: {e}") from None
+    d = _date(since, "--since") if since else None
+    rows = audit_service.rows(engine, pnr, user or None, d)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -722,12 +670,11 @@ def audit(
 
 def _audit_verify(engine) -> None:
     """`audit --verify`: the chain's verdict in one line; exit 1 when it is broken."""
-    from .storage import auditlog
+    from .services import audit as audit_service
 
-    with engine.connect() as c:
-        v = auditlog.verify(c)
-    typer.echo(auditlog.describe(v))
-    if not v.ok:
+    ok, verdict = audit_service.verify(engine)
+    typer.echo(verdict)
+    if not ok:
         raise typer.Exit(1)
 
 
@@ -804,25 +751,6 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
 
 # ---------------------------------------------------------------- entry point
 
-def _log_crash(error: BaseException | None = None) -> str:
-    """Write the traceback (no local variables, SQL parameters hidden by the engine) to an
-    owner-only crash.log in the data dir; return its path."""
-    from . import config as config_mod
-
-    from .safefile import append_file
-
-    try:
-        d = config_mod.user_data_dir()
-        d.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = d / "crash.log"
-        entry = f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n"
-        entry += "".join(traceback.format_exception(error)) if error is not None else traceback.format_exc()
-        append_file(path, entry.encode("utf-8"), mode=0o600)  # never through a symlink planted there
-        return str(path)
-    except Exception:
-        return t("cli.no_log")
-
-
 def command():
     """The command behind ``app``, with flags shown as flags in every --help: Typer prints a type
     after each option, and for a flag (--json, --projector, --help itself) that is a bare ``<bool>``."""
@@ -864,7 +792,9 @@ def main() -> None:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except Exception as e:
-        where = _log_crash()
+        from .crashlog import log_crash
+
+        where = log_crash()
         sys.stderr.write(t("cli.internal_error", kind=type(e).__name__, where=where) + "\n")
         sys.exit(1)
 

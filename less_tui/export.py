@@ -24,6 +24,7 @@ from .core import pnr as pnrmod
 from .core.plaintext import strip_controls
 from .core.text import indicator_change, median, share_pct, target
 from .i18n import indicator_labels, t
+from .services import views
 from .storage import repo
 
 FORMATS = ("md", "docx", "html", "xlsx")
@@ -102,8 +103,8 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             m = repo.meeting_at(s, unit.id, d)
             if m is None:
                 raise ExportError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit))
-        eps = repo.episodes_at(s, unit.id, m.date, cfg.max_gap_days)
-        iset = repo.indicators_at(s, cfg, unit, m.date, eps)
+        eps = views.episodes_at(s, unit.id, m.date, cfg.max_gap_days)
+        iset = views.indicators_at(s, cfg, unit, m.date, eps)
         if m.status == "closed":  # the minutes of a closed meeting show what it froze
             frozen = repo.frozen(s, m.id)
             for i in iset.indicators:
@@ -770,7 +771,7 @@ def render_xlsx(engine: Engine, cfg: Config, path) -> None:
             if mt.status == "closed":
                 vals = repo.frozen(s, mt.id)
             else:
-                vals = repo.indicators_at(s, cfg, unit, mt.date).frozen()
+                vals = views.indicators_at(s, cfg, unit, mt.date).frozen()
             rows.append((mt, vals))
         actions = []
         for mt in meetings:
@@ -841,7 +842,7 @@ DEMO_FOLDER = "demo-exports"
 
 def is_demo(engine: Engine) -> bool:
     """Does the database hold the synthetic demo clinic? (A database that cannot be read is not.)"""
-    from .demo import is_demo as holds_demo
+    from .services.demo import is_demo as holds_demo
 
     try:
         return holds_demo(engine)

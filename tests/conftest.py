@@ -82,7 +82,7 @@ def demo_template(tmp_path_factory):
     old = _os.environ.get("LESS_TUI_TODAY")
     _os.environ["LESS_TUI_TODAY"] = TODAY.isoformat()
     try:
-        from less_tui import demo
+        from less_tui.services import demo
         from less_tui.config import validate
         from less_tui.storage.db import open_engine
 
@@ -123,7 +123,7 @@ def demo_url(request, demo_db):
     """The demo clinic as a database URL: a SQLite file, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{demo_db}"
-    from less_tui import demo
+    from less_tui.services import demo
     from less_tui.config import validate
     from less_tui.storage.db import open_engine
 

@@ -128,7 +128,7 @@ def _owner_sql(owner_url: str, *stmts: str, params: dict | None = None) -> None:
 # ---------------------------------------------------------------- patients shown identified
 
 def _demo(url: str, cfg) -> None:
-    from less_tui import demo
+    from less_tui.services import demo
 
     e = open_engine(url)
     demo.build_clinic(e, cfg, seed=1, today=TODAY)
@@ -367,7 +367,7 @@ def test_migration_gives_existing_rows_their_hashes(db_url):
 def test_app_role_cannot_change_the_audit_log_and_does_the_apps_work(pg_roles, cfg, tmp_path):
     import psycopg
 
-    from less_tui.meeting import MeetingService
+    from less_tui.services.meeting import MeetingService
 
     owner_url, app_url = pg_roles
     _demo(app_url, cfg)  # imports, meetings, reviews, actions, statuses, closings: as the app role

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from less_tui import recovery
 from less_tui.app import LessApp, install_exit_handlers
 from less_tui.i18n import language
-from less_tui.meeting import MeetingService
+from less_tui.services.meeting import MeetingService
 from less_tui.screens.decision import DecisionScreen
 from less_tui.screens.dialogs import AddActionDialog, ConflictDialog, when_text
 from less_tui.screens.queue import QueueScreen

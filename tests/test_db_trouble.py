@@ -17,9 +17,10 @@ from sqlmodel import Session
 
 from less_tui.app import LessApp
 from less_tui.i18n import t
-from less_tui.meeting import MeetingService, ReadOnly
+from less_tui.services.meeting import MeetingService, ReadOnly
 from less_tui.screens.decision import DecisionScreen
 from less_tui.screens.queue import QueueScreen
+from less_tui.services import views
 from less_tui.storage import repo
 from less_tui.storage.db import open_engine
 from less_tui.storage.models import AuditLog, Meeting, StatusRecordRow
@@ -365,7 +366,7 @@ def test_close_and_save_at_once_the_save_is_refused(engine_url, cfg, monkeypatch
     with Session(engine, expire_on_commit=False) as closer:
         unit = repo.get_unit(closer, cfg.unit)
         m = repo.meeting_at(closer, unit.id, TODAY)
-        repo.close_meeting(closer, cfg, unit, m)
+        views.close_meeting(closer, cfg, unit, m)
         closer.flush()  # closed, not yet committed: the save must wait for it
         result: list = []
 

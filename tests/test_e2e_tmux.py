@@ -75,7 +75,7 @@ def _plans(db):
 def _third_case(db) -> tuple[int, str, str]:
     """(case number, coordinator status, rehab plan) of the case the meeting's queue shows third."""
     from less_tui.config import validate
-    from less_tui.meeting import MeetingService
+    from less_tui.services.meeting import MeetingService
     from less_tui.storage.db import open_engine
 
     e = open_engine(f"sqlite:///{db}")

@@ -166,22 +166,23 @@ def test_init_makes_the_user_config_folder(tmp_path):
 
 
 def test_crash_log_is_never_written_through_a_symlink(tmp_path, victim, monkeypatch):
-    from less_tui import cli
+    from less_tui.crashlog import log_crash
+    from less_tui.i18n import t
 
     data = tmp_path / "data"
     data.mkdir()
     monkeypatch.setattr("less_tui.config.user_data_dir", lambda: data)
     (data / "crash.log").symlink_to(victim)
-    where = cli._log_crash(ValueError("boom"))
-    assert where == cli.t("cli.no_log")
+    where = log_crash(ValueError("boom"))
+    assert where == t("cli.no_log")
     assert victim.read_text(encoding="utf-8") == "keep me"
     (data / "crash.log").unlink()
     (data / "crash.log").symlink_to(tmp_path / "made-through-the-link.log")
-    cli._log_crash(ValueError("boom"))
+    log_crash(ValueError("boom"))
     assert not (tmp_path / "made-through-the-link.log").exists()
     (data / "crash.log").unlink()
-    assert cli._log_crash(ValueError("first")) == str(data / "crash.log")
-    cli._log_crash(ValueError("second"))
+    assert log_crash(ValueError("first")) == str(data / "crash.log")
+    log_crash(ValueError("second"))
     text = (data / "crash.log").read_text(encoding="utf-8")
     assert "ValueError: first" in text and "ValueError: second" in text  # appended, not replaced
     assert stat.S_IMODE(os.stat(data / "crash.log").st_mode) == 0o600

@@ -7,7 +7,7 @@ import pytest
 
 CORE = ["less_tui.core.episodes", "less_tui.core.indicators", "less_tui.core.queue", "less_tui.core.importer",
         "less_tui.core.pnr", "less_tui.core.demo", "less_tui.core.text", "less_tui.config", "less_tui.i18n",
-        "less_tui.storage.db", "less_tui.storage.repo", "less_tui.storage.importing", "less_tui.demo",
+        "less_tui.storage.db", "less_tui.storage.repo", "less_tui.storage.importing", "less_tui.services.demo",
         "less_tui.cli"]
 
 
@@ -31,3 +31,68 @@ def test_export_and_import_commands_run_without_textual(tmp_path):
     p = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.db"), str(SAMPLES / "intyg-exempel.csv")],
                        capture_output=True, text=True)
     assert "LOADED:" in p.stderr and p.stderr.rsplit("LOADED:", 1)[1].strip() == ""
+
+
+# ---------------------------------------------------------------- the TUI calls services, never storage
+
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PKG = Path(__file__).resolve().parent.parent / "less_tui"
+TUI_FILES = sorted([PKG / "app.py", *(PKG / "screens").glob("*.py"), *(PKG / "widgets").glob("*.py")])
+FORBIDDEN = ("less_tui.storage", "sqlalchemy", "sqlmodel")
+
+
+def forbidden_imports(source: str, module: str) -> list[str]:
+    """The imports of ``source`` (the module ``module``, e.g. ``less_tui.screens.queue``) that reach
+    storage, SQLAlchemy or SQLModel, wherever they are (inside a function too); only imports under
+    ``if TYPE_CHECKING:`` (types for annotations, never run) are allowed."""
+    package = module.rsplit(".", 1)[0] if not module.endswith("__init__") else module
+    bad: list[str] = []
+
+    def visit(node, typing_only=False):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for child in node.body:
+                visit(child, True)
+            for child in node.orelse:
+                visit(child, typing_only)
+            return
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [target] + [f"{target}.{a.name}" for a in node.names]
+        for n in names:
+            if not typing_only and any(n == f or n.startswith(f + ".") for f in FORBIDDEN):
+                bad.append(f"{module}:{node.lineno}: {n}")
+        for child in ast.iter_child_nodes(node):
+            visit(child, typing_only)
+
+    visit(ast.parse(source))
+    return sorted(set(bad))
+
+
+def test_the_check_sees_every_way_of_importing_storage():
+    mod = "less_tui.screens.queue"
+    assert forbidden_imports("from ..storage.db import is_db_error\n", mod)
+    assert forbidden_imports("def f():\n    from ..storage import repo\n", mod)
+    assert forbidden_imports("from .. import storage\n", mod)
+    assert forbidden_imports("import less_tui.storage.watch\n", mod)
+    assert forbidden_imports("from sqlalchemy.engine import Engine\n", "less_tui.app")
+    assert forbidden_imports("import sqlmodel\n", "less_tui.app")
+    assert not forbidden_imports("from ..services.errors import is_db_error\n", mod)
+    assert not forbidden_imports("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                                 "    from sqlalchemy.engine import Engine\n", "less_tui.app")
+
+
+@pytest.mark.parametrize("path", TUI_FILES, ids=lambda p: str(p.relative_to(PKG)))
+def test_the_tui_never_imports_storage_or_sqlalchemy(path):
+    """Screens, widgets and the app get plain data and service errors from ``services``."""
+    module = "less_tui." + ".".join(path.relative_to(PKG).with_suffix("").parts)
+    assert forbidden_imports(path.read_text(encoding="utf-8"), module) == []

@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared_engine(request, demo_db):
-    from less_tui import demo
+    from less_tui.services import demo
     from less_tui.config import validate
     from less_tui.storage.db import open_engine
 

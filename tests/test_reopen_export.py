@@ -21,6 +21,7 @@ from less_tui.screens.dialogs import ChoiceDialog
 from less_tui.screens.queue import QueueScreen
 from less_tui.screens.reopen import ReopenDialog
 from less_tui.screens.summary import SummaryScreen
+from less_tui.services import views
 from less_tui.storage import repo
 from less_tui.storage.models import AuditLog, Meeting, MeetingIndicator, MeetingReopening
 from test_keyboard import queue_ready, until
@@ -227,16 +228,16 @@ def test_reopen_in_storage(engine, cfg):
         s.flush()
         with pytest.raises(repo.NotClosed):
             repo.reopen_meeting(s, unit, m, "why")
-        repo.close_meeting(s, cfg, unit, m)
+        views.close_meeting(s, cfg, unit, m)
         s.commit()
         with pytest.raises(repo.ReasonRequired):
             repo.reopen_meeting(s, unit, m, " \n ")
         repo.reopen_meeting(s, unit, m, "first")
         s.commit()
-        repo.close_meeting(s, cfg, unit, m)  # the unfrozen counts can be frozen again
+        views.close_meeting(s, cfg, unit, m)  # the unfrozen counts can be frozen again
         s.commit()
         repo.reopen_meeting(s, unit, m, "second")
-        repo.close_meeting(s, cfg, unit, m)
+        views.close_meeting(s, cfg, unit, m)
         s.commit()
     with Session(engine) as s:
         assert [r.reason for r in repo.reopenings(s, m.id)] == ["first", "second"]
@@ -306,7 +307,7 @@ async def test_palette_reopens_with_a_reason(demo_engine, cfg):
     assert details == ["2026-10-23 reason: Ny plan i arende 12"]
 
     from less_tui.export import gather
-    from less_tui.meeting import MeetingService
+    from less_tui.services.meeting import MeetingService
 
     again = MeetingService(demo_engine, cfg, CLOSED)
     again.open()

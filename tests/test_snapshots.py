@@ -84,7 +84,7 @@ def test_conflict_dialog(snap_compare, demo_engine, cfg, size, lang, monkeypatch
     import datetime as _dt
 
     from less_tui import clock
-    from less_tui.meeting import MeetingService
+    from less_tui.services.meeting import MeetingService
     from less_tui.screens.dialogs import ConflictDialog
 
     monkeypatch.setattr(clock, "now", lambda: _dt.datetime(2026, 11, 23, 10, 14, 5).astimezone())

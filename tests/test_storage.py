@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from less_tui.core.importer import Row
 from less_tui.storage import db as dbmod
+from less_tui.services import views
 from less_tui.storage import importing, repo
 from less_tui.storage.models import AuditLog, Certificate, Patient
 
@@ -57,8 +58,8 @@ def test_dry_run_stores_nothing(engine, cfg):
 def _decide(engine, cfg, at):
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
-        m = repo.create_meeting(s, cfg, unit, at)
-        (e,) = [e for e in repo.episodes_at(s, unit.id, at, cfg.max_gap_days) if e.ongoing]
+        m = views.create_meeting(s, cfg, unit, at)
+        (e,) = [e for e in views.episodes_at(s, unit.id, at, cfg.max_gap_days) if e.ongoing]
         r = repo.ensure_review(s, m, e, ["long"])
         repo.save_plan(s, r.id, "Pröva deltid", r.version)
         repo.add_action(s, r.id, "Kontakt med arbetsgivare", "Kerstin Bronner", D(2026, 12, 23))
@@ -69,7 +70,7 @@ def _decide(engine, cfg, at):
 def _history(engine, cfg, at):
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
-        eps = [e for e in repo.episodes_at(s, unit.id, at, cfg.max_gap_days) if e.ongoing]
+        eps = [e for e in views.episodes_at(s, unit.id, at, cfg.max_gap_days) if e.ongoing]
         assert len(eps) == 1
         return eps[0].case_no, [(h.review.plan, [a.kind for a in h.actions]) for h in repo.history(s, unit.id, eps[0])]
 
@@ -93,8 +94,8 @@ def test_decisions_stay_when_two_episodes_merge(engine, cfg):
     store(engine, cfg, [row(D(2026, 8, 1), D(2026, 8, 31)), row(D(2026, 10, 1), D(2026, 11, 30))])
     with Session(engine, expire_on_commit=False) as s:  # a decision on the first episode, in August
         unit = repo.get_unit(s, cfg.unit)
-        m = repo.create_meeting(s, cfg, unit, D(2026, 8, 20))
-        (e,) = [e for e in repo.episodes_at(s, unit.id, D(2026, 8, 20), 5) if e.ongoing]
+        m = views.create_meeting(s, cfg, unit, D(2026, 8, 20))
+        (e,) = [e for e in views.episodes_at(s, unit.id, D(2026, 8, 20), 5) if e.ongoing]
         first_case = e.case_no
         r = repo.ensure_review(s, m, e, [])
         repo.save_plan(s, r.id, "Augustiplan", r.version)
@@ -126,16 +127,16 @@ def test_meeting_close_freezes_and_previous_is_used(engine, cfg):
     store(engine, cfg, [row(D(2026, 10, 1), D(2026, 12, 30)), row(D(2026, 10, 1), D(2026, 12, 30), pnr="19650606-6940")])
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
-        m = repo.create_meeting(s, cfg, unit, D(2026, 10, 23))
-        repo.close_meeting(s, cfg, unit, m)
+        m = views.create_meeting(s, cfg, unit, D(2026, 10, 23))
+        views.close_meeting(s, cfg, unit, m)
         s.commit()
     with Session(engine, expire_on_commit=False) as s:
         unit = repo.get_unit(s, cfg.unit)
         assert repo.frozen(s, m.id)["full_time"].count == 2
-        iset = repo.indicators_at(s, cfg, unit, D(2026, 11, 23))
+        iset = views.indicators_at(s, cfg, unit, D(2026, 11, 23))
         assert iset.by_key("full_time").previous_date == D(2026, 10, 23)
         with pytest.raises(ValueError):
-            repo.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, D(2026, 10, 23)))
+            views.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, D(2026, 10, 23)))
 
 
 def test_audit_log_is_append_only(engine):

@@ -107,7 +107,7 @@ async def test_the_switch_to_the_queue_opens_the_meeting_in_a_worker_and_survive
     from sqlalchemy import exc
 
     from less_tui.core.importer import read_file
-    from less_tui.meeting import MeetingService
+    from less_tui.services.meeting import MeetingService
     from less_tui.storage.importing import store
 
     real_open = MeetingService.open

@@ -112,7 +112,7 @@ def retry_delay(attempt: int) -> float:
 
 def db_trouble(err: BaseException) -> str:
     """What is wrong with the database, in the user's language, as a short phrase."""
-    from ..storage.db import db_reason
+    from ..services.errors import db_reason
 
     raw = db_reason(err)
     low = raw.lower()

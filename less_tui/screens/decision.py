@@ -20,14 +20,14 @@ from textual.widgets import DataTable, Footer, Label, Select, Static, TextArea
 from ..core.episodes import COORDINATOR_STATUSES
 from ..core.plaintext import one_line, strip_controls
 from ..i18n import t
-from ..meeting import ASSESSORS, ActionInfo, CaseDetail, ReadOnly
+from ..services.errors import Conflict, ReadOnly
+from ..services.meeting import ASSESSORS, ActionInfo, CaseDetail
 from ..recovery import Recovered
-from ..storage.repo import Conflict
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.select import LessSelect
 from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
-from ..storage.db import is_db_error
+from ..services.errors import is_db_error
 from .base import Key, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
 from ..present import checkpoint_text, coordinator_status_text, reason_labels

@@ -15,12 +15,12 @@ from ..core.episodes import CONTACT_STATUSES
 from ..core.plaintext import one_line
 from ..core.queue import REASONS
 from ..i18n import t
-from ..meeting import CaseRow, QueueData
+from ..services.meeting import CaseRow, QueueData
 from ..present import coordinator_status_text, reason_labels
 from ..widgets.meeting_header import MeetingHeader
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
-from ..storage.db import is_db_error
+from ..services.errors import is_db_error
 from .base import Key, Translated, db_trouble, retry_delay
 
 # (id, header key, width, priority: higher stays longer when the terminal is narrow)

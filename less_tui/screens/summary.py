@@ -17,7 +17,7 @@ from ..core.indicators import INDICATOR_KEYS, sparkline
 from ..core.plaintext import one_line
 from ..core.text import indicator_change, median, pct, share_pct, target
 from ..i18n import t
-from ..meeting import SummaryData
+from ..services.meeting import SummaryData
 from ..present import followup_dates
 from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated

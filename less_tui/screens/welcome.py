@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..i18n import t
-from ..storage.db import is_db_error
+from ..services.errors import is_db_error
 from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated, db_trouble, retry_delay
 
@@ -19,13 +19,7 @@ from .base import Key, Translated, db_trouble, retry_delay
 def db_flag(app) -> str:
     """`` --db PATH`` when the app runs on another database than the commands would find by
     themselves ($LESS_TUI_DB, the config, the user data dir); else nothing."""
-    from ..storage.db import resolve_url, sqlite_path
-
-    url = app.engine.url.render_as_string(hide_password=False)
-    if url == resolve_url(None, app.cfg.data["database"]["url"]):
-        return ""
-    path = sqlite_path(url)
-    return f" --db {path if path is not None else app.engine.url.render_as_string(hide_password=True)}"
+    return app.service.db_flag(app.cfg.data["database"]["url"])
 
 
 class WelcomeScreen(Translated, Screen):

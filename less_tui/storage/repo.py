@@ -11,14 +11,11 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from .. import clock
-from ..config import Config
-from ..core import episodes as ep_core
 from ..core import indicators as ind_core
-from ..core import queue as queue_core
 from ..core.episodes import Cert, Episode, StatusRecord
 from . import auditlog
 from .auditlog import os_user, ssh_client  # noqa: F401  (used here, and by callers as repo.os_user)
-from .models import (Action, AuditLog, CaseReview, Certificate, Doctor, Meeting, MeetingIndicator,
+from .models import (Action, AuditLog, CaseReview, Certificate, Doctor, ImportBatch, Meeting, MeetingIndicator,
                      MeetingReopening, Patient, StatusRecordRow, Unit)
 
 
@@ -136,10 +133,6 @@ def load_records(s: Session, unit_id: int) -> list[StatusRecord]:
     return [StatusRecord(*r) for r in s.connection().execute(q)]
 
 
-def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> list[Episode]:
-    return ep_core.build_episodes(load_certs(s, unit_id), at, max_gap_days, load_records(s, unit_id))
-
-
 # ---------------------------------------------------------------- meetings
 
 def meeting_at(s: Session, unit_id: int, date: dt.date) -> Meeting | None:
@@ -171,19 +164,16 @@ def attendees(m: Meeting) -> list[str]:
         return []
 
 
-def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
-                   names: Sequence[str] | None = None) -> Meeting:
-    if meeting_at(s, unit.id, date) is not None or not _insert_meeting(s, cfg, unit, date, names):
+def create_meeting(s: Session, unit: Unit, date: dt.date, names: Sequence[str]) -> Meeting:
+    """A new meeting on ``date`` with the attendees ``names``; ``ValueError`` if the date has one."""
+    if meeting_at(s, unit.id, date) is not None or not _insert_meeting(s, unit, date, names):
         raise ValueError(f"a meeting on {date.isoformat()} already exists for {unit.code}")
     return meeting_at(s, unit.id, date)
 
 
-def _insert_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
-                    names: Sequence[str] | None = None) -> bool:
+def _insert_meeting(s: Session, unit: Unit, date: dt.date, names: Sequence[str]) -> bool:
     """Insert the meeting unless it exists (even one another session inserts at this moment);
     True when this call made it."""
-    if names is None:
-        names = [m["name"] for m in cfg.team if m.get("attendee", True)]
     made = insert_or_ignore(s, Meeting, {"unit_id": unit.id, "date": date, "status": "open",
                                          "attendees": json.dumps(list(names), ensure_ascii=False),
                                          "started_at": clock.now(), "created_by": os_user()},
@@ -193,12 +183,13 @@ def _insert_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
     return made
 
 
-def open_or_create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date) -> Meeting:
-    """The meeting on ``date``, made if need be. Idempotent under a race: two sessions starting on
-    the same new meeting at once both get the one meeting (no error on its unique key)."""
+def open_or_create_meeting(s: Session, unit: Unit, date: dt.date, names: Sequence[str]) -> Meeting:
+    """The meeting on ``date``, made if need be (with the attendees ``names``). Idempotent under a race:
+    two sessions starting on the same new meeting at once both get the one meeting (no error on its
+    unique key)."""
     m = meeting_at(s, unit.id, date)
     if m is None:
-        _insert_meeting(s, cfg, unit, date)
+        _insert_meeting(s, unit, date, names)
         m = meeting_at(s, unit.id, date)
     return m
 
@@ -226,17 +217,16 @@ def require_open(s: Session, meeting_id: int) -> None:
         raise MeetingClosed(meeting_id)
 
 
-def close_meeting(s: Session, cfg: Config, unit: Unit, m: Meeting) -> ind_core.IndicatorSet:
+def close_meeting(s: Session, unit: Unit, m: Meeting, values: dict[str, ind_core.Value]) -> None:
+    """Close the meeting, freezing the indicator ``values`` ({key: count and denominator}) with it."""
     if m.status == "closed":
         raise ValueError(f"the meeting on {m.date.isoformat()} is already closed")
-    iset = indicators_at(s, cfg, unit, m.date)
-    for k, v in iset.frozen().items():
+    for k, v in values.items():
         s.add(MeetingIndicator(meeting_id=m.id, key=k, count=v.count, denominator=v.denominator))
     m.status = "closed"
     m.closed_at = clock.now()
     s.add(m)
     audit(s, "meeting.close", unit.id, detail=m.date.isoformat())
-    return iset
 
 
 class NotClosed(ValueError):
@@ -275,15 +265,7 @@ def reopenings(s: Session, meeting_id: int) -> list[MeetingReopening]:
                           .order_by(MeetingReopening.reopened_at, MeetingReopening.id)))
 
 
-# ---------------------------------------------------------------- indicators and queue
-
-def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
-                  episodes: list[Episode] | None = None) -> ind_core.IndicatorSet:
-    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
-    prev = previous_closed(s, unit.id, at)
-    return ind_core.compute(eps, at, cfg.chapters, cfg.targets,
-                            frozen(s, prev.id) if prev else None, prev.date if prev else None)
-
+# ---------------------------------------------------------------- indicators and queue (their inputs)
 
 def indicator_history(s: Session, unit_id: int) -> list[tuple[dt.date, dict[str, ind_core.Value]]]:
     out = []
@@ -302,12 +284,6 @@ def open_actions_due(s: Session, unit_id: int, at: dt.date) -> dict[int, int]:
                 Action.due.is_not(None), Action.due <= at)
          .group_by(CaseReview.anchor_certificate_id))
     return {cid: n for cid, n in s.execute(q)}
-
-
-def queue_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
-             episodes: list[Episode] | None = None) -> list[queue_core.QueueItem]:
-    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
-    return queue_core.rank(eps, cfg.queue, open_actions_due(s, unit.id, at))
 
 
 # ---------------------------------------------------------------- reviews and actions
@@ -524,3 +500,102 @@ def followups(s: Session, unit_id: int, at: dt.date) -> tuple[Meeting | None, di
     for lst in out.values():
         lst.sort(key=lambda f: (f.action.due or dt.date.max, f.review.case_no, f.action.id))
     return prev, out
+
+
+# ---------------------------------------------------------------- case views (follow mode)
+
+def _case_view_detail(case_no: int, meeting_date: dt.date, session_id: str, identified: bool) -> str:
+    return (f"case={case_no} meeting={meeting_date.isoformat()} session={session_id}"
+            f" identified={'yes' if identified else 'no'}")
+
+
+def _detail_fields(detail: str) -> dict[str, str]:
+    """The ``key=value`` words of a detail written by ``_case_view_detail``."""
+    return dict(w.split("=", 1) for w in detail.split() if "=" in w)
+
+
+def audit_case_view(s: Session, unit_id: int, patient_id: int, case_no: int, meeting_date: dt.date,
+                    session_id: str, identified: bool) -> None:
+    """The audit row of a case opened at a meeting (``case.view``), saying which session opened it and
+    whether the screen showed the patient identified; ``latest_case_view`` reads these rows back."""
+    audit(s, "case.view", unit_id, patient_id, case_no=case_no,
+          detail=_case_view_detail(case_no, meeting_date, session_id, identified))
+
+
+def latest_case_view(s: Session, unit_id: int, meeting_date: dt.date, exclude_session: str,
+                     window: int = 50) -> int | None:
+    """The case another session most recently opened at the meeting on ``meeting_date``: the unit's
+    newest ``case.view`` rows (by their columns: unit, action, case number), of the meeting and not of
+    ``exclude_session``."""
+    q = (select(AuditLog.case_no, AuditLog.detail)
+         .where(AuditLog.unit_id == unit_id, AuditLog.action == "case.view", AuditLog.case_no.is_not(None))
+         .order_by(AuditLog.id.desc()).limit(window))
+    day = meeting_date.isoformat()
+    for case_no, detail in s.execute(q):
+        f = _detail_fields(detail)
+        if f.get("meeting") == day and f.get("session") != exclude_session:
+            return case_no
+    return None
+
+
+# ---------------------------------------------------------------- small questions
+
+def unit_has_certificates(s: Session, unit_code: str) -> bool:
+    return s.scalar(select(Certificate.id).join(Unit, Unit.id == Certificate.unit_id)
+                    .where(Unit.code == unit_code).limit(1)) is not None
+
+
+def unit_certificate_count(s: Session, unit_code: str) -> int:
+    u = s.scalars(select(Unit).where(Unit.code == unit_code)).first()
+    if u is None:
+        return 0
+    return s.scalar(select(func.count(Certificate.id)).where(Certificate.unit_id == u.id)) or 0
+
+
+def any_certificate(s: Session) -> bool:
+    return s.scalar(select(Certificate.id).limit(1)) is not None
+
+
+def meeting_of_action(s: Session, action_id: int) -> int | None:
+    """The id of the meeting whose review the action belongs to (None: no such action)."""
+    return s.scalar(select(CaseReview.meeting_id).join(Action, Action.review_id == CaseReview.id)
+                    .where(Action.id == action_id))
+
+
+def batch_of_kind(s: Session, kind: str) -> bool:
+    """Is there an import batch of ``kind``?"""
+    return s.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind).limit(1)) is not None
+
+
+def batch_named(s: Session, file_name: str, sha256: str) -> bool:
+    """Is there an import batch of this file name and checksum?"""
+    return s.scalar(select(ImportBatch.id).where(ImportBatch.file_name == file_name,
+                                                ImportBatch.sha256 == sha256).limit(1)) is not None
+
+
+def add_status_records(s: Session, unit_id: int, as_of: dt.date, records: Sequence[tuple[int, str, str]],
+                       source: str = "import", os_user_name: str = "") -> None:
+    """Statuses recorded as of ``as_of``: (certificate id, kind, value) each, in one INSERT."""
+    from sqlalchemy import insert
+
+    if records:
+        s.execute(insert(StatusRecordRow), [
+            {"unit_id": unit_id, "certificate_id": c, "as_of": as_of, "kind": kind, "value": v,
+             "source": source, "os_user": os_user_name, "created_at": clock.now()} for c, kind, v in records])
+
+
+def patient_id_of(s: Session, pnr: str) -> int | None:
+    return s.scalar(select(Patient.id).where(Patient.pnr == pnr))
+
+
+def audit_rows(s: Session, patient_id: int | None = None, user: str | None = None,
+               since: dt.datetime | None = None) -> list[AuditLog]:
+    """Audit rows in log order, only those about ``patient_id``, by ``user`` or at or after ``since``."""
+    q = select(AuditLog).order_by(AuditLog.id)
+    if patient_id is not None:
+        q = q.where(AuditLog.patient_id == patient_id)
+    if user:
+        q = q.where(AuditLog.os_user == user)
+    if since is not None:
+        q = q.where(AuditLog.ts >= since)
+    return list(s.scalars(q))

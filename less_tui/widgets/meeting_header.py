@@ -8,7 +8,7 @@ from textual.widgets import Static
 from .. import clock
 from ..core.plaintext import one_line
 from ..i18n import t
-from ..meeting import MeetingInfo
+from ..services.meeting import MeetingInfo
 
 
 class MeetingHeader(Static):

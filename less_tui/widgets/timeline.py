@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ..i18n import t
-from ..meeting import CertInfo
+from ..services.meeting import CertInfo
 
 BLOCK = {25: "▂", 50: "▄", 75: "▆", 100: "█"}
 # xterm-256 colours (exact in 256 colours as in true colour), far enough apart to tell 50 % from 75 %

@@ -1,6 +1,7 @@
 """The meeting as the app sees it: plain data in, plain data out, no Textual.
 
-Every method opens its own database session, so the app can call them from thread workers.
+Every method opens its own database session (``storage.db.session``) and owns its transaction, so the
+app can call them from thread workers. What a call refuses is a ``services.errors`` exception.
 """
 
 from __future__ import annotations
@@ -9,27 +10,27 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 
+from typing import Callable
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from . import clock
-from .config import Config
-from .core import indicators as ind_core
-from .core import pnr as pnrmod
-from .core.episodes import Episode
-from .core.queue import QueueItem
-from .storage import repo
-from .storage.models import Action, CaseReview, Meeting
+from .. import clock
+from ..config import Config
+from ..core import indicators as ind_core
+from ..core import pnr as pnrmod
+from ..core.episodes import Episode
+from ..core.queue import QueueItem
+from ..storage import db, repo
+from ..storage.models import Meeting
+from . import views
+from .errors import Conflict, NotClosed, NotThisMeeting, ReadOnly, ReasonRequired
 
 ASSESSORS = ("", "doctor", "psychologist", "counsellor", "physiotherapist")
 
 
-class ReadOnly(Exception):
-    """The meeting is closed."""
-
-
-class NotThisMeeting(Exception):
-    """Only an action made at the open meeting can be edited or removed."""
+def _conflict(c: repo.Conflict) -> Conflict:
+    return Conflict(c.theirs, c.version, c.user, c.when)
 
 
 @dataclass
@@ -157,23 +158,37 @@ class MeetingService:
         self.meeting: MeetingInfo | None = None
 
     def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        return db.session(self.engine)
+
+    # ------------------------------------------------------------ the database
+    def change_watcher(self, on_change: Callable[[], None]):
+        """A started watcher that calls ``on_change`` (from its own thread) whenever some session commits
+        a change to this database; ``stop()`` it when done."""
+        from ..storage.watch import ChangeWatcher
+
+        w = ChangeWatcher(self.engine, on_change)
+        w.start()
+        return w
+
+    def db_flag(self, config_url: str) -> str:
+        """`` --db PATH`` when this database is not the one the commands would find by themselves
+        ($LESS_TUI_DB, the config's ``database.url``, the user data dir); else nothing."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        if url == db.resolve_url(None, config_url):
+            return ""
+        path = db.sqlite_path(url)
+        return f" --db {path if path is not None else self.engine.url.render_as_string(hide_password=True)}"
 
     # ------------------------------------------------------------ meeting
     def has_certificates(self) -> bool:
         """Does the unit have any certificate? Without one the app opens on the welcome screen."""
-        from sqlalchemy import select
-
-        from .storage.models import Certificate, Unit
-
         with self._session() as s:
-            return s.scalar(select(Certificate.id).join(Unit, Unit.id == Certificate.unit_id)
-                            .where(Unit.code == self.unit_code).limit(1)) is not None
+            return repo.unit_has_certificates(s, self.unit_code)
 
     def open(self) -> MeetingInfo:
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            m = repo.open_or_create_meeting(s, self.cfg, unit, self.date)
+            m = views.open_or_create_meeting(s, self.cfg, unit, self.date)
             repo.audit(s, "meeting.open", unit.id, detail=self.date.isoformat())
             s.commit()
             self.meeting = _info(m)
@@ -203,8 +218,8 @@ class MeetingService:
         ``show_all`` (every case that qualifies, still follow-ups first)."""
         with self._session() as s:
             unit, m = self._unit_meeting(s)
-            eps = repo.episodes_at(s, unit.id, self.date, self.cfg.max_gap_days)
-            items = repo.queue_at(s, self.cfg, unit, self.date, eps)
+            eps = views.episodes_at(s, unit.id, self.date, self.cfg.max_gap_days)
+            items = views.queue_at(s, self.cfg, unit, self.date, eps)
             qualifying = len(items)
             limit = 0 if show_all else self.cfg.queue.get("max_cases", 0)
             if limit:
@@ -268,9 +283,7 @@ class MeetingService:
             r = repo.review_for(s, m.id, e)
             actions = [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
                        for a in repo.actions_of(s, r.id)] if r else []
-            repo.audit(s, "case.view", unit.id, e.patient_id, case_no=case_no,
-                       detail=f"case={case_no} meeting={self.date.isoformat()} session={self.session_id}"
-                              f" identified={'yes' if identified else 'no'}")
+            repo.audit_case_view(s, unit.id, e.patient_id, case_no, self.date, self.session_id, identified)
             s.commit()
         return CaseDetail(
             row=row, certs=certs, history=hist, review_id=r.id if r else None, plan=r.plan if r else "",
@@ -292,20 +305,9 @@ class MeetingService:
 
     def presenter_case(self) -> int | None:
         """The case another session most recently opened at this meeting (follow mode)."""
-        from sqlalchemy import select
-
-        from .storage.models import AuditLog
-
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            q = (select(AuditLog.detail).where(AuditLog.unit_id == unit.id, AuditLog.action == "case.view",
-                                               AuditLog.detail.like(f"%meeting={self.date.isoformat()}%"))
-                 .order_by(AuditLog.id.desc()).limit(20))
-            for detail in s.scalars(q):
-                parts = dict(p.split("=", 1) for p in detail.split() if "=" in p)
-                if parts.get("session") != self.session_id and parts.get("case", "").isdigit():
-                    return int(parts["case"])
-        return None
+            return repo.latest_case_view(s, unit.id, self.date, exclude_session=self.session_id)
 
     def default_due(self) -> dt.date:
         return clock.add_months(self.date, self.cfg.data["meeting"]["cadence_months"])
@@ -334,25 +336,28 @@ class MeetingService:
         return unit, m
 
     def save_plan(self, case_no: int, text: str, version: int) -> tuple[int, int]:
-        """Returns (review id, new version); raises repo.Conflict when someone else saved first."""
+        """Returns (review id, new version); raises ``Conflict`` when someone else saved first."""
         self._writable()
         with self._session() as s:
             _, _, _, r = self._review(s, case_no)
-            if version == 0:  # there was no plan when this session opened the case
-                if r.plan.strip() and r.plan != text:
-                    raise repo.conflict_of(s, r)
-                version = r.version
-            v = repo.save_plan(s, r.id, text, version)
+            try:
+                if version == 0:  # there was no plan when this session opened the case
+                    if r.plan.strip() and r.plan != text:
+                        raise repo.conflict_of(s, r)
+                    version = r.version
+                v = repo.save_plan(s, r.id, text, version)
+            except repo.Conflict as c:
+                raise _conflict(c) from None
             s.commit()
             return r.id, v
 
-    def resolve_plan(self, case_no: int, text: str, version: int) -> "tuple[int, int] | repo.Conflict":
+    def resolve_plan(self, case_no: int, text: str, version: int) -> "tuple[int, int] | Conflict":
         """Save ``text``, chosen in the conflict dialog against the stored ``version``. If someone saved
         yet again while the dialog was open, nothing is written and the new ``Conflict`` is returned
         (so the dialog is shown again with their newest text: nothing is overwritten unseen)."""
         try:
             return self.save_plan(case_no, text, version)
-        except repo.Conflict as c:
+        except Conflict as c:
             return c
 
     def add_action(self, case_no: int, kind: str, owner: str, due: dt.date | None) -> ActionInfo:
@@ -365,12 +370,9 @@ class MeetingService:
 
     def _own_action(self, s: Session, action_id: int):
         """An action made at this meeting (only those can be edited or removed)."""
-        a = s.get(Action, action_id)
-        r = s.get(CaseReview, a.review_id) if a is not None else None
         m = repo.meeting_at(s, repo.get_unit(s, self.unit_code).id, self.date)
-        if a is None or r is None or m is None or r.meeting_id != m.id:
+        if m is None or repo.meeting_of_action(s, action_id) != m.id:
             raise NotThisMeeting(action_id)
-        return a
 
     def edit_action(self, action_id: int, kind: str, owner: str, due: dt.date | None) -> ActionInfo:
         self._writable()
@@ -436,12 +438,12 @@ class MeetingService:
             unit, m = self._unit_meeting(s)
             if m.status == "closed":
                 frozen = repo.frozen(s, m.id)
-                iset = repo.indicators_at(s, self.cfg, unit, self.date)
+                iset = views.indicators_at(s, self.cfg, unit, self.date)
                 for i in iset.indicators:  # a closed meeting shows what it froze
                     if i.key in frozen:
                         i.count, i.denominator = frozen[i.key].count, frozen[i.key].denominator
             else:
-                iset = repo.indicators_at(s, self.cfg, unit, self.date)
+                iset = views.indicators_at(s, self.cfg, unit, self.date)
             hist = [(d, v) for d, v in repo.indicator_history(s, unit.id) if d < self.date]
             by_owner: dict[str, list[tuple[int, ActionInfo]]] = {}
             reviews = repo.reviews_of_meeting(s, m.id)
@@ -462,19 +464,24 @@ class MeetingService:
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
             m = repo.meeting_at(s, unit.id, self.date)
-            iset = repo.close_meeting(s, self.cfg, unit, m)
+            iset = views.close_meeting(s, self.cfg, unit, m)
             s.commit()
             self.meeting = _info(m)
             return iset
 
     def reopen(self, reason: str) -> MeetingInfo:
-        """Reopen this (closed) meeting; raises repo.NotClosed or repo.ReasonRequired."""
+        """Reopen this (closed) meeting; raises ``NotClosed`` or ``ReasonRequired``."""
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
             m = repo.meeting_at(s, unit.id, self.date)
             if m is None:
-                raise repo.NotClosed(self.date.isoformat())
-            repo.reopen_meeting(s, unit, m, reason)
+                raise NotClosed(self.date.isoformat())
+            try:
+                repo.reopen_meeting(s, unit, m, reason)
+            except repo.NotClosed as e:
+                raise NotClosed(str(e)) from None
+            except repo.ReasonRequired as e:
+                raise ReasonRequired(str(e)) from None
             s.commit()
             self.meeting = _info(m)
             return self.meeting

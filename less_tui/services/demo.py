@@ -7,15 +7,13 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from . import clock
-from .config import Config
-from .core import demo as gen
-from .storage import importing, repo
-from .storage.models import Certificate, ImportBatch, StatusRecordRow, Unit
+from .. import clock
+from ..config import Config
+from ..core import demo as gen
+from ..storage import db, importing, repo
+from . import views
 
 PLANS = [
     "Återbesök hos samma läkare om fyra veckor. Pröva deltid 50 % från nästa period.",
@@ -53,7 +51,7 @@ DEMO_FILE = "demo.db"
 
 def default_path():
     """Where ``less-tui demo`` builds the demo clinic without ``--db``: beside, never in, the real database."""
-    from .config import user_data_dir
+    from ..config import user_data_dir
 
     return user_data_dir() / DEMO_FILE
 
@@ -61,25 +59,20 @@ def default_path():
 def is_demo(engine: Engine) -> bool:
     """Does this database hold demo data? (Also recognises a demo built before the marker existed:
     a batch named "demo" whose checksum is that of its name, not of a file.)"""
-    with Session(engine) as s:
-        if s.scalar(select(ImportBatch.id).where(ImportBatch.kind == DEMO_KIND).limit(1)) is not None:
+    with db.session(engine) as s:
+        if repo.batch_of_kind(s, DEMO_KIND):
             return True
-        legacy = hashlib.sha256(b"demo").hexdigest()
-        return s.scalar(select(ImportBatch.id).where(ImportBatch.file_name == "demo",
-                                                    ImportBatch.sha256 == legacy).limit(1)) is not None
+        return repo.batch_named(s, "demo", hashlib.sha256(b"demo").hexdigest())
 
 
 def has_certificates(engine: Engine) -> bool:
-    with Session(engine) as s:
-        return s.scalar(select(Certificate.id).limit(1)) is not None
+    with db.session(engine) as s:
+        return repo.any_certificate(s)
 
 
 def has_data(engine: Engine, unit_code: str) -> bool:
-    with Session(engine) as s:
-        u = s.scalars(select(Unit).where(Unit.code == unit_code)).first()
-        if u is None:
-            return False
-        return bool(s.scalar(select(func.count(Certificate.id)).where(Certificate.unit_id == u.id)))
+    with db.session(engine) as s:
+        return repo.unit_certificate_count(s, unit_code) > 0
 
 
 def _rows_batch(rows, name: str):
@@ -93,7 +86,7 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
     importing.store(engine, cfg, [_rows_batch(rows, "demo")], as_of=today)
     rng = random.Random(seed * 7919)
     meetings = 0
-    with Session(engine, expire_on_commit=False) as s:
+    with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
         unit.listed_patients = 12600
         unit.name = cfg.clinic_name
@@ -102,7 +95,7 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
         for k in range(12, 0, -1):
             date = clock.add_months(today, -k)
             # the coordinator's work between meetings: statuses recorded as of this date
-            eps = repo.episodes_at(s, unit.id, date, cfg.max_gap_days)
+            eps = views.episodes_at(s, unit.id, date, cfg.max_gap_days)
             progress = (12 - k) / 11  # 0 .. 1 over the year
             recs = []
             for e in eps:
@@ -113,11 +106,8 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
                     recs.append((anchor, "coordinator", rng.choice(["Kontaktad", "Aktiv", "Aktiv", "Uppföljning"])))
                 if not e.rehab_plan and e.coordinator_contact and rng.random() < 0.04 + 0.16 * progress:
                     recs.append((anchor, "rehab_plan", "ja"))
-            if recs:
-                s.execute(insert(StatusRecordRow), [
-                    {"unit_id": unit.id, "certificate_id": c, "as_of": date, "kind": kind, "value": v,
-                     "source": "import", "os_user": "demo", "created_at": clock.now()} for c, kind, v in recs])
-            m = repo.create_meeting(s, cfg, unit, date)
+            repo.add_status_records(s, unit.id, date, recs, source="import", os_user_name="demo")
+            m = views.create_meeting(s, cfg, unit, date)
             m.started_at = dt.datetime.combine(date, dt.time(13, 0)).astimezone()
             # follow up the open actions of earlier meetings
             still_open = []
@@ -129,8 +119,8 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
                 else:
                     still_open.append(aid)
             previous = still_open
-            eps = repo.episodes_at(s, unit.id, date, cfg.max_gap_days)
-            items = repo.queue_at(s, cfg, unit, date, eps)
+            eps = views.episodes_at(s, unit.id, date, cfg.max_gap_days)
+            items = views.queue_at(s, cfg, unit, date, eps)
             for it in items[: rng.randint(8, 14)]:
                 e = it.episode
                 r = repo.ensure_review(s, m, e, it.reasons)
@@ -146,7 +136,7 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
                 if rng.random() < 0.25 * (1 + progress) and not e.rehab_plan:
                     repo.record_status(s, unit.id, e, "rehab_plan", "ja", date, m.id)
             s.flush()
-            repo.close_meeting(s, cfg, unit, m)
+            views.close_meeting(s, cfg, unit, m)
             m.closed_at = m.started_at + dt.timedelta(minutes=rng.randint(38, 52))
             s.add(m)
             meetings += 1

@@ -1,0 +1,32 @@
+"""The audit log for the log review (``less-tui audit``): its rows as plain data, and its check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.engine import Engine
+
+from ..storage import auditlog, db, repo
+
+
+def rows(engine: Engine, pnr: str | None = None, user: str | None = None,
+         since: dt.date | None = None) -> list[dict]:
+    """The log's rows in order (only those about the patient ``pnr`` (normalised), by ``user``, on or
+    after ``since``), each naming its case by the case number people use, never by an internal id."""
+    with db.session(engine) as s:
+        pid = None
+        if pnr:
+            pid = repo.patient_id_of(s, pnr)
+            if pid is None:  # no such patient: no rows
+                return []
+        since_ts = dt.datetime.combine(since, dt.time()).astimezone() if since else None
+        return [{"time": a.ts.astimezone().isoformat(timespec="seconds"), "user": a.os_user,
+                 "ssh_client": a.ssh_client, "action": a.action, "case": a.case_no, "detail": a.detail}
+                for a in repo.audit_rows(s, pid, user, since_ts)]
+
+
+def verify(engine: Engine) -> tuple[bool, str]:
+    """Walk the hash chain: (is it whole, the verdict in one line)."""
+    with db.session(engine) as s:
+        v = auditlog.verify(s.connection())
+    return v.ok, auditlog.describe(v)

@@ -1,0 +1,62 @@
+"""What the clinic's rules make of the stored rows, inside a service's transaction: episodes, the four
+indicators, the queue, and the meeting rows that need the settings (the roster, the frozen counts).
+
+Each function takes the session ``s`` of the service call that owns the transaction; ``storage.repo``
+answers the queries, ``core`` computes, and the settings come from the ``Config`` passed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+from sqlmodel import Session
+
+from ..config import Config
+from ..core import episodes as ep_core
+from ..core import indicators as ind_core
+from ..core import queue as queue_core
+from ..core.episodes import Episode
+from ..storage import repo
+from ..storage.models import Meeting, Unit
+
+
+def roster_attendees(cfg: Config) -> list[str]:
+    """The roster's names that attend a meeting by default."""
+    return [m["name"] for m in cfg.team if m.get("attendee", True)]
+
+
+def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> list[Episode]:
+    return ep_core.build_episodes(repo.load_certs(s, unit_id), at, max_gap_days, repo.load_records(s, unit_id))
+
+
+def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
+                  episodes: list[Episode] | None = None) -> ind_core.IndicatorSet:
+    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
+    prev = repo.previous_closed(s, unit.id, at)
+    return ind_core.compute(eps, at, cfg.chapters, cfg.targets,
+                            repo.frozen(s, prev.id) if prev else None, prev.date if prev else None)
+
+
+def queue_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
+             episodes: list[Episode] | None = None) -> list[queue_core.QueueItem]:
+    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
+    return queue_core.rank(eps, cfg.queue, repo.open_actions_due(s, unit.id, at))
+
+
+def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
+                   names: Sequence[str] | None = None) -> Meeting:
+    """A new meeting (the roster's attendees unless ``names``); ``ValueError`` if the date has one."""
+    return repo.create_meeting(s, unit, date, roster_attendees(cfg) if names is None else names)
+
+
+def open_or_create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date) -> Meeting:
+    return repo.open_or_create_meeting(s, unit, date, roster_attendees(cfg))
+
+
+def close_meeting(s: Session, cfg: Config, unit: Unit, m: Meeting) -> ind_core.IndicatorSet:
+    """Close the meeting with its indicators frozen as they are now; ``ValueError`` if it is closed."""
+    if m.status == "closed":
+        raise ValueError(f"the meeting on {m.date.isoformat()} is already closed")
+    iset = indicators_at(s, cfg, unit, m.date)
+    repo.close_meeting(s, unit, m, iset.frozen())
+    return iset
