@@ -162,13 +162,11 @@ class MeetingService:
 
     # ------------------------------------------------------------ the database
     def change_watcher(self, on_change: Callable[[], None]):
-        """A started watcher that calls ``on_change`` (from its own thread) whenever some session commits
-        a change to this database; ``stop()`` it when done."""
+        """A watcher that, once ``start()``-ed, calls ``on_change`` (from its own thread) whenever some
+        session commits a change to this database; ``stop()`` it when done."""
         from ..storage.watch import ChangeWatcher
 
-        w = ChangeWatcher(self.engine, on_change)
-        w.start()
-        return w
+        return ChangeWatcher(self.engine, on_change)
 
     def db_flag(self, config_url: str) -> str:
         """`` --db PATH`` when this database is not the one the commands would find by themselves

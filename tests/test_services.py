@@ -1,0 +1,72 @@
+"""The service layer: storage's exceptions come back as service errors, follow mode finds the presenter's
+case by the audit log's columns, and the command line's operations refuse what they should."""
+
+import datetime as dt
+
+import pytest
+
+from less_tui.services import admin, errors
+from less_tui.services.meeting import MeetingService
+from less_tui.storage import repo
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def service(engine, cfg, session_id, date=TODAY):
+    svc = MeetingService(engine, cfg, date, session_id=session_id)
+    svc.open()
+    return svc
+
+
+def view(svc, case_no):
+    row = next(r for r in svc.queue().rows if r.case_no == case_no)
+    return svc.case(case_no, row)
+
+
+def test_follow_mode_finds_the_other_sessions_case_at_this_meeting_only(demo_engine, cfg):
+    a, b = service(demo_engine, cfg, "aaaa"), service(demo_engine, cfg, "bbbb")
+    first, second = [r.case_no for r in a.queue().rows[:2]]
+    assert b.presenter_case() is None and a.presenter_case() is None  # nobody opened a case yet
+    view(a, first)
+    assert b.presenter_case() == first
+    assert a.presenter_case() is None  # its own views are not followed
+    view(a, second)
+    assert b.presenter_case() == second  # the newest
+    # a session at another meeting of the unit (opened afterwards) does not lead this one
+    other = service(demo_engine, cfg, "cccc", date=TODAY - dt.timedelta(days=1))
+    view(other, other.queue().rows[0].case_no)
+    assert b.presenter_case() == second
+    assert other.presenter_case() is None
+
+
+def test_a_conflict_is_a_service_error_not_storages(demo_engine, cfg):
+    a, b = service(demo_engine, cfg, "aaaa"), service(demo_engine, cfg, "bbbb")
+    case_no = a.queue().rows[0].case_no
+    da, db = view(a, case_no), view(b, case_no)
+    _, version = a.save_plan(case_no, "Plan A", da.version)
+    with pytest.raises(errors.Conflict) as ei:
+        b.save_plan(case_no, "Plan B", db.version)
+    assert not isinstance(ei.value, repo.Conflict)
+    assert ei.value.theirs == "Plan A" and ei.value.version == version and ei.value.user
+    got = b.resolve_plan(case_no, "Plan B", db.version)  # the dialog's answer against the old version
+    assert isinstance(got, errors.Conflict) and got.theirs == "Plan A"
+
+
+def test_reopen_and_close_refusals_are_service_errors(demo_engine, cfg):
+    svc = service(demo_engine, cfg, "aaaa")
+    with pytest.raises(errors.NotClosed):
+        svc.reopen("why")  # today's meeting is open
+    with pytest.raises(errors.NotFound):
+        admin.close_meeting(demo_engine, cfg, TODAY + dt.timedelta(days=3))
+    admin.close_meeting(demo_engine, cfg, TODAY)
+    with pytest.raises(errors.AlreadyClosed):
+        admin.close_meeting(demo_engine, cfg, TODAY)
+    with pytest.raises(errors.ReasonRequired):
+        admin.reopen_meeting(demo_engine, cfg, TODAY, "  ")
+    svc.open()
+    with pytest.raises(errors.ReadOnly):
+        svc.save_plan(svc.queue().rows[0].case_no, "too late", 0)
+    admin.reopen_meeting(demo_engine, cfg, TODAY, "a case was forgotten")
+    with pytest.raises(errors.MeetingExists):
+        admin.new_meeting(demo_engine, cfg, TODAY)
+    assert [m["status"] for m in admin.meetings(demo_engine, cfg) if m["date"] == TODAY.isoformat()] == ["open"]
