@@ -8,7 +8,8 @@ import pytest
 CORE = ["less_tui.core.episodes", "less_tui.core.indicators", "less_tui.core.queue", "less_tui.core.importer",
         "less_tui.core.pnr", "less_tui.core.demo", "less_tui.core.text", "less_tui.config", "less_tui.i18n",
         "less_tui.storage.db", "less_tui.storage.repo", "less_tui.storage.importing", "less_tui.services.demo",
-        "less_tui.cli"]
+        "less_tui.services.meeting", "less_tui.services.views", "less_tui.services.admin", "less_tui.services.audit",
+        "less_tui.services.errors", "less_tui.crashlog", "less_tui.cli"]
 
 
 @pytest.mark.parametrize("module", CORE)
