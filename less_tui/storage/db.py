@@ -257,4 +257,7 @@ def open_engine(url: str, migrate: bool = True, group: str = "") -> Engine:
 
 
 def session(engine: Engine) -> Session:
+    """A unit of work for a service call: ``with session(engine) as s: …; s.commit()``. Nothing is
+    written unless the service commits; objects stay readable after the commit (plain data for the
+    caller). Services are the only callers; the TUI, the CLI and the exports ask a service."""
     return Session(engine, expire_on_commit=False)
