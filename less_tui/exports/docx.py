@@ -177,8 +177,8 @@ def render(m: Minutes, path) -> None:
         p.add_run(value)
     if m.closings:
         doc.add_heading(t("min.closings"), level=1)
-        for line, reason in m.closings:
-            doc.add_paragraph(line + (f": {reason}" if reason else ""), style="List Bullet")
+        for c in m.closings:
+            doc.add_paragraph(c.text + (f": {c.reason}" if c.reason else ""), style="List Bullet")
     doc.add_heading(t("min.todo"), level=1)
     if not m.todo:
         doc.add_paragraph(t("min.no_todo"))

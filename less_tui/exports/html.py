@@ -30,7 +30,7 @@ def render(m: Minutes) -> str:
     ]
     if m.closings:
         P.append(f"<h2>{e(t('min.closings'))}</h2><ul>" + "".join(
-            f"<li>{e(line)}" + (f": {e(reason)}" if reason else "") + "</li>" for line, reason in m.closings)
+            f"<li>{e(c.text)}" + (f": {e(c.reason)}" if c.reason else "") + "</li>" for c in m.closings)
             + "</ul>")
     P.append(f"<h2>{e(t('min.todo'))}</h2>")
     if not m.todo:

@@ -58,7 +58,7 @@ def render(m: Minutes) -> str:
           f"- **{t('min.next')}:** {m.next_meeting}", ""]
     if m.closings:  # a reopened meeting: every closing, and why it was reopened
         L += [f"## {t('min.closings')}", ""]
-        L += [f"- {line}" + (f": {plain(reason)}" if reason else "") for line, reason in m.closings]
+        L += [f"- {c.text}" + (f": {plain(c.reason)}" if c.reason else "") for c in m.closings]
         L.append("")
     L += [f"## {t('min.todo')}", ""]
     if not m.todo:

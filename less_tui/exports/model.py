@@ -46,6 +46,17 @@ class CaseLine:
 
 
 @dataclass
+class Closing:
+    """One closing of the meeting, and its reopening if it was undone."""
+
+    text: str  # "Stängt 2026-10-23 14:02 · öppnat igen 2026-10-24 09:10 av kerstin"
+    reason: str  # why it was reopened, as typed ("" for the closing that holds)
+    closed_at: dt.datetime | None
+    reopened_at: dt.datetime | None = None  # None: the meeting is still closed by this closing
+    reopened_by: str = ""
+
+
+@dataclass
 class ChartSeries:
     label: str
     shares: list[float | None]  # 0–1, one per date of ``Minutes.chart_dates``
@@ -63,7 +74,7 @@ class Minutes:
     time: str  # "13:00–13:45"
     attendees: list[tuple[str, str]]  # (name, role or "")
     next_meeting: str
-    closings: list[tuple[str, str]]  # (what happened, the reopening's reason or ""), oldest first
+    closings: list[Closing]  # only when the meeting was ever reopened, oldest first
     todo: dict[str, list[ActionLine]]  # open actions by owner
     previous: str  # "Jämfört med mötet 2026-09-23" / "no earlier closed meeting"
     indicator_headers: list[str]  # the last column is the trend (sparkline)

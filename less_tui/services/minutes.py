@@ -17,7 +17,7 @@ from ..config import Config
 from ..core import indicators as ind_core
 from ..core.queue import reasons_for
 from ..core.text import median
-from ..exports.model import (ActionLine, CaseLine, ChartSeries, ExportError, MeetingRow, Minutes, Workbook,
+from ..exports.model import (ActionLine, CaseLine, ChartSeries, Closing, ExportError, MeetingRow, Minutes, Workbook,
                              WorkbookAction, clean)
 from ..i18n import indicator_labels, t
 from ..storage import repo
@@ -147,7 +147,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         line = t("min.closed_at", time=_stamp(closed_at))
         if reopened_at is not None:
             line += " · " + t("min.reopened_at", time=_stamp(reopened_at), user=by or "–")
-        closing_lines.append((line, reason))
+        closing_lines.append(Closing(line, reason, closed_at, reopened_at, by))
     notes = []
     if m.status != "closed":
         notes.append(t("min.draft"))
