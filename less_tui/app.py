@@ -420,15 +420,13 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     def prepare_export(self) -> None:
         """The slow imports of the chart and Word exports, in a thread while the dialog is up, so that
         neither the dialog nor the screen behind it waits for them."""
-        from .export import warm_up
+        from .exports import warm_up
 
         warm_up()
 
     @work(thread=True, group="export")
     def run_export(self, fmt: str) -> None:
-        from .export import export_meeting
-
-        from .export import ExportError
+        from .exports import ExportError, export_meeting
         from .safefile import FileTargetError
 
         # always a file (Markdown too), and only its path on screen: the minutes never go up on the wall

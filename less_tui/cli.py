@@ -494,7 +494,8 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
                db: Optional[str] = DbOpt):
     """The four indicators at a date, with the change since the last closed meeting."""
     from .core import indicators as ind
-    from .core.text import indicator_change, median, share_pct, table, target
+    from .core.text import median, table
+    from .present import delta_text, previous_share_text, share_text, target_text
     from .services import admin
 
     _db_option(db)
@@ -514,9 +515,8 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     rows = []
     for i in iset.indicators:
         trend = ind.sparkline([v[i.key].share if i.key in v else None for _, v in hist if _ < d][-12:] + [i.share])
-        rows.append([labels[i.key], f"{i.count}/{i.denominator}", share_pct(i.count, i.denominator),
-                     share_pct(i.previous.count, i.previous.denominator) if i.previous else "–",
-                     indicator_change(i).text(), target(i.target, i.direction),
+        rows.append([labels[i.key], f"{i.count}/{i.denominator}", share_text(i.count, i.denominator),
+                     previous_share_text(i), delta_text(i), target_text(i),
                      trend])
     typer.echo(table([t("col.indicator"), t("col.count"), t("col.now"), t("col.previous"), t("col.delta"),
                       t("col.target"), t("col.trend")], rows, right={1, 2, 3}))
@@ -541,7 +541,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     """The ranked case queue at a date."""
     from .core import pnr as pnrmod
     from .core.text import table
-    from .present import reasons_line
+    from .present import doctors_text, patient_label, reasons_line
     from .services import admin
 
     _db_option(db)
@@ -554,7 +554,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     for x in listed:
         e, it, p = x.item.episode, x.item, x
         out.append({
-            "case": e.case_no, "patient": p.pnr if identify else pnrmod.masked(p.pnr, p.name),
+            "case": e.case_no, "patient": p.pnr if identify else patient_label(p.pnr, p.name),
             **({"name": p.name} if identify else {}),
             "age": pnrmod.age(p.pnr, d), "diagnosis": e.diagnosis, "chapter": e.chapter, "length": e.length,
             "day": e.day_number(), "degree": e.degree, "doctors": e.n_doctors,
@@ -569,7 +569,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     rows = []
     for it, o in zip(items, out):
         rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], o["length"], f"{o['degree']} %",
-                     f"≥{o['doctors']}" if o["doctors_lower_bound"] else o["doctors"], o["coordinator_status"],
+                     doctors_text(o["doctors"], o["doctors_lower_bound"]), o["coordinator_status"],
                      reasons_line(it.reasons, it.checkpoint)])
     typer.echo(table([t("col.case"), t("col.patient"), t("col.age"), t("col.diagnosis"), t("col.length"),
                       t("col.degree"), t("col.doctors"), t("col.coordinator"), t("col.reasons")], rows,
@@ -591,7 +591,7 @@ def export(
 ):
     """Write the minutes of a meeting, or the indicator workbook. Without -o a file goes to the export
     folder (Markdown without -o: stdout)."""
-    from .export import ExportError, export_folder, export_meeting, is_demo, list_exports
+    from .exports import ExportError, export_folder, export_meeting, is_demo, list_exports
     from .storage.repo import NotFound
 
     _lang_option(lang)
@@ -623,7 +623,7 @@ def export(
 
 
 def _check_format(fmt: str) -> None:
-    from .export import FORMATS
+    from .exports import FORMATS
 
     if fmt not in FORMATS:
         raise UserError(t("exp.bad_format", value=repr(fmt), choices=", ".join(FORMATS)))

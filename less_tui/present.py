@@ -1,9 +1,16 @@
-"""Words for the queue's reasons and the rehab-chain checkpoint, said once for screens, CLI and minutes.
+"""Every figure and word the screens, the command line and the minutes show, said once: reason words and
+the rehab-chain checkpoint, doctor counts (``≥N`` when a lower bound), patient labels (masked or not),
+shares, changes with their arrow, targets, the next meeting's date, and what a closed meeting shows.
 
 No Textual or Rich here: callers style the words (the screens mark what is due now)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from . import clock
+from .core import pnr as pnrmod
+from .core import text as _text
 from .core.queue import due_now
 from .i18n import t
 
@@ -20,6 +27,15 @@ def checkpoint_text(checkpoint: tuple[int, int] | None, lang: str | None = None)
     return t("reason.checkpoint_passed", lang, day=day, days=-left)
 
 
+def reason_word(reason: str, checkpoint: tuple[int, int] | None = None, lang: str | None = None) -> str:
+    """One reason in words, as the queue says it: "≥3 läkare", "dag 90 om 12 d" ("kontrollpunkt"
+    without its day). Lists of reasons go through ``reason_labels``, which leaves "flera läkare" out
+    beside "≥3 läkare"; alone (a filter) it is said too."""
+    if reason == "checkpoint":
+        return checkpoint_text(checkpoint, lang)
+    return t(f"reason.{reason}", lang)
+
+
 def reason_labels(reasons: list[str], checkpoint: tuple[int, int] | None = None,
                   lang: str | None = None, short: bool = False) -> list[tuple[str, bool]]:
     """(label, due now) per reason, in the queue's order (what is due now first). "Several doctors"
@@ -30,10 +46,8 @@ def reason_labels(reasons: list[str], checkpoint: tuple[int, int] | None = None,
             continue
         if short:
             label = t(f"reason.short.{r}", lang, day=checkpoint[0] if checkpoint else "")
-        elif r == "checkpoint":
-            label = checkpoint_text(checkpoint, lang)
         else:
-            label = t(f"reason.{r}", lang)
+            label = reason_word(r, checkpoint, lang)
         out.append((label, due_now(r, checkpoint)))
     return out
 
@@ -74,3 +88,71 @@ def coordinator_status_text(value: str, lang: str | None = None) -> str:
     """``Aktiv`` as "Aktiv" in Swedish and "Active" in English; a value outside Rehabstöd's list as it is."""
     key = COORDINATOR_STATUS_KEYS.get(value)
     return t(f"coord.{key}", lang) if key else value
+
+
+# ---------------------------------------------------------------- figures
+
+
+def doctors_text(n: int | None, lower_bound: bool = False) -> str:
+    """A doctor count: ``3``, or ``≥3`` when it comes from a Rehabstöd export (a lower bound); ``–`` unknown."""
+    if n is None:
+        return "–"
+    return f"≥{n}" if lower_bound else str(n)
+
+
+def patient_label(pnr: str, name: str | None, masked: bool = True) -> str:
+    """``AB 1976`` (initials and birth year) masked; ``19760412-1234 Anna Berg`` identified."""
+    if masked:
+        return pnrmod.masked(pnr, name)
+    return f"{pnr} {name or ''}".strip()
+
+
+def share_text(count: int, denominator: int, lang: str | None = None) -> str:
+    """The share count/denominator: ``57,4 %`` (``–`` without a denominator)."""
+    return _text.share_pct(count, denominator, lang=lang)
+
+
+def previous_share_text(ind, lang: str | None = None) -> str:
+    """An indicator's share at the previous closed meeting, or ``–``."""
+    prev = ind.previous
+    return _text.share_pct(prev.count, prev.denominator, lang=lang) if prev else "–"
+
+
+def delta(ind, lang: str | None = None) -> _text.Change:
+    """The change of an indicator since the previous closed meeting (its arrow, number and word)."""
+    return _text.indicator_change(ind, lang)
+
+
+def delta_text(ind, word: bool = True, lang: str | None = None) -> str:
+    """``↓ −7,4 p.e. (sämre)`` (``word=False``: ``↓ −7,4 p.e.``); ``–`` without a previous value."""
+    return delta(ind, lang).text(word=word)
+
+
+def target_text(ind, lang: str | None = None) -> str:
+    """An indicator's target: ``≥ 80 %`` or ``≤ 20 %``."""
+    return _text.target(ind.target, ind.direction, lang)
+
+
+def on_target_text(ind, lang: str | None = None) -> str:
+    return {True: t("word.yes", lang), False: t("word.no", lang), None: "–"}[ind.on_target]
+
+
+def yes_no(value: bool, lang: str | None = None) -> str:
+    return t("word.yes", lang) if value else t("word.no", lang)
+
+
+def next_meeting(date: dt.date, cadence_months: int) -> dt.date:
+    """The next meeting's date (and the default due date of an action): ``cadence_months`` on."""
+    return clock.add_months(date, cadence_months)
+
+
+def next_meeting_text(date: dt.date, cadence_months: int) -> str:
+    return next_meeting(date, cadence_months).isoformat()
+
+
+def show_frozen(indicators, frozen) -> None:
+    """A closed meeting shows what it froze: each indicator of ``indicators`` (an ``IndicatorSet``)
+    with a frozen value (``{key: Value}``) takes its count and denominator from there."""
+    for i in indicators.indicators:
+        if i.key in frozen:
+            i.count, i.denominator = frozen[i.key].count, frozen[i.key].denominator

@@ -133,7 +133,7 @@ async def test_export_from_the_summary(demo_engine, cfg, tmp_path, monkeypatch):
 
 
 async def test_summary_agrees_with_the_minutes(demo_engine, cfg):
-    from less_tui.export import gather
+    from less_tui.services.minutes import gather
 
     app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,7 +8,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from less_tui import export
+from less_tui.exports import chart as chart_mod
+from less_tui.exports import docx as docx_writer
+from less_tui.services.minutes import gather
 from less_tui.i18n import set_language
 
 MEETING = dt.date(2026, 10, 23)
@@ -18,9 +20,9 @@ MEETING = dt.date(2026, 10, 23)
 def minutes(request, demo_engine, cfg, tmp_path):
     lang, tag = request.param
     set_language(lang)
-    m = export.gather(demo_engine, cfg, MEETING)
+    m = gather(demo_engine, cfg, MEETING)
     path = tmp_path / "m.docx"
-    export.render_docx(m, path)
+    docx_writer.render(m, path)
     return Document(str(path)), m, tag
 
 
@@ -48,15 +50,15 @@ def test_indicator_table_columns_fit_the_page_and_their_words(minutes):
     assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
     for row in table.rows:  # Word reads the cells' widths, LibreOffice the grid's: the same
         assert [c.width for c in row.cells] == widths
-    heads = export.indicator_headers()[:-1]
+    heads = m.indicator_headers[:-1]
     for k, col in enumerate(table.columns):
         texts = [c.text for c in col.cells]
         assert texts[0] == heads[k]
-        longest = max(export._text_cm(w, export.TABLE_PT, bold=True) for t in texts for w in t.split())
+        longest = max(docx_writer._text_cm(w, docx_writer.TABLE_PT, bold=True) for t in texts for w in t.split())
         assert col.width.cm >= longest + 0.38, (heads[k], col.width.cm, longest)  # 2 x 0.19 cm cell margins
     # the figures (count, shares, change, target) stay on one line
     for k in range(1, 6):
-        longest = max(export._text_cm(c.text, export.TABLE_PT) for c in table.columns[k].cells[1:])
+        longest = max(docx_writer._text_cm(c.text, docx_writer.TABLE_PT) for c in table.columns[k].cells[1:])
         assert table.columns[k].width.cm >= longest + 0.38, heads[k]
 
 
@@ -69,7 +71,7 @@ def _chart_axes(m, monkeypatch):
     figs = []
     real_close = plt.close
     monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
-    export.chart(m, "png")
+    chart_mod.chart(m, "png")
     monkeypatch.setattr(plt, "close", real_close)
     ax = figs[0].axes[0]
     return ax, figs[0]
@@ -79,8 +81,9 @@ def test_chart_time_axis_spans_the_meetings_shown(demo_engine, cfg, monkeypatch)
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    m = export.gather(demo_engine, cfg, MEETING)
-    dates = [d for d, _ in m.history][-12:] + [m.date]
+    m = gather(demo_engine, cfg, MEETING)
+    dates = m.chart_dates
+    assert len(dates) > 1 and dates[-1] == m.date
     ax, fig = _chart_axes(m, monkeypatch)
     lo, hi = ax.get_xlim()
     assert mdates.date2num(dates[0]) - 31 <= lo < mdates.date2num(dates[0])
@@ -88,7 +91,9 @@ def test_chart_time_axis_spans_the_meetings_shown(demo_engine, cfg, monkeypatch)
     assert list(ax.get_xticks()) == [mdates.date2num(d) for d in dates]
     plt.close(fig)
     # one meeting: one point in the middle of a month-wide axis, not years of empty axis
-    m.history = []
+    m.chart_dates = [m.date]
+    for series in m.chart:
+        series.shares = series.shares[-1:]
     ax, fig = _chart_axes(m, monkeypatch)
     lo, hi = ax.get_xlim()
     assert hi - lo <= 31 and lo < mdates.date2num(m.date) < hi

@@ -168,3 +168,49 @@ def test_markdown_golden(demo_db, lang):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(md, encoding="utf-8")
     assert md == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_minutes_say_the_reasons_in_the_queues_words(demo_db, lang):
+    """One case, one set of reason words (issue 13): the minutes of today's meeting say each decided
+    case's reasons as `queue` says them today and as the queue screen does (``reason_labels`` on the
+    same rows): the checkpoint with its day ("dag 180 passerad"), "≥3 läkare" never beside "flera läkare"."""
+    from less_tui.config import validate
+    from less_tui.i18n import set_language, t
+    from less_tui.services.meeting import MeetingService
+    from less_tui.present import reason_labels
+    from less_tui.services.minutes import gather
+    from less_tui.storage.db import open_engine
+
+    today = dt.date.fromisoformat(ENV["LESS_TUI_TODAY"])
+    set_language(lang)
+    engine = open_engine(f"sqlite:///{demo_db}")
+    try:
+        svc = MeetingService(engine, validate({}), today)
+        svc.open()
+        rows = {r.case_no: r for r in svc.queue().rows if r.reasons}
+        picked = list(rows)[:6]  # the top of the queue, and cases with three or more doctors, a checkpoint
+        picked += [n for n, r in rows.items() if n not in picked and "three_plus_doctors" in r.reasons][:3]
+        picked += [n for n, r in rows.items() if n not in picked and r.checkpoint][:3]
+        for n in picked:
+            svc.save_plan(n, f"Plan för {n}", 0)  # no review yet: the first plan
+        m = gather(engine, validate({}), today)
+    finally:
+        engine.dispose()
+    out = run("--lang", lang, "queue", "--db", str(demo_db), "--at", today.isoformat(), env=ENV, check=True).stdout
+    queue_words = {}
+    for line in out.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells[0].isdigit() and len(cells) == 9:
+            queue_words[int(cells[0])] = cells[-1]
+    assert sorted(c.case_no for c in m.cases) == sorted(picked)
+    for c in m.cases:
+        r = rows[c.case_no]
+        assert c.reasons == ", ".join(label for label, _ in reason_labels(r.reasons, r.checkpoint)), c.case_no
+        assert c.reasons == queue_words[c.case_no], c.case_no
+    three, several = t("reason.three_plus_doctors"), t("reason.several_doctors")
+    assert any(three in c.reasons for c in m.cases)
+    assert not any(three in c.reasons and several in c.reasons for c in m.cases)
+    with_checkpoint = [c for c in m.cases if rows[c.case_no].checkpoint]
+    assert with_checkpoint and all(t("reason.checkpoint_plain") not in c.reasons for c in with_checkpoint)
+    assert all(f" {rows[c.case_no].checkpoint[0]}" in c.reasons for c in with_checkpoint)

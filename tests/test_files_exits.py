@@ -82,7 +82,7 @@ def test_export_o_missing_folder_or_a_folder_is_one_line(demo_db, tmp_path):
 
 
 def test_export_folder_that_is_a_symlink_is_refused(demo_engine, cfg, tmp_path, victim):
-    from less_tui import export
+    from less_tui import exports as export
     from less_tui.safefile import FileTargetError
 
     elsewhere = tmp_path / "world-readable"
@@ -95,7 +95,7 @@ def test_export_folder_that_is_a_symlink_is_refused(demo_engine, cfg, tmp_path, 
 
 
 def test_a_symlink_planted_at_the_export_folders_file_is_refused(demo_engine, cfg, tmp_path, victim):
-    from less_tui import export
+    from less_tui import exports as export
     from less_tui.safefile import FileTargetError
 
     cfg.data["export"]["folder"] = str(tmp_path / "ex")
@@ -109,7 +109,7 @@ def test_a_symlink_planted_at_the_export_folders_file_is_refused(demo_engine, cf
 
 @pytest.mark.parametrize("unit", ["../../utanför", "VC Nord/Syd", "..", "a\\b:c*?", "\x1b[31mröd", ".dold", "   "])
 def test_the_units_name_is_safe_for_a_file_name(demo_engine, cfg, tmp_path, unit):
-    from less_tui import export
+    from less_tui import exports as export
     from less_tui.safefile import safe_name
 
     name = safe_name(unit)
@@ -513,7 +513,7 @@ async def test_the_app_says_so_when_the_export_folder_is_a_symlink(demo_engine, 
 
     elsewhere = tmp_path / "world-readable"
     elsewhere.mkdir()
-    from less_tui.export import DEMO_FOLDER
+    from less_tui.exports import DEMO_FOLDER
 
     (demo_db.parent / DEMO_FOLDER).symlink_to(elsewhere)  # the demo database's export folder
     app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))

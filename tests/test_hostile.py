@@ -494,7 +494,8 @@ def test_exports_never_fail_on_control_characters(demo_db, tmp_path, fmt):
 
 
 def test_a_failed_export_leaves_no_file_and_keeps_the_earlier_one(demo_engine, cfg, tmp_path, monkeypatch):
-    from less_tui import export
+    from less_tui import exports as export
+    from less_tui.exports import docx as docx_writer
 
     folder = tmp_path / "out"
     folder.mkdir()
@@ -506,7 +507,7 @@ def test_a_failed_export_leaves_no_file_and_keeps_the_earlier_one(demo_engine, c
         out.write(b"half")
         raise ValueError("All strings must be XML compatible")
 
-    monkeypatch.setattr(export, "render_docx", broken)
+    monkeypatch.setattr(docx_writer, "render", broken)
     with pytest.raises(ValueError):
         export.export_meeting(demo_engine, cfg, MEETING, "docx", out=out)
     assert out.read_bytes() == earlier

@@ -51,7 +51,7 @@ def notes_of(app) -> list[str]:
 
 
 def plans_and_patients(engine, date):
-    from less_tui.export import gather
+    from less_tui.services.minutes import gather
     from less_tui.config import validate
 
     m = gather(engine, validate({}), date)
@@ -127,7 +127,7 @@ def test_export_folder_for_postgres_and_from_the_config(cfg, tmp_path):
     from sqlalchemy import create_engine
 
     from less_tui.config import user_data_dir, validate
-    from less_tui.export import export_folder
+    from less_tui.exports import export_folder
 
     pg = create_engine("postgresql+psycopg://someone@db.example/less")  # never connected
     assert export_folder(cfg, pg, create=False) == user_data_dir() / "exports"
@@ -139,7 +139,7 @@ def test_export_folder_for_postgres_and_from_the_config(cfg, tmp_path):
 
 def test_exports_belong_to_the_team_group(demo_engine, demo_db):
     from less_tui.config import validate
-    from less_tui.export import export_meeting
+    from less_tui.exports import export_meeting
 
     group = grp.getgrgid(os.getgid()).gr_name
     cfg = validate({"database": {"group": group}})
@@ -244,7 +244,7 @@ def test_reopen_in_storage(engine, cfg):
         assert len(repo.frozen(s, m.id)) == 4
         details = list(s.scalars(select(AuditLog.detail).where(AuditLog.action == "meeting.reopen")))
         assert details == ["2026-10-23 reason: first", "2026-10-23 reason: second"]
-    from less_tui.export import gather
+    from less_tui.services.minutes import gather
 
     assert len(gather(engine, cfg, CLOSED).closings) == 3
 
@@ -306,7 +306,7 @@ async def test_palette_reopens_with_a_reason(demo_engine, cfg):
         details = list(s.scalars(select(AuditLog.detail).where(AuditLog.action == "meeting.reopen")))
     assert details == ["2026-10-23 reason: Ny plan i arende 12"]
 
-    from less_tui.export import gather
+    from less_tui.services.minutes import gather
     from less_tui.services.meeting import MeetingService
 
     again = MeetingService(demo_engine, cfg, CLOSED)

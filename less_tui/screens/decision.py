@@ -30,7 +30,7 @@ from ..widgets.yes_no import YesNo
 from ..services.errors import is_db_error
 from .base import Key, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
-from ..present import checkpoint_text, coordinator_status_text, reason_labels
+from ..present import checkpoint_text, coordinator_status_text, doctors_text, patient_label, reason_labels
 
 SAVE_DELAY = 0.4  # seconds after the last key press
 CONFLICT_QUIET = 1.5  # a conflict is shown after this pause in typing (not in a pause between two words)
@@ -331,8 +331,8 @@ class DecisionScreen(Translated, Screen):
         d = self.detail
         r = d.row
         width = max(20, self.app.size.width - 2)  # the facts' padding
-        who = r.masked() if self.app.masked else f"{r.pnr} {r.name}"
-        docs = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
+        who = patient_label(r.pnr, r.name, masked=self.app.masked)
+        docs = doctors_text(r.doctors, r.lower_bound)
         first = [(f"{t('col.case')} {r.case_no}  {one_line(who)}", "bold"), (f"{r.age}", ""),
                  (f"{r.diagnosis} ({r.chapter})", ""), (f"{r.degree} %", ""),
                  (f"{docs} {t('col.doctors').lower()}", "bold" if r.doctors >= 2 else ""),

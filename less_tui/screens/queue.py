@@ -16,7 +16,7 @@ from ..core.plaintext import one_line
 from ..core.queue import REASONS
 from ..i18n import t
 from ..services.meeting import CaseRow, QueueData
-from ..present import coordinator_status_text, reason_labels
+from ..present import coordinator_status_text, doctors_text, reason_labels, reason_word
 from ..widgets.meeting_header import MeetingHeader
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
@@ -35,10 +35,6 @@ SORTS = ["rank", "case", "length", "doctors", "degree", "diagnosis"]
 # the column a sort orders by, marked in its header (ranking is by the reasons' weights)
 SORT_COLUMN = {"rank": ("reasons", "▼"), "case": ("case", "▲"), "length": ("day", "▼"), "doctors": ("doctors", "▼"),
                "degree": ("degree", "▼"), "diagnosis": ("diagnosis", "▲")}
-
-
-def reason_text(r: str, checkpoint) -> str:
-    return reason_labels([r], checkpoint)[0][0] if r != "several_doctors" else t("reason.several_doctors")
 
 
 class CaseTable(Translated, DataTable):
@@ -171,7 +167,7 @@ class QueueScreen(Translated, Screen):
             def hay(r: CaseRow) -> str:
                 parts = [str(r.case_no), r.diagnosis, r.masked(), r.coordinator_status,
                          coordinator_status_text(r.coordinator_status),
-                         " ".join(reason_text(x, r.checkpoint) for x in r.reasons)]
+                         " ".join(reason_word(x, r.checkpoint) for x in r.reasons)]
                 if not self.app.masked:
                     parts += [r.pnr, r.name]
                 return " ".join(parts).lower()
@@ -209,8 +205,7 @@ class QueueScreen(Translated, Screen):
         if col == "degree":
             return Text(f"{r.degree} %", justify="right", style="bold" if r.degree == 100 else "")
         if col == "doctors":
-            s = f"≥{r.doctors}" if r.lower_bound else str(r.doctors)
-            return Text(s, justify="right", style="bold" if r.doctors >= 3 else "")
+            return Text(doctors_text(r.doctors, r.lower_bound), justify="right", style="bold" if r.doctors >= 3 else "")
         if col == "coordinator":
             return Text(coordinator_status_text(r.coordinator_status),
                         style="" if r.coordinator_status in CONTACT_STATUSES else "dim")
@@ -281,7 +276,7 @@ class QueueScreen(Translated, Screen):
         self.query_one(MeetingHeader).show(d.meeting, d.decided, len(d.rows), self.app.masked, extra=shown)
         status = []
         if self.reason_filter:
-            status.append(f"{t('key.reason')}: {t('reason.' + self.reason_filter) if self.reason_filter != 'checkpoint' else t('reason.checkpoint_plain')}")
+            status.append(f"{t('key.reason')}: {reason_word(self.reason_filter)}")
         if self.filter_text:
             status.append(f"{t('key.filter')}: {self.filter_text}")
         if self.filter_text or self.reason_filter:

@@ -15,10 +15,10 @@ from textual_plotext import PlotextPlot
 
 from ..core.indicators import INDICATOR_KEYS, sparkline
 from ..core.plaintext import one_line
-from ..core.text import indicator_change, median, pct, share_pct, target
+from ..core.text import median, pct
 from ..i18n import t
 from ..services.meeting import SummaryData
-from ..present import followup_dates
+from ..present import delta, followup_dates, previous_share_text, share_text, target_text
 from ..widgets.screen_title import ScreenTitle
 from .base import Key, Translated
 from .dialogs import ConfirmDialog
@@ -27,7 +27,7 @@ from .dialogs import ConfirmDialog
 def delta_text(ind, brackets: bool = True) -> Text:
     """``↓ −7,4 p.e. (sämre)``: the arrow is the direction of the number, the word (and the colour) says
     whether that is better or worse for this indicator."""
-    ch = indicator_change(ind)
+    ch = delta(ind)
     if ch.value is None:
         return Text("–", justify="right")
     style = {"better": "bold green", "worse": "bold red"}.get(ch.verdict, "")
@@ -152,11 +152,11 @@ class SummaryScreen(Translated, Screen):
             ok = i.on_target
             row = [
                 Text(label, style="bold" if ok else ""),
-                Text(f"{i.count}/{i.denominator} {share_pct(i.count, i.denominator)}", justify="right",
+                Text(f"{i.count}/{i.denominator} {share_text(i.count, i.denominator)}", justify="right",
                      style="green" if ok else ("red" if ok is False else "")),
-                Text(share_pct(i.previous.count, i.previous.denominator) if i.previous else "–", justify="right"),
+                Text(previous_share_text(i), justify="right"),
                 delta_text(i, brackets=not narrow),
-                Text(target(i.target, i.direction), justify="right"),
+                Text(target_text(i), justify="right"),
             ]
             if not narrow:
                 row.append(Text(sparkline(series[-13:]), style="cyan"))

@@ -15,7 +15,7 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from .. import clock
+from .. import present
 from ..config import Config
 from ..core import indicators as ind_core
 from ..core import pnr as pnrmod
@@ -72,7 +72,7 @@ class CaseRow:
     end: dt.date
 
     def masked(self) -> str:
-        return pnrmod.masked(self.pnr, self.name)
+        return present.patient_label(self.pnr, self.name)
 
     @property
     def initials(self) -> str:
@@ -308,7 +308,7 @@ class MeetingService:
             return repo.latest_case_view(s, unit.id, self.date, exclude_session=self.session_id)
 
     def default_due(self) -> dt.date:
-        return clock.add_months(self.date, self.cfg.data["meeting"]["cadence_months"])
+        return present.next_meeting(self.date, self.cfg.data["meeting"]["cadence_months"])
 
     def _review(self, s: Session, case_no: int):
         """The case's review at this meeting (made if need be), for a write in ``s``: refused with
@@ -435,11 +435,8 @@ class MeetingService:
         with self._session() as s:
             unit, m = self._unit_meeting(s)
             if m.status == "closed":
-                frozen = repo.frozen(s, m.id)
                 iset = views.indicators_at(s, self.cfg, unit, self.date)
-                for i in iset.indicators:  # a closed meeting shows what it froze
-                    if i.key in frozen:
-                        i.count, i.denominator = frozen[i.key].count, frozen[i.key].denominator
+                present.show_frozen(iset, repo.frozen(s, m.id))  # a closed meeting shows what it froze
             else:
                 iset = views.indicators_at(s, self.cfg, unit, self.date)
             hist = [(d, v) for d, v in repo.indicator_history(s, unit.id) if d < self.date]

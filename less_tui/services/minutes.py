@@ -1,0 +1,214 @@
+"""The minutes and the workbook gathered from the database: one session per export, the storage
+layer's queries, every text formatted by ``present.py``. What comes out is plain data
+(``exports.model``); the writers in ``exports/`` lay it out. No Textual here.
+
+Without ``identify`` no personnummer or full name is gathered into the minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from .. import present
+from ..config import Config
+from ..core import indicators as ind_core
+from ..core.queue import reasons_for
+from ..core.text import median
+from ..exports.model import (ActionLine, CaseLine, ChartSeries, Closing, ExportError, MeetingRow, Minutes, Workbook,
+                             WorkbookAction, clean)
+from ..i18n import indicator_labels, t
+from ..storage import db, repo
+from . import views
+
+TREND_MEETINGS = 12  # earlier meetings in the trend and the chart, besides this one
+
+
+def _hm(x: dt.datetime | None) -> str:
+    return x.astimezone().strftime("%H:%M") if x else "–"
+
+
+def _stamp(x: dt.datetime | None) -> str:
+    return x.astimezone().strftime("%Y-%m-%d %H:%M") if x else "–"
+
+
+def time_text(status: str, started: dt.datetime | None, ended: dt.datetime | None) -> str:
+    """"13:00–13:45"; a meeting not closed has no end time, whatever an undone closing said."""
+    if status != "closed":
+        return f"{_hm(started)}–" if started else "–"
+    return f"{_hm(started)}–{_hm(ended)}" if ended else _hm(started)
+
+
+def _due(due: dt.date | None, overdue: bool) -> str:
+    return (due.isoformat() if due else "–") + (f" ({t('status.overdue')})" if overdue else "")
+
+
+def _action(case_no: int, a, decided: dt.date, at: dt.date, followup: bool = False) -> ActionLine:
+    overdue = followup and a.status == "open" and a.due is not None and a.due < at
+    return ActionLine(case_no=case_no, kind=a.kind, owner=a.owner, due=_due(a.due, overdue), status=a.status,
+                      status_text=t(f"status.{a.status}"), meeting_date=decided,
+                      dates=present.followup_suffix(a.due, a.status, decided, at) if followup else "")
+
+
+def _meeting(s: Session, cfg: Config, unit, meeting: str | dt.date):
+    if meeting == "latest":
+        m = repo.latest_meeting(s, unit.id)
+        if m is None:
+            raise ExportError(t("exp.no_meetings", unit=cfg.unit))
+        return m
+    d = meeting if isinstance(meeting, dt.date) else dt.date.fromisoformat(str(meeting))
+    m = repo.meeting_at(s, unit.id, d)
+    if m is None:
+        raise ExportError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit))
+    return m
+
+
+def is_demo(engine: Engine) -> bool:
+    """Does the database hold the synthetic demo clinic? (A database that cannot be read is not.)"""
+    from .demo import is_demo as holds_demo
+
+    try:
+        return holds_demo(engine)
+    except Exception:  # no tables yet, or not reachable: the caller reports that itself
+        return False
+
+
+def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", identify: bool = False,
+           demo: bool | None = None) -> Minutes:
+    """The minutes of ``meeting`` ("latest", a date or an ISO date) in the current language. With
+    ``identify`` the personnummer and names are written, and each patient so written is audited.
+    ``demo``: made from the demo clinic (None: the database is asked)."""
+    if demo is None:
+        demo = is_demo(engine)
+    with db.session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit, create=False)
+        m = _meeting(s, cfg, unit, meeting)
+        eps = views.episodes_at(s, unit.id, m.date, cfg.max_gap_days)
+        iset = views.indicators_at(s, cfg, unit, m.date, eps)
+        if m.status == "closed":  # the minutes of a closed meeting show what it froze
+            present.show_frozen(iset, repo.frozen(s, m.id))
+        hist = [(d, v) for d, v in repo.indicator_history(s, unit.id) if d < m.date]
+        by_cert = {cid: e for e in eps for cid in e.cert_ids}
+        reviews = repo.reviews_of_meeting(s, m.id)
+        pats = repo.patients_by_id(s, [r.patient_id for r in reviews])
+        cases: list[CaseLine] = []
+        identities: list[str] = []
+        shown: list[tuple[int, int]] = []  # (patient, case) written identified: each is audited
+        for r in reviews:
+            acts = repo.actions_of(s, r.id)
+            if not r.plan.strip() and not acts:
+                continue
+            p = pats[r.patient_id]
+            who = present.patient_label(p.pnr, p.name, masked=not identify)
+            if identify:
+                identities.append(who)
+                shown.append((r.patient_id, r.case_no))
+            facts = json.loads(r.facts or "{}")
+            e = by_cert.get(r.anchor_certificate_id)
+            # the checkpoint as the queue said it at the meeting's date ("dag 90 om 12 d")
+            checkpoint = reasons_for(e, cfg.queue)[1] if e is not None and e.ongoing else None
+            length, degree = facts.get("length"), facts.get("degree")
+            cases.append(CaseLine(
+                case_no=r.case_no, patient=who,
+                reasons=present.reasons_line(json.loads(r.reasons or "[]"), checkpoint),
+                length=str(length) if length is not None else "–",
+                degree=f"{degree} %" if degree is not None else "–",
+                doctors=present.doctors_text(facts.get("doctors"), bool(facts.get("doctors_lower_bound"))),
+                coordinator_status=present.coordinator_status_text(e.coordinator_status if e else "-"),
+                rehab_plan=present.yes_no(bool(e and e.rehab_plan)),
+                assessor=t(f"assessor.{r.primary_assessor or 'none'}"), plan=r.plan.strip(),
+                actions=[_action(r.case_no, a, m.date, m.date) for a in acts],
+            ))
+        cases.sort(key=lambda c: c.case_no)
+        # the same follow-up as the summary screen's (MeetingService.summary)
+        _prev, fus = repo.followups(s, unit.id, m.date)
+        followups = {status: [_action(f.review.case_no, f.action, f.meeting.date, m.date, followup=True) for f in lst]
+                     for status, lst in fus.items()}
+        todo: dict[str, list[tuple[tuple, ActionLine]]] = {}
+        for mm, r, a in repo.open_actions(s, unit.id, up_to=m.date):
+            todo.setdefault(a.owner or "–", []).append(
+                ((a.due or dt.date.max, r.case_no), _action(r.case_no, a, mm.date, m.date, followup=True)))
+        reopenings = repo.reopenings(s, m.id)
+        closings = [(c.closed_at, c.reopened_at, c.reopened_by, c.reason) for c in reopenings]
+        if closings and m.status == "closed":
+            closings.append((m.closed_at, None, "", ""))
+        if identify:
+            # the export, then one row per patient written (so `audit --patient` finds each)
+            repo.audit(s, "export.identify", unit.id, detail=f"meeting={m.date.isoformat()} cases={len(shown)}")
+            repo.audit_patients(s, "export.identified", unit.id, shown, detail=f"meeting={m.date.isoformat()}")
+            s.commit()
+        attendees = [(n, cfg.role_of(n)) for n in repo.attendees(m)]
+    # a reopened meeting was held until its first closing (every closing is listed apart); a meeting
+    # that is open again has no end yet
+    ended = (closings[0][0] if closings else m.closed_at) if m.status == "closed" else None
+    closing_lines = []
+    for closed_at, reopened_at, by, reason in closings:
+        line = t("min.closed_at", time=_stamp(closed_at))
+        if reopened_at is not None:
+            line += " · " + t("min.reopened_at", time=_stamp(reopened_at), user=by or "–")
+        closing_lines.append(Closing(line, reason, closed_at, reopened_at, by))
+    notes = []
+    if m.status != "closed":
+        notes.append(t("min.draft"))
+    if demo:
+        notes.append(t("min.demo"))
+    labels = indicator_labels()
+    history = hist[-TREND_MEETINGS:]
+    series = {i.key: [v[i.key].share if i.key in v else None for _, v in history] + [i.share]
+              for i in iset.indicators}
+    rows = [[labels[i.key], f"{i.count}/{i.denominator}", present.share_text(i.count, i.denominator),
+             present.previous_share_text(i), present.delta_text(i), present.target_text(i),
+             present.on_target_text(i), ind_core.sparkline(series[i.key])] for i in iset.indicators]
+    prev = iset.indicators[0].previous_date if iset.indicators else None
+    c = iset.context
+    context = [(t("ctx.ongoing_total"), str(c.ongoing_total)), (t("ctx.population"), str(iset.population))]
+    context += [(t("ctx.chapter", ch=k), str(v)) for k, v in c.chapters.items()]
+    context += [(t("ctx.over_90"), str(c.over_90)), (t("ctx.over_180"), str(c.over_180)),
+                (t("ctx.three_plus"), str(c.three_plus_doctors)), (t("ctx.median"), median(c.median_length))]
+    return clean(Minutes(
+        clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status,
+        title=t("min.title", date=m.date.isoformat()), notes=notes,
+        time=time_text(m.status, m.started_at, ended), attendees=attendees,
+        next_meeting=present.next_meeting_text(m.date, cfg.data["meeting"]["cadence_months"]),
+        closings=closing_lines,
+        todo={owner: [a for _, a in sorted(lst, key=lambda x: x[0])] for owner, lst in sorted(todo.items())},
+        previous=t("cli.previous", date=prev.isoformat()) if prev else t("cli.no_previous"),
+        indicator_headers=[t("col.indicator"), t("col.count"), t("col.now"), t("col.previous"), t("col.delta"),
+                           t("col.target"), t("col.on_target"), t("col.trend")],
+        indicator_rows=rows, context=context, lower_bound_note=t("ctx.lower_bound") if c.lower_bound else "",
+        chart_dates=[d for d, _ in history] + [m.date],
+        chart=[ChartSeries(labels[i.key], series[i.key], i.target) for i in iset.indicators],
+        cases=cases, followups=followups, demo=demo, identify=identify, identities=identities,
+    ))
+
+
+def workbook(engine: Engine, cfg: Config) -> Workbook:
+    """The indicator workbook's data: every meeting's indicators (a closed one's frozen values) and
+    every action decided, in the current language."""
+    with db.session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit, create=False)
+        meetings = repo.list_meetings(s, unit.id)
+        rows = []
+        actions = []
+        for mt in meetings:
+            vals = repo.frozen(s, mt.id) if mt.status == "closed" else views.indicators_at(s, cfg, unit, mt.date).frozen()
+            rows.append(MeetingRow(mt.date, t("word.closed") if mt.status == "closed" else t("word.open"),
+                                   {k: (vals[k].count, vals[k].denominator) if k in vals else None
+                                    for k in ind_core.INDICATOR_KEYS}))
+        for mt in meetings:
+            for r, a in repo.actions_of_meeting(s, mt.id):
+                actions.append(WorkbookAction(mt.date, r.case_no, a.kind, a.owner, a.due, t(f"status.{a.status}")))
+    return clean(Workbook(keys=list(ind_core.INDICATOR_KEYS),
+                          short={k: t(f"ind.short.{k}") for k in ind_core.INDICATOR_KEYS},
+                          labels=indicator_labels(), targets={k: float(cfg.targets[k]) for k in ind_core.INDICATOR_KEYS},
+                          meetings=rows, actions=actions))
+
+
+def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool) -> None:
+    """The audit log's line for an export written."""
+    with db.session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={date.isoformat()} identify={identify}")
+        s.commit()
