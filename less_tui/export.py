@@ -168,7 +168,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             ended=(closings[0].closed_at if closings else m.closed_at) if m.status == "closed" else None,
             attendees=[(n, cfg.role_of(n)) for n in repo.attendees(m)], indicators=iset,
             history=hist, cases=cases, followups=followups, previous_date=prev.date if prev else None,
-            todo=dict(sorted(todo.items())), next_meeting=clock.add_months(m.date, cfg.data["meeting"]["cadence_months"]),
+            todo=dict(sorted(todo.items())), next_meeting=clock.add_months(m.date, cfg.meeting.cadence_months),
             identify=identify, identities=identities, closings=closings, demo=is_demo(engine),
         )
 
@@ -860,7 +860,7 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True, demo: bool =
     from .safefile import check_folder
     from .storage.db import private_dir, sqlite_path
 
-    configured = cfg.data["export"]["folder"]
+    configured = cfg.export.folder
     name = DEMO_FOLDER if demo else "exports"
     if configured and not demo:
         folder = Path(configured).expanduser()
@@ -875,7 +875,7 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True, demo: bool =
     if create:
         if folder.is_symlink():
             check_folder(folder, link_ok=False)  # says so, one line
-        private_dir(folder, cfg.data["database"]["group"])
+        private_dir(folder, cfg.database.group)
         check_folder(folder, link_ok=False)
     return folder
 
@@ -921,7 +921,7 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
         m = gather(engine, cfg, meeting, identify)
         if fmt == "md" and out is None and not to_file:
             return render_md(m)
-        group = cfg.data["database"]["group"]
+        group = cfg.database.group
         path = Path(out) if out else default_path(cfg, engine, m.date, fmt, demo=m.demo)
         check_target(path)  # before rendering: a symlink, a folder or a missing folder is told at once
         # written whole into a new file (O_EXCL|O_NOFOLLOW) beside it, then renamed over it: a failure

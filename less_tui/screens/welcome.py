@@ -22,7 +22,7 @@ def db_flag(app) -> str:
     from ..storage.db import resolve_url, sqlite_path
 
     url = app.engine.url.render_as_string(hide_password=False)
-    if url == resolve_url(None, app.cfg.data["database"]["url"]):
+    if url == resolve_url(None, app.cfg.database.url):
         return ""
     path = sqlite_path(url)
     return f" --db {path if path is not None else app.engine.url.render_as_string(hide_password=True)}"

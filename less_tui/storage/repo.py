@@ -183,7 +183,7 @@ def _insert_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
     """Insert the meeting unless it exists (even one another session inserts at this moment);
     True when this call made it."""
     if names is None:
-        names = [m["name"] for m in cfg.team if m.get("attendee", True)]
+        names = [m.name for m in cfg.team if m.attendee]
     made = insert_or_ignore(s, Meeting, {"unit_id": unit.id, "date": date, "status": "open",
                                          "attendees": json.dumps(list(names), ensure_ascii=False),
                                          "started_at": clock.now(), "created_by": os_user()},
