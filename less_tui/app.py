@@ -68,8 +68,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.following = False
         self.watcher = None
         self.projector = projector
-        self.masked = projector or cfg.data["privacy"]["mask_on_screen"]
-        self.theme_name = theme or ("high-contrast" if projector else cfg.data["ui"]["theme"])
+        self.masked = projector or cfg.privacy.mask_on_screen
+        self.theme_name = theme or ("high-contrast" if projector else cfg.ui.theme)
         self.current_queue: QueueData | None = None
         # patients audited as shown identified since the screen was last unmasked (or the meeting opened)
         self.identified_patients: set[int] = set()
@@ -87,8 +87,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         self.theme = THEMES.get(self.theme_name, "textual-dark")
-        if self.cfg.data.get("keymap"):
-            self.set_keymap(dict(self.cfg.data["keymap"]))
+        if self.cfg.keymap:
+            self.set_keymap(dict(self.cfg.keymap))
         if self.projector:
             self.add_class("projector")
         try:
@@ -373,7 +373,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
                 self.screen.query_one("#facts", Static).update(self.screen.facts_text())
         else:
-            self.theme = THEMES.get(self.cfg.data["ui"]["theme"], "textual-dark")
+            self.theme = THEMES.get(self.cfg.ui.theme, "textual-dark")
         q = self.queue_screen()
         if q is not None and q.data is not None:
             q.render_table()

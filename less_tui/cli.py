@@ -41,19 +41,19 @@ class State:
             set_language(self.lang or config_mod.declared_language(self.config_path) or "sv")
             self._cfg = config_mod.load(self.config_path)
             set_language(self.lang or self._cfg.language)
-            if self._cfg.data["database"]["group"]:
+            if self._cfg.database.group:
                 os.umask(0o007)  # the team group shares the database and its WAL files
         return self._cfg
 
     def url(self) -> str:
         from .storage.db import resolve_url
 
-        return resolve_url(self.db, self.cfg.data["database"]["url"])
+        return resolve_url(self.db, self.cfg.database.url)
 
     def engine(self):
         from .storage.db import open_engine
 
-        return open_engine(self.url(), group=self.cfg.data["database"]["group"])
+        return open_engine(self.url(), group=self.cfg.database.group)
 
     def existing_engine(self):
         """The database of a command that reads or changes what is there: a SQLite file that does not
@@ -117,7 +117,7 @@ def main_callback(
         from .app import run_app
 
         code = run_app(cfg, engine, at, lang=state.lang or cfg.language,
-                       projector=projector or cfg.data["ui"]["projector"])
+                       projector=projector or cfg.ui.projector)
         if code:
             raise typer.Exit(code)
 
@@ -216,10 +216,10 @@ def demo(
     cfg = state.cfg
     if scale not in ("clinic", "region"):
         raise UserError(t("cli.bad_scale", value=repr(scale)))
-    group = cfg.data["database"]["group"]
+    group = cfg.database.group
     # only --db names the demo's database: $LESS_TUI_DB and the config name the real one
     url = resolve_url(db or state.db or str(demo_mod.default_path()))
-    if url in (resolve_url(None, cfg.data["database"]["url"]), resolve_url(str(user_data_dir() / DB_FILE))):
+    if url in (resolve_url(None, cfg.database.url), resolve_url(str(user_data_dir() / DB_FILE))):
         raise UserError(t("cli.demo_real_db", db=_shown(url)))
     engine = open_engine(url, group=group)
     if demo_mod.has_certificates(engine) and not demo_mod.is_demo(engine):
@@ -259,7 +259,7 @@ def demo(
         raise UserError(t("cli.demo_no_terminal", cmd=_demo_open_command(url)))
     from .app import run_app
 
-    code = run_app(cfg, engine, clock.today(), lang=state.lang or cfg.language, projector=cfg.data["ui"]["projector"])
+    code = run_app(cfg, engine, clock.today(), lang=state.lang or cfg.language, projector=cfg.ui.projector)
     if code:
         raise typer.Exit(code)
 

@@ -1,15 +1,25 @@
-"""Configuration: found nearest-first, validated with every problem reported at once."""
+"""Configuration: found nearest-first, read into typed models, every problem reported at once.
+
+``config.toml`` (``default_config.toml`` in the package) holds every default; a user's file is laid
+over it (tables key by key; ``[[team]]``, ``[keymap]`` and ``[actions.abbreviations]`` replace the
+defaults whole) and validated by the pydantic models below. Their errors are told in the catalogue's
+words: the key, what was found and what was expected.
+"""
 
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import tomllib
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_origin
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic_core import PydanticCustomError
+
+from . import keymap as keymap_ids
 from .i18n import t
 
 APP_NAME = "less-tui"
@@ -35,6 +45,7 @@ def default_text() -> str:
 
 
 def defaults() -> dict[str, Any]:
+    """The packaged defaults as a plain dict (what ``less-tui init`` writes)."""
     data = tomllib.loads(default_text())
     data.setdefault("keymap", {})
     return data
@@ -68,180 +79,330 @@ def find_config(explicit: str | os.PathLike | None = None) -> Path | None:
     return None
 
 
-_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
+# ------------------------------------------------------------------ value checks
+# Each raises a custom error whose type names the catalogue message (``cfg.<type>``) and whose
+# context fills it; the key's name is added when the error is told (``_problem``).
+
+def _one_of(choices: tuple[str, ...]):
+    def check(v: str) -> str:
+        if v not in choices:
+            raise PydanticCustomError("one_of", "not one of the choices",
+                                      {"choices": ", ".join(choices), "value": repr(v)})
+        return v
+    return AfterValidator(check)
 
 
-def _check(prefix: str, value: Any, default: Any, problems: list[str]) -> Any:
-    if isinstance(default, dict):
-        if not isinstance(value, dict):
-            problems.append(t("cfg.not_table", name=prefix))
-            return default
-        out = copy.deepcopy(default)
-        for k, v in value.items():
-            key = f"{prefix}.{k}" if prefix else k
-            if k not in default:
-                problems.append(t("cfg.unknown_key", name=key, choices=", ".join(sorted(default))))
-                continue
-            out[k] = _check(key, v, default[k], problems)
-        return out
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            problems.append(t("cfg.not_bool", name=prefix, value=repr(value)))
-            return default
-        return value
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(t("cfg.not_number", name=prefix, value=repr(value)))
-            return default
-        return float(value)
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(t("cfg.not_int", name=prefix, value=repr(value)))
-            return default
-        return value
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            problems.append(t("cfg.not_text", name=prefix, value=repr(value)))
-            return default
-        return value
-    if isinstance(default, list):
-        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-            problems.append(t("cfg.not_text_list", name=prefix, value=repr(value)))
-            return default
-        return value
-    return value
+def _between(low: int, high: int):
+    def check(v: int) -> int:
+        if not low <= v <= high:
+            raise PydanticCustomError("between", "out of range", {"low": low, "high": high, "value": v})
+        return v
+    return AfterValidator(check)
 
 
-@dataclass
-class Config:
-    data: dict[str, Any]
-    path: Path | None = None
-    problems: list[str] = field(default_factory=list)
+def _at_least(low: int):
+    def check(v: int) -> int:
+        if v < low:
+            raise PydanticCustomError("at_least", "too small", {"low": low, "value": v})
+        return v
+    return AfterValidator(check)
 
-    # convenient accessors
+
+def _share(v: float) -> float:
+    if not 0.0 <= v <= 1.0:
+        raise PydanticCustomError("share", "not a share", {"value": v})
+    return v
+
+
+def _not_empty(v: str) -> str:
+    if not v.strip():
+        raise PydanticCustomError("not_empty", "empty", {})
+    return v
+
+
+def _name(v: str) -> str:
+    if not v.strip():
+        raise PydanticCustomError("not_empty", "empty", {})
+    return v.strip()
+
+
+def _abbreviations(v: dict[str, str]) -> dict[str, str]:
+    if not all(k.strip() and x.strip() for k, x in v.items()):
+        raise PydanticCustomError("not_empty", "empty", {})
+    return v
+
+
+# ------------------------------------------------------------------ the models
+
+class Section(BaseModel):
+    """A table of config.toml: its keys typed exactly (no conversions), unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+class Clinic(Section):
+    name: str
+    unit: Annotated[str, AfterValidator(_not_empty)]
+
+
+class TeamMember(Section):
+    name: Annotated[str, AfterValidator(_name)]
+    role: str = ""
+    attendee: bool = True
+
+
+class Actions(Section):
+    catalogue: list[str]
+    abbreviations: Annotated[dict[str, str], AfterValidator(_abbreviations)]
+
+
+class Meeting(Section):
+    length_minutes: int
+    cadence_months: Annotated[int, _at_least(1)]
+
+
+class Episodes(Section):
+    max_gap_days: Annotated[int, _between(0, 90)]
+
+
+class QueueWeights(Section):
+    several_doctors: float
+    three_plus_doctors: float
+    long: float
+    full_time: float
+    no_coordinator: float
+    no_rehab_plan: float
+    checkpoint: float
+
+    def of(self, reason: str) -> float:
+        """The weight of a queue reason (0 for a reason without one, such as a follow-up)."""
+        return float(getattr(self, reason)) if reason in type(self).model_fields else 0.0
+
+
+class QueueSettings(Section):
+    max_cases: int
+    min_days: int
+    full_time_days: int
+    contact_after_days: int
+    plan_after_days: int
+    checkpoint_window_days: int
+    weights: QueueWeights
+
+
+Share = Annotated[float, AfterValidator(_share)]
+
+
+class Targets(Section):
+    one_doctor: Share
+    full_time: Share
+    coordinator_contact: Share
+    rehab_plan: Share
+
+
+class Indicators(Section):
+    diagnosis_chapters: list[str]
+    targets: Targets
+
+
+class ImportSettings(Section):
+    max_unpacked_mb: Annotated[int, _at_least(1)]
+    max_rows: Annotated[int, _at_least(1)]
+    max_columns: Annotated[int, _at_least(1)]
+    lock_wait_seconds: Annotated[int, _at_least(0)]
+
+
+class Privacy(Section):
+    mask_on_screen: bool
+
+
+class Database(Section):
+    url: str
+    group: str
+
+
+class Export(Section):
+    folder: str
+
+
+class UI(Section):
+    theme: Annotated[str, _one_of(THEMES)]
+    projector: bool
+
+
+class Config(Section):
+    """Every setting, typed: ``cfg.meeting.cadence_months``, ``cfg.queue.weights.long``, …"""
+
+    language: Annotated[str, _one_of(LANGUAGES)]
+    clinic: Clinic
+    team: list[TeamMember]
+    actions: Actions
+    meeting: Meeting
+    episodes: Episodes
+    queue: QueueSettings
+    indicators: Indicators
+    import_: ImportSettings = Field(alias="import")
+    privacy: Privacy
+    database: Database
+    export: Export
+    ui: UI
+    keymap: dict[str, str]
+
+    _path: Path | None = PrivateAttr(default=None)
+
     @property
-    def language(self) -> str:
-        return self.data["language"]
+    def path(self) -> Path | None:
+        """The file the settings were read from (None: the defaults)."""
+        return self._path
 
+    # shortcuts for what many places read
     @property
     def clinic_name(self) -> str:
-        return self.data["clinic"]["name"]
+        return self.clinic.name
 
     @property
     def unit(self) -> str:
-        return self.data["clinic"]["unit"]
-
-    @property
-    def team(self) -> list[dict[str, Any]]:
-        return self.data["team"]
+        return self.clinic.unit
 
     @property
     def max_gap_days(self) -> int:
-        return self.data["episodes"]["max_gap_days"]
+        return self.episodes.max_gap_days
 
     @property
     def chapters(self) -> list[str]:
-        return self.data["indicators"]["diagnosis_chapters"]
+        return self.indicators.diagnosis_chapters
 
     @property
     def targets(self) -> dict[str, float]:
-        return self.data["indicators"]["targets"]
-
-    @property
-    def queue(self) -> dict[str, Any]:
-        return self.data["queue"]
+        """The indicators' targets by indicator key."""
+        return self.indicators.targets.model_dump()
 
     @property
     def import_limits(self):
         from .core.importer import Limits
 
-        return Limits.from_config(self.data)
+        imp = self.import_
+        return Limits(max_unpacked_mb=imp.max_unpacked_mb, max_rows=imp.max_rows, max_columns=imp.max_columns)
 
     @property
     def catalogue(self) -> list[str]:
-        return self.data["actions"]["catalogue"]
+        return self.actions.catalogue
 
     @property
     def abbreviations(self) -> dict[str, str]:
-        return self.data["actions"]["abbreviations"]
+        return self.actions.abbreviations
 
     def role_of(self, name: str) -> str:
         for m in self.team:
-            if m["name"] == name:
-                return m["role"]
+            if m.name == name:
+                return m.role
         return ""
 
 
+# ------------------------------------------------------------------ reading and telling problems
+
+# tables a user's file replaces whole instead of key by key
+_REPLACED = {("team",), ("keymap",), ("actions", "abbreviations")}
+
+_TYPE_MESSAGES = {bool: "cfg.not_bool", int: "cfg.not_int", float: "cfg.not_number", str: "cfg.not_text"}
+
+
+def _merge(default: Any, raw: Any, path: tuple[str, ...] = ()) -> Any:
+    """``raw`` laid over ``default``: tables key by key (unknown keys kept, for the models to refuse)."""
+    if path in _REPLACED or not isinstance(default, dict) or not isinstance(raw, dict):
+        return raw
+    out = dict(default)
+    for k, v in raw.items():
+        out[k] = _merge(default[k], v, path + (k,)) if k in default else v
+    return out
+
+
+def _at(data: Any, path: list[str]) -> Any:
+    for p in path:
+        data = data[p]
+    return data
+
+
+def _fields(cls: type[BaseModel]) -> dict[str, Any]:
+    return {f.alias or n: f for n, f in cls.model_fields.items()}
+
+
+def _problem(e: dict[str, Any], data: dict[str, Any]) -> str:
+    """One pydantic error in the catalogue's words."""
+    loc, kind = e["loc"], e["type"]
+    if loc and loc[0] == "team":
+        if len(loc) == 1:
+            return t("cfg.team_list")
+        i = int(loc[1]) + 1
+        if len(loc) == 2:
+            return t("cfg.team_table", i=i)
+        if kind == "extra_forbidden":
+            return t("cfg.team_unknown", name=loc[2], i=i)
+        return t(f"cfg.team_{loc[2]}", i=i)
+    if loc and loc[0] == "keymap":
+        return t("cfg.keymap")
+    if tuple(loc[:2]) == ("actions", "abbreviations"):
+        return t("cfg.abbreviations", value=repr(_at(data, ["actions", "abbreviations"])))
+    # walk the models down to the key the error is about
+    cls: type[BaseModel] = Config
+    path: list[str] = []
+    field = None
+    for part in loc:
+        fields = _fields(cls)
+        if part not in fields:  # an unknown key in the table at ``path``
+            return t("cfg.unknown_key", name=".".join(path + [str(part)]), choices=", ".join(sorted(fields)))
+        field = fields[part]
+        path.append(str(part))
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            cls = ann
+            continue
+        break
+    name = ".".join(path)
+    ctx = e.get("ctx") or {}
+    if kind in ("one_of", "between", "at_least", "share", "not_empty"):
+        return t(f"cfg.{kind}", name=name, **ctx)
+    ann = field.annotation if field is not None else None
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return t("cfg.not_table", name=name)
+    value = repr(_at(data, path))
+    if get_origin(ann) is list:
+        return t("cfg.not_text_list", name=name, value=value)
+    return t(_TYPE_MESSAGES.get(ann, "cfg.not_text"), name=name, value=value)
+
+
+def _keymap_problems(keymap: dict[str, str]) -> list[str]:
+    """An id that names no binding, or keys that are no key's name."""
+    problems = []
+    for binding_id, keys in keymap.items():
+        name = f"keymap.{binding_id}"
+        if binding_id not in keymap_ids.DEFAULTS:
+            close = difflib.get_close_matches(binding_id, list(keymap_ids.DEFAULTS), n=1)
+            problems.append(t("cfg.keymap_id", name=name, value=repr(binding_id),
+                              hint=t("cfg.did_you_mean", id=close[0]) if close else "",
+                              choices=", ".join(sorted(keymap_ids.DEFAULTS))))
+            continue
+        bad = keymap_ids.bad_key(keys)
+        if bad is not None:
+            problems.append(t("cfg.keymap_key", name=name, value=repr(keys), bad=repr(bad)))
+    return problems
+
+
 def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
-    base = defaults()
+    data = _merge(defaults(), copy.deepcopy(raw))
     problems: list[str] = []
-    team_raw = raw.get("team", base["team"])
-    keymap_raw = raw.get("keymap", {})
-    rest = {k: v for k, v in raw.items() if k not in ("team", "keymap")}
-    base_rest = {k: v for k, v in base.items() if k not in ("team", "keymap")}
-    # [actions.abbreviations]: any abbreviation = "expansion"; a given table replaces the defaults
-    abbrev_raw = None
-    if isinstance(rest.get("actions"), dict) and "abbreviations" in rest["actions"]:
-        abbrev_raw = rest["actions"]["abbreviations"]
-        rest["actions"] = {k: v for k, v in rest["actions"].items() if k != "abbreviations"}
-    data = _check("", rest, base_rest, problems)
-    if abbrev_raw is not None:
-        if not isinstance(abbrev_raw, dict) or not all(
-                isinstance(v, str) and v.strip() and k.strip() for k, v in abbrev_raw.items()):
-            problems.append(t("cfg.abbreviations", value=repr(abbrev_raw)))
-        else:
-            data["actions"]["abbreviations"] = dict(abbrev_raw)
-    # team: a list of tables with name, role and optional attendee
-    team: list[dict[str, Any]] = []
-    if not isinstance(team_raw, list):
-        problems.append(t("cfg.team_list"))
-    else:
-        for i, m in enumerate(team_raw, 1):
-            if not isinstance(m, dict):
-                problems.append(t("cfg.team_table", i=i))
-                continue
-            for k in m:
-                if k not in ("name", "role", "attendee"):
-                    problems.append(t("cfg.team_unknown", name=k, i=i))
-            name, role, att = m.get("name"), m.get("role", ""), m.get("attendee", True)
-            if not isinstance(name, str) or not name.strip():
-                problems.append(t("cfg.team_name", i=i))
-                continue
-            if not isinstance(role, str):
-                problems.append(t("cfg.team_role", i=i))
-                role = ""
-            if not isinstance(att, bool):
-                problems.append(t("cfg.team_attendee", i=i))
-                att = True
-            team.append({"name": name.strip(), "role": role, "attendee": att})
-    data["team"] = team
-    if not isinstance(keymap_raw, dict) or not all(isinstance(v, str) for v in keymap_raw.values()):
-        problems.append(t("cfg.keymap"))
-        keymap_raw = {}
-    data["keymap"] = dict(keymap_raw)
-    # value checks
-    if data["language"] not in LANGUAGES:
-        problems.append(t("cfg.one_of", name="language", choices=", ".join(LANGUAGES), value=repr(data["language"])))
-    gap = data["episodes"]["max_gap_days"]
-    if not 0 <= gap <= 90:
-        problems.append(t("cfg.between", name="episodes.max_gap_days", low=0, high=90, value=gap))
-    if data["ui"]["theme"] not in THEMES:
-        problems.append(t("cfg.one_of", name="ui.theme", choices=", ".join(THEMES), value=repr(data["ui"]["theme"])))
-    for k, v in data["indicators"]["targets"].items():
-        if not 0.0 <= v <= 1.0:
-            problems.append(t("cfg.share", name=f"indicators.targets.{k}", value=v))
-    if data["meeting"]["cadence_months"] < 1:
-        problems.append(t("cfg.at_least", name="meeting.cadence_months", low=1))
-    for k in ("max_unpacked_mb", "max_rows", "max_columns"):
-        if data["import"][k] < 1:
-            problems.append(t("cfg.at_least", name=f"import.{k}", low=1))
-    if data["import"]["lock_wait_seconds"] < 0:
-        problems.append(t("cfg.at_least", name="import.lock_wait_seconds", low=0))
-    if not data["clinic"]["unit"].strip():
-        problems.append(t("cfg.not_empty", name="clinic.unit"))
-    if problems:
+    cfg = None
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as err:
+        for e in err.errors():
+            p = _problem(e, data)
+            if p not in problems:
+                problems.append(p)
+    if isinstance(data.get("keymap"), dict):
+        problems += _keymap_problems({k: v for k, v in data["keymap"].items() if isinstance(v, str)})
+    if problems or cfg is None:
         raise ConfigError(path, problems)
-    return Config(data=data, path=None)
+    return cfg
 
 
 def load(explicit: str | os.PathLike | None = None) -> Config:
@@ -258,7 +419,7 @@ def load(explicit: str | os.PathLike | None = None) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(str(path), [t("cfg.not_utf8")]) from None
     cfg = validate(raw, str(path))
-    cfg.path = path
+    cfg._path = path
     return cfg
 
 
@@ -274,6 +435,7 @@ def declared_language(explicit: str | os.PathLike | None = None) -> str | None:
 
 
 def starter_config(unit: str | None = None, name: str | None = None) -> dict[str, Any]:
+    """The defaults as a plain dict for ``less-tui init`` to write, with the unit and name given."""
     data = defaults()
     if unit:
         data["clinic"]["unit"] = unit

@@ -43,7 +43,7 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
             from sqlalchemy.engine import make_url
 
             shown = make_url(url).render_as_string(hide_password=True)
-            engine = make_engine(url, cfg.data["database"]["group"])
+            engine = make_engine(url, cfg.database.group)
             try:
                 rev = current_revision(engine)
                 if rev == HEAD:
@@ -58,8 +58,8 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
         except Exception as e:
             out.append(Check(t("doc.database"), "fail", f"{shown}: {type(e).__name__}: {str(e).splitlines()[0]}",
                              t("doc.db_fail_fix")))
-        out.extend(audit_checks(url, cfg.data["database"]["group"]))
-    group = cfg.data["database"]["group"]
+        out.extend(audit_checks(url, cfg.database.group))
+    group = cfg.database.group
     if path is not None and path.exists():
         for p, kind in ((path.parent, "dir"), (path, "file")):
             mode = stat.S_IMODE(os.stat(p).st_mode)

@@ -18,7 +18,7 @@ from less_tui.storage.models import Action
 TODAY = dt.date(2026, 11, 23)
 DUE = dt.date(2026, 12, 23)
 CFG = validate({})
-ROSTER = [m["name"] for m in CFG.team]
+ROSTER = [m.name for m in CFG.team]
 CSS = Path(__file__).resolve().parent.parent / "less_tui" / "app.tcss"
 FK = "Avstämningsmöte med Försäkringskassan"
 

@@ -100,11 +100,13 @@ def test_bad_option_values_are_clear(tmp_path):
 
 def test_bad_config_names_the_key(tmp_path):
     cfgfile = tmp_path / "c.toml"
-    cfgfile.write_text('[episodes]\nmax_gap_days = "five"\n[queue]\nmin_dayz = 3\n', encoding="utf-8")
+    cfgfile.write_text('[episodes]\nmax_gap_days = "five"\n[queue]\nmin_dayz = 3\n[keymap]\nsumary = "f5"\n',
+                       encoding="utf-8")
     p = run("--config", str(cfgfile), "indicators", "--db", str(tmp_path / "x.db"))
-    assert p.returncode == 2
+    assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "'episodes.max_gap_days' måste vara ett heltal" in p.stderr
     assert "okänd nyckel 'queue.min_dayz'" in p.stderr
+    assert "okänt bindnings-id 'keymap.sumary', hittade 'sumary'; menade du 'summary'?" in p.stderr
 
 
 def test_init_refuses_to_overwrite(tmp_path):

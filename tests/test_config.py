@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_root_config_is_the_documented_defaults():
     assert (ROOT / "config.toml").read_text(encoding="utf-8") == C.default_text()
     cfg = C.load(ROOT / "config.toml")
-    assert cfg.data == C.validate({}).data
+    assert cfg.model_dump() == C.validate({}).model_dump() and cfg.path == ROOT / "config.toml"
     assert cfg.max_gap_days == 5 and cfg.chapters == ["F", "M", "R"]
     assert cfg.targets["full_time"] == 0.2
 

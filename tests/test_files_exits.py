@@ -98,7 +98,7 @@ def test_a_symlink_planted_at_the_export_folders_file_is_refused(demo_engine, cf
     from less_tui import exports as export
     from less_tui.safefile import FileTargetError
 
-    cfg.data["export"]["folder"] = str(tmp_path / "ex")
+    cfg.export.folder = str(tmp_path / "ex")
     path = export.export_meeting(demo_engine, cfg, "2026-10-23", "html")
     path.unlink()
     path.symlink_to(victim)
@@ -115,8 +115,8 @@ def test_the_units_name_is_safe_for_a_file_name(demo_engine, cfg, tmp_path, unit
     name = safe_name(unit)
     assert name and "/" not in name and "\\" not in name and ".." not in name and not name.startswith(".")
     assert name.isprintable() and len(name) <= 60
-    cfg.data["export"]["folder"] = str(tmp_path / "ex")
-    cfg.data["clinic"]["unit"] = unit
+    cfg.export.folder = str(tmp_path / "ex")
+    cfg.clinic.unit = unit
     path = export.default_path(cfg, demo_engine, __import__("datetime").date(2026, 10, 23), "md")
     assert path.parent == tmp_path / "ex"
     assert path.name.startswith("fmt-protokoll-") and path.name.endswith("-2026-10-23.md")

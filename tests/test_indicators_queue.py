@@ -1,15 +1,16 @@
 import datetime as dt
 
+from less_tui.config import QueueSettings
 from less_tui.core import indicators as ind
 from less_tui.core import queue as q
 from less_tui.core.episodes import Cert, StatusRecord, build_episodes
 
 D = dt.date
 AT = D(2026, 6, 1)
-QCFG = {"min_days": 60, "full_time_days": 30, "contact_after_days": 30, "plan_after_days": 30,
-        "checkpoint_window_days": 30,
-        "weights": {"several_doctors": 2, "three_plus_doctors": 2, "long": 2, "full_time": 2,
-                    "no_coordinator": 1.5, "no_rehab_plan": 1, "checkpoint": 2.5}}
+QCFG = QueueSettings(max_cases=25, min_days=60, full_time_days=30, contact_after_days=30, plan_after_days=30,
+                     checkpoint_window_days=30,
+                     weights={"several_doctors": 2, "three_plus_doctors": 2, "long": 2, "full_time": 2,
+                              "no_coordinator": 1.5, "no_rehab_plan": 1, "checkpoint": 2.5})
 TARGETS = {"one_doctor": 0.8, "full_time": 0.2, "coordinator_contact": 0.8, "rehab_plan": 0.8}
 
 

@@ -74,11 +74,6 @@ class Limits:
     max_rows: int = 2_000_000  # data rows (not blank ones)
     max_columns: int = 200  # cells in a row, up to its last non-empty one
 
-    @classmethod
-    def from_config(cls, data: dict[str, Any]) -> "Limits":
-        imp = data.get("import", {})
-        return cls(**{k: imp[k] for k in ("max_unpacked_mb", "max_rows", "max_columns") if k in imp})
-
 
 @dataclass(frozen=True)
 class Problem:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .episodes import CHECKPOINTS, Episode
+
+if TYPE_CHECKING:
+    from ..config import QueueSettings
 
 REASONS = ("follow_up", "three_plus_doctors", "several_doctors", "long", "full_time",
            "no_coordinator", "no_rehab_plan", "checkpoint")
@@ -31,26 +34,26 @@ class QueueItem:
         return self.follow_up or (self.checkpoint is not None and self.checkpoint[1] <= 0)
 
 
-def reasons_for(ep: Episode, q: Mapping[str, Any]) -> tuple[list[str], tuple[int, int] | None]:
+def reasons_for(ep: Episode, q: QueueSettings) -> tuple[list[str], tuple[int, int] | None]:
     reasons: list[str] = []
     n = ep.n_doctors
     if n >= 3:
         reasons.append("three_plus_doctors")
     if n >= 2:
         reasons.append("several_doctors")
-    if ep.length >= q["min_days"]:
+    if ep.length >= q.min_days:
         reasons.append("long")
     day_n = ep.day_number()
-    if ep.degree == 100 and ep.full_time_days() > q["full_time_days"]:
+    if ep.degree == 100 and ep.full_time_days() > q.full_time_days:
         reasons.append("full_time")
-    if day_n > q["contact_after_days"] and not ep.coordinator_contact:
+    if day_n > q.contact_after_days and not ep.coordinator_contact:
         reasons.append("no_coordinator")
-    if day_n > q["plan_after_days"] and not ep.rehab_plan:
+    if day_n > q.plan_after_days and not ep.rehab_plan:
         reasons.append("no_rehab_plan")
     # a rehab-chain checkpoint coming within the window, today, or passed within the last window
     # (since the last meeting): (day, days left), negative when it has passed
     cp = None
-    window = q["checkpoint_window_days"]
+    window = q.checkpoint_window_days
     for c in CHECKPOINTS:
         if day_n - window <= c <= day_n + window:
             cp = (c, c - day_n)
@@ -66,12 +69,12 @@ def due_now(reason: str, checkpoint: tuple[int, int] | None) -> bool:
 
 def rank(
     episodes: Iterable[Episode],
-    q: Mapping[str, Any],
+    q: QueueSettings,
     due_by_cert: Mapping[int, int] | None = None,
 ) -> list[QueueItem]:
     """Rank the ongoing episodes; ``due_by_cert`` maps an anchor certificate id to the
     number of open actions due by the date (follow-ups, which always come first)."""
-    weights = q["weights"]
+    weights = q.weights
     due_by_cert = due_by_cert or {}
     items: list[QueueItem] = []
     for ep in episodes:
@@ -86,7 +89,7 @@ def rank(
         if not reasons:
             continue
         # "several doctors" weighs in once; three or more adds its own weight on top
-        score = sum(float(weights.get(r, 0.0)) for r in reasons if r != "follow_up")
+        score = sum(weights.of(r) for r in reasons if r != "follow_up")
         items.append(QueueItem(ep, reasons, round(score, 2), bool(due), due, cp))
     # follow-ups first, then a checkpoint reached or passed, then by score
     items.sort(key=lambda it: (not it.follow_up, not it.urgent, -it.score, -it.episode.length,

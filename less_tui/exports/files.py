@@ -35,7 +35,7 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True, demo: bool =
     from ..safefile import check_folder
     from ..storage.db import private_dir, sqlite_path
 
-    configured = cfg.data["export"]["folder"]
+    configured = cfg.export.folder
     name = DEMO_FOLDER if demo else "exports"
     if configured and not demo:
         folder = Path(configured).expanduser()
@@ -50,7 +50,7 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True, demo: bool =
     if create:
         if folder.is_symlink():
             check_folder(folder, link_ok=False)  # says so, one line
-        private_dir(folder, cfg.data["database"]["group"])
+        private_dir(folder, cfg.database.group)
         check_folder(folder, link_ok=False)
     return folder
 
@@ -98,7 +98,7 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
         m = minutes.gather(engine, cfg, meeting, identify)
         if fmt == "md" and out is None and not to_file:
             return markdown.render(m)
-        group = cfg.data["database"]["group"]
+        group = cfg.database.group
         path = Path(out) if out else default_path(cfg, engine, m.date, fmt, demo=m.demo)
         check_target(path)  # before rendering: a symlink, a folder or a missing folder is told at once
         # written whole into a new file (O_EXCL|O_NOFOLLOW) beside it, then renamed over it: a failure

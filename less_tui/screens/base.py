@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingsMap
 from textual.message_pump import MessagePump
 
 from ..i18n import t
+from ..keymap import DEFAULTS as KEYMAP_DEFAULTS
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,12 @@ class Key:
     id: str
     show: bool = True
     priority: bool = False
+
+    def __post_init__(self) -> None:
+        # the config checks [keymap] ids against less_tui/keymap.py, so every id must be listed there
+        if KEYMAP_DEFAULTS.get(self.id) != self.keys:
+            raise ValueError(f"binding id {self.id!r} with keys {self.keys!r} is not in less_tui/keymap.py "
+                             f"(listed: {KEYMAP_DEFAULTS.get(self.id)!r})")
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, t(self.label), show=self.show, priority=self.priority, id=self.id)

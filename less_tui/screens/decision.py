@@ -865,10 +865,10 @@ class DecisionScreen(Translated, Screen):
             self.app.push_screen(ConfirmDialog(t("dec.delete_confirm", kind=a.kind, owner=a.owner)), answer)
 
     def _action_dialog(self, initial=None) -> AddActionDialog:
-        roster = [m["name"] for m in self.app.cfg.team]
+        roster = [m.name for m in self.app.cfg.team]
         return AddActionDialog(self.app.cfg.catalogue, roster, self.detail.default_due,
                                earliest=self.app.service.date, initial=initial,
-                               abbreviations=self.app.cfg.data["actions"].get("abbreviations"))
+                               abbreviations=self.app.cfg.abbreviations)
 
     def action_add_action(self) -> None:
         if self.readonly:

@@ -89,7 +89,7 @@ class QueueScreen(Translated, Screen):
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
-        yield MeetingHeader(self.app.cfg.data["meeting"]["length_minutes"], id="meeting-header")
+        yield MeetingHeader(self.app.cfg.meeting.length_minutes, id="meeting-header")
         yield Input(placeholder=t("queue.filter"), id="filter")
         yield Static("", id="queue-status")
         yield CaseTable(id="cases")
@@ -265,7 +265,7 @@ class QueueScreen(Translated, Screen):
             table.add_row(*cells, height=max(base, lines))
         legend = self.query_one("#reason-legend", Static)
         legend.display = 0 < self.reasons_width < self.SHORT_BELOW and "reasons" in fixed
-        legend.update(t("queue.legend", min_days=self.app.cfg.queue["min_days"]))
+        legend.update(t("queue.legend", min_days=self.app.cfg.queue.min_days))
         if keep is not None:
             for i, r in enumerate(self.shown_rows):
                 if r.case_no == keep:

@@ -19,7 +19,7 @@ from .base import Key, Translated, db_trouble, retry_delay
 def db_flag(app) -> str:
     """`` --db PATH`` when the app runs on another database than the commands would find by
     themselves ($LESS_TUI_DB, the config, the user data dir); else nothing."""
-    return app.service.db_flag(app.cfg.data["database"]["url"])
+    return app.service.db_flag(app.cfg.database.url)
 
 
 class WelcomeScreen(Translated, Screen):

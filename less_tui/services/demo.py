@@ -129,7 +129,7 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
                 r.updated_at = m.started_at
                 s.add(r)
                 for kind, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
-                    a = repo.add_action(s, r.id, kind, owner, clock.add_months(date, cfg.data["meeting"]["cadence_months"]))
+                    a = repo.add_action(s, r.id, kind, owner, clock.add_months(date, cfg.meeting.cadence_months))
                     previous.append(a.id)
                 if rng.random() < 0.5 and not e.coordinator_contact:
                     repo.record_status(s, unit.id, e, "coordinator", "Kontaktad", date, m.id)

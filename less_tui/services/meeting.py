@@ -219,7 +219,7 @@ class MeetingService:
             eps = views.episodes_at(s, unit.id, self.date, self.cfg.max_gap_days)
             items = views.queue_at(s, self.cfg, unit, self.date, eps)
             qualifying = len(items)
-            limit = 0 if show_all else self.cfg.queue.get("max_cases", 0)
+            limit = 0 if show_all else self.cfg.queue.max_cases
             if limit:
                 # what is due now is always on the meeting's list, whatever the cap
                 fu = [it for it in items if it.urgent]
@@ -308,7 +308,7 @@ class MeetingService:
             return repo.latest_case_view(s, unit.id, self.date, exclude_session=self.session_id)
 
     def default_due(self) -> dt.date:
-        return present.next_meeting(self.date, self.cfg.data["meeting"]["cadence_months"])
+        return present.next_meeting(self.date, self.cfg.meeting.cadence_months)
 
     def _review(self, s: Session, case_no: int):
         """The case's review at this meeting (made if need be), for a write in ``s``: refused with

@@ -171,7 +171,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status,
         title=t("min.title", date=m.date.isoformat()), notes=notes,
         time=time_text(m.status, m.started_at, ended), attendees=attendees,
-        next_meeting=present.next_meeting_text(m.date, cfg.data["meeting"]["cadence_months"]),
+        next_meeting=present.next_meeting_text(m.date, cfg.meeting.cadence_months),
         closings=closing_lines,
         todo={owner: [a for _, a in sorted(lst, key=lambda x: x[0])] for owner, lst in sorted(todo.items())},
         previous=t("cli.previous", date=prev.isoformat()) if prev else t("cli.no_previous"),

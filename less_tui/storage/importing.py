@@ -98,7 +98,7 @@ def store(
     handed out by one import at a time (and the database refuses a number for two patients anyway).
     A database error raises DatabaseError with a message (nothing is stored)."""
     summary = Summary(files=[b[0] for b in batches], as_of=as_of, dry_run=dry_run)
-    wait = cfg.data["import"]["lock_wait_seconds"]
+    wait = cfg.import_.lock_wait_seconds
     try:
         with Session(engine) as s:
             try:
