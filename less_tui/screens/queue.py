@@ -121,7 +121,7 @@ class QueueScreen(Translated, Screen):
         """Masking or projector mode changed: the table is drawn again now if it is shown, else when it is."""
         if self.data is None:
             return
-        if self.is_current:
+        if self.is_active:  # the top screen (under a dialog or another screen: drawn when it is again)
             self.render_table()
         else:
             self._stale = True
