@@ -549,14 +549,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         """Something typed or chosen is not in the database yet."""
         if self._writes:
             return True
-        for s in self.screen_stack:
-            if isinstance(s, DecisionScreen) and not s.readonly:
-                try:
-                    if s.query_one("#plan").text != s._saved_text:
-                        return True
-                except Exception:
-                    pass
-        return False
+        return any(isinstance(s, DecisionScreen) and s.plan_unsaved() for s in self.screen_stack)
 
     # ------------------------------------------------------------ errors and shutdown
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

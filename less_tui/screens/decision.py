@@ -410,6 +410,13 @@ class DecisionScreen(Translated, Screen):
                 pass
             self.call_after_refresh(self._set_ready)
 
+    def plan_unsaved(self) -> bool:
+        """The plan in the editor is not the text saved (nothing is unsaved on a closed meeting)."""
+        try:
+            return not self.readonly and self.query_one("#plan", TextArea).text != self._saved_text
+        except Exception:
+            return False
+
     def _plan_text(self) -> str:
         """The text in the editor (while the screen is being composed anew: what it held)."""
         try:
