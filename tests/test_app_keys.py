@@ -156,3 +156,35 @@ async def test_the_hidden_queue_is_drawn_again_only_when_shown(demo_engine, cfg)
         decided_col, patient_col = columns.index("decided"), columns.index("patient")
         assert "✔" in str(table.get_cell_at(Coordinate(row, decided_col)))
         assert case.pnr in str(table.get_cell_at(Coordinate(row, patient_col)))
+
+
+async def test_a_language_switch_redraws_every_screen_in_the_stack(demo_engine, cfg):
+    """Switched on the summary: the summary loads its words anew, and so does the queue under it, whose
+    keys (the app-wide ones too) say what they do in English."""
+    from less_tui.i18n import language
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None,
+                    "the summary")
+        s = app.screen
+        assert "Möte " in str(s.query_one("#summary-head").render())
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandList), "the palette")
+        await pilot.press(*"engelska")
+
+        def first() -> str:
+            options = app.screen.query_one(CommandList)._options
+            return str(options[0].prompt) if options else ""
+
+        await until(pilot, lambda: "engelska" in first(), "the language entry first")
+        await pilot.press("enter")
+        await until(pilot, lambda: language() == "en" and app.screen is s
+                    and "Meeting " in str(s.query_one("#summary-head").render()), "the summary in English")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is q and "Meeting " in str(q.query_one("#meeting-header").render()),
+                    "the queue in English")
+        shown = {b.binding.description for b in q.active_bindings.values()}
+        assert {"Summary", "Masking", "Help", "Quit"} <= shown, shown
