@@ -49,7 +49,8 @@ def key_specs(node) -> list[KeySpec]:
         if isinstance(k, AppKeyRef):
             from ..app import LessApp  # (imported here: the app module imports the screens)
 
-            k = replace(LessApp.app_key(k.id), action=f"app.{LessApp.app_key(k.id).action}")
+            spec = LessApp.app_key(k.id)
+            k = replace(spec, action=f"app.{spec.action}")
         specs.append(k)
     return specs
 
