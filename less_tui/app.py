@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.reactive import var
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
@@ -22,7 +23,7 @@ from .config import Config
 from .i18n import language, set_language, t
 from .widgets.keyflow import OrderedKeys
 from .services.meeting import MeetingService, QueueData
-from .screens.base import Key, Translated, db_trouble, retry_delay
+from .screens.base import KeySpec, Translated, db_trouble, retry_delay
 from .screens.decision import DecisionScreen
 from .screens.help import HelpScreen, bindings_of
 from .screens.meetings import MeetingsScreen
@@ -47,12 +48,31 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     TITLE = "less-tui"
     COMMANDS = App.COMMANDS | {CaseCommands}
     KEYS = [
-        Key("ctrl+p", "command_palette", "key.palette", "command_palette", show=False, priority=True),
+        KeySpec("ctrl+p", "command_palette", "key.palette", "command_palette", show=False, priority=True),
         # Priority, so that focus moves before the next key of a burst is delivered: over SSH
         # "Tab Space" can arrive in one read, and the space must reach the field Tab went to.
-        Key("tab", "focus_next", "key.next_field", "focus_next", show=False, priority=True),
-        Key("shift+tab", "focus_previous", "key.prev_field", "focus_previous", show=False, priority=True),
+        KeySpec("tab", "focus_next", "key.next_field", "focus_next", show=False, priority=True),
+        KeySpec("shift+tab", "focus_previous", "key.prev_field", "focus_previous", show=False, priority=True),
     ]
+    # The app-wide keys, declared once: a screen offers one by naming its id in its own KEYS
+    # (``AppKeyRef``), which also places it in that screen's footer and help; the action is the app's.
+    APP_KEYS = [
+        KeySpec("m", "toggle_mask", "key.mask", "mask"),
+        KeySpec("p", "projector", "key.projector", "projector"),
+        KeySpec("f9", "follow", "key.follow", "follow"),
+        KeySpec("question_mark,f1", "help", "key.help", "help"),
+        KeySpec("q", "quit", "key.quit", "quit"),
+    ]
+
+    # State the screens follow (``watch``): names masked or shown, projector mode, follow the presenter
+    masked = var(True)
+    projector = var(False)
+    following = var(False)
+
+    @classmethod
+    def app_key(cls, key_id: str) -> KeySpec:
+        """The app-wide key with this id (``AppKeyRef``)."""
+        return next(k for k in cls.APP_KEYS if k.id == key_id)
 
     def __init__(self, cfg: Config, engine: Engine, date: dt.date, lang: str | None = None,
                  projector: bool = False, theme: str | None = None):
@@ -89,8 +109,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.theme = THEMES.get(self.theme_name, "textual-dark")
         if self.cfg.keymap:
             self.set_keymap(dict(self.cfg.keymap))
-        if self.projector:
-            self.add_class("projector")
+        self.set_class(self.projector, "projector")
         try:
             has_certificates = self.service.has_certificates()
             if has_certificates:
@@ -146,7 +165,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if case_no is not None and case_no != current:
             self.call_from_thread(self.open_case, case_no)
 
-    def toggle_follow(self) -> None:
+    def action_follow(self) -> None:
         self.following = not self.following
         self.notify(t("follow.on") if self.following else t("follow.off"))
         if self.following:
@@ -168,9 +187,9 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.show_queue)
         yield SystemCommand(t("cmd.summary"), t("cmd.summary.help"), self.show_summary)
         yield SystemCommand(t("cmd.meetings"), t("cmd.meetings.help"), self.show_meetings)
-        yield SystemCommand(t("cmd.mask"), t("cmd.mask.help"), self.toggle_mask)
-        yield SystemCommand(t("cmd.projector"), t("cmd.projector.help"), self.toggle_projector)
-        yield SystemCommand(t("key.follow"), t("follow.help"), self.toggle_follow)
+        yield SystemCommand(t("cmd.mask"), t("cmd.mask.help"), self.action_toggle_mask)
+        yield SystemCommand(t("cmd.projector"), t("cmd.projector.help"), self.action_projector)
+        yield SystemCommand(t("key.follow"), t("follow.help"), self.action_follow)
         for name in THEMES:
             yield SystemCommand(t("cmd.theme", theme=t(f"theme.{name}")), t("cmd.theme.help"),
                                 lambda n=name: self.set_theme(n))
@@ -185,7 +204,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             b = active.binding
             if not (active.enabled and b.show and b.description) or b.description in seen:
                 continue
-            if b.action.split("(")[0] in PALETTE_HAS:  # offered above under its own name
+            if b.action.split("(")[0].removeprefix("app.") in PALETTE_HAS:  # offered above under its own name
                 continue
             seen.add(b.description)
             yield SystemCommand(b.description, t("cmd.key", keys=self.get_key_display(b)),
@@ -225,7 +244,9 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     def show_meetings(self) -> None:
         self.push_screen(MeetingsScreen())
 
-    def show_help(self, screen: Screen) -> None:
+    def action_help(self) -> None:
+        """Help for the screen shown (and its focused field)."""
+        screen = self.screen
         self.push_screen(HelpScreen(screen.title or "", bindings_of(screen)))
 
     def switch_meeting(self, date: dt.date) -> None:
@@ -320,16 +341,13 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             self.identified_patients |= {r.patient_id for r in new}
 
     def mark_decided(self, case_no: int) -> None:
-        if self.current_queue:
-            for r in self.current_queue.rows:
-                if r.case_no == case_no and not r.decided:
-                    r.decided = True
-                    q = self.queue_screen()
-                    if q is not None and q.data is not None:
-                        q.render_table()
+        """Something was decided on this case: the queue marks it (now if shown, else when shown again)."""
+        q = self.queue_screen()
+        if q is not None:
+            q.post_message(QueueScreen.Decided(case_no))
 
     # ------------------------------------------------------------ toggles
-    def toggle_mask(self) -> None:
+    def action_toggle_mask(self) -> None:
         if self.projector and self.masked:  # nothing unmasked on the wall
             self.notify(t("mask.projector_refused"), severity="warning")
             return
@@ -354,29 +372,17 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             except Exception as e:  # masking needs no audit row to be safe
                 if not is_db_error(e):
                     raise
-        q = self.queue_screen()
-        if q is not None and q.data is not None:
-            q.render_table()
-        if isinstance(self.screen, DecisionScreen):
-            from textual.widgets import Static
 
-            self.screen.query_one("#facts", Static).update(self.screen.facts_text())
-
-    def toggle_projector(self) -> None:
+    def action_projector(self) -> None:
+        if not self.projector:
+            self.masked = True  # nothing unmasked on the wall (before the screens redraw for the projector)
         self.projector = not self.projector
-        self.set_class(self.projector, "projector")
-        if self.projector:
-            self.masked = True
-            self.theme = THEMES["high-contrast"]
-            if isinstance(self.screen, DecisionScreen):
-                from textual.widgets import Static
 
-                self.screen.query_one("#facts", Static).update(self.screen.facts_text())
-        else:
-            self.theme = THEMES.get(self.cfg.ui.theme, "textual-dark")
-        q = self.queue_screen()
-        if q is not None and q.data is not None:
-            q.render_table()
+    def watch_projector(self, projector: bool) -> None:
+        if not self.is_running:
+            return  # (given at the start: on_mount sets the class and the theme)
+        self.set_class(projector, "projector")
+        self.theme = THEMES["high-contrast"] if projector else THEMES.get(self.cfg.ui.theme, "textual-dark")
 
     def set_theme(self, name: str) -> None:
         self.theme_name = name
@@ -387,22 +393,17 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.translate_bindings()
         for s in self.screen_stack:
             if isinstance(s, Translated):
-                s.translate_bindings()
-            for w in s.query("*"):
-                if isinstance(w, Translated):
-                    w.translate_bindings()
-            s.refresh(recompose=True)
-            if isinstance(s, QueueScreen):
-                s.call_after_refresh(s.reload)
-            if s.__class__.__name__ == "SummaryScreen":
-                s.call_after_refresh(s.reload)
+                s.language_changed()  # its keys, its widgets' keys and its words, composed anew
+            else:
+                s.refresh(recompose=True)
         self.title = t("app.title")
         self.refresh_bindings()
 
     def close_meeting_from_palette(self) -> None:
+        from .screens.summary import SummaryScreen
+
         self.show_summary()
-        self.call_after_refresh(lambda: self.screen.__class__.__name__ == "SummaryScreen"
-                                and self.screen.action_close_meeting())
+        self.call_after_refresh(lambda: isinstance(self.screen, SummaryScreen) and self.screen.action_close_meeting())
 
     def export_minutes(self) -> None:
         from .screens.dialogs import ChoiceDialog
@@ -443,8 +444,10 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         # the screen the command was given on (under the palette): the summary stays the summary
         from textual.screen import ModalScreen
 
+        from .screens.summary import SummaryScreen
+
         under = next((s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)), None)
-        on_summary = under.__class__.__name__ == "SummaryScreen"
+        on_summary = isinstance(under, SummaryScreen)
 
         def answer(reason: str | None) -> None:
             if reason:
@@ -542,14 +545,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         """Something typed or chosen is not in the database yet."""
         if self._writes:
             return True
-        for s in self.screen_stack:
-            if isinstance(s, DecisionScreen) and not s.readonly:
-                try:
-                    if s.query_one("#plan").text != s._saved_text:
-                        return True
-                except Exception:
-                    pass
-        return False
+        return any(isinstance(s, DecisionScreen) and s.plan_unsaved() for s in self.screen_stack)
 
     # ------------------------------------------------------------ errors and shutdown
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
 
 from textual._context import NoActiveAppError
 from textual.binding import Binding, BindingsMap
@@ -11,9 +12,17 @@ from textual.message_pump import MessagePump
 from ..i18n import t
 from ..keymap import DEFAULTS as KEYMAP_DEFAULTS
 
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from ..app import LessApp
+
 
 @dataclass(frozen=True)
-class Key:
+class KeySpec:
+    """A key binding as declared in a ``KEYS`` list: its keys, action, catalogue label and id (the id
+    is what ``[keymap]`` rebinds)."""
+
     keys: str
     action: str
     label: str  # catalogue key
@@ -31,6 +40,28 @@ class Key:
         return Binding(self.keys, self.action, t(self.label), show=self.show, priority=self.priority, id=self.id)
 
 
+@dataclass(frozen=True)
+class AppKeyRef:
+    """An app-wide key (help, quit, masking, projector, follow), declared once in ``LessApp.APP_KEYS``,
+    that a screen offers: named by its id in the screen's ``KEYS``, where it goes in the screen's footer
+    and help. Its action runs on the app."""
+
+    id: str
+
+
+def key_specs(node) -> list[KeySpec]:
+    """``node.KEYS`` with each ``AppKeyRef`` replaced by the app's declaration (its action on the app)."""
+    specs: list[KeySpec] = []
+    for k in getattr(node, "KEYS", []):
+        if isinstance(k, AppKeyRef):
+            from ..app import LessApp  # (imported here: the app module imports the screens)
+
+            spec = LessApp.app_key(k.id)
+            k = replace(spec, action=f"app.{spec.action}")
+        specs.append(k)
+    return specs
+
+
 class Translated:
     """Mixin for screens and widgets: ``KEYS`` become bindings in the current language.
 
@@ -39,11 +70,11 @@ class Translated:
     same key, so a screen or widget can give a key its own meaning.
     """
 
-    KEYS: list[Key] = []
+    KEYS: list[KeySpec | AppKeyRef] = []
     _app_ref = None
 
     @property
-    def app(self):  # type: ignore[override]
+    def app(self) -> App:  # type: ignore[override]
         """The app, also from a thread worker that outlives its screen.
 
         Textual finds the app through a context variable, or else by walking up the DOM; a thread
@@ -58,6 +89,11 @@ class Translated:
             return self._app_ref
         self._app_ref = app
         return app
+
+    @property
+    def less_app(self) -> LessApp:
+        """The app, typed: the meeting app's own state and commands (``service``, ``cfg``, ``masked`` …)."""
+        return cast("LessApp", self.app)
 
     async def recompose(self) -> None:
         """Composed anew (a language switch rebuilds every screen): on a screen, what is typed in its
@@ -96,8 +132,17 @@ class Translated:
             if widget is not None and widget.focusable:
                 widget.focus()
 
+    def language_changed(self) -> None:
+        """The language was switched (on a screen): its keys and its widgets' keys in the new language,
+        and the screen composed anew in it."""
+        self.translate_bindings()
+        for w in self.query("*"):  # type: ignore[attr-defined]
+            if isinstance(w, Translated):
+                w.translate_bindings()
+        self.refresh(recompose=True)  # type: ignore[attr-defined]
+
     def translate_bindings(self) -> None:
-        ours = BindingsMap([k.binding() for k in self.KEYS])
+        ours = BindingsMap([k.binding() for k in key_specs(self)])
         inherited = type(self)._merged_bindings  # type: ignore[attr-defined]
         keys: dict[str, list[Binding]] = {}
         if inherited is not None:
@@ -131,8 +176,3 @@ def db_trouble(err: BaseException) -> str:
                               "server", "recovery mode")):
         return t("db.gone")
     return raw
-
-
-def own_keys(node) -> set[str]:
-    """The actions a ``Translated`` node defines itself (for the help screen's first section)."""
-    return {k.action for k in getattr(node, "KEYS", [])}

@@ -28,7 +28,7 @@ from ..widgets.select import LessSelect
 from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
 from ..services.errors import is_db_error
-from .base import Key, Translated, db_trouble, retry_delay
+from .base import AppKeyRef, KeySpec, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
 from ..present import checkpoint_text, coordinator_status_text, doctors_text, patient_label, reason_labels
 
@@ -69,12 +69,12 @@ class ActionTable(Translated, DataTable):
     """Actions of this meeting (``editable``) or of earlier meetings; keys act on the highlighted one."""
 
     KEYS = [
-        Key("d", "request('done')", "key.done", "action_done"),
-        Key("x", "request('dropped')", "key.drop", "action_drop"),
-        Key("e", "request('edit')", "key.edit_action", "action_edit"),
-        Key("delete", "request('delete')", "key.delete_action", "action_delete"),
-        Key("home", "scroll_top", "key.first_row", "first_row", show=False),
-        Key("end", "scroll_bottom", "key.last_row", "last_row", show=False),
+        KeySpec("d", "request('done')", "key.done", "action_done"),
+        KeySpec("x", "request('dropped')", "key.drop", "action_drop"),
+        KeySpec("e", "request('edit')", "key.edit_action", "action_edit"),
+        KeySpec("delete", "request('delete')", "key.delete_action", "action_delete"),
+        KeySpec("home", "scroll_top", "key.first_row", "first_row", show=False),
+        KeySpec("end", "scroll_bottom", "key.last_row", "last_row", show=False),
     ]
 
     class Request(Message):
@@ -104,7 +104,7 @@ class ActionTable(Translated, DataTable):
         """Columns sized to the terminal: the short ones first, the action and the owner wrapped inside
         their columns (never cut, never a sideways scrollbar that would hide a row)."""
         self.clear(columns=True)
-        meeting_date = self.app.service.date
+        meeting_date = self.less_app.service.date
         cells = []
         for a in self.actions:
             overdue = a.status == "open" and a.due is not None and a.due < meeting_date
@@ -197,13 +197,13 @@ class ActionTable(Translated, DataTable):
 class DecisionScreen(Translated, Screen):
     AUTO_FOCUS = "#plan"  # Textual would focus the first field (the earlier actions)
     KEYS = [
-        Key("escape", "back", "key.back", "back"),
-        Key("f8", "next_case", "key.next", "next_case", priority=True),
-        Key("f7", "prev_case", "key.prev", "prev_case", priority=True),
-        Key("f2", "add_action", "key.add_action", "add_action", priority=True),
-        Key("f1", "help", "key.help", "help_decision", priority=True),
-        Key("f9", "follow", "key.follow", "follow_decision", priority=True),
-        Key("f6", "copy", "key.copy", "copy_case", priority=True),
+        KeySpec("escape", "back", "key.back", "back"),
+        KeySpec("f8", "next_case", "key.next", "next_case", priority=True),
+        KeySpec("f7", "prev_case", "key.prev", "prev_case", priority=True),
+        KeySpec("f2", "add_action", "key.add_action", "add_action", priority=True),
+        AppKeyRef("help"),
+        AppKeyRef("follow"),
+        KeySpec("f6", "copy", "key.copy", "copy_case", priority=True),
     ]
 
     class Saved(Message):
@@ -263,7 +263,7 @@ class DecisionScreen(Translated, Screen):
 
     @property
     def readonly(self) -> bool:
-        return bool(self.app.service.meeting and self.app.service.meeting.closed)
+        return bool(self.less_app.service.meeting and self.less_app.service.meeting.closed)
 
     @property
     def in_stack(self) -> bool:
@@ -282,7 +282,7 @@ class DecisionScreen(Translated, Screen):
         # the form scrolls to the focused field; the scroll container itself is not a Tab stop
         with VerticalScroll(id="decision", can_focus=False):
             yield Label(t("dec.timeline"), classes="section")
-            yield Timeline(d.certs, self.app.service.date, id="timeline")
+            yield Timeline(d.certs, self.less_app.service.date, id="timeline")
             with Vertical(classes="field", id="history-field"):
                 yield Label(t("dec.history"), classes="section")
                 if d.history:
@@ -331,7 +331,7 @@ class DecisionScreen(Translated, Screen):
         d = self.detail
         r = d.row
         width = max(20, self.app.size.width - 2)  # the facts' padding
-        who = patient_label(r.pnr, r.name, masked=self.app.masked)
+        who = patient_label(r.pnr, r.name, masked=self.less_app.masked)
         docs = doctors_text(r.doctors, r.lower_bound)
         first = [(f"{t('col.case')} {r.case_no}  {one_line(who)}", "bold"), (f"{r.age}", ""),
                  (f"{r.diagnosis} ({r.chapter})", ""), (f"{r.degree} %", ""),
@@ -339,7 +339,7 @@ class DecisionScreen(Translated, Screen):
                  (f"{t('col.coordinator')}: {coordinator_status_text(r.coordinator_status)}", "")]
         # the day number so far and the planned length are named, never two bare numbers
         second = [(t("dec.episode", start=r.start.isoformat(), end=r.end.isoformat()), "")]
-        ended = r.end < self.app.service.date  # in the queue only for an action due
+        ended = r.end < self.less_app.service.date  # in the queue only for an action due
         if ended:
             second.append((t("dec.ended", end=r.end.isoformat(), length=r.length), "bold"))
         else:
@@ -370,6 +370,12 @@ class DecisionScreen(Translated, Screen):
             txt.append("\n" + t("dec.readonly"), style="bold reverse")
         return txt
 
+    def _update_facts(self) -> None:
+        try:
+            self.query_one("#facts", Static).update(self.facts_text())
+        except NoMatches:  # being composed anew (a language switch)
+            pass
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A closed meeting does not offer a new action in the footer (F2 still says why)."""
         if action == "add_action" and self.readonly:
@@ -383,6 +389,8 @@ class DecisionScreen(Translated, Screen):
         self.query_one("#plan", TextArea).focus(scroll_visible=False)
         self.call_after_refresh(self._show_top_and_plan)
         self.call_after_refresh(self._set_ready)
+        # names masked or shown (m, the palette; projector mode masks them): the facts say the case anew
+        self.watch(self.less_app, "masked", self._update_facts, init=False)
         if self.recovered is not None:
             self.call_after_refresh(self._restore_recovered)
 
@@ -402,6 +410,13 @@ class DecisionScreen(Translated, Screen):
                 pass
             self.call_after_refresh(self._set_ready)
 
+    def plan_unsaved(self) -> bool:
+        """The plan in the editor is not the text saved (nothing is unsaved on a closed meeting)."""
+        try:
+            return not self.readonly and self.query_one("#plan", TextArea).text != self._saved_text
+        except Exception:
+            return False
+
     def _plan_text(self) -> str:
         """The text in the editor (while the screen is being composed anew: what it held)."""
         try:
@@ -411,7 +426,7 @@ class DecisionScreen(Translated, Screen):
 
     # ------------------------------------------------------------ text kept at an exit
     def _recovery_key(self) -> tuple[str, str, object, int]:
-        app = self.app
+        app = self.less_app
         return (app.engine.url.render_as_string(hide_password=True), app.service.unit_code, app.service.date,
                 self.detail.row.case_no)
 
@@ -487,7 +502,7 @@ class DecisionScreen(Translated, Screen):
 
     def position_text(self) -> str:
         """Where this case is in the queue the room walks ("3 av 25")."""
-        q = self.app.queue_screen()
+        q = self.less_app.queue_screen()
         rows = q.shown_rows if q is not None and q.shown_rows else []
         nos = [r.case_no for r in rows]
         if self.detail.row.case_no in nos:
@@ -496,7 +511,7 @@ class DecisionScreen(Translated, Screen):
 
     def _set_ready(self) -> None:
         self._ready = True
-        self.app.release_held_keys()
+        self.less_app.release_held_keys()
 
     # ------------------------------------------------------------ autosave
     @on(TextArea.Changed, "#plan")
@@ -585,7 +600,7 @@ class DecisionScreen(Translated, Screen):
             if on_loop and self._failing is not None:
                 return False
             try:
-                _, v = self.app.service.save_plan(self.detail.row.case_no, text, self.version)
+                _, v = self.less_app.service.save_plan(self.detail.row.case_no, text, self.version)
             except Conflict as c:
                 self._failing = None
                 self._stopped = True  # the conflict dialog decides what is saved
@@ -647,11 +662,11 @@ class DecisionScreen(Translated, Screen):
         if self._retry is not None:
             self._retry.stop()
             self._retry = None
-        if not self.app.writes_failing() and self._timer is None:  # (with newer keys: still "saving …")
+        if not self.less_app.writes_failing() and self._timer is None:  # (with newer keys: still "saving …")
             self._said_saving = False
             self._line(t("dec.saved", time=msg.when))
         if msg.changed:
-            self.app.mark_decided(self.detail.row.case_no)
+            self.less_app.mark_decided(self.detail.row.case_no)
 
     def on_decision_screen_save_failed(self, msg: SaveFailed) -> None:
         self._attempts += 1
@@ -761,7 +776,7 @@ class DecisionScreen(Translated, Screen):
                 if self.query_one("#plan", TextArea).text != text and not self._saving:
                     self._start_save()  # typed after choosing
 
-            self.run_db(self.app.service.resolve_plan, self.detail.row.case_no, text, conflict.version,
+            self.run_db(self.less_app.service.resolve_plan, self.detail.row.case_no, text, conflict.version,
                         then=saved)
 
         self.app.push_screen(ConflictDialog(mine, conflict.theirs, conflict.user, conflict.when), chosen)
@@ -782,19 +797,19 @@ class DecisionScreen(Translated, Screen):
         if self._ready and event.value != self.detail.row.coordinator_status:
             self.detail.row.coordinator_status = str(event.value)
             self.query_one("#facts", Static).update(self.facts_text())
-            self.run_db(self.app.service.set_status, self.detail.row.case_no, "coordinator", str(event.value))
+            self.run_db(self.less_app.service.set_status, self.detail.row.case_no, "coordinator", str(event.value))
 
     @on(Select.Changed, "#assessor")
     def assessor_changed(self, event: Select.Changed) -> None:
         if self._ready and event.value != self.detail.assessor:
             self.detail.assessor = str(event.value)
-            self.run_db(self.app.service.set_assessor, self.detail.row.case_no, str(event.value))
+            self.run_db(self.less_app.service.set_assessor, self.detail.row.case_no, str(event.value))
 
     @on(YesNo.Changed, "#rehab-plan")
     def plan_flag_changed(self, event: YesNo.Changed) -> None:
         if self._ready and event.value != self.detail.row.rehab_plan:
             self.detail.row.rehab_plan = event.value
-            self.run_db(self.app.service.set_status, self.detail.row.case_no, "rehab_plan",
+            self.run_db(self.less_app.service.set_status, self.detail.row.case_no, "rehab_plan",
                         "ja" if event.value else "nej")
 
     def run_db(self, fn, *args, then=None) -> None:
@@ -806,7 +821,7 @@ class DecisionScreen(Translated, Screen):
             if then is not None and self.in_stack:
                 then(result)
 
-        self.app.write(fn, *args, then=done, case_no=self.detail.row.case_no)
+        self.less_app.write(fn, *args, then=done, case_no=self.detail.row.case_no)
 
     def show_actions(self, actions: list[ActionInfo], keep_row: int | None = None) -> None:
         """Show this meeting's actions (after an add, edit, removal or another session's change)."""
@@ -840,7 +855,7 @@ class DecisionScreen(Translated, Screen):
                         x.status = status
                 table.fill(row)
 
-            self.run_db(self.app.service.set_action_status, a.id, status, then=marked)
+            self.run_db(self.less_app.service.set_action_status, a.id, status, then=marked)
             return
         if not table.editable:
             self.notify(t("dec.only_this_meeting"), severity="warning")
@@ -850,7 +865,7 @@ class DecisionScreen(Translated, Screen):
                 if not result:
                     return
                 kind, owner, due = result
-                self.run_db(self.app.service.edit_action, a.id, kind, owner, due,
+                self.run_db(self.less_app.service.edit_action, a.id, kind, owner, due,
                             then=lambda info: self.show_actions(
                                 [info if x.id == info.id else x for x in self.detail.actions], row))
 
@@ -858,17 +873,17 @@ class DecisionScreen(Translated, Screen):
         elif msg.what == "delete":
             def answer(yes: bool | None) -> None:
                 if yes:
-                    self.run_db(self.app.service.delete_action, a.id,
+                    self.run_db(self.less_app.service.delete_action, a.id,
                                 then=lambda _: self.show_actions([x for x in self.detail.actions if x.id != a.id],
                                                                  row))
 
             self.app.push_screen(ConfirmDialog(t("dec.delete_confirm", kind=a.kind, owner=a.owner)), answer)
 
     def _action_dialog(self, initial=None) -> AddActionDialog:
-        roster = [m.name for m in self.app.cfg.team]
-        return AddActionDialog(self.app.cfg.catalogue, roster, self.detail.default_due,
-                               earliest=self.app.service.date, initial=initial,
-                               abbreviations=self.app.cfg.abbreviations)
+        roster = [m.name for m in self.less_app.cfg.team]
+        return AddActionDialog(self.less_app.cfg.catalogue, roster, self.detail.default_due,
+                               earliest=self.less_app.service.date, initial=initial,
+                               abbreviations=self.less_app.cfg.abbreviations)
 
     def action_add_action(self) -> None:
         if self.readonly:
@@ -885,7 +900,7 @@ class DecisionScreen(Translated, Screen):
                     return
                 self.show_actions([*self.detail.actions, a], len(self.detail.actions))
 
-            self.run_db(self.app.service.add_action, self.detail.row.case_no, kind, owner, due, then=added_row)
+            self.run_db(self.less_app.service.add_action, self.detail.row.case_no, kind, owner, due, then=added_row)
 
         self.app.push_screen(self._action_dialog(), added)
 
@@ -895,17 +910,11 @@ class DecisionScreen(Translated, Screen):
 
     def action_next_case(self) -> None:
         if self.may_leave():
-            self.app.step_case(self.detail.row.case_no, +1)
+            self.less_app.step_case(self.detail.row.case_no, +1)
 
     def action_prev_case(self) -> None:
         if self.may_leave():
-            self.app.step_case(self.detail.row.case_no, -1)
-
-    def action_help(self) -> None:
-        self.app.show_help(self)
-
-    def action_follow(self) -> None:
-        self.app.toggle_follow()
+            self.less_app.step_case(self.detail.row.case_no, -1)
 
     # ------------------------------------------------------------ other sessions
     def refresh_from_db(self) -> None:
@@ -914,7 +923,7 @@ class DecisionScreen(Translated, Screen):
     @work(thread=True, exclusive=True, group="fresh")
     def _fetch_state(self) -> None:
         try:
-            state = self.app.service.review_state(self.detail.row.case_no)
+            state = self.less_app.service.review_state(self.detail.row.case_no)
         except Exception as e:
             if is_db_error(e):
                 return  # the next change, or the next save, brings it
@@ -944,4 +953,4 @@ class DecisionScreen(Translated, Screen):
         r = self.detail.row
         plan = self.query_one("#plan", TextArea).text.strip()
         acts = "; ".join(f"{a.kind} ({a.owner}, {a.due.isoformat() if a.due else '–'})" for a in self.detail.actions)
-        self.app.copy_case(f"{t('col.case')} {r.case_no} {r.masked()} {r.diagnosis}: {plan}" + (f" — {acts}" if acts else ""))
+        self.less_app.copy_case(f"{t('col.case')} {r.case_no} {r.masked()} {r.diagnosis}: {plan}" + (f" — {acts}" if acts else ""))

@@ -16,13 +16,13 @@ from textual.widgets.option_list import Option
 
 from ..core.suggest import Suggestion, same, suggest
 from ..i18n import t
-from .base import Key, Translated
+from .base import KeySpec, Translated
 
 
 class ConfirmDialog(Translated, ModalScreen[bool]):
     """A yes/no question. "No" has the focus, so a stray Enter never does the irreversible thing."""
 
-    KEYS = [Key("y,j", "yes", "btn.yes", "confirm_yes"), Key("n,escape", "no", "btn.no", "confirm_no")]
+    KEYS = [KeySpec("y,j", "yes", "btn.yes", "confirm_yes"), KeySpec("n,escape", "no", "btn.no", "confirm_no")]
 
     def __init__(self, question: str, yes: str | None = None, no: str | None = None):
         super().__init__()
@@ -66,7 +66,7 @@ def parse_iso_date(text: str) -> dt.date | None:
 class SuggestInput(Translated, Input):
     """A field with a suggestion list under it: ↓ moves into the list."""
 
-    KEYS = [Key("down", "suggestions", "act.key_suggestions", "action_suggest", show=False)]
+    KEYS = [KeySpec("down", "suggestions", "act.key_suggestions", "action_suggest", show=False)]
 
     class OpenList(Message):
         def __init__(self, field: SuggestInput):
@@ -87,7 +87,7 @@ class SuggestionList(Translated, OptionList):
     ↑ on the first suggestion or Escape goes back to the field; typing goes back to the field too.
     """
 
-    KEYS = [Key("escape", "back", "act.key_back", "action_suggest_back", show=False)]
+    KEYS = [KeySpec("escape", "back", "act.key_back", "action_suggest_back", show=False)]
 
     class Back(Message):
         def __init__(self, suggestions: SuggestionList, key: str | None = None):
@@ -162,7 +162,7 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
     Escape cancels it from anywhere but a suggestion list, where it first returns to the field.
     """
 
-    KEYS = [Key("escape", "cancel", "act.cancel", "action_cancel")]
+    KEYS = [KeySpec("escape", "cancel", "act.cancel", "action_cancel")]
     AUTO_FOCUS = "#kind"
     FIELDS = ("kind", "owner", "due")
 
@@ -419,11 +419,11 @@ class ConflictDialog(Translated, ModalScreen[str]):
     not answers: typed while the dialog is up they are ignored and the hint says why."""
 
     KEYS = [
-        Key("escape", "both", "dec.keep_both", "conflict_both"),
-        Key("left,up", "app.focus_previous", "key.prev_field", "conflict_prev", show=False),
-        Key("right,down", "app.focus_next", "key.next_field", "conflict_next", show=False),
-        Key("pageup", "scroll_texts(-1)", "key.page", "conflict_page_up", show=False),
-        Key("pagedown", "scroll_texts(1)", "key.page", "conflict_page_down", show=False),
+        KeySpec("escape", "both", "dec.keep_both", "conflict_both"),
+        KeySpec("left,up", "app.focus_previous", "key.prev_field", "conflict_prev", show=False),
+        KeySpec("right,down", "app.focus_next", "key.next_field", "conflict_next", show=False),
+        KeySpec("pageup", "scroll_texts(-1)", "key.page", "conflict_page_up", show=False),
+        KeySpec("pagedown", "scroll_texts(1)", "key.page", "conflict_page_down", show=False),
     ]
     DEFAULT_CSS = """
     ConflictDialog #conflict { width: 100; max-width: 100%; height: auto; max-height: 100%;
@@ -513,7 +513,7 @@ class ConflictDialog(Translated, ModalScreen[str]):
 class ChoiceDialog(Translated, ModalScreen["str | None"]):
     """Pick one of a few options (for example the export format)."""
 
-    KEYS = [Key("escape", "cancel", "btn.cancel", "choice_cancel")]
+    KEYS = [KeySpec("escape", "cancel", "btn.cancel", "choice_cancel")]
 
     def __init__(self, title: str, choices: list[tuple[str, str]]):
         super().__init__()

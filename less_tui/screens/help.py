@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.keys import key_to_character
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Select, TextArea
@@ -15,7 +16,7 @@ from ..i18n import CATALOGUES, language, t
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.row_table import RowTable
 from ..widgets.yes_no import YesNo
-from .base import Key, Translated
+from .base import KeySpec, Translated, key_specs
 
 # Textual's text-editing actions that the help screen explains, in the catalogue as "tx.<action>"
 TEXT_ACTIONS = ["cursor_word_left", "cursor_word_right", "cursor_line_start", "cursor_line_end",
@@ -30,7 +31,7 @@ class HelpSection:
 
 
 class HelpScreen(Translated, ModalScreen[None]):
-    KEYS = [Key("escape,question_mark,f1,q", "close", "key.back", "help_close")]
+    KEYS = [KeySpec("escape,question_mark,f1,q", "close", "key.back", "help_close")]
 
     def __init__(self, screen_title: str, sections: list[HelpSection]):
         super().__init__()
@@ -79,14 +80,18 @@ def _display(app, keys: str) -> str:
     return " / ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
 
 
-def _own_rows(app, node) -> list[tuple[str, str]]:
+def _own_rows(app, node, focused=None) -> list[tuple[str, str]]:
+    """The keys ``node`` declares (the app-wide keys it offers too), as the keymap binds them. A key the
+    focused field takes as typed text (``?`` in the plan) is left out of a row that has another (F1)."""
     keymap = getattr(app, "_keymap", {}) or {}
     rows: list[tuple[str, str]] = []
-    for k in getattr(node, "KEYS", []):
+    for k in key_specs(node):
         if k.action in ("scroll_top", "scroll_bottom"):
             continue  # shown once, as "Home / End", with the field's keys
-        keys = keymap.get(k.id, k.keys)
-        rows.append((_display(app, keys), t(k.label)))
+        keys = [key.strip() for key in keymap.get(k.id, k.keys).split(",")]
+        if focused is not None and focused is not node:
+            keys = [key for key in keys if not focused.check_consume_key(key, key_to_character(key))] or keys
+        rows.append((_display(app, ",".join(keys)), t(k.label)))
     return rows
 
 
@@ -121,7 +126,7 @@ def bindings_of(screen) -> list[HelpSection]:
     """The screen's and the app's own keys, then the focused field's, then Textual's editing keys."""
     app = screen.app
     focused = screen.focused
-    own = _own_rows(app, screen)
+    own = _own_rows(app, screen, focused)
     seen = {what for _, what in own}
     own += [row for row in _own_rows(app, app) if row[1] not in seen]
     sections = [HelpSection(t("help.app_keys"), own)]

@@ -12,12 +12,12 @@ from ..i18n import t
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.row_table import RowTable
-from .base import Key, Translated
+from .base import AppKeyRef, KeySpec, Translated
 
 
 class MeetingsScreen(Translated, Screen):
-    KEYS = [Key("escape", "back", "key.back", "meetings_back"),
-            Key("question_mark,f1", "help", "key.help", "help_meetings")]
+    KEYS = [KeySpec("escape", "back", "key.back", "meetings_back"),
+            AppKeyRef("help")]
 
     class Loaded(Message):
         def __init__(self, rows):
@@ -41,7 +41,7 @@ class MeetingsScreen(Translated, Screen):
 
     @work(thread=True)
     def load(self) -> None:
-        self.post_message(self.Loaded(self.app.service.meetings()))
+        self.post_message(self.Loaded(self.less_app.service.meetings()))
 
     def on_meetings_screen_loaded(self, msg: Loaded) -> None:
         self.rows = msg.rows
@@ -53,16 +53,13 @@ class MeetingsScreen(Translated, Screen):
         table.add_rows([[m.date.isoformat(), t("word.closed") if m.closed else t("word.open"), str(n),
                          plain(", ".join(m.attendees))] for m, n in self.rows])  # names: text, never markup
         for i, (m, _) in enumerate(self.rows):
-            if m.date == self.app.service.date:
+            if m.date == self.less_app.service.date:
                 table.move_cursor(row=i)
 
     @on(DataTable.RowSelected)
     def chosen(self, event: DataTable.RowSelected) -> None:
         m, _ = self.rows[event.cursor_row]
-        self.app.switch_meeting(m.date)
+        self.less_app.switch_meeting(m.date)
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def action_help(self) -> None:
-        self.app.show_help(self)

@@ -21,7 +21,7 @@ from ..widgets.meeting_header import MeetingHeader
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..services.errors import is_db_error
-from .base import Key, Translated, db_trouble, retry_delay
+from .base import AppKeyRef, KeySpec, Translated, db_trouble, retry_delay
 
 # (id, header key, width, priority: higher stays longer when the terminal is narrow)
 COLUMNS = [
@@ -38,9 +38,9 @@ SORT_COLUMN = {"rank": ("reasons", "▼"), "case": ("case", "▲"), "length": ("
 
 
 class CaseTable(Translated, DataTable):
-    KEYS = [Key("enter", "select_cursor", "key.open", "open"),
-            Key("home", "scroll_top", "key.first_row", "queue_first_row", show=False),
-            Key("end", "scroll_bottom", "key.last_row", "queue_last_row", show=False)]
+    KEYS = [KeySpec("enter", "select_cursor", "key.open", "open"),
+            KeySpec("home", "scroll_top", "key.first_row", "queue_first_row", show=False),
+            KeySpec("end", "scroll_bottom", "key.last_row", "queue_last_row", show=False)]
 
     def __init__(self, **kw):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
@@ -49,18 +49,18 @@ class CaseTable(Translated, DataTable):
 
 class QueueScreen(Translated, Screen):
     KEYS = [
-        Key("s", "summary", "key.summary", "summary"),
-        Key("m", "toggle_mask", "key.mask", "mask"),
-        Key("slash", "filter", "key.filter", "filter"),
-        Key("r", "reason", "key.reason", "reason"),
-        Key("o", "sort", "key.sort", "sort"),
-        Key("a", "show_all", "key.show_all", "show_all"),
-        Key("l", "meetings", "key.meetings", "meetings"),
-        Key("p", "projector", "key.projector", "projector"),
-        Key("f9", "follow", "key.follow", "follow"),
-        Key("question_mark,f1", "help", "key.help", "help"),
-        Key("q", "quit", "key.quit", "quit"),
-        Key("escape", "clear_filter", "key.back", "clear_filter", show=False),
+        KeySpec("s", "summary", "key.summary", "summary"),
+        AppKeyRef("mask"),
+        KeySpec("slash", "filter", "key.filter", "filter"),
+        KeySpec("r", "reason", "key.reason", "reason"),
+        KeySpec("o", "sort", "key.sort", "sort"),
+        KeySpec("a", "show_all", "key.show_all", "show_all"),
+        KeySpec("l", "meetings", "key.meetings", "meetings"),
+        AppKeyRef("projector"),
+        AppKeyRef("follow"),
+        AppKeyRef("help"),
+        AppKeyRef("quit"),
+        KeySpec("escape", "clear_filter", "key.back", "clear_filter", show=False),
     ]
 
     class Loaded(Message):
@@ -68,6 +68,13 @@ class QueueScreen(Translated, Screen):
             super().__init__()
             self.data = data
             self.recovered = recovered or []  # cases with plan text kept at an exit (``recovery``)
+
+    class Decided(Message):
+        """Something was decided on this case in this session (its ✔)."""
+
+        def __init__(self, case_no: int):
+            super().__init__()
+            self.case_no = case_no
 
     class LoadFailed(Message):
         """The database did not answer (locked, full, gone): say so, try again."""
@@ -86,10 +93,11 @@ class QueueScreen(Translated, Screen):
         self.shown_rows: list[CaseRow] = []
         self.show_all = False  # every qualifying case, not only the first queue.max_cases
         self._told_recovery = False
+        self._stale = False  # shown as it was: drawn again when shown (masking, projector, a ✔ changed)
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
-        yield MeetingHeader(self.app.cfg.meeting.length_minutes, id="meeting-header")
+        yield MeetingHeader(self.less_app.cfg.meeting.length_minutes, id="meeting-header")
         yield Input(placeholder=t("queue.filter"), id="filter")
         yield Static("", id="queue-status")
         yield CaseTable(id="cases")
@@ -98,26 +106,49 @@ class QueueScreen(Translated, Screen):
 
     def on_mount(self) -> None:
         self.title = t("screen.queue")
-        self.sub_title = self.app.cfg.clinic_name
+        self.sub_title = self.less_app.cfg.clinic_name
         self.query_one("#filter", Input).display = False
         self.query_one(CaseTable).focus()
+        self.watch(self.less_app, "masked", self._app_state_changed, init=False)
+        self.watch(self.less_app, "projector", self._app_state_changed, init=False)
         self.reload()
+
+    def _app_state_changed(self) -> None:
+        """Masking or projector mode changed: the table is drawn again now if it is shown, else when it is."""
+        if self.data is None:
+            return
+        if self.is_active:  # the top screen (under a dialog or another screen: drawn when it is again)
+            self.render_table()
+        else:
+            self._stale = True
+
+    def on_queue_screen_decided(self, msg: Decided) -> None:
+        for r in self.data.rows if self.data else []:
+            if r.case_no == msg.case_no and not r.decided:
+                r.decided = True
+                self._app_state_changed()
 
     def on_screen_resume(self) -> None:
         if self.data is not None:
+            if self._stale:
+                self.render_table()
             self.reload()
+
+    def language_changed(self) -> None:
+        super().language_changed()
+        self.call_after_refresh(self.reload)
 
     @work(thread=True, exclusive=True, group="queue")
     def reload(self) -> None:
         try:
-            data = self.app.service.queue(show_all=self.show_all)  # opens (makes) the meeting the first time
-            self.app.audit_shown(data)  # unmasked: the patients it shows are audited before they are
+            data = self.less_app.service.queue(show_all=self.show_all)  # opens (makes) the meeting the first time
+            self.less_app.audit_shown(data)  # unmasked: the patients it shows are audited before they are
         except Exception as e:
             if not is_db_error(e):
                 raise
             self.post_message(self.LoadFailed(e))
             return
-        recovered = self.app.recovered_cases() if not self._told_recovery else []
+        recovered = self.less_app.recovered_cases() if not self._told_recovery else []
         self.post_message(self.Loaded(data, recovered))
 
     def on_queue_screen_load_failed(self, msg: LoadFailed) -> None:
@@ -135,9 +166,9 @@ class QueueScreen(Translated, Screen):
             self._told_recovery = True
             self.notify(t("queue.recovery", cases=", ".join(map(str, msg.recovered))), severity="warning",
                         markup=False, timeout=15)
-        self.app.current_queue = msg.data
+        self.less_app.current_queue = msg.data
         self.render_table()
-        self.call_after_refresh(self.app.release_held_keys)
+        self.call_after_refresh(self.less_app.release_held_keys)
 
     def on_resize(self) -> None:
         if self.data is not None:
@@ -146,8 +177,8 @@ class QueueScreen(Translated, Screen):
     # ------------------------------------------------------------ table
     def columns(self) -> list[tuple[str, str, int, int]]:
         width = self.app.size.width
-        cols = [c for c in COLUMNS if not (self.app.projector and c[0] in PROJECTOR_HIDE)]
-        masked = self.app.masked
+        cols = [c for c in COLUMNS if not (self.less_app.projector and c[0] in PROJECTOR_HIDE)]
+        masked = self.less_app.masked
         def need(cs):
             return sum((self.PATIENT_WIDTH if (c[0] == "patient" and not masked) else c[2]) + 2 for c in cs) + 2
         while need(cols) > width and len(cols) > 4:
@@ -168,7 +199,7 @@ class QueueScreen(Translated, Screen):
                 parts = [str(r.case_no), r.diagnosis, r.masked(), r.coordinator_status,
                          coordinator_status_text(r.coordinator_status),
                          " ".join(reason_word(x, r.checkpoint) for x in r.reasons)]
-                if not self.app.masked:
+                if not self.less_app.masked:
                     parts += [r.pnr, r.name]
                 return " ".join(parts).lower()
             rows = [r for r in rows if needle in hay(r)]
@@ -191,7 +222,7 @@ class QueueScreen(Translated, Screen):
         if col == "decided":
             return Text("✔", style="bold green") if r.decided else Text("")
         if col == "patient":
-            if self.app.masked:
+            if self.less_app.masked:
                 return plain(r.masked())  # text, never markup
             # unmasked: the personnummer, then the whole name on the lines it needs (never cut)
             lines = textwrap.wrap(one_line(r.name), width=self.PATIENT_WIDTH, break_long_words=True) or [""]
@@ -237,13 +268,14 @@ class QueueScreen(Translated, Screen):
         return txt
 
     def render_table(self) -> None:
+        self._stale = False
         table = self.query_one(CaseTable)
         keep = None
         if table.row_count and table.cursor_row < len(self.shown_rows):
             keep = self.shown_rows[table.cursor_row].case_no
         cols = self.columns()
         table.clear(columns=True)
-        fixed = {c[0]: (self.PATIENT_WIDTH if c[0] == "patient" and not self.app.masked else c[2]) for c in cols}
+        fixed = {c[0]: (self.PATIENT_WIDTH if c[0] == "patient" and not self.less_app.masked else c[2]) for c in cols}
         marked, arrow = SORT_COLUMN[self.sort_key]
         heads = {cid: t(label) + (arrow if cid == marked else "") for cid, label, _, _ in cols}
         if marked in fixed and marked != "reasons":  # the sorted column's header with its arrow, never cut
@@ -255,7 +287,7 @@ class QueueScreen(Translated, Screen):
             table.add_column(heads[cid], key=cid, width=fixed[cid])
         self.shown_rows = self.filtered()
         # reasons are never cut off: a row takes the lines its reasons need (projector: at least two)
-        base = 2 if self.app.projector else 1
+        base = 2 if self.less_app.projector else 1
         self.reasons_width = max(8, fixed.get("reasons", 0) - 1)
         for r in self.shown_rows:
             cells = [self.cell(c[0], r) for c in cols]
@@ -265,7 +297,7 @@ class QueueScreen(Translated, Screen):
             table.add_row(*cells, height=max(base, lines))
         legend = self.query_one("#reason-legend", Static)
         legend.display = 0 < self.reasons_width < self.SHORT_BELOW and "reasons" in fixed
-        legend.update(t("queue.legend", min_days=self.app.cfg.queue.min_days))
+        legend.update(t("queue.legend", min_days=self.less_app.cfg.queue.min_days))
         if keep is not None:
             for i, r in enumerate(self.shown_rows):
                 if r.case_no == keep:
@@ -273,7 +305,8 @@ class QueueScreen(Translated, Screen):
                     break
         d = self.data
         shown = t("queue.shown", shown=len(d.rows), qualifying=d.qualifying) if d.qualifying > len(d.rows) else ""
-        self.query_one(MeetingHeader).show(d.meeting, d.decided, len(d.rows), self.app.masked, extra=shown)
+        self.query_one(MeetingHeader).show(d.meeting, d.decided, len(d.rows), self.less_app.masked, extra=shown,
+                                           projector=self.less_app.projector)
         status = []
         if self.reason_filter:
             status.append(f"{t('key.reason')}: {reason_word(self.reason_filter)}")
@@ -293,13 +326,10 @@ class QueueScreen(Translated, Screen):
     @on(DataTable.RowSelected)
     def open_row(self, event: DataTable.RowSelected) -> None:
         if 0 <= event.cursor_row < len(self.shown_rows):
-            self.app.open_case(self.shown_rows[event.cursor_row].case_no)
+            self.less_app.open_case(self.shown_rows[event.cursor_row].case_no)
 
     def action_summary(self) -> None:
-        self.app.show_summary()
-
-    def action_toggle_mask(self) -> None:
-        self.app.toggle_mask()
+        self.less_app.show_summary()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -339,22 +369,10 @@ class QueueScreen(Translated, Screen):
         self.reload()
 
     def action_meetings(self) -> None:
-        self.app.show_meetings()
+        self.less_app.show_meetings()
 
     def refresh_from_db(self) -> None:
         self.reload()
-
-    def action_follow(self) -> None:
-        self.app.toggle_follow()
-
-    def action_projector(self) -> None:
-        self.app.toggle_projector()
-
-    def action_help(self) -> None:
-        self.app.show_help(self)
-
-    async def action_quit(self) -> None:
-        await self.app.action_quit()
 
     def select_case(self, case_no: int) -> None:
         for i, r in enumerate(self.shown_rows):

@@ -11,14 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..i18n import t
-from .base import Key, Translated
+from .base import KeySpec, Translated
 
 
 class ReopenDialog(Translated, ModalScreen["str | None"]):
     """Why the meeting is reopened. Keys only: type the reason, Enter reopens (an empty reason is
     refused with a message in the dialog), Escape cancels."""
 
-    KEYS = [Key("escape", "cancel", "btn.cancel", "reopen_cancel")]
+    KEYS = [KeySpec("escape", "cancel", "btn.cancel", "reopen_cancel")]
     AUTO_FOCUS = "#reason"
     DEFAULT_CSS = """
     ReopenDialog #reopen-field { height: 1; margin-top: 1; }

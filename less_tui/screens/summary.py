@@ -20,7 +20,7 @@ from ..i18n import t
 from ..services.meeting import SummaryData
 from ..present import delta, followup_dates, previous_share_text, share_text, target_text
 from ..widgets.screen_title import ScreenTitle
-from .base import Key, Translated
+from .base import AppKeyRef, KeySpec, Translated
 from .dialogs import ConfirmDialog
 
 
@@ -36,11 +36,11 @@ def delta_text(ind, brackets: bool = True) -> Text:
 
 
 class IndicatorTable(Translated, DataTable):
-    KEYS = [Key("home", "page_end(-1)", "key.first_row", "indicator_first_row", show=False),
-            Key("end", "page_end(1)", "key.last_row", "indicator_last_row", show=False),
+    KEYS = [KeySpec("home", "page_end(-1)", "key.first_row", "indicator_first_row", show=False),
+            KeySpec("end", "page_end(1)", "key.last_row", "indicator_last_row", show=False),
             # four rows need no paging: PgUp/PgDn scroll the summary page (the actions below the chart)
-            Key("pagedown", "page(1)", "key.page", "summary_page_down", show=False),
-            Key("pageup", "page(-1)", "key.page", "summary_page_up", show=False)]
+            KeySpec("pagedown", "page(1)", "key.page", "summary_page_down", show=False),
+            KeySpec("pageup", "page(-1)", "key.page", "summary_page_up", show=False)]
 
     def action_page_end(self, direction: int) -> None:
         """Home / End: the first / last indicator, and the summary page back to its top / on to its end
@@ -66,12 +66,12 @@ class IndicatorTable(Translated, DataTable):
 
 class SummaryScreen(Translated, Screen):
     KEYS = [
-        Key("escape", "back", "key.back", "summary_back"),
-        Key("n", "next_indicator", "key.next_indicator", "next_indicator"),
-        Key("c", "close_meeting", "key.close_meeting", "close_meeting"),
-        Key("e", "export", "key.export", "export"),
-        Key("question_mark,f1", "help", "key.help", "help_summary"),
-        Key("q", "quit", "key.quit", "quit_summary"),
+        KeySpec("escape", "back", "key.back", "summary_back"),
+        KeySpec("n", "next_indicator", "key.next_indicator", "next_indicator"),
+        KeySpec("c", "close_meeting", "key.close_meeting", "close_meeting"),
+        KeySpec("e", "export", "key.export", "export"),
+        AppKeyRef("help"),
+        AppKeyRef("quit"),
     ]
 
     class Loaded(Message):
@@ -109,10 +109,14 @@ class SummaryScreen(Translated, Screen):
 
     @work(thread=True, exclusive=True, group="summary")
     def reload(self) -> None:
-        self.post_message(self.Loaded(self.app.service.summary()))
+        self.post_message(self.Loaded(self.less_app.service.summary()))
 
     def refresh_from_db(self) -> None:
         self.reload()
+
+    def language_changed(self) -> None:
+        super().language_changed()
+        self.call_after_refresh(self.reload)
 
     def on_summary_screen_loaded(self, msg: Loaded) -> None:
         self.data = msg.data
@@ -128,7 +132,7 @@ class SummaryScreen(Translated, Screen):
         d = self.data
         m = d.meeting
         head = Text()
-        head.append(f"{self.app.cfg.clinic_name} · {t('queue.meeting', date=m.date.isoformat())}", style="bold")
+        head.append(f"{self.less_app.cfg.clinic_name} · {t('queue.meeting', date=m.date.isoformat())}", style="bold")
         head.append("  ·  " + (t("cli.previous", date=d.last_meeting.isoformat()) if d.last_meeting else t("cli.no_previous")))
         if m.closed:
             head.append("  ·  " + t("sum.closed"), style="bold reverse")
@@ -239,7 +243,7 @@ class SummaryScreen(Translated, Screen):
         ys = [v * 100 for v in values]
         # Read from the back of the room: a thick line with a dot per meeting, the target as its own line,
         # and in projector mode colours that hold on a washed-out wall (the canvas follows the app theme).
-        line, target_colour = ((255, 255, 0), (255, 95, 95)) if self.app.projector else ("cyan+", "red+")
+        line, target_colour = ((255, 255, 0), (255, 95, 95)) if self.less_app.projector else ("cyan+", "red+")
         plt.plot(xs, [ind.target * 100] * len(xs), marker="━", label=t("col.target"), color=target_colour)
         plt.plot(xs, ys, marker="hd", label=t(f"ind.short.{key}"), color=line)
         plt.scatter(xs, ys, marker="●", color=line)
@@ -277,15 +281,9 @@ class SummaryScreen(Translated, Screen):
 
     @work(thread=True, group="close")
     def close_in_worker(self) -> None:
-        self.app.service.close()
+        self.less_app.service.close()
         self.app.call_from_thread(self.notify, t("sum.closed"))
         self.app.call_from_thread(self.reload)
 
     def action_export(self) -> None:
-        self.app.export_minutes()
-
-    def action_help(self) -> None:
-        self.app.show_help(self)
-
-    async def action_quit(self) -> None:
-        await self.app.action_quit()
+        self.less_app.export_minutes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,10 +15,13 @@ from textual.widgets import Footer, Static
 from ..i18n import t
 from ..services.errors import is_db_error
 from ..widgets.screen_title import ScreenTitle
-from .base import Key, Translated, db_trouble, retry_delay
+from .base import AppKeyRef, Translated, db_trouble, retry_delay
+
+if TYPE_CHECKING:
+    from ..app import LessApp
 
 
-def db_flag(app) -> str:
+def db_flag(app: LessApp) -> str:
     """`` --db PATH`` when the app runs on another database than the commands would find by
     themselves ($LESS_TUI_DB, the config, the user data dir); else nothing."""
     return app.service.db_flag(app.cfg.database.url)
@@ -30,8 +35,7 @@ class WelcomeScreen(Translated, Screen):
     #welcome .command { padding-left: 4; color: $accent; text-style: bold; }
     #welcome-status { padding: 0 2; height: auto; }
     """
-    KEYS = [Key("question_mark,f1", "help", "key.help", "help_welcome"),
-            Key("q", "quit", "key.quit", "quit_welcome")]
+    KEYS = [AppKeyRef("help"), AppKeyRef("quit")]
 
     class Arrived(Message):
         """Certificates are there and the meeting is open: the queue can take this screen's place."""
@@ -52,9 +56,9 @@ class WelcomeScreen(Translated, Screen):
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
         with VerticalScroll(id="welcome"):
-            yield Static(t("welcome.empty", unit=self.app.cfg.unit), classes="lead", markup=False)
+            yield Static(t("welcome.empty", unit=self.less_app.cfg.unit), classes="lead", markup=False)
             yield Static(t("welcome.import"), markup=False)
-            yield Static(f"less-tui import{db_flag(self.app)} {t('welcome.file')}", classes="command",
+            yield Static(f"less-tui import{db_flag(self.less_app)} {t('welcome.file')}", classes="command",
                          id="import-command", markup=False)
             yield Static(t("welcome.demo"), markup=False)
             yield Static("less-tui demo", classes="command", id="demo-command", markup=False)
@@ -64,10 +68,10 @@ class WelcomeScreen(Translated, Screen):
 
     def on_mount(self) -> None:
         self.title = t("screen.welcome")
-        self.sub_title = self.app.cfg.clinic_name
+        self.sub_title = self.less_app.cfg.clinic_name
         self.query_one("#welcome").focus()
         self.query_one("#welcome-status").display = False
-        self.app.release_held_keys()
+        self.less_app.release_held_keys()
 
     def refresh_from_db(self) -> None:
         """Something changed in the database (perhaps certificates imported from another terminal)."""
@@ -77,9 +81,9 @@ class WelcomeScreen(Translated, Screen):
     def check(self) -> None:
         """Off the event loop, as the queue's load: are there certificates now? Then open the meeting."""
         try:
-            if not self.app.service.has_certificates():
+            if not self.less_app.service.has_certificates():
                 return
-            self.app.service.open()
+            self.less_app.service.open()
         except Exception as e:
             if not is_db_error(e):
                 raise
@@ -99,14 +103,8 @@ class WelcomeScreen(Translated, Screen):
     def on_welcome_screen_arrived(self, msg: Arrived) -> None:
         self._arrived = True
         if self.app.screen is self:
-            self.app.leave_welcome()
+            self.less_app.leave_welcome()
 
     def on_screen_resume(self) -> None:
         if self._arrived:  # (help was open over it when the meeting opened)
-            self.app.leave_welcome()
-
-    def action_help(self) -> None:
-        self.app.show_help(self)
-
-    async def action_quit(self) -> None:
-        await self.app.action_quit()
+            self.less_app.leave_welcome()

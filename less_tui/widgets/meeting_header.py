@@ -23,13 +23,16 @@ class MeetingHeader(Static):
         self.done = 0
         self.total = 0
         self.masked = True
+        self.projector = False
         self.extra = ""
 
     def on_mount(self) -> None:
         self.set_interval(15, self.refresh_text)
 
-    def show(self, meeting: MeetingInfo, done: int, total: int, masked: bool, extra: str = "") -> None:
+    def show(self, meeting: MeetingInfo, done: int, total: int, masked: bool, extra: str = "",
+             projector: bool = False) -> None:
         self.meeting, self.done, self.total, self.masked, self.extra = meeting, done, total, masked, extra
+        self.projector = projector
         self.refresh_text()
 
     def elapsed(self) -> int:
@@ -54,7 +57,7 @@ class MeetingHeader(Static):
         txt.append("  ·  ")
         txt.append(t("queue.masked") if self.masked else t("queue.unmasked"),
                    style="" if self.masked else "bold reverse")
-        if getattr(self.app, "projector", False):
+        if self.projector:
             txt.append("  ·  ")
             txt.append(t("queue.projector"), style="bold")
         if m.closed:

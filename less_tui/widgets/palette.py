@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from rich.align import Align
 from rich.text import Text
@@ -13,14 +14,21 @@ from textual.widgets.option_list import Option
 from ..core.plaintext import one_line
 from ..i18n import t
 
+if TYPE_CHECKING:
+    from ..app import LessApp
+
 EXACT = 1000.0  # an exact case number or initials outranks every fuzzy match
 
 
 class CaseCommands(Provider):
     """Offers every case of the current queue, matched on number or initials (or name, unmasked)."""
 
+    @property
+    def less_app(self) -> LessApp:
+        return cast("LessApp", self.app)
+
     def _cases(self):
-        data = getattr(self.app, "current_queue", None)
+        data = self.less_app.current_queue
         seen: set[int] = set()
         for r in data.rows if data else []:
             if r.case_no not in seen:
@@ -28,12 +36,12 @@ class CaseCommands(Provider):
                 yield r
 
     def _label(self, r) -> str:
-        who = r.masked() if self.app.masked else f"{r.pnr} {r.name}"
+        who = r.masked() if self.less_app.masked else f"{r.pnr} {r.name}"
         return one_line(t("cmd.case", case=r.case_no, patient=who) + f" · {r.diagnosis}")
 
     async def discover(self) -> Hits:
         for r in list(self._cases())[:20]:
-            yield DiscoveryHit(Text(self._label(r)), partial(self.app.open_case, r.case_no))
+            yield DiscoveryHit(Text(self._label(r)), partial(self.less_app.open_case, r.case_no))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -47,7 +55,7 @@ class CaseCommands(Provider):
             else:
                 score = matcher.match(label)
             if score > 0:
-                yield Hit(score, highlight(matcher, label), partial(self.app.open_case, r.case_no))
+                yield Hit(score, highlight(matcher, label), partial(self.less_app.open_case, r.case_no))
 
 
 def highlight(matcher: Matcher, label: str) -> Content:

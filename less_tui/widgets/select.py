@@ -12,13 +12,13 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
-from ..screens.base import Key, Translated
+from ..screens.base import KeySpec, Translated
 
 
 class LessSelectOverlay(Translated, SelectOverlay):
     """Textual's overlay with Escape described in the current language."""
 
-    KEYS = [Key("escape", "dismiss", "key.dismiss_menu", id="select.dismiss")]
+    KEYS = [KeySpec("escape", "dismiss", "key.dismiss_menu", id="select.dismiss")]
 
     def __init__(self, type_to_search: bool = True) -> None:
         super().__init__(type_to_search=type_to_search)
