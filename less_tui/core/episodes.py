@@ -278,27 +278,49 @@ def episode_of(episodes: Iterable[Episode], certificate_id: int) -> Episode | No
     return None
 
 
-def assign_case_numbers(certs: Sequence[Cert], max_gap_days: int, next_no: int) -> tuple[dict[int, int], int]:
-    """Give certificates without a case number the number of their episode.
+class CaseSpan(NamedTuple):
+    """A stored certificate's period and the case number it carries."""
 
-    An episode's number is the smallest number among its certificates; an episode
-    with none gets ``next_no``. Returns ({certificate id: number} for certificates
-    that need one, the next free number). Numbers stay with a case when it is
-    extended, gets an earlier certificate, or merges with another (the smaller wins).
-    """
-    out: dict[int, int] = {}
-    by_patient: dict[int, list[Cert]] = defaultdict(list)
-    for c in certs:
-        by_patient[c.patient_id].append(c)
-    for pid in sorted(by_patient):
-        for group in split_patient(by_patient[pid], max_gap_days):
-            nums = [c.case_no for c in group if c.case_no is not None]
-            if nums:
-                no = min(nums)
-            else:
-                no = next_no
-                next_no += 1
-            for c in group:
-                if c.case_no is None:
-                    out[c.id] = no
+    start: dt.date
+    end: dt.date
+    case_no: int
+
+
+def number_new_certificates(stored: Sequence[CaseSpan], new: Sequence[tuple[dt.date, dt.date]],
+                            max_gap_days: int, next_no: int) -> tuple[list[int], int]:
+    """Case numbers for one patient's ``new`` certificates ((start, end) periods) beside the patient's
+    ``stored`` ones.
+
+    A new certificate takes the number of its episode: the smallest number among the episode's stored
+    certificates, or, for an episode of new certificates only, ``next_no`` (such episodes numbered in
+    date order). Returns (a number for each of ``new``, in its order; the next free number). Numbers
+    stay with a case when it is extended, gets an earlier certificate, or merges with another (the
+    smaller wins)."""
+    items = sorted([(s.start, s.end, s.case_no, -1) for s in stored]
+                   + [(start, end, None, i) for i, (start, end) in enumerate(new)], key=lambda x: (x[0], x[1]))
+    gap = dt.timedelta(days=max_gap_days + 1)
+    groups: list[tuple[list[int], list[int]]] = []  # per episode: (stored numbers, indexes into new)
+    latest_end: dt.date | None = None
+    for start, end, case_no, i in items:
+        if latest_end is not None and start <= latest_end + gap:
+            if end > latest_end:
+                latest_end = end
+        else:
+            groups.append(([], []))
+            latest_end = end
+        if case_no is not None:
+            groups[-1][0].append(case_no)
+        else:
+            groups[-1][1].append(i)
+    out = [0] * len(new)
+    for numbers, members in groups:
+        if not members:
+            continue
+        if numbers:
+            no = min(numbers)
+        else:
+            no = next_no
+            next_no += 1
+        for i in members:
+            out[i] = no
     return out, next_no
