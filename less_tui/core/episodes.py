@@ -121,12 +121,6 @@ class Episode:
                 return cp, cp - n
         return None
 
-    def doctor_names(self) -> list[str]:
-        seen: dict[str, str] = {}
-        for c in self.certs:
-            seen.setdefault(c.doctor_key, c.doctor_name)
-        return list(seen.values())
-
 
 def covered_days(certs: Iterable[Cert], until: dt.date | None = None) -> int:
     """Distinct days covered by the certificates' periods (end day included)."""
@@ -172,23 +166,9 @@ def split_patient(certs: Sequence[Cert], max_gap_days: int) -> list[list[Cert]]:
     return groups
 
 
-def count_ongoing(certs: Iterable[Cert], at: dt.date, max_gap_days: int) -> int:
-    """How many episodes are ongoing at ``at`` (a fast path for summaries)."""
-    by_patient: dict[int, list[Cert]] = defaultdict(list)
-    for c in certs:
-        if c.start <= at:
-            by_patient[c.patient_id].append(c)
-    n = 0
-    for pcerts in by_patient.values():
-        for g in split_patient(pcerts, max_gap_days):
-            if min(c.start for c in g) <= at <= max(c.end for c in g):
-                n += 1
-    return n
-
-
 def count_ongoing_sorted(spans: Iterable[tuple[int, dt.date, dt.date]], at: dt.date, max_gap_days: int) -> int:
-    """``count_ongoing`` over (patient id, start, end) already sorted by patient, start and end, and
-    holding only certificates that start on or before ``at``: one pass, nothing kept, so a unit of a
+    """How many episodes are ongoing at ``at``, from (patient id, start, end) already sorted by patient,
+    start and end, and holding only certificates that start on or before ``at``: one pass, nothing kept, so a unit of a
     million certificates is counted without holding them. Only a patient's last episode can cover
     ``at`` (a later one would start after ``at``)."""
     gap = dt.timedelta(days=max_gap_days + 1)
@@ -269,13 +249,6 @@ def apply_records(episodes: list[Episode], records: Iterable[StatusRecord], at: 
 
 def ongoing(episodes: Iterable[Episode]) -> list[Episode]:
     return [e for e in episodes if e.ongoing]
-
-
-def episode_of(episodes: Iterable[Episode], certificate_id: int) -> Episode | None:
-    for e in episodes:
-        if certificate_id in e.cert_ids:
-            return e
-    return None
 
 
 class CaseSpan(NamedTuple):

@@ -124,8 +124,3 @@ def db_trouble(err: BaseException) -> str:
                               "server", "recovery mode")):
         return t("db.gone")
     return raw
-
-
-def own_keys(node) -> set[str]:
-    """The actions a ``Translated`` node defines itself (for the help screen's first section)."""
-    return {k.action for k in getattr(node, "KEYS", [])}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 from ..i18n import t
 
@@ -136,17 +136,6 @@ def private_dir(path: Path, group: str = "") -> Path:
     return path
 
 
-def private_file(path: Path, group: str = "") -> Path:
-    """Create (or re-mode) a file owner-only (0600), or owner and team group (0660)."""
-    mode = 0o660 if group else 0o600
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, mode))
-    if group:
-        os.chown(path, -1, group_id(group))
-    os.chmod(path, mode)
-    return path
-
-
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -254,7 +243,3 @@ def open_engine(url: str, migrate: bool = True, group: str = "") -> Engine:
         shown = make_url(url).render_as_string(hide_password=True)
         first = str(e).splitlines()[0] if str(e) else ""
         raise DatabaseError(t("dberr.cannot_open", db=shown, error=f"{type(e).__name__}: {first}")) from e
-
-
-def session(engine: Engine) -> Session:
-    return Session(engine, expire_on_commit=False)

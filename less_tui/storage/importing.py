@@ -22,7 +22,7 @@ from ..config import Config
 from ..i18n import t
 from ..core import episodes as ep_core
 from ..core.episodes import CaseSpan
-from ..core.importer import Parsed, Row
+from ..core.importer import Row
 from . import repo
 from .db import DatabaseError, db_reason, is_db_error
 from .models import CaseNumber, Certificate, Doctor, ImportBatch, Patient, StatusRecordRow, Unit
@@ -40,10 +40,6 @@ class ImportFile(NamedTuple):
     rows_read: int
     invalid_rows: int
     rows: list[Row]
-
-    @classmethod
-    def from_parsed(cls, p: Parsed) -> "ImportFile":
-        return cls(p.file, p.sha256, p.kind, p.rows_read, p.rows_read - len(p.rows), p.rows)
 
 
 class CertKey(NamedTuple):
