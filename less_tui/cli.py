@@ -291,7 +291,7 @@ def import_(
     db: Optional[str] = DbOpt,
 ):
     """Import certificate rows. All or nothing unless --skip-invalid; exit 2 on bad rows."""
-    from .core.importer import ImportError_, read_file
+    from .core.importer import ImportFailed, read_file
     from .storage.importing import store
 
     _lang_option(lang)
@@ -304,7 +304,7 @@ def import_(
     for f in files:
         try:
             parsed.append(read_file(f, at, cfg.unit, cfg.import_limits))
-        except ImportError_ as e:
+        except ImportFailed as e:
             fatal.append(str(e))
     problems = [str(p) for pr in parsed for p in pr.problems]
     for pr in parsed:
@@ -683,7 +683,7 @@ def _audit_verify(engine) -> None:
 @app.command()
 def doctor(db: Optional[str] = DbOpt):
     """Check this installation: database, permissions, terminal, colours, locale. Exit 1 on a problem."""
-    from .doctor import run_checks
+    from .health import run_checks
 
     _db_option(db)
     checks = run_checks(state.config_path, state.url, lambda: state.cfg)
@@ -771,7 +771,7 @@ def command():
 def main() -> None:
     os.umask(0o077)  # databases, exports and logs: owner only
     from .config import ConfigError
-    from .core.importer import ImportError_
+    from .core.importer import ImportFailed
     from .safefile import FileTargetError
     from .storage.db import DatabaseError
 
@@ -782,7 +782,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(t("cli.interrupted") + "\n")
         sys.exit(130)
-    except (UserError, ImportError_, FileTargetError) as e:
+    except (UserError, ImportFailed, FileTargetError) as e:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except ConfigError as e:

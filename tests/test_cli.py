@@ -13,14 +13,12 @@ import pytest
 
 from helpers import ROOT, SAMPLES, run
 
-MALFORMED = sorted((ROOT / "tests" / "data" / "malformed").iterdir())
+# Every malformed file's exact problems are checked in-process (tests/test_importer_rules.py); these few,
+# one of each kind (a file refused whole, a bad cell, a bad header, a workbook), run the real command.
+MALFORMED = [ROOT / "tests" / "data" / "malformed" / n
+             for n in ("binary.csv", "bad_luhn.csv", "missing_required_column.csv", "formula_cells.xlsx")]
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 from make_malformed import EXPECT  # noqa: E402
-
-
-def test_there_are_at_least_25_malformed_files():
-    assert len(MALFORMED) >= 25
-    assert {p.name for p in MALFORMED} == set(EXPECT)
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +49,6 @@ def test_malformed_file_exits_2_with_a_clear_message(path, seeded_db):
     assert EXPECT[path.name] in p.stderr, p.stderr
     assert "inget sparades" in p.stderr
     assert _dump(seeded_db) == before
-
-
-def test_every_bad_line_is_named(tmp_path):
-    p = run("import", "--db", str(tmp_path / "x.db"), str(ROOT / "tests/data/malformed/many_bad_rows.csv"))
-    lines = [ln for ln in p.stderr.splitlines() if "many_bad_rows.csv:" in ln]
-    assert [ln.split(":")[1] for ln in lines] == ["3", "4", "5"]
 
 
 def test_skip_invalid_stores_the_valid_rows(tmp_path):

@@ -282,6 +282,7 @@ async def test_typing_without_a_pause_is_saved_every_second(demo_engine, cfg):
             seen.append((time.monotonic(), stored_plan(demo_engine, case_no) or ""))
         # while the keys kept coming, the stored plan followed them within about a second
         assert seen[-1][1], "nothing was saved while typing"
+        assert seen[-1][0] - typed_at[0] > 1.5, "the keys came for longer than the save may lag"
         for when, plan in seen:
             assert text.startswith(plan)
             due = [i for i, at in enumerate(typed_at) if at <= when - 1.5]  # keys typed 1.5 s ago or more

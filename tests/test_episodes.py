@@ -3,7 +3,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from less_tui.core.episodes import (Cert, StatusRecord, assign_case_numbers, build_episodes, covered_days,
+from less_tui.core.episodes import (CaseSpan, Cert, StatusRecord, build_episodes, covered_days, number_new_certificates,
                                     split_patient)
 
 D = dt.date
@@ -80,14 +80,22 @@ def test_status_records_latest_on_or_before_date():
 
 
 def test_case_numbers_survive_extension_backfill_and_merge():
-    a = c(1, D(2026, 1, 1), D(2026, 1, 10), case_no=7)
-    b = c(2, D(2026, 3, 1), D(2026, 3, 10), case_no=9)
-    bridge = c(3, D(2026, 1, 11), D(2026, 2, 28))
-    out, nxt = assign_case_numbers([a, b, bridge], 5, 10)
-    assert out == {3: 7} and nxt == 10
-    new = c(4, D(2026, 6, 1), D(2026, 6, 2))
-    out, nxt = assign_case_numbers([a, new], 5, 10)
-    assert out == {4: 10} and nxt == 11
+    a = CaseSpan(D(2026, 1, 1), D(2026, 1, 10), 7)
+    b = CaseSpan(D(2026, 3, 1), D(2026, 3, 10), 9)
+    bridge = (D(2026, 1, 11), D(2026, 2, 28))  # joins a and b: the smaller number wins
+    assert number_new_certificates([a, b], [bridge], 5, 10) == ([7], 10)
+    extension = (D(2026, 3, 12), D(2026, 3, 20))
+    assert number_new_certificates([a, b], [extension], 5, 10) == ([9], 10)
+    backfill = (D(2025, 12, 20), D(2025, 12, 31))
+    assert number_new_certificates([a], [backfill], 5, 10) == ([7], 10)
+    new = (D(2026, 6, 1), D(2026, 6, 2))
+    assert number_new_certificates([a], [new], 5, 10) == ([10], 11)
+
+
+def test_new_episodes_are_numbered_in_date_order_whatever_the_row_order():
+    late, early, early_too = (D(2026, 9, 1), D(2026, 9, 5)), (D(2026, 5, 1), D(2026, 5, 5)), (D(2026, 5, 6), D(2026, 5, 9))
+    assert number_new_certificates([], [late, early, early_too], 5, 3) == ([4, 3, 3], 5)
+    assert number_new_certificates([], [], 5, 3) == ([], 3)
 
 
 cert_lists = st.lists(

@@ -78,8 +78,8 @@ async def test_summary_and_minutes_follow_up_the_same_actions(demo_engine, demo_
         await open_summary(pilot)
         shown = "\n".join(await whole_summary(pilot))
     for status, word in (("done", "klar"), ("open", "öppen"), ("dropped", "struken")):
-        if want[status]:
-            assert f"{word} ({want[status]})" in shown, (status, want[status], shown)
+        assert want[status], f"the demo has {status} actions to follow up"
+        assert f"{word} ({want[status]})" in shown, (status, want[status], shown)
 
     md = run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), env=ENV, check=True).stdout
     html_out, docx_out = tmp_path / "m.html", tmp_path / "m.docx"

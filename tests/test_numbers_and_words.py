@@ -147,11 +147,11 @@ def test_workbook_holds_the_exact_share(demo_db, tmp_path):
     out = tmp_path / "w.xlsx"
     run("export", "--db", str(demo_db), "--format", "xlsx", "-o", str(out), env=ENV, check=True)
     ws = openpyxl.load_workbook(out).worksheets[0]
-    for row in ws.iter_rows(min_row=2, values_only=True):
-        for k in range(4):
-            count, n, share = row[2 + 4 * k], row[3 + 4 * k], row[4 + 4 * k]
-            if n:
-                assert share == pytest.approx(count / n, abs=1e-12)  # Excel's "0.0%" rounds it once
+    shares = [(row[2 + 4 * k], row[3 + 4 * k], row[4 + 4 * k])
+              for row in ws.iter_rows(min_row=2, values_only=True) for k in range(4)]
+    assert shares and all(n for _, n, _ in shares), "every meeting of the demo has a population"
+    for count, n, share in shares:
+        assert share == pytest.approx(count / n, abs=1e-12)  # Excel's "0.0%" rounds it once
 
 
 # ------------------------------------------------------------------ on screen, keys only
@@ -203,8 +203,8 @@ async def test_summary_numbers_and_words_on_screen(demo_engine, cfg, lang):
             assert share(i.previous.count, i.previous.denominator, lang) in shown
             assert expected_change(i, lang) in shown, (expected_change(i, lang), shown)
         one = s.data.indicators.by_key("one_doctor")
-        if (one.count, one.denominator) == (54, 94):  # the demo's case from the issue
-            assert ("54/94 57,4 %" if lang == "sv" else "54/94 57.4 %") in shown
+        assert (one.count, one.denominator) == (54, 94)  # the demo's case from the issue
+        assert ("54/94 57,4 %" if lang == "sv" else "54/94 57.4 %") in shown
         if lang == "sv":
             assert "Seriediagram: En läkare" in shown and "Körschema" not in shown
             assert "c Stäng mötet" in shown and "q Avsluta" in shown

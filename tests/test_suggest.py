@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from less_tui.config import validate
@@ -148,8 +148,8 @@ def test_any_part_of_an_entry_finds_it(entries, data):
     j = data.draw(st.integers(i + 1, len(e)))
     part = e[i:j]
     variant = data.draw(st.sampled_from([part, part.upper(), part.lower(), fold(part)]))
-    if fold(variant) and fold(variant) == fold(part):
-        assert e in [s.text for s in suggest(variant, entries)]
+    assume(fold(variant) and fold(variant) == fold(part))
+    assert e in [s.text for s in suggest(variant, entries)]
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 
 from . import pnr as pnrmod
 from .importer import Row
@@ -37,12 +36,6 @@ DIAGNOSES = [
     ("S52.5", "Fraktur på nedre delen av strålbenet", 5), ("G35.9", "Multipel skleros", 2),
     ("O26.8", "Graviditetsrelaterat tillstånd", 5), ("K50.9", "Crohns sjukdom", 2),
 ]
-
-
-@dataclass
-class DemoPlan:
-    episodes: int
-    start_days_back: int = 760
 
 
 def _weighted(rng: random.Random, items):

@@ -121,12 +121,6 @@ class Episode:
                 return cp, cp - n
         return None
 
-    def doctor_names(self) -> list[str]:
-        seen: dict[str, str] = {}
-        for c in self.certs:
-            seen.setdefault(c.doctor_key, c.doctor_name)
-        return list(seen.values())
-
 
 def covered_days(certs: Iterable[Cert], until: dt.date | None = None) -> int:
     """Distinct days covered by the certificates' periods (end day included)."""
@@ -172,23 +166,9 @@ def split_patient(certs: Sequence[Cert], max_gap_days: int) -> list[list[Cert]]:
     return groups
 
 
-def count_ongoing(certs: Iterable[Cert], at: dt.date, max_gap_days: int) -> int:
-    """How many episodes are ongoing at ``at`` (a fast path for summaries)."""
-    by_patient: dict[int, list[Cert]] = defaultdict(list)
-    for c in certs:
-        if c.start <= at:
-            by_patient[c.patient_id].append(c)
-    n = 0
-    for pcerts in by_patient.values():
-        for g in split_patient(pcerts, max_gap_days):
-            if min(c.start for c in g) <= at <= max(c.end for c in g):
-                n += 1
-    return n
-
-
 def count_ongoing_sorted(spans: Iterable[tuple[int, dt.date, dt.date]], at: dt.date, max_gap_days: int) -> int:
-    """``count_ongoing`` over (patient id, start, end) already sorted by patient, start and end, and
-    holding only certificates that start on or before ``at``: one pass, nothing kept, so a unit of a
+    """How many episodes are ongoing at ``at``, from (patient id, start, end) already sorted by patient,
+    start and end, and holding only certificates that start on or before ``at``: one pass, nothing kept, so a unit of a
     million certificates is counted without holding them. Only a patient's last episode can cover
     ``at`` (a later one would start after ``at``)."""
     gap = dt.timedelta(days=max_gap_days + 1)
@@ -271,34 +251,49 @@ def ongoing(episodes: Iterable[Episode]) -> list[Episode]:
     return [e for e in episodes if e.ongoing]
 
 
-def episode_of(episodes: Iterable[Episode], certificate_id: int) -> Episode | None:
-    for e in episodes:
-        if certificate_id in e.cert_ids:
-            return e
-    return None
+class CaseSpan(NamedTuple):
+    """A stored certificate's period and the case number it carries."""
+
+    start: dt.date
+    end: dt.date
+    case_no: int
 
 
-def assign_case_numbers(certs: Sequence[Cert], max_gap_days: int, next_no: int) -> tuple[dict[int, int], int]:
-    """Give certificates without a case number the number of their episode.
+def number_new_certificates(stored: Sequence[CaseSpan], new: Sequence[tuple[dt.date, dt.date]],
+                            max_gap_days: int, next_no: int) -> tuple[list[int], int]:
+    """Case numbers for one patient's ``new`` certificates ((start, end) periods) beside the patient's
+    ``stored`` ones.
 
-    An episode's number is the smallest number among its certificates; an episode
-    with none gets ``next_no``. Returns ({certificate id: number} for certificates
-    that need one, the next free number). Numbers stay with a case when it is
-    extended, gets an earlier certificate, or merges with another (the smaller wins).
-    """
-    out: dict[int, int] = {}
-    by_patient: dict[int, list[Cert]] = defaultdict(list)
-    for c in certs:
-        by_patient[c.patient_id].append(c)
-    for pid in sorted(by_patient):
-        for group in split_patient(by_patient[pid], max_gap_days):
-            nums = [c.case_no for c in group if c.case_no is not None]
-            if nums:
-                no = min(nums)
-            else:
-                no = next_no
-                next_no += 1
-            for c in group:
-                if c.case_no is None:
-                    out[c.id] = no
+    A new certificate takes the number of its episode: the smallest number among the episode's stored
+    certificates, or, for an episode of new certificates only, ``next_no`` (such episodes numbered in
+    date order). Returns (a number for each of ``new``, in its order; the next free number). Numbers
+    stay with a case when it is extended, gets an earlier certificate, or merges with another (the
+    smaller wins)."""
+    items = sorted([(s.start, s.end, s.case_no, -1) for s in stored]
+                   + [(start, end, None, i) for i, (start, end) in enumerate(new)], key=lambda x: (x[0], x[1]))
+    gap = dt.timedelta(days=max_gap_days + 1)
+    groups: list[tuple[list[int], list[int]]] = []  # per episode: (stored numbers, indexes into new)
+    latest_end: dt.date | None = None
+    for start, end, case_no, i in items:
+        if latest_end is not None and start <= latest_end + gap:
+            if end > latest_end:
+                latest_end = end
+        else:
+            groups.append(([], []))
+            latest_end = end
+        if case_no is not None:
+            groups[-1][0].append(case_no)
+        else:
+            groups[-1][1].append(i)
+    out = [0] * len(new)
+    for numbers, members in groups:
+        if not members:
+            continue
+        if numbers:
+            no = min(numbers)
+        else:
+            no = next_no
+            next_no += 1
+        for i in members:
+            out[i] = no
     return out, next_no

@@ -61,7 +61,7 @@ _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _STATUS = {s.lower(): s for s in COORDINATOR_STATUSES}
 
 
-class ImportError_(Exception):
+class ImportFailed(Exception):
     """A file that cannot be read at all (not a row problem)."""
 
 
@@ -291,9 +291,9 @@ def _scan_csv(f: BinaryIO, file: str) -> _CsvScan:
         if first:
             first = False
             if chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
-                raise ImportError_(f"{file}:1:0: " + t("imp.utf16"))
+                raise ImportFailed(f"{file}:1:0: " + t("imp.utf16"))
             if _looks_binary(chunk):
-                raise ImportError_(f"{file}:1:0: " + t("imp.binary"))
+                raise ImportFailed(f"{file}:1:0: " + t("imp.binary"))
         if not nonblank and chunk.strip():
             nonblank = True
         if not controls and _CONTROL_BYTES.search(prev + chunk):
@@ -310,7 +310,7 @@ def _scan_csv(f: BinaryIO, file: str) -> _CsvScan:
         except UnicodeDecodeError:
             utf8 = False
     if not nonblank:
-        raise ImportError_(f"{file}:1:0: " + t("imp.empty_file"))
+        raise ImportFailed(f"{file}:1:0: " + t("imp.empty_file"))
     if not utf8:
         _refuse_mixed_encodings(f, file)
     return _CsvScan(sha.hexdigest(), "utf-8-sig" if utf8 else "cp1252", controls)
@@ -335,13 +335,13 @@ def _refuse_mixed_encodings(f: BinaryIO, file: str) -> None:
             try:
                 line.decode("cp1252")
             except UnicodeDecodeError:
-                raise ImportError_(f"{file}:1:0: " + t("imp.not_text")) from None
+                raise ImportFailed(f"{file}:1:0: " + t("imp.not_text")) from None
         if first is None:
             first = (n, enc)
         elif enc != first[1]:
             prefix = line[:col_at].decode("latin-1")
             column = len(next(csv.reader([prefix], delimiter=delim), [""])) or 1
-            raise ImportError_(f"{file}:{n}:{column}: " + t("imp.mixed", enc=enc, first_line=first[0],
+            raise ImportFailed(f"{file}:{n}:{column}: " + t("imp.mixed", enc=enc, first_line=first[0],
                                                              first_enc=first[1]))
 
 
@@ -367,13 +367,13 @@ def _csv_records(path: Path, file: str, scan: _CsvScan) -> Iterator[tuple[int, l
             except csv.Error:
                 raise _csv_error(path, file, scan, delim, prev + 1, reader.line_num) from None
             except UnicodeDecodeError:  # (the first pass checked every line; a file changed since)
-                raise ImportError_(f"{file}:{reader.line_num + 1}:0: " + t("imp.not_text")) from None
+                raise ImportFailed(f"{file}:{reader.line_num + 1}:0: " + t("imp.not_text")) from None
             start = prev + 1
             prev = reader.line_num
             yield start, rec, scan.controls or prev > start
 
 
-def _csv_error(path: Path, file: str, scan: _CsvScan, delim: str, start: int, at: int) -> ImportError_:
+def _csv_error(path: Path, file: str, scan: _CsvScan, delim: str, start: int, at: int) -> ImportFailed:
     """Where a record the csv module refused is, and why: a cell over its field limit (often a quote
     that is never closed, so the rest of the file became one cell), else the line it stopped at."""
     limit = csv.field_size_limit()
@@ -389,9 +389,9 @@ def _csv_error(path: Path, file: str, scan: _CsvScan, delim: str, start: int, at
     for idx, cell in enumerate(rec):
         if len(cell) > limit:
             line = start + sum(c.count("\n") for c in rec[:idx])
-            return ImportError_(f"{file}:{line}:{idx + 1}: " + t("imp.too_long", n=f"{len(cell):,}".replace(",", " "),
+            return ImportFailed(f"{file}:{line}:{idx + 1}: " + t("imp.too_long", n=f"{len(cell):,}".replace(",", " "),
                                                                    limit=f"{limit:,}".replace(",", " ")))
-    return ImportError_(f"{file}:{at}:0: " + t("imp.csv_error"))
+    return ImportFailed(f"{file}:{at}:0: " + t("imp.csv_error"))
 
 
 def _open_xlsx(f: BinaryIO, file: str, limits: Limits):
@@ -406,15 +406,15 @@ def _open_xlsx(f: BinaryIO, file: str, limits: Limits):
         with zipfile.ZipFile(f) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except Exception as e:
-        raise ImportError_(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
+        raise ImportFailed(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
     if unpacked > limits.max_unpacked_mb * 2**20:
-        raise ImportError_(f"{file}:1:0: " + t("imp.xlsx_unpacked", size=-(-unpacked // 2**20),
+        raise ImportFailed(f"{file}:1:0: " + t("imp.xlsx_unpacked", size=-(-unpacked // 2**20),
                                                 limit=limits.max_unpacked_mb))
     try:
         f.seek(0)
         return openpyxl.load_workbook(f, read_only=True, data_only=False)
     except Exception as e:
-        raise ImportError_(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
+        raise ImportFailed(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
 
 
 _PLAIN = (str, int, float, bool, dt.date, dt.time, dt.timedelta)
@@ -447,24 +447,24 @@ def _xlsx_records(ws) -> Iterator[tuple[int, list[Any], bool]]:
 
 
 def read_file(path: str | Path, as_of: dt.date, default_unit: str, limits: Limits | None = None) -> Parsed:
-    """Read and validate one file. Raises ImportError_ when the file cannot be read at all."""
+    """Read and validate one file. Raises ImportFailed when the file cannot be read at all."""
     limits = limits or Limits()
     p = Path(path)
     file = str(path)
     try:
         f = open(p, "rb")
     except FileNotFoundError:
-        raise ImportError_(f"{file}:0:0: " + t("imp.no_file")) from None
+        raise ImportFailed(f"{file}:0:0: " + t("imp.no_file")) from None
     except IsADirectoryError:
-        raise ImportError_(f"{file}:0:0: " + t("imp.directory")) from None
+        raise ImportFailed(f"{file}:0:0: " + t("imp.directory")) from None
     except PermissionError:
-        raise ImportError_(f"{file}:0:0: " + t("imp.no_permission")) from None
+        raise ImportFailed(f"{file}:0:0: " + t("imp.no_permission")) from None
     with f:
         head = f.read(8)
         if is_xlsx(head):
             return _read_xlsx(f, file, as_of, default_unit, limits)
         if head[:5] == b"%PDF-" or head[:4] in (b"\xd0\xcf\x11\xe0",):
-            raise ImportError_(f"{file}:1:0: " + t("imp.not_csv"))
+            raise ImportFailed(f"{file}:1:0: " + t("imp.not_csv"))
         scan = _scan_csv(f, file)
     return _parse_rows(file, scan.sha256, _csv_records(p, file, scan), as_of, default_unit, False, limits)
 
@@ -481,7 +481,7 @@ def _read_xlsx(f: BinaryIO, file: str, as_of: dt.date, default_unit: str, limits
             records = _xlsx_records(ws)
             first = list(itertools.islice(records, 80))
         except Exception as e:
-            raise ImportError_(f"{file}:1:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
+            raise ImportFailed(f"{file}:1:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
         for i, row, _ in first:
             names = {norm_header(c) for c in row if c is not None}
             if REHABSTOD_HEADER <= names:
@@ -501,13 +501,13 @@ def _guarded(records: Iterator[tuple[int, list[Any], bool]], file: str) -> Itera
             rec = next(records)
         except StopIteration:
             return
-        except ImportError_:
+        except ImportFailed:
             raise
         except Exception as e:
-            raise ImportError_(f"{file}:{line + 1}:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
+            raise ImportFailed(f"{file}:{line + 1}:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
         line = rec[0]
         if line > _XLSX_ROWS_MAX:
-            raise ImportError_(f"{file}:{line}:0: " + t("imp.bad_sheet", kind="row > 1048576"))
+            raise ImportFailed(f"{file}:{line}:0: " + t("imp.bad_sheet", kind="row > 1048576"))
         yield rec
 
 
@@ -585,7 +585,7 @@ def _width(rec: list[Any]) -> int:
 
 def _limit_checks(file: str, line: int, rec: list[Any], limits: Limits) -> None:
     if len(rec) > limits.max_columns and _width(rec) > limits.max_columns:
-        raise ImportError_(f"{file}:{line}:{limits.max_columns + 1}: " + t(
+        raise ImportFailed(f"{file}:{line}:{limits.max_columns + 1}: " + t(
             "imp.too_many_columns", n=_width(rec), limit=limits.max_columns))
 
 
@@ -598,7 +598,7 @@ def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], boo
         if not all(_text(c) == "" for c in header):
             break
     else:
-        raise ImportError_(f"{file}:1:0: " + t("imp.empty_file"))
+        raise ImportFailed(f"{file}:1:0: " + t("imp.empty_file"))
     _limit_checks(file, hline, header, limits)
     if hscan:
         parsed.problems.extend(_control_problems(file, [(hline, header)], None)[0])
@@ -617,7 +617,7 @@ def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], boo
             continue
         n += 1
         if n > limits.max_rows:
-            raise ImportError_(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
+            raise ImportFailed(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
         _limit_checks(file, line, rec, limits)
         if scan:
             problems, _ = _control_problems(file, [(line, rec)], header)
@@ -807,7 +807,7 @@ def _parse_rehabstod(file: str, sha: str, records: Iterator[tuple[int, list[Any]
             continue
         n += 1
         if n > limits.max_rows:
-            raise ImportError_(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
+            raise ImportFailed(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
         _limit_checks(file, line, rec, limits)
         # the cells as they are in the file (before "50% → 100%" becomes "100%")
         problems, _ = _control_problems(file, [(line, rec)], header)

@@ -136,17 +136,6 @@ def private_dir(path: Path, group: str = "") -> Path:
     return path
 
 
-def private_file(path: Path, group: str = "") -> Path:
-    """Create (or re-mode) a file owner-only (0600), or owner and team group (0660)."""
-    mode = 0o660 if group else 0o600
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, mode))
-    if group:
-        os.chown(path, -1, group_id(group))
-    os.chmod(path, mode)
-    return path
-
-
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
