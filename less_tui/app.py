@@ -595,10 +595,10 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             self.flush_pending()
         except Exception:
             pass
-        from .cli import _log_crash
+        from .crashlog import log_crash
 
         error = getattr(self, "_last_error", None)
-        where = _log_crash(error)
+        where = log_crash(error)
         from rich.segment import Segment, Segments
 
         # one line as it is (a path is only text, never markup); the terminal wraps it, not Rich

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import List, Optional
 
@@ -804,23 +803,7 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
 
 # ---------------------------------------------------------------- entry point
 
-def _log_crash(error: BaseException | None = None) -> str:
-    """Write the traceback (no local variables, SQL parameters hidden by the engine) to an
-    owner-only crash.log in the data dir; return its path."""
-    from . import config as config_mod
-
-    from .safefile import append_file
-
-    try:
-        d = config_mod.user_data_dir()
-        d.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = d / "crash.log"
-        entry = f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n"
-        entry += "".join(traceback.format_exception(error)) if error is not None else traceback.format_exc()
-        append_file(path, entry.encode("utf-8"), mode=0o600)  # never through a symlink planted there
-        return str(path)
-    except Exception:
-        return t("cli.no_log")
+from .crashlog import log_crash as _log_crash  # noqa: E402  (the app writes the same log)
 
 
 def command():
