@@ -398,7 +398,8 @@ def shell(demo_db, tmp_path):
 
     s = S()
     s.tm, s.name, s.home, s.db = tm, name, home, demo_db
-    s.screen = lambda: tm("capture-pane", "-p", "-t", name, check=False).stdout
+    # -J: a line the shell wrapped comes back whole (a long tmp_path, as under pytest-xdist, wraps a message)
+    s.screen = lambda: tm("capture-pane", "-p", "-J", "-t", name, check=False).stdout
     s.flags = lambda: dict(zip(
         ["alternate_on", "mouse_any_flag", "mouse_standard_flag", "mouse_button_flag", "mouse_sgr_flag",
          "mouse_utf8_flag", "cursor_flag"],
