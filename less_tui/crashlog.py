@@ -1,4 +1,5 @@
-"""The crash log: the traceback of an internal error, for the command line and the app alike."""
+"""The crash log: where the command line and the app write an unexpected error's traceback. A module of
+its own so the app (which the command line starts) never imports the command line back."""
 
 from __future__ import annotations
 

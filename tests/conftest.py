@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -6,6 +7,12 @@ import pytest
 
 TODAY = dt.date(2026, 11, 23)
 PG_ADMIN = os.environ.get("LESS_TUI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slow tests first (kept in order among themselves): with one test handed to each process at a
+    time, the long ones then overlap each other and the short ones instead of finishing the run alone."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("e2e") else 2)
 
 
 @pytest.fixture(autouse=True)
@@ -42,20 +49,70 @@ def _pg_available() -> str | None:
 _PG_REASON = _pg_available()
 
 
+@contextlib.contextmanager
+def _fixed_today():
+    """LESS_TUI_TODAY for a session fixture (built before the autouse ``_fixed_env`` of a test)."""
+    old = os.environ.get("LESS_TUI_TODAY")
+    os.environ["LESS_TUI_TODAY"] = TODAY.isoformat()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("LESS_TUI_TODAY", None)
+        else:
+            os.environ["LESS_TUI_TODAY"] = old
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as c:
+        c.execute(sql)
+
+
+def _new_pg_database(template: str | None = None) -> str:
+    """A new database with a unique name (safe under pytest-xdist), empty or a copy of ``template``."""
+    name = f"less_test_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return name
+
+
 @pytest.fixture
 def pg_url():
     if _PG_REASON:
         pytest.skip(_PG_REASON)
-    import psycopg
+    name = _new_pg_database()
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    name = f"less_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    yield url
 
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+@pytest.fixture(scope="session")
+def pg_demo_template():
+    """The demo clinic in a PostgreSQL database, built once per test process (a minute of the suite
+    when every test built its own); ``pg_demo_url`` copies it with CREATE DATABASE … TEMPLATE."""
+    if _PG_REASON:
+        pytest.skip(_PG_REASON)
+    from less_tui.services import demo
+    from less_tui.config import validate
+    from less_tui.storage.db import open_engine
+
+    name = _new_pg_database()
+    e = open_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    try:
+        with _fixed_today():
+            demo.build_clinic(e, validate({}), seed=1, today=TODAY)
+    finally:
+        e.dispose()  # a template must have no connections when it is copied
+    yield name
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_demo_url(pg_demo_template):
+    """A fresh PostgreSQL database holding the demo clinic (a copy of the session's template)."""
+    name = _new_pg_database(template=pg_demo_template)
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -77,11 +134,7 @@ def engine(db_url):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """A demo clinic at the fixed date, built once; tests copy it."""
-    import os as _os
-
-    old = _os.environ.get("LESS_TUI_TODAY")
-    _os.environ["LESS_TUI_TODAY"] = TODAY.isoformat()
-    try:
+    with _fixed_today():
         from less_tui.services import demo
         from less_tui.config import validate
         from less_tui.storage.db import open_engine
@@ -93,11 +146,6 @@ def demo_template(tmp_path_factory):
             c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         e.dispose()
         return path
-    finally:
-        if old is None:
-            _os.environ.pop("LESS_TUI_TODAY", None)
-        else:
-            _os.environ["LESS_TUI_TODAY"] = old
 
 
 @pytest.fixture
@@ -123,15 +171,7 @@ def demo_url(request, demo_db):
     """The demo clinic as a database URL: a SQLite file, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{demo_db}"
-    from less_tui.services import demo
-    from less_tui.config import validate
-    from less_tui.storage.db import open_engine
-
-    url = request.getfixturevalue("pg_url")
-    e = open_engine(url)
-    demo.build_clinic(e, validate({}), seed=1, today=TODAY)
-    e.dispose()
-    return url
+    return request.getfixturevalue("pg_demo_url")
 
 
 def plans_today(url: str) -> dict[int, str]:

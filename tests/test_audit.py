@@ -135,6 +135,7 @@ def _demo(url: str, cfg) -> None:
     e.dispose()
 
 
+@pytest.mark.slow  # the demo clinic and seven runs of the command line
 def test_identified_listings_write_every_patient_with_its_case_number(urls, cfg, tmp_path):
     url, _ = urls
     _demo(url, cfg)  # on PostgreSQL: built by the app role

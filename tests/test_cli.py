@@ -172,6 +172,8 @@ def test_env_db_is_honoured(tmp_path):
     assert _dump(db)[0] == 16
 
 
+@pytest.mark.e2e
+@pytest.mark.slow  # five imports of 9,000 episodes, each killed
 def test_killed_import_leaves_the_database_as_it_was(tmp_path):
     """Killed at any moment, an import has stored all of its rows or none: never a part."""
     import datetime as dt

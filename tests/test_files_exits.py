@@ -399,7 +399,8 @@ def shell(demo_db, tmp_path):
 
     s = S()
     s.tm, s.name, s.home, s.db = tm, name, home, demo_db
-    s.screen = lambda: tm("capture-pane", "-p", "-t", name, check=False).stdout
+    # -J: a line the shell wrapped comes back whole (a long tmp_path, as under pytest-xdist, wraps a message)
+    s.screen = lambda: tm("capture-pane", "-p", "-J", "-t", name, check=False).stdout
     s.flags = lambda: dict(zip(
         ["alternate_on", "mouse_any_flag", "mouse_standard_flag", "mouse_button_flag", "mouse_sgr_flag",
          "mouse_utf8_flag", "cursor_flag"],
@@ -443,6 +444,7 @@ def _prompt_after(s, marker: str) -> str:
     return pattern.search(s.screen()).group(1)
 
 
+@pytest.mark.e2e
 def test_sigterm_gives_the_terminal_back(shell):
     shell.type(f"{EXE}")
     shell.keys("Enter")
@@ -459,6 +461,7 @@ def test_sigterm_gives_the_terminal_back(shell):
     assert "READY$" in shell.screen()
 
 
+@pytest.mark.e2e
 def test_an_internal_error_exits_non_zero_with_one_line(shell):
     """The installed command's own code path (main, the app, its crash handling), with one method made
     to fail as a bug would: the app ends, the terminal is back, the exit code is 1, the log is written."""
@@ -479,6 +482,7 @@ def test_an_internal_error_exits_non_zero_with_one_line(shell):
     assert shell.flags()["mouse_any_flag"] == "0"
 
 
+@pytest.mark.e2e
 def test_the_app_on_a_mistyped_db_is_an_error_not_an_empty_meeting(shell, tmp_path):
     """A database named with --db (or $LESS_TUI_DB) is expected to be there: one line and exit 2, no
     empty meeting on a new file. The installation's own database (the config's, or the default) is

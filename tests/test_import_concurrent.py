@@ -70,6 +70,7 @@ def _check(url, pa, pb, summaries, before=None):
         e.dispose()
 
 
+@pytest.mark.slow  # two imports of 4,000 episodes each
 def test_two_sqlite_imports_at_once_both_complete_with_unique_case_numbers(tmp_path):
     pa, pb = _files(tmp_path)
     url = f"sqlite:///{tmp_path / 'new.db'}"  # a new file: both processes create the schema too
@@ -77,6 +78,7 @@ def test_two_sqlite_imports_at_once_both_complete_with_unique_case_numbers(tmp_p
     _check(url, pa, pb, summaries)
 
 
+@pytest.mark.slow  # two imports of 4,000 episodes each
 @pytest.mark.postgres
 @pytest.mark.parametrize("known_doctors", [False, True], ids=["new-database", "doctors-known"])
 def test_two_postgresql_imports_at_once_both_complete_with_unique_case_numbers(tmp_path, pg_url, known_doctors):

@@ -215,6 +215,7 @@ def test_certificate_dates_before_birth_or_over_a_year_after_the_as_of_date(tmp_
     assert "Startdatum: 1976-03-05 is before the patient's birth 1976-03-06" in p.stderr
 
 
+@pytest.mark.slow  # imports 100,000 rows
 def test_an_import_keeps_its_memory_to_the_rows(tmp_path):
     """Not a benchmark (benchmarks/bench_import.py measures a million rows): a guard that the rows are
     streamed, not held as text, cells and rows at once. 100,000 rows once took 270 MB; now about 120."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # twenty runs of the app, twice
 TMUX = shutil.which("tmux")
 EXE = Path(sys.executable).parent / "less-tui"
 RUNS = 20

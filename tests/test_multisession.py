@@ -18,15 +18,12 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared_engine(request, demo_db):
-    from less_tui.services import demo
-    from less_tui.config import validate
     from less_tui.storage.db import open_engine
 
     if request.param == "sqlite":
         e = open_engine(f"sqlite:///{demo_db}")
     else:
-        e = open_engine(request.getfixturevalue("pg_url"))
-        demo.build_clinic(e, validate({}), seed=1, today=TODAY)
+        e = open_engine(request.getfixturevalue("pg_demo_url"))
     yield e
     e.dispose()
 

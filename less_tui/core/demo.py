@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
+from typing import Any, Sequence, TypeVar
 
 from . import pnr as pnrmod
 from .importer import Row
@@ -38,7 +40,10 @@ DIAGNOSES = [
 ]
 
 
-def _weighted(rng: random.Random, items):
+_W = TypeVar("_W", bound=tuple[Any, ...])
+
+
+def _weighted(rng: random.Random, items: Sequence[_W]) -> _W:
     total = sum(w for *_, w in items)
     x = rng.uniform(0, total)
     for it in items:
@@ -131,7 +136,7 @@ def generate(today: dt.date, seed: int = 1, episodes: int = 1010, unit: str | No
     return rows
 
 
-def write_csv(rows: list[Row], path, delimiter: str = ";", encoding: str = "utf-8") -> None:
+def write_csv(rows: list[Row], path: str | Path, delimiter: str = ";", encoding: str = "utf-8") -> None:
     import csv
 
     with open(path, "w", newline="", encoding=encoding) as f:

@@ -131,13 +131,13 @@ def covered_days(certs: Iterable[Cert], until: dt.date | None = None) -> int:
     for s, e in spans:
         if e < s:
             continue
-        if cur_e is None or s > cur_e + dt.timedelta(days=1):
-            if cur_e is not None:
+        if cur_s is None or cur_e is None or s > cur_e + dt.timedelta(days=1):
+            if cur_s is not None and cur_e is not None:
                 total += (cur_e - cur_s).days + 1
             cur_s, cur_e = s, e
         elif e > cur_e:
             cur_e = e
-    if cur_e is not None:
+    if cur_s is not None and cur_e is not None:
         total += (cur_e - cur_s).days + 1
     return total
 
@@ -180,7 +180,7 @@ def count_ongoing_sorted(spans: Iterable[tuple[int, dt.date, dt.date]], at: dt.d
             if latest_end is not None and latest_end >= at:
                 n += 1
             current, latest_end = patient, end
-        elif start <= latest_end + gap:
+        elif latest_end is not None and start <= latest_end + gap:
             if end > latest_end:
                 latest_end = end
         else:
@@ -233,10 +233,10 @@ def apply_records(episodes: list[Episode], records: Iterable[StatusRecord], at: 
     for r in records:
         if r.as_of > at:
             continue
-        ep = where.get(r.certificate_id)
-        if ep is None:
+        owner = where.get(r.certificate_id)
+        if owner is None:
             continue
-        key = (id(ep), r.kind)
+        key = (id(owner), r.kind)
         cand = (r.as_of, r.id, r.value)
         if key not in latest or cand[:2] > latest[key][:2]:
             latest[key] = cand

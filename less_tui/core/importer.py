@@ -16,12 +16,15 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
 
 from ..i18n import t
 from . import pnr as pnrmod
 from .episodes import COORDINATOR_STATUSES
 from .plaintext import CONTROL, describe, digit_problem
+
+if TYPE_CHECKING:  # openpyxl is imported only when an XLSX is read
+    from openpyxl.workbook.workbook import Workbook
 
 OCCUPATIONS = ("Nuvarande arbete", "Arbetssökande", "Föräldraledighet", "Studier")
 
@@ -113,7 +116,7 @@ class Row:
     def doctor_key(self) -> str:
         return f"hsa:{self.doctor_id}" if self.doctor_id else f"name:{self.doctor}"
 
-    def identity(self) -> tuple:
+    def identity(self) -> tuple[object, ...]:
         return (self.unit, self.pnr, self.diagnosis_code, self.start, self.end, self.degree, self.doctor_key)
 
 
@@ -394,7 +397,7 @@ def _csv_error(path: Path, file: str, scan: _CsvScan, delim: str, start: int, at
     return ImportFailed(f"{file}:{at}:0: " + t("imp.csv_error"))
 
 
-def _open_xlsx(f: BinaryIO, file: str, limits: Limits):
+def _open_xlsx(f: BinaryIO, file: str, limits: Limits) -> Workbook:
     """The workbook, read-only, after its zip directory showed that it unpacks to no more than the limit
     (openpyxl would otherwise inflate whatever a file holds)."""
     import zipfile
@@ -420,7 +423,8 @@ def _open_xlsx(f: BinaryIO, file: str, limits: Limits):
 _PLAIN = (str, int, float, bool, dt.date, dt.time, dt.timedelta)
 
 
-def _xlsx_records(ws) -> Iterator[tuple[int, list[Any], bool]]:
+# ws is a read-only sheet: openpyxl's stubs type its rows and cells as a normal sheet's, hence Any
+def _xlsx_records(ws: Any) -> Iterator[tuple[int, list[Any], bool]]:
     """Every row of the sheet, whatever its stored ``<dimension>`` says (a stale one would hide rows).
     A number shown as a percentage is its percentage text (1 formatted 0 % is "100%"); a formula of
     any kind (an array formula too) is its text, "=…", which the checks refuse."""
@@ -701,8 +705,9 @@ class _RowChecker:
         self.as_of = as_of
         pnr_parser = _pnr_parser(as_of)
         # (name, column index, parser, required, memo, label) for the columns the file has
-        self.fields = [(name, colmap[name], fn or pnr_parser, required, {}, headers.get(name, name))
-                       for name, fn, required in _FIELDS if name in colmap]
+        self.fields: list[tuple[str, int, Callable[[Any], Any], bool, dict[Any, Any], str]] = [
+            (name, colmap[name], fn or pnr_parser, required, {}, headers.get(name, name))
+            for name, fn, required in _FIELDS if name in colmap]
         self.births: dict[str, dt.date] = {}
 
     def _label(self, name: str) -> str:
@@ -788,11 +793,11 @@ def _parse_rehabstod(file: str, sha: str, records: Iterator[tuple[int, list[Any]
             break
     colmap: dict[str, int] = {}
     for idx, h in enumerate(header):
-        n = norm_header(h)
-        if n == "diagnos/diagnoser":
-            n = "diagnos"
-        if n in ("personnummer", "namn", "diagnos", "startdatum", "slutdatum", "grad", "lakare"):
-            colmap[n] = idx
+        name = norm_header(h)
+        if name == "diagnos/diagnoser":
+            name = "diagnos"
+        if name in ("personnummer", "namn", "diagnos", "startdatum", "slutdatum", "grad", "lakare"):
+            colmap[name] = idx
     parsed.warnings.append(f"{file}: " + t("imp.rehabstod"))
     _limit_checks(file, header_line, header, limits)
     parsed.problems.extend(_control_problems(file, [(header_line, header)], None)[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .episodes import Episode
 
@@ -13,7 +13,7 @@ INDICATOR_KEYS = ("one_doctor", "full_time", "coordinator_contact", "rehab_plan"
 # "higher" means the share should be at or above its target, "lower" at or below.
 DIRECTIONS = {"one_doctor": "higher", "full_time": "lower", "coordinator_contact": "higher", "rehab_plan": "higher"}
 
-_PREDICATES = {
+_PREDICATES: dict[str, Callable[[Episode], bool]] = {
     "one_doctor": lambda e: e.n_doctors == 1,
     "full_time": lambda e: e.degree == 100,
     "coordinator_contact": lambda e: e.coordinator_contact,
@@ -141,8 +141,9 @@ def compute(
     return IndicatorSet(at=at, population=n, indicators=inds, context=ctx, episodes=pop)
 
 
-def to_json(s: IndicatorSet, unit: str, labels: dict[str, str]) -> dict:
-    out = {"date": s.at.isoformat(), "unit": unit, "population": s.population, "indicators": []}
+def to_json(s: IndicatorSet, unit: str, labels: dict[str, str]) -> dict[str, Any]:
+    indicators: list[dict[str, Any]] = []
+    out = {"date": s.at.isoformat(), "unit": unit, "population": s.population, "indicators": indicators}
     for i in s.indicators:
         prev = None
         if i.previous is not None:
@@ -152,7 +153,7 @@ def to_json(s: IndicatorSet, unit: str, labels: dict[str, str]) -> dict:
                 "denominator": i.previous.denominator,
                 "share": i.previous.share,
             }
-        out["indicators"].append({
+        indicators.append({
             "key": i.key, "label": labels.get(i.key, i.key), "count": i.count,
             "denominator": i.denominator, "share": i.share, "target": i.target,
             "direction": i.direction, "on_target": i.on_target, "previous": prev,

@@ -98,8 +98,7 @@ def expansions(query: str, abbreviations: Mapping[str, str] | None) -> list[str]
 
 def suggest(query: str, entries: Sequence[str], abbreviations: Mapping[str, str] | None = None) -> list[Suggestion]:
     """The entries matching ``query``, best first. An empty query gives every entry, in order."""
-    seen: set[str] = set()
-    unique = [e for e in entries if not (e in seen or seen.add(e))]
+    unique = list(dict.fromkeys(entries))  # the first of each, in order
     q = fold(query)
     if not q:
         return [Suggestion(e, START) for e in unique]

@@ -6,7 +6,10 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .indicators import Indicator
 
 
 def width(s: str) -> int:
@@ -18,7 +21,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: set[i
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
 
-    def fmt(row):
+    def fmt(row: list[str]) -> str:
         out = []
         for i, c in enumerate(row):
             pad = " " * (widths[i] - width(c))
@@ -147,7 +150,7 @@ def change(count: int, denominator: int, prev_count: int | None, prev_denominato
     return Change(value, verdict, lang)
 
 
-def indicator_change(ind, lang: str | None = None) -> Change:
+def indicator_change(ind: Indicator, lang: str | None = None) -> Change:
     """The change of a ``core.indicators.Indicator`` since its previous meeting."""
     prev = ind.previous
     return change(ind.count, ind.denominator, prev.count if prev else None, prev.denominator if prev else None,
