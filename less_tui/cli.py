@@ -802,6 +802,50 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
         typer.echo(t("cli.migrated", name=f"{name:20}", n=f"{n:>9}", sha=h[:16]))
 
 
+# ---------------------------------------------------------------- the year's improvement report
+
+@app.command()
+def report(
+    year: str = typer.Option(..., "--year", help="The year, YYYY: its closed meetings give the indicator table."),
+    fmt: str = typer.Option("md", "--format", help="md, docx or xlsx."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: a file in the export folder; md without -o: stdout)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report: sv or en."),
+    db: Optional[str] = DbOpt,
+):
+    """Write the year's improvement report: team, problems and ideas, the indicator table of the year's
+    closed meetings, what was tested and introduced, run charts. No patient data is read."""
+    from .exports.report import FORMATS, ReportError, file_name, render_md, write
+    from .services.improvement import ImprovementService, NoClosedMeeting, year_of
+    from .storage.repo import NotFound
+
+    _lang_option(lang)
+    _db_option(db)
+    cfg = state.cfg
+    try:
+        y = year_of(year)
+    except ValueError:
+        raise UserError(t("rep.bad_year", value=repr(year))) from None
+    if fmt not in FORMATS:
+        raise UserError(t("rep.bad_format", value=repr(fmt), choices=", ".join(FORMATS)))
+    engine = state.existing_engine()
+    from .export import export_folder, is_demo
+
+    demo = is_demo(engine)
+    try:
+        data = ImprovementService(engine, cfg).report(y, demo=demo)
+    except (NoClosedMeeting, NotFound):
+        raise UserError(t("rep.no_meetings", unit=cfg.unit, year=y)) from None
+    if fmt == "md" and output is None:
+        typer.echo(render_md(data), nl=False)
+        return
+    path = output if output is not None else export_folder(cfg, engine, demo=demo) / file_name(cfg.unit, y, fmt, demo)
+    try:
+        written = write(data, fmt, Path(path), group=cfg.data["database"]["group"])
+    except ReportError as e:
+        raise UserError(str(e)) from None
+    typer.echo(t("rep.written", path=written), err=True)
+
+
 # ---------------------------------------------------------------- entry point
 
 def _log_crash(error: BaseException | None = None) -> str:

@@ -1,0 +1,128 @@
+"""The improvement work around the meeting: problems, ideas and PDSA cycles, and the year's report
+as plain data. Pure rules: no database, no UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Sequence
+
+from .indicators import DIRECTIONS, INDICATOR_KEYS, Value
+from .text import number, pct
+
+# An idea is planned, being tested, introduced (the new way of working is the standard), or ended.
+STATUSES = ("planned", "testing", "introduced", "ended")
+
+
+def idea_code(problem_no: int, idea_no: int) -> str:
+    """``1.2``: the second idea of problem 1, as the improvement template numbers them."""
+    return f"{problem_no}.{idea_no}"
+
+
+def next_number(taken: Sequence[int]) -> int:
+    """The next free number after the highest taken (1 for the first)."""
+    return max(taken, default=0) + 1
+
+
+def whole_pct(v: Value | None, lang: str | None = None) -> str:
+    """A frozen value as a whole percentage, rounded once from its counts: 58/100 is ``58 %``."""
+    if v is None or not v.denominator:
+        return "–"
+    return f"{number(Fraction(v.count * 100, v.denominator), 0, lang)} %"
+
+
+def whole_number(v: Value | None, lang: str | None = None) -> str:
+    """The same percentage without its sign (the later values of a report row): ``64``."""
+    if v is None or not v.denominator:
+        return "–"
+    return number(Fraction(v.count * 100, v.denominator), 0, lang)
+
+
+def target_text(target: float, direction: str, lang: str | None = None) -> str:
+    """A target as the improvement template writes it: ``80 %`` (at least), ``≤ 20 %`` (at most)."""
+    digits = 0 if (Fraction(repr(float(target))) * 100).denominator == 1 else 1
+    return ("" if direction == "higher" else "≤ ") + pct(target, digits, lang)
+
+
+@dataclass(frozen=True)
+class CycleLine:
+    plan: str
+    do: str
+    study: str
+    act: str
+    owner: str
+    start: dt.date | None
+    end: dt.date | None
+    result: str
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class IdeaLine:
+    code: str
+    text: str
+    status: str
+    indicators: tuple[str, ...]
+    cycles: tuple[CycleLine, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    number: int
+    text: str
+    ideas: tuple[IdeaLine, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator over the year's closed meetings: the first is the start value."""
+
+    key: str
+    target: float
+    direction: str
+    values: tuple[Value | None, ...]
+
+    @property
+    def start(self) -> Value | None:
+        return self.values[0] if self.values else None
+
+    def series(self, lang: str | None = None) -> str:
+        """``58 %, 58, 64, 58, 61, 60`` — the start value with its sign, then each later meeting's."""
+        if not self.values:
+            return "–"
+        return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
+
+    def shares(self) -> list[float | None]:
+        return [v.share if v is not None else None for v in self.values]
+
+
+@dataclass
+class Report:
+    year: int
+    clinic: str
+    unit: str
+    team: list[tuple[str, str]]
+    meetings: list[dt.date]
+    indicators: list[IndicatorRow]
+    problems: list[ProblemLine] = field(default_factory=list)
+    imports: list[dt.date] = field(default_factory=list)
+    demo: bool = False
+
+    @property
+    def start_date(self) -> dt.date | None:
+        return self.meetings[0] if self.meetings else None
+
+    def tested(self) -> list[IdeaLine]:
+        """The ideas that were tested or introduced (or ended after a test): status past planned, or a cycle."""
+        return [i for p in self.problems for i in p.ideas if i.status != "planned" or i.cycles]
+
+
+def indicator_rows(meetings: Sequence[tuple[dt.date, dict[str, Value]]], targets: dict[str, float]
+                   ) -> list[IndicatorRow]:
+    """The four indicators' rows from the frozen values of the year's closed meetings (oldest first)."""
+    return [IndicatorRow(key=k, target=float(targets.get(k, 0.8)), direction=DIRECTIONS[k],
+                         values=tuple(frozen.get(k) for _, frozen in meetings))
+            for k in INDICATOR_KEYS]

@@ -1,0 +1,1 @@
+"""Writers of the files less-tui exports (no Textual here)."""
