@@ -168,6 +168,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.show_queue)
         yield SystemCommand(t("cmd.summary"), t("cmd.summary.help"), self.show_summary)
         yield SystemCommand(t("cmd.meetings"), t("cmd.meetings.help"), self.show_meetings)
+        yield SystemCommand(t("key.improvement"), t("cmd.improvement.help"), self.show_improvement)
         yield SystemCommand(t("cmd.mask"), t("cmd.mask.help"), self.toggle_mask)
         yield SystemCommand(t("cmd.projector"), t("cmd.projector.help"), self.toggle_projector)
         yield SystemCommand(t("key.follow"), t("follow.help"), self.toggle_follow)
@@ -221,6 +222,15 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
             return
         self.push_screen(SummaryScreen())
+
+    def show_improvement(self) -> None:
+        from .screens.improvement import ImprovementScreen
+
+        if isinstance(self.screen, ImprovementScreen):
+            return
+        if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
+            return
+        self.push_screen(ImprovementScreen())
 
     def show_meetings(self) -> None:
         self.push_screen(MeetingsScreen())

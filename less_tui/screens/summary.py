@@ -70,6 +70,8 @@ class SummaryScreen(Translated, Screen):
         Key("n", "next_indicator", "key.next_indicator", "next_indicator"),
         Key("c", "close_meeting", "key.close_meeting", "close_meeting"),
         Key("e", "export", "key.export", "export"),
+        # the improvement work (not in the footer, which stays as it was; in the help and the palette)
+        Key("i", "improvement", "key.improvement", "improvement", show=False),
         Key("question_mark,f1", "help", "key.help", "help_summary"),
         Key("q", "quit", "key.quit", "quit_summary"),
     ]
@@ -286,6 +288,9 @@ class SummaryScreen(Translated, Screen):
 
     def action_help(self) -> None:
         self.app.show_help(self)
+
+    def action_improvement(self) -> None:
+        self.app.show_improvement()
 
     async def action_quit(self) -> None:
         await self.app.action_quit()

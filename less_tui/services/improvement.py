@@ -59,7 +59,7 @@ class ImprovementService:
         with self._session() as s:
             p = store.add_problem(s, self._unit_id(s, create=True), text)
             s.commit()
-            return p.number
+            return p.id
 
     def set_problem_text(self, problem_id: int, text: str) -> None:
         with self._session() as s:
