@@ -165,11 +165,61 @@ class Config:
     def abbreviations(self) -> dict[str, str]:
         return self.data["actions"]["abbreviations"]
 
+    @property
+    def measures(self) -> list[dict[str, Any]]:
+        """The team's own measures (``[[less.measures]]``), checked."""
+        return self.data["less"]["measures"]
+
     def role_of(self, name: str) -> str:
         for m in self.team:
             if m["name"] == name:
                 return m["role"]
         return ""
+
+
+MEASURE_KEYS = ("key", "name", "kind", "target", "direction")
+
+
+def _measures(raw: Any, problems: list[str]) -> list[dict[str, Any]]:
+    """``[[less.measures]]``: the team's own measures, each checked; every problem is named."""
+    import re
+
+    if not isinstance(raw, list):
+        problems.append(t("cfg.measures_list"))
+        return []
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, m in enumerate(raw, 1):
+        if not isinstance(m, dict):
+            problems.append(t("cfg.measure_table", i=i))
+            continue
+        bad = [k for k in m if k not in MEASURE_KEYS]
+        for k in bad:
+            problems.append(t("cfg.measure_unknown", i=i, name=k, choices=", ".join(MEASURE_KEYS)))
+        key, name = m.get("key"), m.get("name")
+        kind, direction, target = m.get("kind", "count"), m.get("direction", "higher"), m.get("target")
+        ok = not bad
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", key) or key in seen:
+            problems.append(t("cfg.measure_key", i=i, value=repr(key)))
+            ok = False
+        if not isinstance(name, str) or not re.match(r"(Antal|Andel)\s+\S", name.strip()):
+            problems.append(t("cfg.measure_name", i=i, value=repr(name)))
+            ok = False
+        if kind not in ("count", "share"):
+            problems.append(t("cfg.measure_kind", i=i, value=repr(kind)))
+            ok = False
+        if direction not in ("higher", "lower"):
+            problems.append(t("cfg.measure_direction", i=i, value=repr(direction)))
+            ok = False
+        if isinstance(target, bool) or not isinstance(target, (int, float)) or target < 0 or (
+                kind == "share" and target > 1):
+            problems.append(t("cfg.measure_target", i=i, value=repr(target)))
+            ok = False
+        if ok:
+            seen.add(key)
+            out.append({"key": key, "name": name.strip(), "kind": kind, "target": float(target),
+                        "direction": direction})
+    return out
 
 
 def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
@@ -184,6 +234,10 @@ def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
     if isinstance(rest.get("actions"), dict) and "abbreviations" in rest["actions"]:
         abbrev_raw = rest["actions"]["abbreviations"]
         rest["actions"] = {k: v for k, v in rest["actions"].items() if k != "abbreviations"}
+    measures_raw = None
+    if isinstance(rest.get("less"), dict) and "measures" in rest["less"]:
+        measures_raw = rest["less"]["measures"]
+        rest["less"] = {k: v for k, v in rest["less"].items() if k != "measures"}
     data = _check("", rest, base_rest, problems)
     if abbrev_raw is not None:
         if not isinstance(abbrev_raw, dict) or not all(
@@ -215,6 +269,12 @@ def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
                 att = True
             team.append({"name": name.strip(), "role": role, "attendee": att})
     data["team"] = team
+    data["less"]["measures"] = _measures(measures_raw or [], problems)
+    for k in ("region_sick_share", "country_sick_share"):
+        if not 0.0 <= data["less"][k] <= 1.0:
+            problems.append(t("cfg.share", name=f"less.{k}", value=data["less"][k]))
+    if data["less"]["listed_patients"] < 0:
+        problems.append(t("cfg.at_least", name="less.listed_patients", low=0))
     if not isinstance(keymap_raw, dict) or not all(isinstance(v, str) for v in keymap_raw.values()):
         problems.append(t("cfg.keymap"))
         keymap_raw = {}

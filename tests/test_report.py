@@ -30,6 +30,33 @@ SEED_ROWS = ["58 %, 58, 64, 58, 61, 60 (mål 80 %)", "55 %, 61, 55, 59, 58, 54 (
 FIRST = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Anders", "Sofia", "Mikael"]
 LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson"]
 UNIT = "VC Exempel"
+REKO_CALLS = [3, 5, 8, 6, 9, 12]  # the team's own count at each meeting
+CONFIG_TOML = """
+[less]
+listed_patients = 8400
+region_sick_share = 0.066
+country_sick_share = 0.05
+
+[[less.measures]]
+key = "reko_calls"
+name = "Antal kartläggningssamtal hos rehabkoordinator"
+kind = "count"
+target = 10
+direction = "higher"
+
+[[less.measures]]
+key = "same_doctor_return"
+name = "Andel återbesök hos samma läkare"
+kind = "share"
+target = 0.75
+direction = "higher"
+"""
+
+
+def clinic_config():
+    import tomllib
+
+    return validate(tomllib.loads(CONFIG_TOML))
 
 
 def clinic_rows(k: int, d: dt.date) -> list[Row]:
@@ -74,7 +101,14 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
         with Session(engine, expire_on_commit=False) as s:
             unit = repo.get_unit(s, UNIT)
             m = repo.create_meeting(s, cfg, unit, d)
-            repo.close_meeting(s, cfg, unit, m)
+            s.commit()
+        typed = {"reko_calls": str(REKO_CALLS[k])}
+        if k != 2:  # one meeting without the share: the report says so (–)
+            typed["same_doctor_return"] = f"{10 + 2 * k}/40"
+        ImprovementService(engine, cfg).set_measures(d, typed)
+        with Session(engine, expire_on_commit=False) as s:
+            unit = repo.get_unit(s, UNIT)
+            repo.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, d))
             s.commit()
     svc = ImprovementService(engine, cfg)
     svc.add_problem("Läkarnas kalendrar är fullbokade; tid för rehabplan saknas")
@@ -97,7 +131,7 @@ def clinic_db(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("report") / "clinic.db"
     engine = open_engine(f"sqlite:///{path}")
-    people = build_clinic(engine, validate({}))
+    people = build_clinic(engine, clinic_config())
     engine.dispose()
     return path, people
 
@@ -107,6 +141,7 @@ def db(clinic_db, tmp_path):
     path, people = clinic_db
     copy = tmp_path / "clinic.db"
     shutil.copy(path, copy)
+    (tmp_path / "config.toml").write_text(CONFIG_TOML, encoding="utf-8")  # ./config.toml: the commands read it
     return copy, people
 
 
@@ -117,11 +152,12 @@ def _no_identities(text: str, people) -> None:
         assert name not in text, name
 
 
-def test_seed_004_table_from_the_clinics_meetings(engine, cfg):
+def test_seed_004_table_from_the_clinics_meetings(engine):
     """SQLite and PostgreSQL: the six closed meetings give the seed's three rows."""
     from less_tui.exports.report import render_md
     from less_tui.services.improvement import ImprovementService
 
+    cfg = clinic_config()
     build_clinic(engine, cfg)
     r = ImprovementService(engine, cfg).report(2023)
     assert r.meetings == MEETINGS
@@ -152,6 +188,12 @@ def test_markdown_golden(db, lang):
     if lang == "sv":
         for line in SEED_ROWS:
             assert line in md
+        # the team's own measures, as entered at each meeting and frozen when it closed
+        assert "Antal kartläggningssamtal hos rehabkoordinator: 3, 5, 8, 6, 9, 12 (mål 10)" in md
+        assert "Andel återbesök hos samma läkare: 25 %, 30, –, 40, 45, 50 (mål 75 %)" in md
+        # ongoing episodes of every chapter (110 at each meeting) of 8 400 listed, beside the region and country
+        assert "2023-02-07: 1,3 % (110 pågående sjukfall av 8400 listade)" in md
+        assert "Som jämförelse: regionen 6,6 %, riket 5,0 %." in md
     else:
         assert "58 %, 58, 64, 58, 61, 60 (target 80 %)" in md
         assert "55 %, 61, 55, 59, 58, 54 (target ≤ 20 %)" in md
@@ -180,7 +222,7 @@ def test_word_report_read_back(db, tmp_path):
     assert [r.cells[0].text for r in per_meeting.rows[1:]] == [d.isoformat() for d in MEETINGS]
     # a run chart per indicator (PNG pictures in the document)
     pics = [r for r in doc.part.rels.values() if "image" in r.reltype]
-    assert len(pics) == 4
+    assert len(pics) == 4 + 2  # the four indicators and the team's two measures
     assert all(r.target_part.blob[:8] == b"\x89PNG\r\n\x1a\n" for r in pics)
     text = "\n".join(par.text for par in doc.paragraphs)
     text += "\n".join(c.text for tb in doc.tables for row in tb.rows for c in row.cells)
@@ -246,7 +288,8 @@ def test_missing_database_is_refused(tmp_path):
 
 
 def test_report_reads_no_patient(db):
-    """The report is made from frozen counts: it does not even read the patients table."""
+    """The report is made from frozen counts (and, for the sick-listed share, a count of ongoing episodes):
+    it never reads the patients table, where personnummer and names are."""
     from less_tui.services.improvement import ImprovementService
     from less_tui.storage.db import open_engine
     from sqlalchemy import event
@@ -255,9 +298,9 @@ def test_report_reads_no_patient(db):
     engine = open_engine(f"sqlite:///{path}")
     seen = []
     event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-    ImprovementService(engine, validate({})).report(2023)
+    ImprovementService(engine, clinic_config()).report(2023)
     engine.dispose()
-    assert seen and not any(re.search(r"\b(FROM|JOIN)\s+(patients|certificates|status_records)\b", q, re.I)
+    assert seen and not any(re.search(r"\b(FROM|JOIN)\s+patients\b", q, re.I)
                             for q in seen)
 
 

@@ -99,6 +99,77 @@ class IndicatorRow:
         return [v.share if v is not None else None for v in self.values]
 
 
+def parse_measure(text: str, kind: str) -> tuple[int, int | None] | None:
+    """A measure's value as typed: a count (``12``), or for a share a count of a denominator (``12/40``).
+    None when nothing is typed; ValueError when it is neither."""
+    s = "".join(text.split())
+    if not s:
+        return None
+    if kind == "count":
+        if not (s.isascii() and s.isdigit()):
+            raise ValueError(text)
+        return int(s), None
+    a, sep, b = s.partition("/")
+    if not sep or not (a.isascii() and a.isdigit() and b.isascii() and b.isdigit()):
+        raise ValueError(text)
+    count, denominator = int(a), int(b)
+    if denominator == 0 or count > denominator:
+        raise ValueError(text)
+    return count, denominator
+
+
+def measure_value(v: Value | None, kind: str, lang: str | None = None) -> str:
+    """``12`` (a count) or ``30 %`` (a share, whole per cent); ``–`` when none was entered."""
+    if v is None:
+        return "–"
+    return str(v.count) if kind == "count" else whole_pct(v, lang)
+
+
+def measure_target(target: float, direction: str, kind: str, lang: str | None = None) -> str:
+    if kind == "share":
+        return target_text(target, direction, lang)
+    return ("" if direction == "higher" else "≤ ") + number(target, 0 if float(target).is_integer() else 1, lang)
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One of the team's own measures over the year's closed meetings (None: no value entered)."""
+
+    key: str
+    name: str
+    kind: str
+    target: float
+    direction: str
+    values: tuple[Value | None, ...]
+
+    @property
+    def start(self) -> Value | None:
+        return self.values[0] if self.values else None
+
+    def series(self, lang: str | None = None) -> str:
+        if not self.values:
+            return "–"
+        if self.kind == "share":
+            return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
+        return ", ".join(measure_value(v, "count", lang) for v in self.values)
+
+    def shares(self) -> list[float | None]:
+        return [v.share if v is not None and v.denominator else None for v in self.values]
+
+
+@dataclass(frozen=True)
+class SickShare:
+    """Ongoing sick-leave episodes (every diagnosis) out of the unit's listed patients at a meeting."""
+
+    date: dt.date
+    ongoing: int
+    listed: int
+
+    @property
+    def share(self) -> float | None:
+        return self.ongoing / self.listed if self.listed else None
+
+
 @dataclass
 class Report:
     year: int
@@ -110,6 +181,10 @@ class Report:
     problems: list[ProblemLine] = field(default_factory=list)
     imports: list[dt.date] = field(default_factory=list)
     demo: bool = False
+    measures: list[MeasureRow] = field(default_factory=list)
+    sick_shares: list[SickShare] = field(default_factory=list)
+    region_share: float = 0.0
+    country_share: float = 0.0
 
     @property
     def start_date(self) -> dt.date | None:
@@ -126,3 +201,12 @@ def indicator_rows(meetings: Sequence[tuple[dt.date, dict[str, Value]]], targets
     return [IndicatorRow(key=k, target=float(targets.get(k, 0.8)), direction=DIRECTIONS[k],
                          values=tuple(frozen.get(k) for _, frozen in meetings))
             for k in INDICATOR_KEYS]
+
+
+def measure_rows(measures: Sequence[dict], meetings: Sequence[dt.date],
+                 history: Sequence[tuple[dt.date, dict[str, Value]]]) -> list[MeasureRow]:
+    """The configured measures' rows over ``meetings`` from the values entered at them."""
+    by_date = dict(history)
+    return [MeasureRow(key=m["key"], name=m["name"], kind=m["kind"], target=float(m["target"]),
+                       direction=m["direction"], values=tuple(by_date.get(d, {}).get(m["key"]) for d in meetings))
+            for m in measures]

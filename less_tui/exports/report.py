@@ -77,6 +77,39 @@ def indicator_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
     return heads, rows
 
 
+def measure_table(r: imp_core.Report) -> tuple[list[str], list[list]]:
+    """The team's own measures in the same shape as the indicator table."""
+    heads = [t("rep.col.indicator"), t("rep.col.start"), t("rep.col.start_date"), t("rep.col.target"),
+             t("rep.col.results"), t("rep.col.result_dates"), t("rep.col.source")]
+    later = r.meetings[1:]
+    rows = [[_one_line(m.name), imp_core.measure_value(m.start, m.kind),
+             r.start_date.isoformat() if r.start_date else "–",
+             imp_core.measure_target(m.target, m.direction, m.kind),
+             [imp_core.measure_value(v, m.kind) for v in m.values[1:]] or ["–"],
+             [d.isoformat() for d in later] or ["–"], t("rep.measure_source")] for m in r.measures]
+    return heads, rows
+
+
+def measure_line(m: imp_core.MeasureRow) -> str:
+    return t("rep.series", series=m.series(), target=imp_core.measure_target(m.target, m.direction, m.kind))
+
+
+def sick_lines(r: imp_core.Report) -> list[str]:
+    """Per meeting the sick-listed share of listed patients, then the region's and country's figures."""
+    from ..core.text import pct
+
+    out = [t("rep.sick_line", date=x.date.isoformat(), share=pct(x.share, 1), ongoing=x.ongoing, listed=x.listed)
+           for x in r.sick_shares]
+    region, country = r.region_share, r.country_share
+    if out and region and country:
+        out.append(t("rep.compare", region=pct(region, 1), country=pct(country, 1)))
+    elif out and region:
+        out.append(t("rep.compare_region", region=pct(region, 1)))
+    elif out and country:
+        out.append(t("rep.compare_country", country=pct(country, 1)))
+    return out
+
+
 def series_line(row: imp_core.IndicatorRow) -> str:
     """``Andel …: 58 %, 58, 64, 58, 61, 60 (mål 80 %)``."""
     return t("rep.series", series=row.series(), target=imp_core.target_text(row.target, row.direction))
@@ -145,6 +178,17 @@ def render_md(r: imp_core.Report) -> str:
     out += ["", imports_line(r), "", f"### {t('rep.per_meeting')}", ""]
     heads, rows = per_meeting(r)
     out += [_md_table(heads, rows), ""]
+    if r.measures:
+        out += [f"### {t('rep.measures')}", ""]
+        heads, rows = measure_table(r)
+        out += [_md_table(heads, rows), ""]
+        out += [f"- {md_text(m.name)}: {md_text(measure_line(m))}" for m in r.measures]
+        out.append("")
+    if r.sick_shares:
+        out += [f"### {t('rep.sick_share')}", ""]
+        lines = sick_lines(r)
+        out += [f"- {md_text(x)}" for x in lines[:len(r.sick_shares)]] + [""] + [md_text(x) for x in lines[len(r.sick_shares):]]
+        out.append("")
     out += [f"## {t('rep.tested')}", ""]
     tested = r.tested()
     if not tested:
@@ -169,8 +213,8 @@ def render_md(r: imp_core.Report) -> str:
 
 # ---------------------------------------------------------------- charts
 
-def run_chart(r: imp_core.Report, row: imp_core.IndicatorRow) -> bytes:
-    """A run chart of one indicator over the year's meetings with its target line (PNG)."""
+def run_chart(r: imp_core.Report, row: "imp_core.IndicatorRow | imp_core.MeasureRow") -> bytes:
+    """A run chart of one indicator (or measure) over the year's meetings with its target line (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -178,13 +222,24 @@ def run_chart(r: imp_core.Report, row: imp_core.IndicatorRow) -> bytes:
     import matplotlib.pyplot as plt
     import matplotlib.ticker as mticker
 
-    ys = [float("nan") if s is None else s * 100 for s in row.shares()]
+    counted = isinstance(row, imp_core.MeasureRow) and row.kind == "count"
+    if counted:
+        ys = [float("nan") if v is None else float(v.count) for v in row.values]
+        target = row.target
+    else:
+        ys = [float("nan") if s is None else s * 100 for s in row.shares()]
+        target = row.target * 100
     fig, ax = plt.subplots(figsize=(7, 2.8))
     ax.plot(r.meetings, ys, marker="o", color="#1f5fa8")
-    ax.axhline(row.target * 100, color="#c0392b", linestyle="--", linewidth=1, label=t("rep.chart_target"))
-    ax.set_title(indicator_labels()[row.key], fontsize=10)
-    ax.set_ylim(0, 100)
-    ax.yaxis.set_major_formatter(mticker.PercentFormatter())
+    ax.axhline(target, color="#c0392b", linestyle="--", linewidth=1, label=t("rep.chart_target"))
+    title = _one_line(row.name) if isinstance(row, imp_core.MeasureRow) else indicator_labels()[row.key]
+    ax.set_title(title, fontsize=10)
+    if counted:
+        top = max([y for y in ys if y == y] + [target])
+        ax.set_ylim(0, top * 1.15 + 1)
+    else:
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(mticker.PercentFormatter())
     pad = dt.timedelta(days=15)
     ax.set_xlim(min(r.meetings) - pad, max(r.meetings) + pad)
     ax.xaxis.set_major_locator(mticker.FixedLocator([mdates.date2num(d) for d in r.meetings]))
@@ -257,6 +312,25 @@ def render_docx(r: imp_core.Report, path) -> None:
     for row in rows:
         for cell, v in zip(table.add_row().cells, row):
             cell.text = v
+    if r.measures:
+        doc.add_heading(t("rep.measures"), level=2)
+        heads, rows = measure_table(r)
+        table = doc.add_table(rows=1, cols=len(heads))
+        table.style = "Table Grid"
+        for cell, h in zip(table.rows[0].cells, heads):
+            cell.text = h
+        for row in rows:
+            for cell, v in zip(table.add_row().cells, row):
+                cell.text = "\n".join(v) if isinstance(v, list) else v
+        for m in r.measures:
+            doc.add_paragraph(f"{_one_line(m.name)}: {measure_line(m)}", style="List Bullet")
+    if r.sick_shares:
+        doc.add_heading(t("rep.sick_share"), level=2)
+        lines = sick_lines(r)
+        for x in lines[:len(r.sick_shares)]:
+            doc.add_paragraph(x, style="List Bullet")
+        for x in lines[len(r.sick_shares):]:
+            doc.add_paragraph(x)
     doc.add_heading(t("rep.tested"), level=1)
     tested = r.tested()
     if not tested:
@@ -272,7 +346,7 @@ def render_docx(r: imp_core.Report, path) -> None:
                 par.add_run(f"{k}: ").bold = True
                 par.add_run(_clean(v))
     doc.add_heading(t("rep.charts"), level=1)
-    for row in r.indicators:
+    for row in [*r.indicators, *r.measures]:
         doc.add_picture(io.BytesIO(run_chart(r, row)), width=Cm(15.5))
     doc.save(path if hasattr(path, "write") else str(path))
 
@@ -314,6 +388,33 @@ def render_xlsx(r: imp_core.Report, path) -> None:
         ch.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
         ch.height, ch.width = 7, 14
         ws.add_chart(ch, f"A{last + 3 + 15 * k}")
+    if r.measures:
+        ms = wb.create_sheet(t("rep.measures")[:31])
+        ms.append([t("rep.col.meeting")] + [x for m in r.measures
+                                            for x in (_one_line(m.name), f"{t('rep.col.target')}: {_one_line(m.name)}")])
+        for n, d in enumerate(r.meetings):
+            line = [d]
+            for m in r.measures:
+                v = m.values[n]
+                if m.kind == "count":
+                    line += [None if v is None else v.count, m.target]
+                else:
+                    line += [None if v is None or not v.denominator else v.share, m.target]
+            ms.append(line)
+        for cell in ms["A"][1:]:
+            cell.number_format = "yyyy-mm-dd"
+        for k, m in enumerate(r.measures):
+            if m.kind == "share":
+                for col in ms.iter_cols(min_row=2, min_col=2 + 2 * k, max_col=3 + 2 * k):
+                    for cell in col:
+                        cell.number_format = "0%"
+            ch = LineChart()
+            ch.title = _one_line(m.name)
+            col = 2 + 2 * k
+            ch.add_data(Reference(ms, min_col=col, max_col=col + 1, min_row=1, max_row=last), titles_from_data=True)
+            ch.set_categories(Reference(ms, min_col=1, min_row=2, max_row=last))
+            ch.height, ch.width = 7, 14
+            ms.add_chart(ch, f"A{last + 3 + 15 * k}")
     ideas = wb.create_sheet(t("rep.problems")[:31])
     ideas.append(["#", t("rep.problems"), t("col.status"), t("rep.cycle"),
                   t("pdsa.plan"), t("pdsa.do"), t("pdsa.study"), t("pdsa.act"), t("pdsa.result")])
@@ -324,7 +425,7 @@ def render_xlsx(r: imp_core.Report, path) -> None:
             for c in i.cycles:
                 ideas.append(["", "", "", cycle_head(c)] + [_clean(getattr(c, k)) for k in
                                                              ("plan", "do", "study", "act", "result")])
-    for sheet in (ws, ideas):
+    for sheet in wb.worksheets:
         for trow in sheet.iter_rows():
             for cell in trow:  # typed text that begins like a formula stays text
                 if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):

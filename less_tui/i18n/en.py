@@ -672,4 +672,21 @@ STRINGS: dict[str, str] = {
     "imp.saving": "Saving …",
     "imp.saved": "Saved.",
     "imp.bad_date": "{field}: {value} is not a date; expected YYYY-MM-DD (the rest is saved)",
+    # the team's own measures (config)
+    "cfg.measures_list": "less.measures: expected a list of tables ([[less.measures]])",
+    "cfg.measure_table": "less.measures no. {i}: expected a table with key, name, kind, target and direction",
+    "cfg.measure_unknown": "less.measures no. {i}: unknown key {name}; expected one of {choices}",
+    "cfg.measure_key": "less.measures no. {i}: key {value} will not do; expected letters, digits and _ (starting with a letter, at most 40), different for each measure",
+    "cfg.measure_name": "less.measures no. {i}: name {value} will not do; a measure is named \"Antal …\" or \"Andel …\" as the improvement template asks",
+    "cfg.measure_kind": "less.measures no. {i}: kind {value}; expected \"count\" or \"share\"",
+    "cfg.measure_direction": "less.measures no. {i}: direction {value}; expected \"higher\" or \"lower\"",
+    "cfg.measure_target": "less.measures no. {i}: target {value}; expected a number ≥ 0 (a share between 0 and 1)",
+    # the report: measures and the sick-listed share
+    "rep.measures": "The team's own measures",
+    "rep.measure_source": "counted by the team at the meeting",
+    "rep.sick_share": "Sick-listed share of listed patients",
+    "rep.sick_line": "{date}: {share} ({ongoing} ongoing episodes of {listed} listed)",
+    "rep.compare": "For comparison: the region {region}, the country {country}.",
+    "rep.compare_region": "For comparison: the region {region}.",
+    "rep.compare_country": "For comparison: the country {country}.",
 }

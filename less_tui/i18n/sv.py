@@ -681,4 +681,21 @@ STRINGS: dict[str, str] = {
     "imp.saving": "Sparar …",
     "imp.saved": "Sparat.",
     "imp.bad_date": "{field}: {value} är inget datum; förväntade ÅÅÅÅ-MM-DD (resten sparas)",
+    # the team's own measures (config)
+    "cfg.measures_list": "less.measures: förväntade en lista av tabeller ([[less.measures]])",
+    "cfg.measure_table": "less.measures nr {i}: förväntade en tabell med key, name, kind, target och direction",
+    "cfg.measure_unknown": "less.measures nr {i}: okänd nyckel {name}; förväntade någon av {choices}",
+    "cfg.measure_key": "less.measures nr {i}: key {value} duger inte; förväntade bokstäver, siffror och _ (börjar med en bokstav, högst 40), olika för varje mått",
+    "cfg.measure_name": "less.measures nr {i}: name {value} duger inte; ett mått heter ”Antal …” eller ”Andel …” som förbättringsmallen begär",
+    "cfg.measure_kind": "less.measures nr {i}: kind {value}; förväntade \"count\" (antal) eller \"share\" (andel)",
+    "cfg.measure_direction": "less.measures nr {i}: direction {value}; förväntade \"higher\" eller \"lower\"",
+    "cfg.measure_target": "less.measures nr {i}: target {value}; förväntade ett tal ≥ 0 (en andel mellan 0 och 1)",
+    # the report: measures and the sick-listed share
+    "rep.measures": "Teamets egna mått",
+    "rep.measure_source": "teamets räkning vid mötet",
+    "rep.sick_share": "Sjukskrivna av listade patienter",
+    "rep.sick_line": "{date}: {share} ({ongoing} pågående sjukfall av {listed} listade)",
+    "rep.compare": "Som jämförelse: regionen {region}, riket {country}.",
+    "rep.compare_region": "Som jämförelse: regionen {region}.",
+    "rep.compare_country": "Som jämförelse: riket {country}.",
 }

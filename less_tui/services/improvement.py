@@ -3,6 +3,8 @@ the year's report data. Each call is one session and, for a change, one transact
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Sequence
 
 from sqlalchemy.engine import Engine
@@ -10,9 +12,31 @@ from sqlmodel import Session
 
 from ..config import Config
 from ..core import improvement as imp_core
+from ..core.indicators import Value
 from ..storage import improvement as store
 from ..storage import repo
 from ..storage.repo import NotFound as NoUnit  # noqa: F401  (re-exported for callers)
+
+
+class BadMeasure(ValueError):
+    """A measure's value as typed is not one (``key``: which measure; the text as typed)."""
+
+    def __init__(self, key: str, text: str):
+        super().__init__(f"{key}: {text!r}")
+        self.key, self.text = key, text
+
+
+@dataclass(frozen=True)
+class MeasureNow:
+    """A configured measure at a meeting: its value there and at the previous closed meeting."""
+
+    key: str
+    name: str
+    kind: str
+    target: float
+    direction: str
+    value: Value | None
+    previous: Value | None
 
 
 class NoClosedMeeting(LookupError):
@@ -88,6 +112,50 @@ class ImprovementService:
             store.update_cycle(s, self._unit_id(s), cycle_id, **fields)
             s.commit()
 
+    # -------------------------------------------------------------- the team's own measures
+
+    def measures_at(self, date: dt.date) -> list[MeasureNow]:
+        """Each configured measure's value at the meeting of ``date`` and at the closed meeting before."""
+        if not self.cfg.measures:
+            return []
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return []
+            m = repo.meeting_at(s, unit_id, date)
+            now = store.measures_of(s, m.id) if m else {}
+            prev_m = repo.previous_closed(s, unit_id, date)
+            prev = store.measures_of(s, prev_m.id) if prev_m else {}
+        return [MeasureNow(key=d["key"], name=d["name"], kind=d["kind"], target=d["target"],
+                           direction=d["direction"], value=now.get(d["key"]), previous=prev.get(d["key"]))
+                for d in self.cfg.measures]
+
+    def set_measures(self, date: dt.date, typed: dict[str, str]) -> int:
+        """Write the values typed for the meeting of ``date`` (an empty field is left as it is), all or
+        nothing. BadMeasure names the first value that is not one; repo.MeetingClosed when the meeting
+        is closed (its values are frozen). Returns how many were written."""
+        kinds = {d["key"]: d["kind"] for d in self.cfg.measures}
+        parsed = {}
+        for key, text in typed.items():
+            if key not in kinds:
+                raise BadMeasure(key, text)
+            try:
+                value = imp_core.parse_measure(text, kinds[key])
+            except ValueError:
+                raise BadMeasure(key, text) from None
+            if value is not None:
+                parsed[key] = value
+        with self._session() as s:
+            unit_id = self._unit_id(s)
+            m = repo.meeting_at(s, unit_id, date)
+            if m is None:
+                raise repo.NotFound(date.isoformat())
+            for key, (count, denominator) in parsed.items():
+                store.set_measure(s, unit_id, m, key, count, denominator)
+            s.commit()
+        return len(parsed)
+
     # -------------------------------------------------------------- the year's report
 
     def report(self, year: int, demo: bool = False) -> imp_core.Report:
@@ -98,6 +166,14 @@ class ImprovementService:
             meetings = store.closed_meetings_of_year(s, unit_id, year)
             if not meetings:
                 raise NoClosedMeeting(year)
+            dates = [d for d, _ in meetings]
+            unit = repo.get_unit(s, self.unit_code, create=False)
+            listed = self.cfg.data["less"]["listed_patients"] or (unit.listed_patients or 0)
+            sick = []
+            if listed:
+                for d in dates:  # ongoing episodes of every diagnosis: a count, never a patient
+                    eps = repo.episodes_at(s, unit_id, d, self.cfg.max_gap_days)
+                    sick.append(imp_core.SickShare(d, sum(1 for e in eps if e.ongoing), listed))
             report = imp_core.Report(
                 year=year, clinic=self.cfg.clinic_name, unit=self.unit_code,
                 team=[(m["name"], m.get("role", "")) for m in self.cfg.team],
@@ -106,6 +182,10 @@ class ImprovementService:
                 problems=store.work(s, unit_id),
                 imports=store.import_dates_of_year(s, unit_id, year),
                 demo=demo,
+                measures=imp_core.measure_rows(self.cfg.measures, dates, store.measure_history(s, unit_id, year)),
+                sick_shares=sick,
+                region_share=self.cfg.data["less"]["region_sick_share"],
+                country_share=self.cfg.data["less"]["country_sick_share"],
             )
             repo.audit(s, "report", unit_id, detail=f"year={year}")
             s.commit()

@@ -14,7 +14,7 @@ from .. import clock
 from ..core import improvement as imp_core
 from ..core import indicators as ind_core
 from . import repo
-from .models import ImportBatch, ImprovementIdea, ImprovementProblem, Meeting, PdsaCycle
+from .models import ImportBatch, ImprovementIdea, ImprovementProblem, Meeting, MeetingMeasure, PdsaCycle
 
 
 class NotFound(LookupError):
@@ -170,3 +170,35 @@ def import_dates_of_year(s: Session, unit_id: int, year: int) -> list[dt.date]:
         ImportBatch.unit_id == unit_id, ImportBatch.as_of >= dt.date(year, 1, 1),
         ImportBatch.as_of <= dt.date(year, 12, 31)).order_by(ImportBatch.as_of))
     return sorted(set(rows))
+
+
+# ---------------------------------------------------------------- the team's own measures
+
+def measures_of(s: Session, meeting_id: int) -> dict[str, ind_core.Value]:
+    """{key: value} of a meeting (a count alone has denominator 0)."""
+    rows = s.scalars(select(MeetingMeasure).where(MeetingMeasure.meeting_id == meeting_id))
+    return {r.key: ind_core.Value(r.count, r.denominator or 0) for r in rows}
+
+
+def set_measure(s: Session, unit_id: int, m: Meeting, key: str, count: int, denominator: int | None) -> None:
+    """Write a measure's value at an open meeting (a closed one refuses: its values are frozen)."""
+    repo.require_open(s, m.id)
+    row = s.scalars(select(MeetingMeasure).where(MeetingMeasure.meeting_id == m.id,
+                                                 MeetingMeasure.key == key)).first()
+    if row is None:
+        row = MeetingMeasure(meeting_id=m.id, key=key, count=count, denominator=denominator,
+                             updated_by=repo.os_user(), updated_at=clock.now())
+    else:
+        row.count, row.denominator = count, denominator
+        row.updated_by, row.updated_at = repo.os_user(), clock.now()
+    s.add(row)
+    repo.audit(s, "measure.set", unit_id, detail=f"{m.date.isoformat()} {key}={count}"
+               + (f"/{denominator}" if denominator is not None else ""))
+
+
+def measure_history(s: Session, unit_id: int, year: int | None = None) -> list[tuple[dt.date, dict[str, ind_core.Value]]]:
+    """The measures of the unit's closed meetings (of ``year``, when given), oldest first."""
+    q = select(Meeting).where(Meeting.unit_id == unit_id, Meeting.status == "closed")
+    if year is not None:
+        q = q.where(Meeting.date >= dt.date(year, 1, 1), Meeting.date <= dt.date(year, 12, 31))
+    return [(m.date, measures_of(s, m.id)) for m in s.scalars(q.order_by(Meeting.date))]

@@ -255,3 +255,18 @@ class PdsaCycle(SQLModel, table=True):
     result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class MeetingMeasure(SQLModel, table=True):
+    """A value of one of the team's own measures (``[[less.measures]]``) at a meeting: a count, and for
+    a share its denominator. Written while the meeting is open; closing the meeting freezes it."""
+
+    __tablename__ = "meeting_measures"
+    __table_args__ = (UniqueConstraint("meeting_id", "key", name="uq_meeting_measure"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    key: str
+    count: int
+    denominator: Optional[int] = None
+    updated_by: str = ""
+    updated_at: dt.datetime

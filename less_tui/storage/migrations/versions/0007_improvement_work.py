@@ -1,4 +1,4 @@
-"""improvement work: problems, ideas (status, indicators) and their PDSA cycles
+"""improvement work: problems, ideas (status, indicators) and their PDSA cycles; the team's own measures per meeting
 
 Revision ID: 0007
 Revises: 0006
@@ -64,9 +64,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_pdsa_cycles_idea_id", "pdsa_cycles", ["idea_id"], unique=False)
+    op.create_table(
+        "meeting_measures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("denominator", sa.Integer(), nullable=True),
+        sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("meeting_id", "key", name="uq_meeting_measure"),
+    )
+    op.create_index("ix_meeting_measures_meeting_id", "meeting_measures", ["meeting_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_meeting_measures_meeting_id", table_name="meeting_measures")
+    op.drop_table("meeting_measures")
     op.drop_index("ix_pdsa_cycles_idea_id", table_name="pdsa_cycles")
     op.drop_table("pdsa_cycles")
     op.drop_index("ix_improvement_ideas_problem_id", table_name="improvement_ideas")
