@@ -125,3 +125,71 @@ async def test_typing_right_after_a_new_line_and_leaving_at_once(demo_engine, cf
         await pilot.press("end", *" is unclear", "escape")
         await until(pilot, lambda: [p.text for p in work(demo_engine, cfg)] == ["Referral routine is unclear"],
                     "edit saved")
+
+
+MEASURES = {"less": {"measures": [
+    {"key": "reko_calls", "name": "Antal kartläggningssamtal", "kind": "count", "target": 10, "direction": "higher"},
+    {"key": "same_doctor", "name": "Andel återbesök hos samma läkare", "kind": "share", "target": 0.75,
+     "direction": "higher"}]}}
+
+
+async def test_measures_entered_on_the_summary_and_frozen_at_close(demo_engine):
+    from less_tui.config import validate
+    from less_tui.screens.dialogs import ConfirmDialog
+    from less_tui.screens.improvement import MeasuresDialog
+
+    cfg = validate(MEASURES)
+    svc = ImprovementService(demo_engine, cfg)
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+        summary = app.screen
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, MeasuresDialog), "the measures dialog")
+        await focused_is(pilot, "m-reko_calls")
+        # a share that is not one is named, and nothing is saved
+        await pilot.press(*"7", "tab", *"12", "enter")
+        await until(pilot, lambda: "12" in str(app.screen.query_one("#measures-error").render()), "the problem named")
+        assert isinstance(app.screen, MeasuresDialog)
+        assert [m.value for m in svc.measures_at(TODAY)] == [None, None]
+        await pilot.press("end", *"/40", "enter")
+        await until(pilot, lambda: [(m.value.count, m.value.denominator) if m.value else None
+                                    for m in svc.measures_at(TODAY)] == [(7, 0), (12, 40)], "both saved")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen)
+                    and "Antal kartläggningssamtal: 7" in str(summary.query_one("#context").render()), "shown")
+        assert "30 %" in str(summary.query_one("#context").render())
+        # close the meeting: the values stay, and can no longer be changed
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "close dialog")
+        await pilot.press("tab")
+        await focused_is(pilot, "yes")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data.meeting.closed,
+                    "closed")
+        await pilot.press("v")
+        await until(pilot, lambda: any("frysta" in str(n.message) for n in app._notifications), "frozen notice")
+        assert not isinstance(app.screen, MeasuresDialog)
+    assert [(m.value.count, m.value.denominator) for m in svc.measures_at(TODAY)] == [(7, 0), (12, 40)]
+    import pytest
+
+    from less_tui.meeting import ReadOnly
+
+    with pytest.raises(ReadOnly):
+        svc.set_measures(TODAY, {"reko_calls": "9"})
+
+
+async def test_ideas_being_tested_shown_on_the_summary(demo_engine, cfg):
+    svc = ImprovementService(demo_engine, cfg)
+    pid = svc.add_problem("Kontinuitet")
+    svc.add_idea(pid, "Samma läkare bokar återbesök", ["one_doctor", "full_time"], status="testing")
+    svc.add_idea(pid, "Planerad idé", ["one_doctor"])
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+        ctx = str(app.screen.query_one("#context").render())
+        assert "Idéer som testas" in ctx and "En läkare: 1.1" in ctx and "Heltid: 1.1" in ctx
+        assert "1.2" not in ctx

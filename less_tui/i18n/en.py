@@ -689,4 +689,15 @@ STRINGS: dict[str, str] = {
     "rep.compare": "For comparison: the region {region}, the country {country}.",
     "rep.compare_region": "For comparison: the region {region}.",
     "rep.compare_country": "For comparison: the country {country}.",
+    # the team's own measures on the summary
+    "key.measures": "Team's measures",
+    "sum.measures": "The team's own measures",
+    "sum.testing": "Ideas being tested",
+    "mea.title": "The team's own measures at the meeting on {date}",
+    "mea.kind.count": "count",
+    "mea.kind.share": "share, e.g. 12/40",
+    "mea.hint": "Enter saves · Esc cancels · an empty field is left as it is",
+    "mea.bad": "{name}: {value} will not do; expected {expected}",
+    "mea.none": "No measures of the team's own in config.toml ([[less.measures]]).",
+    "mea.frozen": "The meeting is closed: its values are frozen.",
 }

@@ -698,4 +698,15 @@ STRINGS: dict[str, str] = {
     "rep.compare": "Som jämförelse: regionen {region}, riket {country}.",
     "rep.compare_region": "Som jämförelse: regionen {region}.",
     "rep.compare_country": "Som jämförelse: riket {country}.",
+    # the team's own measures on the summary
+    "key.measures": "Teamets mått",
+    "sum.measures": "Teamets egna mått",
+    "sum.testing": "Idéer som testas",
+    "mea.title": "Teamets egna mått vid mötet {date}",
+    "mea.kind.count": "antal",
+    "mea.kind.share": "andel, t.ex. 12/40",
+    "mea.hint": "Enter sparar · Esc avbryter · ett tomt fält lämnas som det är",
+    "mea.bad": "{name}: {value} duger inte; förväntade {expected}",
+    "mea.none": "Inga egna mått i config.toml ([[less.measures]]).",
+    "mea.frozen": "Mötet är stängt: dess värden är frysta.",
 }

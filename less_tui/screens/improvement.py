@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
@@ -377,3 +377,61 @@ class ImprovementScreen(Translated, Screen):
 
     def action_help(self) -> None:
         self.app.show_help(self)
+
+
+class MeasuresDialog(Translated, ModalScreen["dict[str, str] | None"]):
+    """The team's own measures at this meeting: one field per measure (a count, or for a share
+    ``12/40``). Enter in any field checks them all and saves (a value that is not one is named and
+    nothing is saved); Esc cancels. An empty field leaves that measure as it is."""
+
+    KEYS = [Key("escape", "cancel", "btn.cancel", "measures_cancel")]
+    DEFAULT_CSS = """
+    MeasuresDialog .field { height: 1; margin-top: 1; }
+    MeasuresDialog .field Label { width: 1fr; color: $text-muted; padding: 0 1 0 0; }
+    MeasuresDialog .field Input { width: 14; background: $panel; }
+    MeasuresDialog #measures-error { color: $error; height: auto; min-height: 1; margin-top: 1; }
+    MeasuresDialog .measures-hint { color: $text-muted; }
+    """
+
+    def __init__(self, date: dt.date, measures: list):
+        super().__init__()
+        self.translate_bindings()
+        self.date = date
+        self.measures = measures
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="measures-dialog"):
+            yield Label(t("mea.title", date=self.date.isoformat()), classes="dialog-title", markup=False)
+            for m in self.measures:
+                with Horizontal(classes="field"):
+                    yield Label(f"{one_line(m.name)} ({t('mea.kind.' + m.kind)})", markup=False)
+                    value = "" if m.value is None else (
+                        str(m.value.count) if m.kind == "count" else f"{m.value.count}/{m.value.denominator}")
+                    yield Input(value, id=f"m-{m.key}", compact=True)
+            yield Static("", id="measures-error", markup=False)
+            yield Static(t("mea.hint"), classes="measures-hint", markup=False)
+
+    def on_mount(self) -> None:
+        if self.measures:
+            self.query_one(f"#m-{self.measures[0].key}", Input).focus()
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        self.query_one("#measures-error", Static).update("")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = {m.key: self.query_one(f"#m-{m.key}", Input).value for m in self.measures}
+        for m in self.measures:
+            try:
+                imp_core.parse_measure(typed[m.key], m.kind)
+            except ValueError:
+                self.query_one("#measures-error", Static).update(
+                    t("mea.bad", name=one_line(m.name), value=typed[m.key], expected=t("mea.kind." + m.kind)))
+                self.query_one(f"#m-{m.key}", Input).focus()
+                return
+        self.dismiss(typed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

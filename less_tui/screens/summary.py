@@ -72,6 +72,7 @@ class SummaryScreen(Translated, Screen):
         Key("e", "export", "key.export", "export"),
         # the improvement work (not in the footer, which stays as it was; in the help and the palette)
         Key("i", "improvement", "key.improvement", "improvement", show=False),
+        Key("v", "measures", "key.measures", "measures", show=False),
         Key("question_mark,f1", "help", "key.help", "help_summary"),
         Key("q", "quit", "key.quit", "quit_summary"),
     ]
@@ -86,6 +87,8 @@ class SummaryScreen(Translated, Screen):
         self.translate_bindings()
         self.data: SummaryData | None = None
         self.selected = 0
+        self.measures: list = []  # the team's own measures at this meeting (config [[less.measures]])
+        self.testing: dict[str, list[str]] = {}  # indicator key: ideas being tested for it
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -111,7 +114,13 @@ class SummaryScreen(Translated, Screen):
 
     @work(thread=True, exclusive=True, group="summary")
     def reload(self) -> None:
-        self.post_message(self.Loaded(self.app.service.summary()))
+        data = self.app.service.summary()
+        from ..services.improvement import ImprovementService
+
+        svc = ImprovementService(self.app.engine, self.app.cfg, self.app.service.unit_code)
+        self.measures = svc.measures_at(self.app.service.date)
+        self.testing = svc.testing_by_indicator()
+        self.post_message(self.Loaded(data))
 
     def refresh_from_db(self) -> None:
         self.reload()
@@ -189,6 +198,7 @@ class SummaryScreen(Translated, Screen):
             ctx.append(f"{v}\n")
         if c.lower_bound:
             ctx.append(t("ctx.lower_bound"), style="italic")
+        self.improvement_context(ctx)
         self.query_one("#context", Static).update(ctx)
         by = Text()
         if not d.actions_by_owner:
@@ -291,6 +301,46 @@ class SummaryScreen(Translated, Screen):
 
     def action_improvement(self) -> None:
         self.app.show_improvement()
+
+    def improvement_context(self, ctx: Text) -> None:
+        """Beside the context: the ideas being tested per indicator, and the team's own measures (only
+        when there are any; the summary is otherwise as it was)."""
+        from ..core.improvement import measure_target, measure_value
+
+        if self.testing:
+            ctx.append("\n" + t("sum.testing") + "\n", style="bold")
+            for key in INDICATOR_KEYS:
+                if key in self.testing:
+                    ctx.append(f"{t('ind.short.' + key)}: ", style="dim")
+                    ctx.append(", ".join(self.testing[key]) + "\n")
+        if self.measures:
+            ctx.append("\n" + t("sum.measures") + "\n", style="bold")
+            for m in self.measures:
+                ctx.append(f"{one_line(m.name)}: ", style="dim")
+                ctx.append(f"{measure_value(m.value, m.kind)} ({t('col.previous_short').lower()} "
+                           f"{measure_value(m.previous, m.kind)}; {t('col.target').lower()} "
+                           f"{measure_target(m.target, m.direction, m.kind)})\n")
+
+    def action_measures(self) -> None:
+        if not self.app.cfg.measures:
+            self.notify(t("mea.none"), severity="warning")
+            return
+        if self.data is None or self.data.meeting.closed:
+            self.notify(t("mea.frozen"), severity="warning")
+            return
+        from functools import partial
+
+        from ..services.improvement import ImprovementService
+        from .improvement import MeasuresDialog
+
+        svc = ImprovementService(self.app.engine, self.app.cfg, self.app.service.unit_code)
+        date = self.app.service.date
+
+        def answer(typed) -> None:
+            if typed:
+                self.app.write(partial(svc.set_measures, date, typed), then=lambda n: self.reload())
+
+        self.app.push_screen(MeasuresDialog(date, self.measures), answer)
 
     async def action_quit(self) -> None:
         await self.app.action_quit()

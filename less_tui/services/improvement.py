@@ -151,10 +151,25 @@ class ImprovementService:
             m = repo.meeting_at(s, unit_id, date)
             if m is None:
                 raise repo.NotFound(date.isoformat())
-            for key, (count, denominator) in parsed.items():
-                store.set_measure(s, unit_id, m, key, count, denominator)
+            try:
+                for key, (count, denominator) in parsed.items():
+                    store.set_measure(s, unit_id, m, key, count, denominator)
+            except repo.MeetingClosed:
+                from ..meeting import ReadOnly  # the app's word for a meeting closed (perhaps elsewhere)
+
+                raise ReadOnly() from None
             s.commit()
         return len(parsed)
+
+    def testing_by_indicator(self) -> dict[str, list[str]]:
+        """{indicator key: codes of the ideas being tested for it} (the summary shows them)."""
+        out: dict[str, list[str]] = {}
+        for p in self.work():
+            for i in p.ideas:
+                if i.status == "testing":
+                    for k in i.indicators:
+                        out.setdefault(k, []).append(i.code)
+        return out
 
     # -------------------------------------------------------------- the year's report
 
