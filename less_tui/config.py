@@ -273,6 +273,9 @@ def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
     for k in ("region_sick_share", "country_sick_share"):
         if not 0.0 <= data["less"][k] <= 1.0:
             problems.append(t("cfg.share", name=f"less.{k}", value=data["less"][k]))
+    if not 1 <= data["less"]["supervision_weeks"] <= 104:
+        problems.append(t("cfg.between", name="less.supervision_weeks", low=1, high=104,
+                          value=data["less"]["supervision_weeks"]))
     if data["less"]["listed_patients"] < 0:
         problems.append(t("cfg.at_least", name="less.listed_patients", low=0))
     if not isinstance(keymap_raw, dict) or not all(isinstance(v, str) for v in keymap_raw.values()):

@@ -210,3 +210,41 @@ def measure_rows(measures: Sequence[dict], meetings: Sequence[dt.date],
     return [MeasureRow(key=m["key"], name=m["name"], kind=m["kind"], target=float(m["target"]),
                        direction=m["direction"], values=tuple(by_date.get(d, {}).get(m["key"]) for d in meetings))
             for m in measures]
+
+
+# ---------------------------------------------------------------- training and supervision
+
+DOCTOR_WORDS = ("läkare", "doktor", "doctor", "physician", "luf")
+
+
+def is_doctor(role: str) -> bool:
+    """A roster role that names a doctor ("Läkare", "Försäkringsmedicinskt ansvarig läkare", "ST-läkare")."""
+    low = role.lower()
+    return any(w in low for w in DOCTOR_WORDS)
+
+
+@dataclass(frozen=True)
+class RollOut:
+    """How far the LESS roll-out has come: trained people by profession, and the next supervision."""
+
+    trained_doctors: int
+    trained_others: int
+    last_supervision: dt.date | None
+    next_due: dt.date | None
+
+    def overdue_days(self, today: dt.date) -> int:
+        """Days the next supervision is overdue (0 when it is not)."""
+        if self.next_due is None or today <= self.next_due:
+            return 0
+        return (today - self.next_due).days
+
+
+def roll_out(team: Sequence[dict], trained: Sequence[str], supervision_dates: Sequence[dt.date],
+             weeks: int) -> RollOut:
+    """Trained = the people with at least one training; a person not on the roster counts as another
+    profession. The next supervision is due ``weeks`` after the last one."""
+    roles = {m["name"]: m.get("role", "") for m in team}
+    people = set(trained)
+    doctors = sum(1 for p in people if is_doctor(roles.get(p, "")))
+    last = max(supervision_dates, default=None)
+    return RollOut(doctors, len(people) - doctors, last, last + dt.timedelta(weeks=weeks) if last else None)

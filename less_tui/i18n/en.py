@@ -700,4 +700,16 @@ STRINGS: dict[str, str] = {
     "mea.bad": "{name}: {value} will not do; expected {expected}",
     "mea.none": "No measures of the team's own in config.toml ([[less.measures]]).",
     "mea.frozen": "The meeting is closed: its values are frozen.",
+    # training and supervision
+    "sup.bad_minutes": "--minutes {value}: expected a length in minutes, 1–600",
+    "sup.empty_name": "a name must not be empty (--leader, --attendee, --person, --course)",
+    "sup.added": "The supervision on {date} ({minutes} min, {n} attending) is recorded.",
+    "sup.training_added": "The training of {person} ({date}) is recorded.",
+    "sup.col.minutes": "Minutes",
+    "sup.col.leader": "Led by",
+    "sup.trained": "Trained in insurance medicine: {doctors} doctors, {others} other professions",
+    "sup.none_yet": "no supervision recorded yet",
+    "sup.next": "next supervision by {date} (in {days} days)",
+    "sup.overdue": "supervision is overdue: it was due by {date} ({days} days ago)",
+    "sum.rollout": "The LESS roll-out",
 }

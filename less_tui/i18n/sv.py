@@ -709,4 +709,16 @@ STRINGS: dict[str, str] = {
     "mea.bad": "{name}: {value} duger inte; förväntade {expected}",
     "mea.none": "Inga egna mått i config.toml ([[less.measures]]).",
     "mea.frozen": "Mötet är stängt: dess värden är frysta.",
+    # training and supervision
+    "sup.bad_minutes": "--minutes {value}: förväntade en längd i minuter, 1–600",
+    "sup.empty_name": "ett namn får inte vara tomt (--leader, --attendee, --person, --course)",
+    "sup.added": "Handledningen {date} ({minutes} min, {n} deltagare) är registrerad.",
+    "sup.training_added": "Utbildningen för {person} ({date}) är registrerad.",
+    "sup.col.minutes": "Minuter",
+    "sup.col.leader": "Ledd av",
+    "sup.trained": "Utbildade i försäkringsmedicin: {doctors} läkare, {others} andra professioner",
+    "sup.none_yet": "ingen handledning registrerad ännu",
+    "sup.next": "nästa handledning senast {date} (om {days} dagar)",
+    "sup.overdue": "handledningen är försenad: den skulle ha hållits senast {date} ({days} dagar sedan)",
+    "sum.rollout": "LESS-införandet",
 }

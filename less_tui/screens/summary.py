@@ -89,6 +89,7 @@ class SummaryScreen(Translated, Screen):
         self.selected = 0
         self.measures: list = []  # the team's own measures at this meeting (config [[less.measures]])
         self.testing: dict[str, list[str]] = {}  # indicator key: ideas being tested for it
+        self.rollout = None  # trained counts and the next supervision (None: nothing recorded)
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -120,6 +121,7 @@ class SummaryScreen(Translated, Screen):
         svc = ImprovementService(self.app.engine, self.app.cfg, self.app.service.unit_code)
         self.measures = svc.measures_at(self.app.service.date)
         self.testing = svc.testing_by_indicator()
+        self.rollout = svc.roll_out()
         self.post_message(self.Loaded(data))
 
     def refresh_from_db(self) -> None:
@@ -313,6 +315,14 @@ class SummaryScreen(Translated, Screen):
                 if key in self.testing:
                     ctx.append(f"{t('ind.short.' + key)}: ", style="dim")
                     ctx.append(", ".join(self.testing[key]) + "\n")
+        if self.rollout is not None:
+            from .. import clock
+            from ..present import supervision_line
+
+            late = self.rollout.overdue_days(clock.today())
+            ctx.append("\n" + t("sum.rollout") + "\n", style="bold")
+            ctx.append(supervision_line(self.rollout, clock.today()).replace(" · ", "\n") + "\n",
+                       style="bold red" if late else "")
         if self.measures:
             ctx.append("\n" + t("sum.measures") + "\n", style="bold")
             for m in self.measures:

@@ -171,6 +171,39 @@ class ImprovementService:
                         out.setdefault(k, []).append(i.code)
         return out
 
+    # -------------------------------------------------------------- training and supervision
+
+    def add_training(self, person: str, course: str, date: dt.date) -> None:
+        with self._session() as s:
+            store.add_training(s, self._unit_id(s, create=True), person, course, date)
+            s.commit()
+
+    def add_supervision(self, date: dt.date, minutes: int, leader: str, attendees: Sequence[str]) -> None:
+        with self._session() as s:
+            store.add_supervision(s, self._unit_id(s, create=True), date, minutes, leader, attendees)
+            s.commit()
+
+    def roll_out(self) -> imp_core.RollOut | None:
+        """Trained counts and the next supervision; None when nothing of the roll-out is recorded."""
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return None
+            trained = [x.person for x in store.trainings(s, unit_id)]
+            dates = [x.date for x in store.supervisions(s, unit_id)]
+        if not trained and not dates:
+            return None
+        return imp_core.roll_out(self.cfg.team, trained, dates, self.cfg.data["less"]["supervision_weeks"])
+
+    def supervision_list(self) -> list[tuple[dt.date, int, str, list[str]]]:
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return []
+            return [(x.date, x.minutes, x.leader, store.supervision_attendees(x)) for x in store.supervisions(s, unit_id)]
+
     # -------------------------------------------------------------- the year's report
 
     def report(self, year: int, demo: bool = False) -> imp_core.Report:

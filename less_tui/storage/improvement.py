@@ -14,7 +14,8 @@ from .. import clock
 from ..core import improvement as imp_core
 from ..core import indicators as ind_core
 from . import repo
-from .models import ImportBatch, ImprovementIdea, ImprovementProblem, Meeting, MeetingMeasure, PdsaCycle
+from .models import (ImportBatch, ImprovementIdea, ImprovementProblem, Meeting, MeetingMeasure, PdsaCycle,
+                     SupervisionSession, Training)
 
 
 class NotFound(LookupError):
@@ -202,3 +203,39 @@ def measure_history(s: Session, unit_id: int, year: int | None = None) -> list[t
     if year is not None:
         q = q.where(Meeting.date >= dt.date(year, 1, 1), Meeting.date <= dt.date(year, 12, 31))
     return [(m.date, measures_of(s, m.id)) for m in s.scalars(q.order_by(Meeting.date))]
+
+
+# ---------------------------------------------------------------- training and supervision
+
+def add_training(s: Session, unit_id: int, person: str, course: str, date: dt.date) -> Training:
+    row = Training(unit_id=unit_id, person=person, course=course, date=date, created_at=clock.now())
+    s.add(row)
+    s.flush()
+    repo.audit(s, "training.add", unit_id, detail=f"{date.isoformat()} {person}: {course}")
+    return row
+
+
+def trainings(s: Session, unit_id: int) -> list[Training]:
+    return list(s.scalars(select(Training).where(Training.unit_id == unit_id).order_by(Training.date, Training.id)))
+
+
+def add_supervision(s: Session, unit_id: int, date: dt.date, minutes: int, leader: str,
+                    attendees: Sequence[str]) -> SupervisionSession:
+    row = SupervisionSession(unit_id=unit_id, date=date, minutes=minutes, leader=leader,
+                             attendees=json.dumps(list(attendees), ensure_ascii=False), created_at=clock.now())
+    s.add(row)
+    s.flush()
+    repo.audit(s, "supervision.add", unit_id, detail=f"{date.isoformat()} {minutes} min, {leader}")
+    return row
+
+
+def supervisions(s: Session, unit_id: int) -> list[SupervisionSession]:
+    return list(s.scalars(select(SupervisionSession).where(SupervisionSession.unit_id == unit_id)
+                          .order_by(SupervisionSession.date, SupervisionSession.id)))
+
+
+def supervision_attendees(row: SupervisionSession) -> list[str]:
+    try:
+        return [x for x in json.loads(row.attendees or "[]") if isinstance(x, str)]
+    except ValueError:
+        return []

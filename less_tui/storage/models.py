@@ -270,3 +270,28 @@ class MeetingMeasure(SQLModel, table=True):
     denominator: Optional[int] = None
     updated_by: str = ""
     updated_at: dt.datetime
+
+
+class Training(SQLModel, table=True):
+    """An insurance-medicine training a person of the team has taken (the LESS roll-out)."""
+
+    __tablename__ = "trainings"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    person: str
+    course: str
+    date: dt.date
+    created_at: dt.datetime
+
+
+class SupervisionSession(SQLModel, table=True):
+    """A supervision session (handledning): when, how long, who led it and who came (JSON list)."""
+
+    __tablename__ = "supervision_sessions"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    date: dt.date
+    minutes: int
+    leader: str = ""
+    attendees: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    created_at: dt.datetime

@@ -1,4 +1,5 @@
-"""improvement work: problems, ideas (status, indicators) and their PDSA cycles; the team's own measures per meeting
+"""improvement work: problems, ideas (status, indicators) and their PDSA cycles; the team's own measures per meeting;
+trainings and supervision sessions
 
 Revision ID: 0007
 Revises: 0006
@@ -78,9 +79,38 @@ def upgrade() -> None:
         sa.UniqueConstraint("meeting_id", "key", name="uq_meeting_measure"),
     )
     op.create_index("ix_meeting_measures_meeting_id", "meeting_measures", ["meeting_id"], unique=False)
+    op.create_table(
+        "trainings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("person", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("course", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_trainings_unit_id", "trainings", ["unit_id"], unique=False)
+    op.create_table(
+        "supervision_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("leader", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("attendees", sa.Text(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_supervision_sessions_unit_id", "supervision_sessions", ["unit_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_supervision_sessions_unit_id", table_name="supervision_sessions")
+    op.drop_table("supervision_sessions")
+    op.drop_index("ix_trainings_unit_id", table_name="trainings")
+    op.drop_table("trainings")
     op.drop_index("ix_meeting_measures_meeting_id", table_name="meeting_measures")
     op.drop_table("meeting_measures")
     op.drop_index("ix_pdsa_cycles_idea_id", table_name="pdsa_cycles")
