@@ -107,3 +107,38 @@ async def test_summary_says_trained_and_overdue(demo_engine, cfg):
         ctx = str(app.screen.query_one("#context").render())
         assert "1 läkare, 1 andra professioner" in ctx
         assert "försenad" in ctx and "2026-10-13" in ctx and "41 dagar" in ctx
+
+
+async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
+    from less_tui.app import LessApp
+    from less_tui.screens.improvement import SupervisionDialog
+    from less_tui.screens.queue import QueueScreen
+    from less_tui.services.improvement import ImprovementService
+
+    app = LessApp(cfg, demo_engine, TODAY)
+
+    async def until(cond, what):
+        for _ in range(80):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if cond():
+                return
+        raise AssertionError(what)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("ctrl+p")
+        await until(lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette")
+        await pilot.press(*"Registrera handledning", "enter")
+        await until(lambda: isinstance(app.screen, SupervisionDialog), "the dialog")
+        await until(lambda: app.focused is not None and app.focused.id == "s-minutes", "minutes focused")
+        # the leader is required; a length that is not one is named
+        await pilot.press(*"90", "enter")
+        await until(lambda: "Vem ledde" in str(app.screen.query_one("#supervision-error").render()), "leader asked")
+        await pilot.press(*"Anna Handledare", "enter")
+        await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
+        await until(lambda: ImprovementService(demo_engine, cfg).supervision_list() != [], "recorded")
+    (date, minutes, leader, names), = ImprovementService(demo_engine, cfg).supervision_list()
+    assert (date, minutes, leader) == (TODAY, 90, "Anna Handledare")
+    assert names == ["Kerstin Bronner", "Niran El Kouni", "Jessica Bylund"]  # the roster's attendees

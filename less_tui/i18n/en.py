@@ -712,4 +712,12 @@ STRINGS: dict[str, str] = {
     "sup.next": "next supervision by {date} (in {days} days)",
     "sup.overdue": "supervision is overdue: it was due by {date} ({days} days ago)",
     "sum.rollout": "The LESS roll-out",
+    # supervision from the app
+    "cmd.supervision": "Record a supervision",
+    "cmd.supervision.help": "Date, length, who led it and who came",
+    "sup.dialog_title": "Supervision",
+    "sup.hint": "Attendees separated by commas · Enter records · Esc cancels",
+    "sup.bad_date": "{value} is not a date; expected YYYY-MM-DD",
+    "sup.need_leader": "Who led the supervision?",
+    "sup.recorded": "The supervision is recorded.",
 }

@@ -721,4 +721,12 @@ STRINGS: dict[str, str] = {
     "sup.next": "nästa handledning senast {date} (om {days} dagar)",
     "sup.overdue": "handledningen är försenad: den skulle ha hållits senast {date} ({days} dagar sedan)",
     "sum.rollout": "LESS-införandet",
+    # supervision from the app
+    "cmd.supervision": "Registrera handledning",
+    "cmd.supervision.help": "Datum, längd, vem som ledde och vem som kom",
+    "sup.dialog_title": "Handledning",
+    "sup.hint": "Deltagare skiljs med kommatecken · Enter registrerar · Esc avbryter",
+    "sup.bad_date": "{value} är inget datum; förväntade ÅÅÅÅ-MM-DD",
+    "sup.need_leader": "Vem ledde handledningen?",
+    "sup.recorded": "Handledningen är registrerad.",
 }

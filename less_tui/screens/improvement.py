@@ -435,3 +435,69 @@ class MeasuresDialog(Translated, ModalScreen["dict[str, str] | None"]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[str]] | None"]):
+    """Record a supervision session: date (today), length in minutes, who led it, who came (names
+    separated by commas; the roster's attendees to start with). Enter checks and records; Esc cancels."""
+
+    KEYS = [Key("escape", "cancel", "btn.cancel", "supervision_cancel")]
+    DEFAULT_CSS = """
+    SupervisionDialog .field { height: 1; margin-top: 1; }
+    SupervisionDialog .field Label { width: 22; color: $text-muted; }
+    SupervisionDialog .field Input { width: 1fr; background: $panel; }
+    SupervisionDialog #supervision-error { color: $error; height: auto; min-height: 1; margin-top: 1; }
+    SupervisionDialog .supervision-hint { color: $text-muted; }
+    """
+
+    def __init__(self, today: dt.date, attendees: list[str]):
+        super().__init__()
+        self.translate_bindings()
+        self.today = today
+        self.attendees = attendees
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="supervision-dialog"):
+            yield Label(t("sup.dialog_title"), classes="dialog-title", markup=False)
+            for fid, label, value in (("s-date", "col.date", self.today.isoformat()), ("s-minutes", "sup.col.minutes", ""),
+                                      ("s-leader", "sup.col.leader", ""),
+                                      ("s-attendees", "col.attendees", ", ".join(self.attendees))):
+                with Horizontal(classes="field"):
+                    yield Label(t(label), markup=False)
+                    yield Input(value, id=fid, compact=True)
+            yield Static("", id="supervision-error", markup=False)
+            yield Static(t("sup.hint"), classes="supervision-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#s-minutes", Input).focus()
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        self.query_one("#supervision-error", Static).update("")
+
+    def _problem(self, text: str, field: str) -> None:
+        self.query_one("#supervision-error", Static).update(text)
+        self.query_one(f"#{field}", Input).focus()
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = {w.id: w.value.strip() for w in self.query(Input)}
+        try:
+            date = dt.date.fromisoformat(value["s-date"])
+        except ValueError:
+            self._problem(t("sup.bad_date", value=value["s-date"]), "s-date")
+            return
+        minutes = value["s-minutes"]
+        if not (minutes.isascii() and minutes.isdigit() and 1 <= int(minutes) <= 600):
+            self._problem(t("sup.bad_minutes", value=minutes or "–").replace("--minutes ", ""), "s-minutes")
+            return
+        leader = " ".join(value["s-leader"].split())
+        if not leader:
+            self._problem(t("sup.need_leader"), "s-leader")
+            return
+        names = [" ".join(n.split()) for n in value["s-attendees"].split(",") if n.strip()]
+        self.dismiss((date, int(minutes), leader, names))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
