@@ -100,7 +100,7 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
         importing.store(engine, cfg, [(f"intyg-{d}.csv", f"{k:064d}", "intyg", len(rows), 0, rows)], d)
         with Session(engine, expire_on_commit=False) as s:
             unit = repo.get_unit(s, UNIT)
-            m = repo.create_meeting(s, cfg, unit, d)
+            repo.create_meeting(s, cfg, unit, d)
             s.commit()
         typed = {"reko_calls": str(REKO_CALLS[k])}
         if k != 2:  # one meeting without the share: the report says so (–)

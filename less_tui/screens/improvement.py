@@ -119,10 +119,10 @@ class ImprovementScreen(Translated, Screen):
         with Vertical(id="form"):
             yield Static("", id="form-title", markup=False)
             with Horizontal(classes="field", id="row-text"):
-                yield Label(t("imp.field.text"), markup=False)
+                yield Label(t("work.field.text"), markup=False)
                 yield Input(id="f-text", compact=True)
             for name in CYCLE_FIELDS:
-                label = t(f"imp.field.{name}") if name in DATE_FIELDS else t(f"pdsa.{name}")
+                label = t(f"work.field.{name}") if name in DATE_FIELDS else t(f"pdsa.{name}")
                 with Horizontal(classes="field cycle-field", id=f"row-{name}"):
                     yield Label(label, markup=False)
                     yield Input(id=f"f-{name}", compact=True)
@@ -131,7 +131,7 @@ class ImprovementScreen(Translated, Screen):
 
     def on_mount(self) -> None:
         self.title = t("screen.improvement")
-        self.sub_title = t("imp.hint")
+        self.sub_title = t("work.hint")
         self.service = ImprovementService(self.app.engine, self.app.cfg, self.app.service.unit_code)
         self.query_one("#form").display = False
         self.query_one(WorkTable).focus()
@@ -159,8 +159,8 @@ class ImprovementScreen(Translated, Screen):
         current = self.entries[table.cursor_row].key if self.entries and 0 <= table.cursor_row < len(self.entries) else None
         self.entries = entries
         if not table.columns:
-            for key, label in (("no", "imp.col.no"), ("text", "imp.col.text"), ("status", "imp.col.status"),
-                               ("ind", "imp.col.indicators")):
+            for key, label in (("no", "work.col.no"), ("text", "work.col.text"), ("status", "work.col.status"),
+                               ("ind", "work.col.indicators")):
                 table.add_column(t(label), key=key)
         table.clear()
         short = {k: t(f"ind.short.{k}") for k in INDICATOR_KEYS}
@@ -176,10 +176,10 @@ class ImprovementScreen(Translated, Screen):
             else:
                 c = e.cycle
                 when = f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}"
-                rows.append([Text("    " + t("imp.pdsa")), Text(f"{when} {one_line(c.owner)}: {one_line(c.plan)}".strip()),
+                rows.append([Text("    " + t("work.pdsa")), Text(f"{when} {one_line(c.owner)}: {one_line(c.plan)}".strip()),
                              Text(one_line(c.result)), Text("")])
         if not rows:
-            rows.append([Text(""), Text(t("imp.empty"), style="dim"), Text(""), Text("")])
+            rows.append([Text(""), Text(t("work.empty"), style="dim"), Text(""), Text("")])
         table.add_rows(rows)
         want = self._select or current
         self._select = None
@@ -199,27 +199,27 @@ class ImprovementScreen(Translated, Screen):
     # ------------------------------------------------------------ new lines and changes from the list
 
     def new_problem(self) -> None:
-        self.edit(Editing("problem", None, None, t("imp.new_problem")), {"text": ""})
+        self.edit(Editing("problem", None, None, t("work.new_problem")), {"text": ""})
 
     def new_idea(self) -> None:
         e = self.highlighted()
         if e is None:
-            self.notify(t("imp.need_problem"), severity="warning")
+            self.notify(t("work.need_problem"), severity="warning")
             return
-        self.edit(Editing("idea", None, e.problem.id, t("imp.new_idea", no=e.problem.number)), {"text": ""})
+        self.edit(Editing("idea", None, e.problem.id, t("work.new_idea", no=e.problem.number)), {"text": ""})
 
     def new_cycle(self) -> None:
         e = self.highlighted()
         if e is None or e.idea is None:
-            self.notify(t("imp.need_idea"), severity="warning")
+            self.notify(t("work.need_idea"), severity="warning")
             return
-        self.edit(Editing("cycle", None, e.idea.id, t("imp.cycle", code=e.idea.code)),
+        self.edit(Editing("cycle", None, e.idea.id, t("work.cycle", code=e.idea.code)),
                   {name: "" for name in CYCLE_FIELDS})
 
     def next_status(self) -> None:
         e = self.highlighted()
         if e is None or e.kind != "idea":
-            self.notify(t("imp.on_idea"), severity="warning")
+            self.notify(t("work.on_idea"), severity="warning")
             return
         statuses = imp_core.STATUSES
         new = statuses[(statuses.index(e.idea.status) + 1) % len(statuses)]
@@ -229,7 +229,7 @@ class ImprovementScreen(Translated, Screen):
     def toggle_indicator(self, n: int) -> None:
         e = self.highlighted()
         if e is None or e.kind != "idea":
-            self.notify(t("imp.on_idea"), severity="warning")
+            self.notify(t("work.on_idea"), severity="warning")
             return
         key = INDICATOR_KEYS[n - 1]
         keys = [k for k in e.idea.indicators if k != key] if key in e.idea.indicators else [*e.idea.indicators, key]
@@ -243,14 +243,14 @@ class ImprovementScreen(Translated, Screen):
         if e is None:
             return
         if e.kind == "problem":
-            self.edit(Editing("problem", e.id, None, t("imp.problem", no=e.problem.number)), {"text": e.problem.text})
+            self.edit(Editing("problem", e.id, None, t("work.problem", no=e.problem.number)), {"text": e.problem.text})
         elif e.kind == "idea":
-            self.edit(Editing("idea", e.id, e.problem.id, t("imp.idea", code=e.idea.code)), {"text": e.idea.text})
+            self.edit(Editing("idea", e.id, e.problem.id, t("work.idea", code=e.idea.code)), {"text": e.idea.text})
         else:
             c = e.cycle
             values = {name: getattr(c, name) for name in CYCLE_FIELDS}
             values.update({name: values[name].isoformat() if values[name] else "" for name in DATE_FIELDS})
-            self.edit(Editing("cycle", e.id, e.idea.id, t("imp.cycle", code=e.idea.code)), values)
+            self.edit(Editing("cycle", e.id, e.idea.id, t("work.cycle", code=e.idea.code)), values)
 
     # ------------------------------------------------------------ the form, saved as typed
 
@@ -294,7 +294,7 @@ class ImprovementScreen(Translated, Screen):
                 try:
                     out[name] = dt.date.fromisoformat(value) if value else None
                 except ValueError:
-                    problems.append(t("imp.bad_date", field=t(f"imp.field.{name}"), value=value))
+                    problems.append(t("work.bad_date", field=t(f"work.field.{name}"), value=value))
                     out.pop(name, None)
             else:
                 out[name] = value
@@ -310,7 +310,7 @@ class ImprovementScreen(Translated, Screen):
         if problems:
             self._state("; ".join(problems), problem=True)
         else:
-            self._state(t("imp.saving"))
+            self._state(t("work.saving"))
         if self._creating:  # the line is being made: this text follows once it has its id
             self._pending = (ed, values, problems)
             return
@@ -349,7 +349,7 @@ class ImprovementScreen(Translated, Screen):
         self.saved_count += 1
         self._select = {"problem": "p", "idea": "i", "cycle": "c"}[ed.kind] + str(ed.id)
         if not problems and ed is self.editing:
-            self._state(t("imp.saved"))
+            self._state(t("work.saved"))
         self.load()
 
     def _state(self, text: str, problem: bool = False) -> None:
