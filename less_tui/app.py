@@ -187,6 +187,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.show_queue)
         yield SystemCommand(t("cmd.summary"), t("cmd.summary.help"), self.show_summary)
         yield SystemCommand(t("cmd.meetings"), t("cmd.meetings.help"), self.show_meetings)
+        yield SystemCommand(t("key.improvement"), t("cmd.improvement.help"), self.show_improvement)
+        yield SystemCommand(t("cmd.supervision"), t("cmd.supervision.help"), self.record_supervision)
         yield SystemCommand(t("cmd.mask"), t("cmd.mask.help"), self.action_toggle_mask)
         yield SystemCommand(t("cmd.projector"), t("cmd.projector.help"), self.action_projector)
         yield SystemCommand(t("key.follow"), t("follow.help"), self.action_follow)
@@ -240,6 +242,36 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
             return
         self.push_screen(SummaryScreen())
+
+    def show_improvement(self) -> None:
+        from .screens.improvement import ImprovementScreen
+
+        if isinstance(self.screen, ImprovementScreen):
+            return
+        if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
+            return
+        self.push_screen(ImprovementScreen())
+
+    def record_supervision(self) -> None:
+        """Record a supervision session (the palette): a dialog, then the write queue."""
+        from . import clock
+        from .screens.improvement import SupervisionDialog
+        from .services.improvement import ImprovementService
+
+        svc = ImprovementService(self.engine, self.cfg, self.service.unit_code)
+
+        def done(_result) -> None:
+            self.notify(t("sup.recorded"))
+            refresh = getattr(self.screen, "refresh_from_db", None)
+            if refresh is not None:
+                refresh()
+
+        def answer(value) -> None:
+            if value:
+                self.write(partial(svc.add_supervision, *value), then=done)
+
+        self.push_screen(SupervisionDialog(clock.today(),
+                                           [m.name for m in self.cfg.team if m.attendee]), answer)
 
     def show_meetings(self) -> None:
         self.push_screen(MeetingsScreen())

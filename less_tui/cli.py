@@ -749,6 +749,135 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
         typer.echo(t("cli.migrated", name=f"{name:20}", n=f"{n:>9}", sha=h[:16]))
 
 
+# ---------------------------------------------------------------- the year's improvement report
+
+@app.command()
+def report(
+    year: str = typer.Option(..., "--year", help="The year, YYYY: its closed meetings give the indicator table."),
+    fmt: str = typer.Option("md", "--format", help="md, docx or xlsx."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: a file in the export folder; md without -o: stdout)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report: sv or en."),
+    db: Optional[str] = DbOpt,
+):
+    """Write the year's improvement report: team, problems and ideas, the indicator table of the year's
+    closed meetings, what was tested and introduced, run charts. No patient data is read."""
+    from .exports.report import FORMATS, ReportError, file_name, render_md, write
+    from .services.improvement import ImprovementService, NoClosedMeeting, year_of
+    from .storage.repo import NotFound
+
+    _lang_option(lang)
+    _db_option(db)
+    cfg = state.cfg
+    try:
+        y = year_of(year)
+    except ValueError:
+        raise UserError(t("rep.bad_year", value=repr(year))) from None
+    if fmt not in FORMATS:
+        raise UserError(t("rep.bad_format", value=repr(fmt), choices=", ".join(FORMATS)))
+    engine = state.existing_engine()
+    from .exports import export_folder, is_demo
+
+    demo = is_demo(engine)
+    try:
+        data = ImprovementService(engine, cfg).report(y, demo=demo)
+    except (NoClosedMeeting, NotFound):
+        raise UserError(t("rep.no_meetings", unit=cfg.unit, year=y)) from None
+    if fmt == "md" and output is None:
+        typer.echo(render_md(data), nl=False)
+        return
+    path = output if output is not None else export_folder(cfg, engine, demo=demo) / file_name(cfg.unit, y, fmt, demo)
+    try:
+        written = write(data, fmt, Path(path), group=cfg.database.group)
+    except ReportError as e:
+        raise UserError(str(e)) from None
+    typer.echo(t("rep.written", path=written), err=True)
+
+
+# ---------------------------------------------------------------- training and supervision
+
+supervision_app = typer.Typer(help="Record supervision sessions and the team's insurance-medicine training.",
+                              pretty_exceptions_enable=False)
+app.add_typer(supervision_app, name="supervision")
+
+
+@supervision_app.command("add")
+def supervision_add(
+    date: Optional[str] = typer.Option(None, "--date", help="The session's date, YYYY-MM-DD (default today)."),
+    minutes: int = typer.Option(..., "--minutes", help="Its length in minutes."),
+    leader: str = typer.Option(..., "--leader", help="Who led it."),
+    attendee: Optional[List[str]] = typer.Option(None, "--attendee", help="Who came (repeat)."),
+    db: Optional[str] = DbOpt,
+):
+    """Record a supervision session (handledning): date, length, who led it, who came."""
+    from .services.improvement import ImprovementService
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(date, "--date")
+    if not 1 <= minutes <= 600:
+        raise UserError(t("sup.bad_minutes", value=minutes))
+    names = [" ".join(n.split()) for n in attendee or []]
+    for name in [leader, *names]:
+        _plain_option("--leader" if name is leader else "--attendee", name)
+    if not leader.strip() or not all(names):
+        raise UserError(t("sup.empty_name"))
+    engine = state.existing_engine()
+    ImprovementService(engine, cfg).add_supervision(d, minutes, " ".join(leader.split()), names)
+    typer.echo(t("sup.added", date=d.isoformat(), minutes=minutes, n=len(names)))
+
+
+@supervision_app.command("training")
+def supervision_training(
+    person: str = typer.Option(..., "--person", help="Who took it (a name on the roster, or any name)."),
+    course: str = typer.Option(..., "--course", help="The training's name."),
+    date: Optional[str] = typer.Option(None, "--date", help="When, YYYY-MM-DD (default today)."),
+    db: Optional[str] = DbOpt,
+):
+    """Record an insurance-medicine training a person of the team has taken."""
+    from .services.improvement import ImprovementService
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(date, "--date")
+    _plain_option("--person", person)
+    _plain_option("--course", course)
+    if not person.strip() or not course.strip():
+        raise UserError(t("sup.empty_name"))
+    engine = state.existing_engine()
+    ImprovementService(engine, cfg).add_training(" ".join(person.split()), " ".join(course.split()), d)
+    typer.echo(t("sup.training_added", person=" ".join(person.split()), date=d.isoformat()))
+
+
+@supervision_app.command("list")
+def supervision_list(as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+                     db: Optional[str] = DbOpt):
+    """The supervision sessions, and when the next is due."""
+    from .core.text import table
+    from .services.improvement import ImprovementService
+
+    _db_option(db)
+    cfg = state.cfg
+    engine = state.existing_engine()
+    svc = ImprovementService(engine, cfg)
+    rows = svc.supervision_list()
+    ro = svc.roll_out()
+    if as_json:
+        typer.echo(json.dumps({
+            "sessions": [{"date": d.isoformat(), "minutes": m, "leader": lead, "attendees": att}
+                         for d, m, lead, att in rows],
+            "trained_doctors": ro.trained_doctors if ro else 0, "trained_others": ro.trained_others if ro else 0,
+            "next_due": ro.next_due.isoformat() if ro and ro.next_due else None,
+            "overdue_days": ro.overdue_days(clock.today()) if ro else 0}, ensure_ascii=False, indent=2))
+        return
+    typer.echo(table([t("col.date"), t("sup.col.minutes"), t("sup.col.leader"), t("col.attendees")],
+                     [[d.isoformat(), str(m), lead, ", ".join(att)] for d, m, lead, att in rows], right={1}))
+    from .present import supervision_line
+
+    line = supervision_line(ro, clock.today())
+    if line:
+        typer.echo(line)
+
+
 # ---------------------------------------------------------------- entry point
 
 def command():

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import keymap as keymap_ids
@@ -229,6 +229,60 @@ class UI(Section):
     projector: bool
 
 
+MEASURE_KEYS = ("key", "name", "kind", "target", "direction")
+
+
+def _measure_key(v: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", v):
+        raise PydanticCustomError("measure_key", "bad key", {})
+    return v
+
+
+def _measure_name(v: str) -> str:
+    import re
+
+    if not re.match(r"(Antal|Andel)\s+\S", v.strip()):
+        raise PydanticCustomError("measure_name", "bad name", {})
+    return v.strip()
+
+
+class Measure(Section):
+    """One of the team's own measures (``[[less.measures]]``), counted by hand at each meeting."""
+
+    key: Annotated[str, AfterValidator(_measure_key)]
+    name: Annotated[str, AfterValidator(_measure_name)]
+    kind: Annotated[str, _one_of(("count", "share"))] = "count"
+    target: float
+    direction: Annotated[str, _one_of(("higher", "lower"))] = "higher"
+
+    @model_validator(mode="after")
+    def _target_fits(self) -> "Measure":
+        if self.target < 0 or (self.kind == "share" and self.target > 1):
+            raise PydanticCustomError("measure_target", "bad target", {})
+        return self
+
+
+class Less(Section):
+    """The LESS work around the meeting: listed patients, comparison shares, supervision, own measures."""
+
+    listed_patients: Annotated[int, _at_least(0)]
+    region_sick_share: Annotated[float, AfterValidator(_share)]
+    country_sick_share: Annotated[float, AfterValidator(_share)]
+    supervision_weeks: Annotated[int, _between(1, 104)]
+    measures: list[Measure] = []
+
+    @model_validator(mode="after")
+    def _keys_differ(self) -> "Less":
+        seen: set[str] = set()
+        for i, m in enumerate(self.measures, 1):
+            if m.key in seen:
+                raise PydanticCustomError("measure_duplicate", "duplicate key", {"i": i, "value": repr(m.key)})
+            seen.add(m.key)
+        return self
+
+
 class Config(Section):
     """Every setting, typed: ``cfg.meeting.cadence_months``, ``cfg.queue.weights.long``, …"""
 
@@ -245,6 +299,7 @@ class Config(Section):
     database: Database
     export: Export
     ui: UI
+    less: Less
     keymap: dict[str, str]
 
     _path: Path | None = PrivateAttr(default=None)
@@ -290,6 +345,11 @@ class Config(Section):
     @property
     def abbreviations(self) -> dict[str, str]:
         return self.actions.abbreviations
+
+    @property
+    def measures(self) -> list[Measure]:
+        """The team's own measures (``[[less.measures]]``)."""
+        return self.less.measures
 
     def role_of(self, name: str) -> str:
         for m in self.team:
@@ -340,6 +400,8 @@ def _problem(e: dict[str, Any], data: dict[str, Any]) -> str:
         return t(f"cfg.team_{loc[2]}", i=i)
     if loc and loc[0] == "keymap":
         return t("cfg.keymap")
+    if tuple(loc[:2]) == ("less", "measures"):
+        return _measure_problem(e, data)
     if tuple(loc[:2]) == ("actions", "abbreviations"):
         return t("cfg.abbreviations", value=repr(_at(data, ["actions", "abbreviations"])))
     # walk the models down to the key the error is about
@@ -368,6 +430,27 @@ def _problem(e: dict[str, Any], data: dict[str, Any]) -> str:
     if get_origin(ann) is list:
         return t("cfg.not_text_list", name=name, value=value)
     return t(_TYPE_MESSAGES.get(ann, "cfg.not_text"), name=name, value=value)
+
+
+def _measure_problem(e: dict[str, Any], data: dict[str, Any]) -> str:
+    """A problem of ``[[less.measures]]``, naming the measure by its number."""
+    loc, kind = e["loc"], e["type"]
+    if kind == "measure_duplicate":
+        return t("cfg.measure_key", **(e.get("ctx") or {}))
+    if len(loc) == 2:
+        return t("cfg.measures_list")
+    i = int(loc[2]) + 1
+    if len(loc) == 3:
+        if kind == "measure_target":
+            return t("cfg.measure_target", i=i, value=repr(_at(data, ["less", "measures"])[i - 1].get("target")))
+        return t("cfg.measure_table", i=i)
+    field = str(loc[3])
+    if kind == "extra_forbidden":
+        return t("cfg.measure_unknown", i=i, name=field, choices=", ".join(MEASURE_KEYS))
+    value = repr(_at(data, ["less", "measures"])[i - 1].get(field))
+    if field == "target":
+        return t("cfg.measure_target", i=i, value=value)
+    return t(f"cfg.measure_{field}", i=i, value=value)
 
 
 def _keymap_problems(keymap: dict[str, str]) -> list[str]:

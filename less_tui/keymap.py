@@ -11,6 +11,20 @@ from __future__ import annotations
 import unicodedata
 
 DEFAULTS: dict[str, str] = {
+    # the improvement work (improvement.ImprovementScreen and its dialogs; i and v on the summary)
+    "improvement_new_problem": "p",
+    "improvement_new_idea": "i",
+    "improvement_new_cycle": "c",
+    "improvement_status": "s",
+    "improvement_indicator_1": "1",
+    "improvement_indicator_2": "2",
+    "improvement_indicator_3": "3",
+    "improvement_indicator_4": "4",
+    "improvement_back": "escape",
+    "measures_cancel": "escape",
+    "supervision_cancel": "escape",
+    "improvement": "i",
+    "measures": "v",
     # the app (app.LessApp)
     "command_palette": "ctrl+p",
     "focus_next": "tab",

@@ -156,3 +156,17 @@ def show_frozen(indicators, frozen) -> None:
     for i in indicators.indicators:
         if i.key in frozen:
             i.count, i.denominator = frozen[i.key].count, frozen[i.key].denominator
+
+
+def supervision_line(ro, today, lang: str | None = None) -> str:
+    """``Utbildade: 2 läkare, 1 annan profession · nästa handledning senast 2026-12-01 (om 8 dagar)``;
+    overdue in words. Empty when nothing of the roll-out is recorded (``ro`` is None)."""
+    if ro is None:
+        return ""
+    out = t("sup.trained", doctors=ro.trained_doctors, others=ro.trained_others, lang=lang)
+    if ro.next_due is None:
+        return out + " · " + t("sup.none_yet", lang=lang)
+    late = ro.overdue_days(today)
+    if late:
+        return out + " · " + t("sup.overdue", date=ro.next_due.isoformat(), days=late, lang=lang)
+    return out + " · " + t("sup.next", date=ro.next_due.isoformat(), days=(ro.next_due - today).days, lang=lang)

@@ -70,6 +70,9 @@ class SummaryScreen(Translated, Screen):
         KeySpec("n", "next_indicator", "key.next_indicator", "next_indicator"),
         KeySpec("c", "close_meeting", "key.close_meeting", "close_meeting"),
         KeySpec("e", "export", "key.export", "export"),
+        # the improvement work (not in the footer, which stays as it was; in the help and the palette)
+        KeySpec("i", "improvement", "key.improvement", "improvement", show=False),
+        KeySpec("v", "measures", "key.measures", "measures", show=False),
         AppKeyRef("help"),
         AppKeyRef("quit"),
     ]
@@ -84,6 +87,9 @@ class SummaryScreen(Translated, Screen):
         self.translate_bindings()
         self.data: SummaryData | None = None
         self.selected = 0
+        self.measures: list = []  # the team's own measures at this meeting (config [[less.measures]])
+        self.testing: dict[str, list[str]] = {}  # indicator key: ideas being tested for it
+        self.rollout = None  # trained counts and the next supervision (None: nothing recorded)
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -109,7 +115,15 @@ class SummaryScreen(Translated, Screen):
 
     @work(thread=True, exclusive=True, group="summary")
     def reload(self) -> None:
-        self.post_message(self.Loaded(self.less_app.service.summary()))
+        app = self.less_app
+        data = app.service.summary()
+        from ..services.improvement import ImprovementService
+
+        svc = ImprovementService(app.engine, app.cfg, app.service.unit_code)
+        self.measures = svc.measures_at(app.service.date)
+        self.testing = svc.testing_by_indicator()
+        self.rollout = svc.roll_out()
+        self.post_message(self.Loaded(data))
 
     def refresh_from_db(self) -> None:
         self.reload()
@@ -191,6 +205,7 @@ class SummaryScreen(Translated, Screen):
             ctx.append(f"{v}\n")
         if c.lower_bound:
             ctx.append(t("ctx.lower_bound"), style="italic")
+        self.improvement_context(ctx)
         self.query_one("#context", Static).update(ctx)
         by = Text()
         if not d.actions_by_owner:
@@ -287,3 +302,56 @@ class SummaryScreen(Translated, Screen):
 
     def action_export(self) -> None:
         self.less_app.export_minutes()
+
+
+    def action_improvement(self) -> None:
+        self.less_app.show_improvement()
+
+    def improvement_context(self, ctx: Text) -> None:
+        """Beside the context: the ideas being tested per indicator, and the team's own measures (only
+        when there are any; the summary is otherwise as it was)."""
+        from ..core.improvement import measure_target, measure_value
+
+        if self.testing:
+            ctx.append("\n" + t("sum.testing") + "\n", style="bold")
+            for key in INDICATOR_KEYS:
+                if key in self.testing:
+                    ctx.append(f"{t('ind.short.' + key)}: ", style="dim")
+                    ctx.append(", ".join(self.testing[key]) + "\n")
+        if self.rollout is not None:
+            from .. import clock
+            from ..present import supervision_line
+
+            late = self.rollout.overdue_days(clock.today())
+            ctx.append("\n" + t("sum.rollout") + "\n", style="bold")
+            ctx.append(supervision_line(self.rollout, clock.today()).replace(" · ", "\n") + "\n",
+                       style="bold red" if late else "")
+        if self.measures:
+            ctx.append("\n" + t("sum.measures") + "\n", style="bold")
+            for m in self.measures:
+                ctx.append(f"{one_line(m.name)}: ", style="dim")
+                ctx.append(f"{measure_value(m.value, m.kind)} ({t('col.previous_short').lower()} "
+                           f"{measure_value(m.previous, m.kind)}; {t('col.target').lower()} "
+                           f"{measure_target(m.target, m.direction, m.kind)})\n")
+
+    def action_measures(self) -> None:
+        if not self.less_app.cfg.measures:
+            self.notify(t("mea.none"), severity="warning")
+            return
+        if self.data is None or self.data.meeting.closed:
+            self.notify(t("mea.frozen"), severity="warning")
+            return
+        from functools import partial
+
+        from ..services.improvement import ImprovementService
+        from .improvement import MeasuresDialog
+
+        svc = ImprovementService(self.less_app.engine, self.less_app.cfg, self.less_app.service.unit_code)
+        date = self.less_app.service.date
+
+        def answer(typed) -> None:
+            if typed:
+                self.less_app.write(partial(svc.set_measures, date, typed), then=lambda n: self.reload())
+
+        self.less_app.push_screen(MeasuresDialog(date, self.measures), answer)
+

@@ -22,7 +22,7 @@ from ..storage.models import Meeting, Unit
 
 def roster_attendees(cfg: Config) -> list[str]:
     """The roster's names that attend a meeting by default."""
-    return [m["name"] for m in cfg.team if m.get("attendee", True)]
+    return [m.name for m in cfg.team if m.attendee]
 
 
 def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> list[Episode]:

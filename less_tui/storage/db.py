@@ -16,7 +16,7 @@ from ..i18n import t
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_storage.py checks it against the migrations folder. Opening a
 # database already at this revision needs no Alembic import (faster start on the server).
-HEAD = "0006"
+HEAD = "0007"
 DB_FILE = "less-tui.db"
 
 

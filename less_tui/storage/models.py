@@ -208,3 +208,90 @@ class AuditChain(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     last_id: int = 0
     last_hash: str = ""
+
+
+class ImprovementProblem(SQLModel, table=True):
+    """A problem of the unit's improvement work (numbered 1, 2, 3 … within the unit)."""
+
+    __tablename__ = "improvement_problems"
+    __table_args__ = (UniqueConstraint("unit_id", "number", name="uq_improvement_problem_number"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    number: int
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ImprovementIdea(SQLModel, table=True):
+    """An idea to solve a problem (1.1, 1.2 …): its status, the indicators it aims at (JSON list of
+    keys) and its PDSA cycles."""
+
+    __tablename__ = "improvement_ideas"
+    __table_args__ = (UniqueConstraint("problem_id", "number", name="uq_improvement_idea_number"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    problem_id: int = Field(foreign_key="improvement_problems.id", index=True)
+    number: int
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = "planned"  # "planned" | "testing" | "introduced" | "ended"
+    indicators: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PdsaCycle(SQLModel, table=True):
+    """One plan-do-study-act cycle of an idea."""
+
+    __tablename__ = "pdsa_cycles"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="improvement_ideas.id", index=True)
+    plan: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    do: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    study: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    act: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    owner: str = ""
+    start: Optional[dt.date] = None
+    end: Optional[dt.date] = None
+    result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class MeetingMeasure(SQLModel, table=True):
+    """A value of one of the team's own measures (``[[less.measures]]``) at a meeting: a count, and for
+    a share its denominator. Written while the meeting is open; closing the meeting freezes it."""
+
+    __tablename__ = "meeting_measures"
+    __table_args__ = (UniqueConstraint("meeting_id", "key", name="uq_meeting_measure"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    key: str
+    count: int
+    denominator: Optional[int] = None
+    updated_by: str = ""
+    updated_at: dt.datetime
+
+
+class Training(SQLModel, table=True):
+    """An insurance-medicine training a person of the team has taken (the LESS roll-out)."""
+
+    __tablename__ = "trainings"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    person: str
+    course: str
+    date: dt.date
+    created_at: dt.datetime
+
+
+class SupervisionSession(SQLModel, table=True):
+    """A supervision session (handledning): when, how long, who led it and who came (JSON list)."""
+
+    __tablename__ = "supervision_sessions"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    date: dt.date
+    minutes: int
+    leader: str = ""
+    attendees: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    created_at: dt.datetime

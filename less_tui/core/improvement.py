@@ -1,0 +1,250 @@
+"""The improvement work around the meeting: problems, ideas and PDSA cycles, and the year's report
+as plain data. Pure rules: no database, no UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Sequence
+
+from .indicators import DIRECTIONS, INDICATOR_KEYS, Value
+from .text import number, pct
+
+# An idea is planned, being tested, introduced (the new way of working is the standard), or ended.
+STATUSES = ("planned", "testing", "introduced", "ended")
+
+
+def idea_code(problem_no: int, idea_no: int) -> str:
+    """``1.2``: the second idea of problem 1, as the improvement template numbers them."""
+    return f"{problem_no}.{idea_no}"
+
+
+def next_number(taken: Sequence[int]) -> int:
+    """The next free number after the highest taken (1 for the first)."""
+    return max(taken, default=0) + 1
+
+
+def whole_pct(v: Value | None, lang: str | None = None) -> str:
+    """A frozen value as a whole percentage, rounded once from its counts: 58/100 is ``58 %``."""
+    if v is None or not v.denominator:
+        return "–"
+    return f"{number(Fraction(v.count * 100, v.denominator), 0, lang)} %"
+
+
+def whole_number(v: Value | None, lang: str | None = None) -> str:
+    """The same percentage without its sign (the later values of a report row): ``64``."""
+    if v is None or not v.denominator:
+        return "–"
+    return number(Fraction(v.count * 100, v.denominator), 0, lang)
+
+
+def target_text(target: float, direction: str, lang: str | None = None) -> str:
+    """A target as the improvement template writes it: ``80 %`` (at least), ``≤ 20 %`` (at most)."""
+    digits = 0 if (Fraction(repr(float(target))) * 100).denominator == 1 else 1
+    return ("" if direction == "higher" else "≤ ") + pct(target, digits, lang)
+
+
+@dataclass(frozen=True)
+class CycleLine:
+    plan: str
+    do: str
+    study: str
+    act: str
+    owner: str
+    start: dt.date | None
+    end: dt.date | None
+    result: str
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class IdeaLine:
+    code: str
+    text: str
+    status: str
+    indicators: tuple[str, ...]
+    cycles: tuple[CycleLine, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    number: int
+    text: str
+    ideas: tuple[IdeaLine, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator over the year's closed meetings: the first is the start value."""
+
+    key: str
+    target: float
+    direction: str
+    values: tuple[Value | None, ...]
+
+    @property
+    def start(self) -> Value | None:
+        return self.values[0] if self.values else None
+
+    def series(self, lang: str | None = None) -> str:
+        """``58 %, 58, 64, 58, 61, 60`` — the start value with its sign, then each later meeting's."""
+        if not self.values:
+            return "–"
+        return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
+
+    def shares(self) -> list[float | None]:
+        return [v.share if v is not None else None for v in self.values]
+
+
+def parse_measure(text: str, kind: str) -> tuple[int, int | None] | None:
+    """A measure's value as typed: a count (``12``), or for a share a count of a denominator (``12/40``).
+    None when nothing is typed; ValueError when it is neither."""
+    s = "".join(text.split())
+    if not s:
+        return None
+    if kind == "count":
+        if not (s.isascii() and s.isdigit()):
+            raise ValueError(text)
+        return int(s), None
+    a, sep, b = s.partition("/")
+    if not sep or not (a.isascii() and a.isdigit() and b.isascii() and b.isdigit()):
+        raise ValueError(text)
+    count, denominator = int(a), int(b)
+    if denominator == 0 or count > denominator:
+        raise ValueError(text)
+    return count, denominator
+
+
+def measure_value(v: Value | None, kind: str, lang: str | None = None) -> str:
+    """``12`` (a count) or ``30 %`` (a share, whole per cent); ``–`` when none was entered."""
+    if v is None:
+        return "–"
+    return str(v.count) if kind == "count" else whole_pct(v, lang)
+
+
+def measure_target(target: float, direction: str, kind: str, lang: str | None = None) -> str:
+    if kind == "share":
+        return target_text(target, direction, lang)
+    return ("" if direction == "higher" else "≤ ") + number(target, 0 if float(target).is_integer() else 1, lang)
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One of the team's own measures over the year's closed meetings (None: no value entered)."""
+
+    key: str
+    name: str
+    kind: str
+    target: float
+    direction: str
+    values: tuple[Value | None, ...]
+
+    @property
+    def start(self) -> Value | None:
+        return self.values[0] if self.values else None
+
+    def series(self, lang: str | None = None) -> str:
+        if not self.values:
+            return "–"
+        if self.kind == "share":
+            return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
+        return ", ".join(measure_value(v, "count", lang) for v in self.values)
+
+    def shares(self) -> list[float | None]:
+        return [v.share if v is not None and v.denominator else None for v in self.values]
+
+
+@dataclass(frozen=True)
+class SickShare:
+    """Ongoing sick-leave episodes (every diagnosis) out of the unit's listed patients at a meeting."""
+
+    date: dt.date
+    ongoing: int
+    listed: int
+
+    @property
+    def share(self) -> float | None:
+        return self.ongoing / self.listed if self.listed else None
+
+
+@dataclass
+class Report:
+    year: int
+    clinic: str
+    unit: str
+    team: list[tuple[str, str]]
+    meetings: list[dt.date]
+    indicators: list[IndicatorRow]
+    problems: list[ProblemLine] = field(default_factory=list)
+    imports: list[dt.date] = field(default_factory=list)
+    demo: bool = False
+    measures: list[MeasureRow] = field(default_factory=list)
+    sick_shares: list[SickShare] = field(default_factory=list)
+    region_share: float = 0.0
+    country_share: float = 0.0
+
+    @property
+    def start_date(self) -> dt.date | None:
+        return self.meetings[0] if self.meetings else None
+
+    def tested(self) -> list[IdeaLine]:
+        """The ideas that were tested or introduced (or ended after a test): status past planned, or a cycle."""
+        return [i for p in self.problems for i in p.ideas if i.status != "planned" or i.cycles]
+
+
+def indicator_rows(meetings: Sequence[tuple[dt.date, dict[str, Value]]], targets: dict[str, float]
+                   ) -> list[IndicatorRow]:
+    """The four indicators' rows from the frozen values of the year's closed meetings (oldest first)."""
+    return [IndicatorRow(key=k, target=float(targets.get(k, 0.8)), direction=DIRECTIONS[k],
+                         values=tuple(frozen.get(k) for _, frozen in meetings))
+            for k in INDICATOR_KEYS]
+
+
+def measure_rows(measures: Sequence[dict], meetings: Sequence[dt.date],
+                 history: Sequence[tuple[dt.date, dict[str, Value]]]) -> list[MeasureRow]:
+    """The configured measures' rows over ``meetings`` from the values entered at them."""
+    by_date = dict(history)
+    return [MeasureRow(key=m["key"], name=m["name"], kind=m["kind"], target=float(m["target"]),
+                       direction=m["direction"], values=tuple(by_date.get(d, {}).get(m["key"]) for d in meetings))
+            for m in measures]
+
+
+# ---------------------------------------------------------------- training and supervision
+
+DOCTOR_WORDS = ("läkare", "doktor", "doctor", "physician", "luf")
+
+
+def is_doctor(role: str) -> bool:
+    """A roster role that names a doctor ("Läkare", "Försäkringsmedicinskt ansvarig läkare", "ST-läkare")."""
+    low = role.lower()
+    return any(w in low for w in DOCTOR_WORDS)
+
+
+@dataclass(frozen=True)
+class RollOut:
+    """How far the LESS roll-out has come: trained people by profession, and the next supervision."""
+
+    trained_doctors: int
+    trained_others: int
+    last_supervision: dt.date | None
+    next_due: dt.date | None
+
+    def overdue_days(self, today: dt.date) -> int:
+        """Days the next supervision is overdue (0 when it is not)."""
+        if self.next_due is None or today <= self.next_due:
+            return 0
+        return (today - self.next_due).days
+
+
+def roll_out(team: Sequence[dict], trained: Sequence[str], supervision_dates: Sequence[dt.date],
+             weeks: int) -> RollOut:
+    """Trained = the people with at least one training; a person not on the roster counts as another
+    profession. The next supervision is due ``weeks`` after the last one."""
+    roles = {m["name"]: m.get("role", "") for m in team}
+    people = set(trained)
+    doctors = sum(1 for p in people if is_doctor(roles.get(p, "")))
+    last = max(supervision_dates, default=None)
+    return RollOut(doctors, len(people) - doctors, last, last + dt.timedelta(weeks=weeks) if last else None)

@@ -1,0 +1,501 @@
+"""The improvement work ("Förbättringsarbete"): problems (1, 2 …), their ideas (1.1, 1.2 …) with a status
+and the indicators they aim at, and each idea's PDSA cycles. Keyboard only; what is typed is saved as it
+is typed (after a short pause, through the app's write queue, which retries while the database is busy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from ..core import improvement as imp_core
+from ..core.indicators import INDICATOR_KEYS
+from ..core.plaintext import one_line
+from ..i18n import t
+from ..services.improvement import ImprovementService
+from ..widgets.row_table import RowTable
+from ..widgets.screen_title import ScreenTitle
+from .base import AppKeyRef, KeySpec, Translated
+
+SAVE_DELAY = 0.4  # seconds after the last key
+CYCLE_FIELDS = ("plan", "do", "study", "act", "owner", "start", "end", "result")
+DATE_FIELDS = ("start", "end")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the list: a problem, an idea or a cycle, with the ids its keys need."""
+
+    key: str
+    kind: str  # "problem" | "idea" | "cycle"
+    id: int
+    problem: imp_core.ProblemLine
+    idea: imp_core.IdeaLine | None = None
+    cycle: imp_core.CycleLine | None = None
+
+
+@dataclass
+class Editing:
+    kind: str
+    id: int | None  # None until the first save has made it
+    parent: int | None  # the problem of a new idea, the idea of a new cycle
+    label: str
+
+
+class WorkTable(Translated, RowTable):
+    KEYS = [KeySpec("p", "new_problem", "key.new_problem", "improvement_new_problem"),
+            KeySpec("i", "new_idea", "key.new_idea", "improvement_new_idea"),
+            KeySpec("c", "new_cycle", "key.new_cycle", "improvement_new_cycle"),
+            KeySpec("s", "next_status", "key.idea_status", "improvement_status"),
+            KeySpec("1", "toggle_indicator(1)", "key.toggle_indicator", "improvement_indicator_1"),
+            KeySpec("2", "toggle_indicator(2)", "key.toggle_indicator", "improvement_indicator_2", show=False),
+            KeySpec("3", "toggle_indicator(3)", "key.toggle_indicator", "improvement_indicator_3", show=False),
+            KeySpec("4", "toggle_indicator(4)", "key.toggle_indicator", "improvement_indicator_4", show=False)]
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.translate_bindings()
+
+    def action_new_problem(self) -> None:
+        self.screen.new_problem()
+
+    def action_new_idea(self) -> None:
+        self.screen.new_idea()
+
+    def action_new_cycle(self) -> None:
+        self.screen.new_cycle()
+
+    def action_next_status(self) -> None:
+        self.screen.next_status()
+
+    def action_toggle_indicator(self, n: int) -> None:
+        self.screen.toggle_indicator(n)
+
+
+class ImprovementScreen(Translated, Screen):
+    KEYS = [KeySpec("escape", "back", "key.back", "improvement_back"),
+            AppKeyRef("help")]
+
+    DEFAULT_CSS = """
+    ImprovementScreen #work { height: 1fr; min-height: 6; }
+    ImprovementScreen #form { height: auto; max-height: 60%; border-top: solid $primary; padding: 0 1; }
+    ImprovementScreen .field { height: 1; }
+    ImprovementScreen .field Label { width: 22; color: $text-muted; }
+    ImprovementScreen .field Input { width: 1fr; background: $panel; }
+    ImprovementScreen #form-title { text-style: bold; }
+    ImprovementScreen #form-state { color: $text-muted; height: 1; }
+    ImprovementScreen #form-state.problem { color: $error; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, work: list[imp_core.ProblemLine]):
+            super().__init__()
+            self.work = work
+
+    def __init__(self):
+        super().__init__()
+        self.translate_bindings()
+        self.entries: list[Entry] = []
+        self.editing: Editing | None = None
+        self._select: str | None = None  # the line to highlight after the next load
+        self._filling = False
+        self._timer: Timer | None = None
+        self._creating = False  # the first save of a new line is under way
+        self._pending: tuple[Editing, dict, list[str]] | None = None  # to save when it is done
+        self.saved_count = 0  # saves done (tests wait for it)
+
+    def compose(self) -> ComposeResult:
+        yield ScreenTitle(id="screen-title")
+        yield WorkTable(id="work")
+        with Vertical(id="form"):
+            yield Static("", id="form-title", markup=False)
+            with Horizontal(classes="field", id="row-text"):
+                yield Label(t("work.field.text"), markup=False)
+                yield Input(id="f-text", compact=True)
+            for name in CYCLE_FIELDS:
+                label = t(f"work.field.{name}") if name in DATE_FIELDS else t(f"pdsa.{name}")
+                with Horizontal(classes="field cycle-field", id=f"row-{name}"):
+                    yield Label(label, markup=False)
+                    yield Input(id=f"f-{name}", compact=True)
+            yield Static("", id="form-state", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = t("screen.improvement")
+        self.sub_title = t("work.hint")
+        self.service = ImprovementService(self.app.engine, self.app.cfg, self.app.service.unit_code)
+        self.query_one("#form").display = False
+        self.query_one(WorkTable).focus()
+        self.load()
+
+    # ------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="improvement")
+    def load(self) -> None:
+        self.post_message(self.Loaded(self.service.work()))
+
+    def refresh_from_db(self) -> None:
+        if self.editing is None:
+            self.load()
+
+    def on_improvement_screen_loaded(self, msg: Loaded) -> None:
+        entries = []
+        for p in msg.work:
+            entries.append(Entry(f"p{p.id}", "problem", p.id, p))
+            for i in p.ideas:
+                entries.append(Entry(f"i{i.id}", "idea", i.id, p, i))
+                for c in i.cycles:
+                    entries.append(Entry(f"c{c.id}", "cycle", c.id, p, i, c))
+        table = self.query_one(WorkTable)
+        current = self.entries[table.cursor_row].key if self.entries and 0 <= table.cursor_row < len(self.entries) else None
+        self.entries = entries
+        if not table.columns:
+            for key, label in (("no", "work.col.no"), ("text", "work.col.text"), ("status", "work.col.status"),
+                               ("ind", "work.col.indicators")):
+                table.add_column(t(label), key=key)
+        table.clear()
+        short = {k: t(f"ind.short.{k}") for k in INDICATOR_KEYS}
+        rows = []
+        for e in entries:
+            if e.kind == "problem":
+                rows.append([Text(str(e.problem.number), style="bold"), Text(one_line(e.problem.text) or "…", style="bold"),
+                             Text(""), Text("")])
+            elif e.kind == "idea":
+                rows.append([Text("  " + e.idea.code), Text(one_line(e.idea.text) or "…"),
+                             Text(t(f"idea.status.{e.idea.status}")),
+                             Text(", ".join(short.get(k, k) for k in e.idea.indicators))])
+            else:
+                c = e.cycle
+                when = f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}"
+                rows.append([Text("    " + t("work.pdsa")), Text(f"{when} {one_line(c.owner)}: {one_line(c.plan)}".strip()),
+                             Text(one_line(c.result)), Text("")])
+        if not rows:
+            rows.append([Text(""), Text(t("work.empty"), style="dim"), Text(""), Text("")])
+        table.add_rows(rows)
+        want = self._select or current
+        self._select = None
+        for n, e in enumerate(entries):
+            if e.key == want:
+                table.move_cursor(row=n)
+                break
+
+    # ------------------------------------------------------------ the highlighted line
+
+    def highlighted(self) -> Entry | None:
+        table = self.query_one(WorkTable)
+        if not self.entries or not 0 <= table.cursor_row < len(self.entries):
+            return None
+        return self.entries[table.cursor_row]
+
+    # ------------------------------------------------------------ new lines and changes from the list
+
+    def new_problem(self) -> None:
+        self.edit(Editing("problem", None, None, t("work.new_problem")), {"text": ""})
+
+    def new_idea(self) -> None:
+        e = self.highlighted()
+        if e is None:
+            self.notify(t("work.need_problem"), severity="warning")
+            return
+        self.edit(Editing("idea", None, e.problem.id, t("work.new_idea", no=e.problem.number)), {"text": ""})
+
+    def new_cycle(self) -> None:
+        e = self.highlighted()
+        if e is None or e.idea is None:
+            self.notify(t("work.need_idea"), severity="warning")
+            return
+        self.edit(Editing("cycle", None, e.idea.id, t("work.cycle", code=e.idea.code)),
+                  {name: "" for name in CYCLE_FIELDS})
+
+    def next_status(self) -> None:
+        e = self.highlighted()
+        if e is None or e.kind != "idea":
+            self.notify(t("work.on_idea"), severity="warning")
+            return
+        statuses = imp_core.STATUSES
+        new = statuses[(statuses.index(e.idea.status) + 1) % len(statuses)]
+        self._select = e.key
+        self.app.write(partial(self.service.update_idea, e.idea.id, status=new), then=lambda _: self.load())
+
+    def toggle_indicator(self, n: int) -> None:
+        e = self.highlighted()
+        if e is None or e.kind != "idea":
+            self.notify(t("work.on_idea"), severity="warning")
+            return
+        key = INDICATOR_KEYS[n - 1]
+        keys = [k for k in e.idea.indicators if k != key] if key in e.idea.indicators else [*e.idea.indicators, key]
+        keys = [k for k in INDICATOR_KEYS if k in keys]
+        self._select = e.key
+        self.app.write(partial(self.service.update_idea, e.idea.id, indicators=keys), then=lambda _: self.load())
+
+    @on(DataTable.RowSelected, "#work")
+    def chosen(self, event: DataTable.RowSelected) -> None:
+        e = self.highlighted()
+        if e is None:
+            return
+        if e.kind == "problem":
+            self.edit(Editing("problem", e.id, None, t("work.problem", no=e.problem.number)), {"text": e.problem.text})
+        elif e.kind == "idea":
+            self.edit(Editing("idea", e.id, e.problem.id, t("work.idea", code=e.idea.code)), {"text": e.idea.text})
+        else:
+            c = e.cycle
+            values = {name: getattr(c, name) for name in CYCLE_FIELDS}
+            values.update({name: values[name].isoformat() if values[name] else "" for name in DATE_FIELDS})
+            self.edit(Editing("cycle", e.id, e.idea.id, t("work.cycle", code=e.idea.code)), values)
+
+    # ------------------------------------------------------------ the form, saved as typed
+
+    def edit(self, editing: Editing, values: dict[str, str]) -> None:
+        self.editing = editing
+        form = self.query_one("#form")
+        form.display = True
+        self.query_one("#form-title", Static).update(editing.label)
+        cycle = editing.kind == "cycle"
+        self.query_one("#row-text").display = not cycle
+        for row in self.query(".cycle-field"):
+            row.display = cycle
+        self._filling = True
+        try:
+            for name, value in values.items():
+                self.query_one(f"#f-{name}", Input).value = value
+        finally:
+            self._filling = False
+        self._state("")
+        self.query_one("#f-plan" if cycle else "#f-text", Input).focus()
+
+    @on(Input.Changed)
+    def typed(self, event: Input.Changed) -> None:
+        if self._filling or self.editing is None:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SAVE_DELAY, self.save)
+
+    def _values(self) -> tuple[dict, list[str]]:
+        """The form's fields as the service takes them, and the problems (a date that is not one)."""
+        ed = self.editing
+        if ed.kind != "cycle":
+            return {"text": self.query_one("#f-text", Input).value}, []
+        out: dict = {}
+        problems = []
+        for name in CYCLE_FIELDS:
+            value = self.query_one(f"#f-{name}", Input).value
+            if name in DATE_FIELDS:
+                value = value.strip()
+                try:
+                    out[name] = dt.date.fromisoformat(value) if value else None
+                except ValueError:
+                    problems.append(t("work.bad_date", field=t(f"work.field.{name}"), value=value))
+                    out.pop(name, None)
+            else:
+                out[name] = value
+        return out, problems
+
+    def save(self) -> None:
+        """Hand what is in the form to the write queue (a new line is made by its first save)."""
+        self._timer = None
+        ed = self.editing
+        if ed is None:
+            return
+        values, problems = self._values()
+        if problems:
+            self._state("; ".join(problems), problem=True)
+        else:
+            self._state(t("work.saving"))
+        if self._creating:  # the line is being made: this text follows once it has its id
+            self._pending = (ed, values, problems)
+            return
+        self._write(ed, values, problems)
+
+    def _write(self, ed: Editing, values: dict, problems: list[str]) -> None:
+        svc = self.service
+        if ed.id is None:
+            self._creating = True
+            if ed.kind == "problem":
+                fn = partial(svc.add_problem, values["text"])
+            elif ed.kind == "idea":
+                fn = partial(svc.add_idea, ed.parent, values["text"])
+            else:
+                fn = partial(svc.add_cycle, ed.parent, **values)
+            self.app.write(fn, then=partial(self._made, ed, problems))
+            return
+        if ed.kind == "problem":
+            fn = partial(svc.set_problem_text, ed.id, values["text"])
+        elif ed.kind == "idea":
+            fn = partial(svc.update_idea, ed.id, text=values["text"])
+        else:
+            fn = partial(svc.update_cycle, ed.id, **values)
+        self.app.write(fn, then=partial(self._saved, ed, problems))
+
+    def _made(self, ed: Editing, problems: list[str], new_id: int) -> None:
+        ed.id = new_id
+        self._creating = False
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._write(*pending)
+            return
+        self._saved(ed, problems, None)
+
+    def _saved(self, ed: Editing, problems: list[str], _result) -> None:
+        self.saved_count += 1
+        self._select = {"problem": "p", "idea": "i", "cycle": "c"}[ed.kind] + str(ed.id)
+        if not problems and ed is self.editing:
+            self._state(t("work.saved"))
+        self.load()
+
+    def _state(self, text: str, problem: bool = False) -> None:
+        w = self.query_one("#form-state", Static)
+        w.update(text)
+        w.set_class(problem, "problem")
+
+    def flush(self) -> None:
+        """Save at once what waits for the typing to pause (leaving the form or the screen)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self.save()
+
+    # ------------------------------------------------------------ keys
+
+    def action_back(self) -> None:
+        if self.editing is not None:
+            self.flush()
+            self.editing = None
+            self.query_one("#form").display = False
+            self.query_one(WorkTable).focus()
+            self.load()
+            return
+        self.app.pop_screen()
+
+
+
+class MeasuresDialog(Translated, ModalScreen["dict[str, str] | None"]):
+    """The team's own measures at this meeting: one field per measure (a count, or for a share
+    ``12/40``). Enter in any field checks them all and saves (a value that is not one is named and
+    nothing is saved); Esc cancels. An empty field leaves that measure as it is."""
+
+    KEYS = [KeySpec("escape", "cancel", "btn.cancel", "measures_cancel")]
+    DEFAULT_CSS = """
+    MeasuresDialog .field { height: 1; margin-top: 1; }
+    MeasuresDialog .field Label { width: 1fr; color: $text-muted; padding: 0 1 0 0; }
+    MeasuresDialog .field Input { width: 14; background: $panel; }
+    MeasuresDialog #measures-error { color: $error; height: auto; min-height: 1; margin-top: 1; }
+    MeasuresDialog .measures-hint { color: $text-muted; }
+    """
+
+    def __init__(self, date: dt.date, measures: list):
+        super().__init__()
+        self.translate_bindings()
+        self.date = date
+        self.measures = measures
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="measures-dialog"):
+            yield Label(t("mea.title", date=self.date.isoformat()), classes="dialog-title", markup=False)
+            for m in self.measures:
+                with Horizontal(classes="field"):
+                    yield Label(f"{one_line(m.name)} ({t('mea.kind.' + m.kind)})", markup=False)
+                    value = "" if m.value is None else (
+                        str(m.value.count) if m.kind == "count" else f"{m.value.count}/{m.value.denominator}")
+                    yield Input(value, id=f"m-{m.key}", compact=True)
+            yield Static("", id="measures-error", markup=False)
+            yield Static(t("mea.hint"), classes="measures-hint", markup=False)
+
+    def on_mount(self) -> None:
+        if self.measures:
+            self.query_one(f"#m-{self.measures[0].key}", Input).focus()
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        self.query_one("#measures-error", Static).update("")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = {m.key: self.query_one(f"#m-{m.key}", Input).value for m in self.measures}
+        for m in self.measures:
+            try:
+                imp_core.parse_measure(typed[m.key], m.kind)
+            except ValueError:
+                self.query_one("#measures-error", Static).update(
+                    t("mea.bad", name=one_line(m.name), value=typed[m.key], expected=t("mea.kind." + m.kind)))
+                self.query_one(f"#m-{m.key}", Input).focus()
+                return
+        self.dismiss(typed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[str]] | None"]):
+    """Record a supervision session: date (today), length in minutes, who led it, who came (names
+    separated by commas; the roster's attendees to start with). Enter checks and records; Esc cancels."""
+
+    KEYS = [KeySpec("escape", "cancel", "btn.cancel", "supervision_cancel")]
+    DEFAULT_CSS = """
+    SupervisionDialog .field { height: 1; margin-top: 1; }
+    SupervisionDialog .field Label { width: 22; color: $text-muted; }
+    SupervisionDialog .field Input { width: 1fr; background: $panel; }
+    SupervisionDialog #supervision-error { color: $error; height: auto; min-height: 1; margin-top: 1; }
+    SupervisionDialog .supervision-hint { color: $text-muted; }
+    """
+
+    def __init__(self, today: dt.date, attendees: list[str]):
+        super().__init__()
+        self.translate_bindings()
+        self.today = today
+        self.attendees = attendees
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="supervision-dialog"):
+            yield Label(t("sup.dialog_title"), classes="dialog-title", markup=False)
+            for fid, label, value in (("s-date", "col.date", self.today.isoformat()), ("s-minutes", "sup.col.minutes", ""),
+                                      ("s-leader", "sup.col.leader", ""),
+                                      ("s-attendees", "col.attendees", ", ".join(self.attendees))):
+                with Horizontal(classes="field"):
+                    yield Label(t(label), markup=False)
+                    yield Input(value, id=fid, compact=True)
+            yield Static("", id="supervision-error", markup=False)
+            yield Static(t("sup.hint"), classes="supervision-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#s-minutes", Input).focus()
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        self.query_one("#supervision-error", Static).update("")
+
+    def _problem(self, text: str, field: str) -> None:
+        self.query_one("#supervision-error", Static).update(text)
+        self.query_one(f"#{field}", Input).focus()
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = {w.id: w.value.strip() for w in self.query(Input)}
+        try:
+            date = dt.date.fromisoformat(value["s-date"])
+        except ValueError:
+            self._problem(t("sup.bad_date", value=value["s-date"]), "s-date")
+            return
+        minutes = value["s-minutes"]
+        if not (minutes.isascii() and minutes.isdigit() and 1 <= int(minutes) <= 600):
+            self._problem(t("sup.bad_minutes", value=minutes or "–").replace("--minutes ", ""), "s-minutes")
+            return
+        leader = " ".join(value["s-leader"].split())
+        if not leader:
+            self._problem(t("sup.need_leader"), "s-leader")
+            return
+        names = [" ".join(n.split()) for n in value["s-attendees"].split(",") if n.strip()]
+        self.dismiss((date, int(minutes), leader, names))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,247 @@
+"""The improvement work as the app and the command line use it: problems, ideas and PDSA cycles, and
+the year's report data. Each call is one session and, for a change, one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ..config import Config
+from ..core import improvement as imp_core
+from ..core.indicators import Value
+from ..storage import improvement as store
+from ..storage import repo
+from ..storage.repo import NotFound as NoUnit  # noqa: F401  (re-exported for callers)
+
+
+class BadMeasure(ValueError):
+    """A measure's value as typed is not one (``key``: which measure; the text as typed)."""
+
+    def __init__(self, key: str, text: str):
+        super().__init__(f"{key}: {text!r}")
+        self.key, self.text = key, text
+
+
+@dataclass(frozen=True)
+class MeasureNow:
+    """A configured measure at a meeting: its value there and at the previous closed meeting."""
+
+    key: str
+    name: str
+    kind: str
+    target: float
+    direction: str
+    value: Value | None
+    previous: Value | None
+
+
+class NoClosedMeeting(LookupError):
+    """The year has no closed meeting of the unit: there is no indicator value to report."""
+
+
+class ImprovementService:
+    def __init__(self, engine: Engine, cfg: Config, unit_code: str | None = None):
+        self.engine = engine
+        self.cfg = cfg
+        self.unit_code = unit_code or cfg.unit
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def _unit_id(self, s: Session, create: bool = False) -> int:
+        return repo.get_unit(s, self.unit_code, create=create, name=self.cfg.clinic_name).id
+
+    # -------------------------------------------------------------- the work
+
+    def work(self) -> list[imp_core.ProblemLine]:
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return []
+            return store.work(s, unit_id)
+
+    def ids(self) -> dict[str, int]:
+        """{"1": problem id, "1.2": idea id}: what a screen needs to change a line it shows."""
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return {}
+            ps = store.problems(s, unit_id)
+            out = {str(p.number): p.id for p in ps}
+            numbers = {p.id: p.number for p in ps}
+            for i in store.ideas_of(s, list(numbers)):
+                out[imp_core.idea_code(numbers[i.problem_id], i.number)] = i.id
+            return out
+
+    def add_problem(self, text: str) -> int:
+        with self._session() as s:
+            p = store.add_problem(s, self._unit_id(s, create=True), text)
+            s.commit()
+            return p.id
+
+    def set_problem_text(self, problem_id: int, text: str) -> None:
+        with self._session() as s:
+            store.set_problem_text(s, self._unit_id(s), problem_id, text)
+            s.commit()
+
+    def add_idea(self, problem_id: int, text: str, indicators: Sequence[str] = (), status: str = "planned") -> int:
+        with self._session() as s:
+            i = store.add_idea(s, self._unit_id(s), problem_id, text, indicators, status)
+            s.commit()
+            return i.id
+
+    def update_idea(self, idea_id: int, **fields) -> None:
+        with self._session() as s:
+            store.update_idea(s, self._unit_id(s), idea_id, **fields)
+            s.commit()
+
+    def add_cycle(self, idea_id: int, **fields) -> int:
+        with self._session() as s:
+            c = store.add_cycle(s, self._unit_id(s), idea_id, **fields)
+            s.commit()
+            return c.id
+
+    def update_cycle(self, cycle_id: int, **fields) -> None:
+        with self._session() as s:
+            store.update_cycle(s, self._unit_id(s), cycle_id, **fields)
+            s.commit()
+
+    # -------------------------------------------------------------- the team's own measures
+
+    def measures_at(self, date: dt.date) -> list[MeasureNow]:
+        """Each configured measure's value at the meeting of ``date`` and at the closed meeting before."""
+        if not self.cfg.measures:
+            return []
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return []
+            m = repo.meeting_at(s, unit_id, date)
+            now = store.measures_of(s, m.id) if m else {}
+            prev_m = repo.previous_closed(s, unit_id, date)
+            prev = store.measures_of(s, prev_m.id) if prev_m else {}
+        return [MeasureNow(key=d.key, name=d.name, kind=d.kind, target=d.target,
+                           direction=d.direction, value=now.get(d.key), previous=prev.get(d.key))
+                for d in self.cfg.measures]
+
+    def set_measures(self, date: dt.date, typed: dict[str, str]) -> int:
+        """Write the values typed for the meeting of ``date`` (an empty field is left as it is), all or
+        nothing. BadMeasure names the first value that is not one; repo.MeetingClosed when the meeting
+        is closed (its values are frozen). Returns how many were written."""
+        kinds = {d.key: d.kind for d in self.cfg.measures}
+        parsed = {}
+        for key, text in typed.items():
+            if key not in kinds:
+                raise BadMeasure(key, text)
+            try:
+                value = imp_core.parse_measure(text, kinds[key])
+            except ValueError:
+                raise BadMeasure(key, text) from None
+            if value is not None:
+                parsed[key] = value
+        with self._session() as s:
+            unit_id = self._unit_id(s)
+            m = repo.meeting_at(s, unit_id, date)
+            if m is None:
+                raise repo.NotFound(date.isoformat())
+            try:
+                for key, (count, denominator) in parsed.items():
+                    store.set_measure(s, unit_id, m, key, count, denominator)
+            except repo.MeetingClosed:
+                from ..meeting import ReadOnly  # the app's word for a meeting closed (perhaps elsewhere)
+
+                raise ReadOnly() from None
+            s.commit()
+        return len(parsed)
+
+    def testing_by_indicator(self) -> dict[str, list[str]]:
+        """{indicator key: codes of the ideas being tested for it} (the summary shows them)."""
+        out: dict[str, list[str]] = {}
+        for p in self.work():
+            for i in p.ideas:
+                if i.status == "testing":
+                    for k in i.indicators:
+                        out.setdefault(k, []).append(i.code)
+        return out
+
+    # -------------------------------------------------------------- training and supervision
+
+    def add_training(self, person: str, course: str, date: dt.date) -> None:
+        with self._session() as s:
+            store.add_training(s, self._unit_id(s, create=True), person, course, date)
+            s.commit()
+
+    def add_supervision(self, date: dt.date, minutes: int, leader: str, attendees: Sequence[str]) -> None:
+        with self._session() as s:
+            store.add_supervision(s, self._unit_id(s, create=True), date, minutes, leader, attendees)
+            s.commit()
+
+    def roll_out(self) -> imp_core.RollOut | None:
+        """Trained counts and the next supervision; None when nothing of the roll-out is recorded."""
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return None
+            trained = [x.person for x in store.trainings(s, unit_id)]
+            dates = [x.date for x in store.supervisions(s, unit_id)]
+        if not trained and not dates:
+            return None
+        return imp_core.roll_out([m.model_dump() for m in self.cfg.team], trained, dates, self.cfg.less.supervision_weeks)
+
+    def supervision_list(self) -> list[tuple[dt.date, int, str, list[str]]]:
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return []
+            return [(x.date, x.minutes, x.leader, store.supervision_attendees(x)) for x in store.supervisions(s, unit_id)]
+
+    # -------------------------------------------------------------- the year's report
+
+    def report(self, year: int, demo: bool = False) -> imp_core.Report:
+        """The year's report data. Patients are never read: only counts frozen at closing, the
+        unit's import dates, the roster and the improvement work."""
+        with self._session() as s:
+            unit_id = self._unit_id(s)
+            meetings = store.closed_meetings_of_year(s, unit_id, year)
+            if not meetings:
+                raise NoClosedMeeting(year)
+            dates = [d for d, _ in meetings]
+            unit = repo.get_unit(s, self.unit_code, create=False)
+            listed = self.cfg.less.listed_patients or (unit.listed_patients or 0)
+            sick = []
+            if listed:
+                for d in dates:  # ongoing episodes of every diagnosis: a count, never a patient
+                    eps = repo.episodes_at(s, unit_id, d, self.cfg.max_gap_days)
+                    sick.append(imp_core.SickShare(d, sum(1 for e in eps if e.ongoing), listed))
+            report = imp_core.Report(
+                year=year, clinic=self.cfg.clinic_name, unit=self.unit_code,
+                team=[(m.name, m.role) for m in self.cfg.team],
+                meetings=[d for d, _ in meetings],
+                indicators=imp_core.indicator_rows(meetings, self.cfg.targets),
+                problems=store.work(s, unit_id),
+                imports=store.import_dates_of_year(s, unit_id, year),
+                demo=demo,
+                measures=imp_core.measure_rows([m.model_dump() for m in self.cfg.measures], dates, store.measure_history(s, unit_id, year)),
+                sick_shares=sick,
+                region_share=self.cfg.less.region_sick_share,
+                country_share=self.cfg.less.country_sick_share,
+            )
+            repo.audit(s, "report", unit_id, detail=f"year={year}")
+            s.commit()
+            return report
+
+
+def year_of(value: str) -> int:
+    """A report year as typed (``2023``); ValueError unless four digits."""
+    if len(value) != 4 or not value.isascii() or not value.isdigit() or int(value) < 1900:
+        raise ValueError(value)
+    return int(value)

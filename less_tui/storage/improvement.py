@@ -1,0 +1,241 @@
+"""Queries of the improvement work: problems, ideas and PDSA cycles, and what the year's report reads
+(the closed meetings' frozen values, the import dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from .. import clock
+from ..core import improvement as imp_core
+from ..core import indicators as ind_core
+from . import repo
+from .models import (ImportBatch, ImprovementIdea, ImprovementProblem, Meeting, MeetingMeasure, PdsaCycle,
+                     SupervisionSession, Training)
+
+
+class NotFound(LookupError):
+    """No such problem, idea or cycle in this unit."""
+
+
+def problems(s: Session, unit_id: int) -> list[ImprovementProblem]:
+    return list(s.scalars(select(ImprovementProblem).where(ImprovementProblem.unit_id == unit_id)
+                          .order_by(ImprovementProblem.number)))
+
+
+def ideas_of(s: Session, problem_ids: Sequence[int]) -> list[ImprovementIdea]:
+    if not problem_ids:
+        return []
+    return list(s.scalars(select(ImprovementIdea).where(ImprovementIdea.problem_id.in_(list(problem_ids)))
+                          .order_by(ImprovementIdea.problem_id, ImprovementIdea.number)))
+
+
+def cycles_of(s: Session, idea_ids: Sequence[int]) -> list[PdsaCycle]:
+    if not idea_ids:
+        return []
+    return list(s.scalars(select(PdsaCycle).where(PdsaCycle.idea_id.in_(list(idea_ids)))
+                          .order_by(PdsaCycle.idea_id, PdsaCycle.start, PdsaCycle.id)))
+
+
+def add_problem(s: Session, unit_id: int, text: str) -> ImprovementProblem:
+    taken = s.scalars(select(ImprovementProblem.number).where(ImprovementProblem.unit_id == unit_id)).all()
+    now = clock.now()
+    p = ImprovementProblem(unit_id=unit_id, number=imp_core.next_number(taken), text=text, created_at=now,
+                           updated_at=now)
+    s.add(p)
+    s.flush()
+    repo.audit(s, "improvement.problem.add", unit_id, detail=str(p.number))
+    return p
+
+
+def problem(s: Session, unit_id: int, problem_id: int) -> ImprovementProblem:
+    p = s.get(ImprovementProblem, problem_id)
+    if p is None or p.unit_id != unit_id:
+        raise NotFound(f"problem {problem_id}")
+    return p
+
+
+def idea(s: Session, unit_id: int, idea_id: int) -> tuple[ImprovementProblem, ImprovementIdea]:
+    i = s.get(ImprovementIdea, idea_id)
+    if i is None:
+        raise NotFound(f"idea {idea_id}")
+    return problem(s, unit_id, i.problem_id), i
+
+
+def cycle(s: Session, unit_id: int, cycle_id: int) -> tuple[ImprovementIdea, PdsaCycle]:
+    c = s.get(PdsaCycle, cycle_id)
+    if c is None:
+        raise NotFound(f"cycle {cycle_id}")
+    return idea(s, unit_id, c.idea_id)[1], c
+
+
+def set_problem_text(s: Session, unit_id: int, problem_id: int, text: str) -> None:
+    p = problem(s, unit_id, problem_id)
+    p.text, p.updated_at = text, clock.now()
+    s.add(p)
+
+
+def add_idea(s: Session, unit_id: int, problem_id: int, text: str, indicators: Sequence[str] = (),
+             status: str = "planned") -> ImprovementIdea:
+    p = problem(s, unit_id, problem_id)
+    if status not in imp_core.STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    taken = s.scalars(select(ImprovementIdea.number).where(ImprovementIdea.problem_id == p.id)).all()
+    now = clock.now()
+    i = ImprovementIdea(problem_id=p.id, number=imp_core.next_number(taken), text=text, status=status,
+                        indicators=json.dumps(list(indicators)), created_at=now, updated_at=now)
+    s.add(i)
+    s.flush()
+    repo.audit(s, "improvement.idea.add", unit_id, detail=imp_core.idea_code(p.number, i.number))
+    return i
+
+
+def update_idea(s: Session, unit_id: int, idea_id: int, **fields) -> ImprovementIdea:
+    """Change an idea's ``text``, ``status`` or ``indicators`` (a list of indicator keys)."""
+    p, i = idea(s, unit_id, idea_id)
+    if "status" in fields and fields["status"] not in imp_core.STATUSES:
+        raise ValueError(f"unknown status {fields['status']!r}")
+    if "indicators" in fields:
+        fields["indicators"] = json.dumps(list(fields["indicators"]))
+    old_status = i.status
+    for k, v in fields.items():
+        setattr(i, k, v)
+    i.updated_at = clock.now()
+    s.add(i)
+    if i.status != old_status:
+        repo.audit(s, "improvement.idea.status", unit_id,
+                   detail=f"{imp_core.idea_code(p.number, i.number)} {old_status} -> {i.status}")
+    return i
+
+
+def idea_indicators(i: ImprovementIdea) -> tuple[str, ...]:
+    try:
+        return tuple(k for k in json.loads(i.indicators or "[]") if isinstance(k, str))
+    except ValueError:
+        return ()
+
+
+def add_cycle(s: Session, unit_id: int, idea_id: int, **fields) -> PdsaCycle:
+    p, i = idea(s, unit_id, idea_id)
+    now = clock.now()
+    c = PdsaCycle(idea_id=i.id, created_at=now, updated_at=now, **fields)
+    s.add(c)
+    s.flush()
+    repo.audit(s, "improvement.cycle.add", unit_id, detail=imp_core.idea_code(p.number, i.number))
+    return c
+
+
+def update_cycle(s: Session, unit_id: int, cycle_id: int, **fields) -> PdsaCycle:
+    _, c = cycle(s, unit_id, cycle_id)
+    for k, v in fields.items():
+        setattr(c, k, v)
+    c.updated_at = clock.now()
+    s.add(c)
+    return c
+
+
+def work(s: Session, unit_id: int) -> list[imp_core.ProblemLine]:
+    """Every problem of the unit with its ideas and their cycles, as plain data."""
+    ps = problems(s, unit_id)
+    ideas = ideas_of(s, [p.id for p in ps])
+    cycles: dict[int, list[imp_core.CycleLine]] = {}
+    for c in cycles_of(s, [i.id for i in ideas]):
+        cycles.setdefault(c.idea_id, []).append(imp_core.CycleLine(
+            plan=c.plan, do=c.do, study=c.study, act=c.act, owner=c.owner, start=c.start, end=c.end,
+            result=c.result, id=c.id))
+    by_problem: dict[int, list[imp_core.IdeaLine]] = {}
+    numbers = {p.id: p.number for p in ps}
+    for i in ideas:
+        by_problem.setdefault(i.problem_id, []).append(imp_core.IdeaLine(
+            code=imp_core.idea_code(numbers[i.problem_id], i.number), text=i.text, status=i.status,
+            indicators=idea_indicators(i), cycles=tuple(cycles.get(i.id, ())), id=i.id))
+    return [imp_core.ProblemLine(number=p.number, text=p.text, ideas=tuple(by_problem.get(p.id, ())), id=p.id)
+            for p in ps]
+
+
+def closed_meetings_of_year(s: Session, unit_id: int, year: int) -> list[tuple[dt.date, dict[str, ind_core.Value]]]:
+    """The year's closed meetings (oldest first) with their frozen indicator values."""
+    ms = s.scalars(select(Meeting).where(Meeting.unit_id == unit_id, Meeting.status == "closed",
+                                         Meeting.date >= dt.date(year, 1, 1), Meeting.date <= dt.date(year, 12, 31))
+                   .order_by(Meeting.date))
+    return [(m.date, repo.frozen(s, m.id)) for m in ms]
+
+
+def import_dates_of_year(s: Session, unit_id: int, year: int) -> list[dt.date]:
+    """The as-of dates of the unit's imports in the year (each date once, oldest first)."""
+    rows = s.scalars(select(ImportBatch.as_of).where(
+        ImportBatch.unit_id == unit_id, ImportBatch.as_of >= dt.date(year, 1, 1),
+        ImportBatch.as_of <= dt.date(year, 12, 31)).order_by(ImportBatch.as_of))
+    return sorted(set(rows))
+
+
+# ---------------------------------------------------------------- the team's own measures
+
+def measures_of(s: Session, meeting_id: int) -> dict[str, ind_core.Value]:
+    """{key: value} of a meeting (a count alone has denominator 0)."""
+    rows = s.scalars(select(MeetingMeasure).where(MeetingMeasure.meeting_id == meeting_id))
+    return {r.key: ind_core.Value(r.count, r.denominator or 0) for r in rows}
+
+
+def set_measure(s: Session, unit_id: int, m: Meeting, key: str, count: int, denominator: int | None) -> None:
+    """Write a measure's value at an open meeting (a closed one refuses: its values are frozen)."""
+    repo.require_open(s, m.id)
+    row = s.scalars(select(MeetingMeasure).where(MeetingMeasure.meeting_id == m.id,
+                                                 MeetingMeasure.key == key)).first()
+    if row is None:
+        row = MeetingMeasure(meeting_id=m.id, key=key, count=count, denominator=denominator,
+                             updated_by=repo.os_user(), updated_at=clock.now())
+    else:
+        row.count, row.denominator = count, denominator
+        row.updated_by, row.updated_at = repo.os_user(), clock.now()
+    s.add(row)
+    repo.audit(s, "measure.set", unit_id, detail=f"{m.date.isoformat()} {key}={count}"
+               + (f"/{denominator}" if denominator is not None else ""))
+
+
+def measure_history(s: Session, unit_id: int, year: int | None = None) -> list[tuple[dt.date, dict[str, ind_core.Value]]]:
+    """The measures of the unit's closed meetings (of ``year``, when given), oldest first."""
+    q = select(Meeting).where(Meeting.unit_id == unit_id, Meeting.status == "closed")
+    if year is not None:
+        q = q.where(Meeting.date >= dt.date(year, 1, 1), Meeting.date <= dt.date(year, 12, 31))
+    return [(m.date, measures_of(s, m.id)) for m in s.scalars(q.order_by(Meeting.date))]
+
+
+# ---------------------------------------------------------------- training and supervision
+
+def add_training(s: Session, unit_id: int, person: str, course: str, date: dt.date) -> Training:
+    row = Training(unit_id=unit_id, person=person, course=course, date=date, created_at=clock.now())
+    s.add(row)
+    s.flush()
+    repo.audit(s, "training.add", unit_id, detail=f"{date.isoformat()} {person}: {course}")
+    return row
+
+
+def trainings(s: Session, unit_id: int) -> list[Training]:
+    return list(s.scalars(select(Training).where(Training.unit_id == unit_id).order_by(Training.date, Training.id)))
+
+
+def add_supervision(s: Session, unit_id: int, date: dt.date, minutes: int, leader: str,
+                    attendees: Sequence[str]) -> SupervisionSession:
+    row = SupervisionSession(unit_id=unit_id, date=date, minutes=minutes, leader=leader,
+                             attendees=json.dumps(list(attendees), ensure_ascii=False), created_at=clock.now())
+    s.add(row)
+    s.flush()
+    repo.audit(s, "supervision.add", unit_id, detail=f"{date.isoformat()} {minutes} min, {leader}")
+    return row
+
+
+def supervisions(s: Session, unit_id: int) -> list[SupervisionSession]:
+    return list(s.scalars(select(SupervisionSession).where(SupervisionSession.unit_id == unit_id)
+                          .order_by(SupervisionSession.date, SupervisionSession.id)))
+
+
+def supervision_attendees(row: SupervisionSession) -> list[str]:
+    try:
+        return [x for x in json.loads(row.attendees or "[]") if isinstance(x, str)]
+    except ValueError:
+        return []

@@ -1,0 +1,195 @@
+"""The improvement work screen, driven by keys only: problems, ideas, status, indicators, PDSA cycles,
+saved as typed; reached from the summary (i) and from the palette."""
+
+import datetime as dt
+
+from less_tui.app import LessApp
+from less_tui.screens.improvement import ImprovementScreen
+from less_tui.screens.queue import QueueScreen
+from less_tui.screens.summary import SummaryScreen
+from less_tui.services.improvement import ImprovementService
+
+TODAY = dt.date(2026, 11, 23)
+
+
+async def until(pilot, cond, what: str, tries: int = 80):
+    app = pilot.app
+    for _ in range(tries):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if cond():
+            return
+    raise AssertionError(f"timed out waiting for {what}; screen {app.screen!r}, focus {app.focused!r}")
+
+
+async def focused_is(pilot, wid: str):
+    await until(pilot, lambda: pilot.app.focused is not None and pilot.app.focused.id == wid, f"focus on #{wid}")
+
+
+def work(engine, cfg):
+    return ImprovementService(engine, cfg).work()
+
+
+async def test_problems_ideas_and_cycles_by_keys(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, ImprovementScreen), "improvement screen")
+        screen = app.screen
+        assert "Förbättringsarbete" in screen.title
+        assert work(demo_engine, cfg) == []
+
+        # a problem: p, type, saved as typed (no save key)
+        await pilot.press("p")
+        await focused_is(pilot, "f-text")
+        await pilot.press(*"Kalendrar fullbokade")
+        await until(pilot, lambda: [p.text for p in work(demo_engine, cfg)] == ["Kalendrar fullbokade"], "problem saved")
+
+        # an idea under it; Esc first goes back to the list
+        await pilot.press("escape")
+        await focused_is(pilot, "work")
+        await pilot.press("i")
+        await focused_is(pilot, "f-text")
+        await pilot.press(*"FMT-team")
+        await until(pilot, lambda: [i.text for p in work(demo_engine, cfg) for i in p.ideas] == ["FMT-team"],
+                    "idea saved")
+        await pilot.press("escape")
+        await focused_is(pilot, "work")
+        await until(pilot, lambda: screen.highlighted() is not None and screen.highlighted().kind == "idea",
+                    "the new idea highlighted")
+
+        # status and indicators on the highlighted idea
+        await pilot.press("s")
+        await until(pilot, lambda: work(demo_engine, cfg)[0].ideas[0].status == "testing", "status testas")
+        await pilot.press("1")
+        await until(pilot, lambda: work(demo_engine, cfg)[0].ideas[0].indicators == ("one_doctor",), "indicator 1")
+        await pilot.press("3")
+        await until(pilot, lambda: work(demo_engine, cfg)[0].ideas[0].indicators
+                    == ("one_doctor", "coordinator_contact"), "indicator 3")
+        await pilot.press("1")
+        await until(pilot, lambda: work(demo_engine, cfg)[0].ideas[0].indicators == ("coordinator_contact",),
+                    "indicator 1 off")
+
+        # a PDSA cycle: every field by Tab; a date that is not one is said and not saved
+        await pilot.press("c")
+        await focused_is(pilot, "f-plan")
+        await pilot.press(*"Möte varje månad", "tab", *"Tre möten", "tab", *"Fler följs upp", "tab", *"Fortsätt",
+                          "tab", *"Kerstin", "tab", *"2023-02-07", "tab", *"2023-13-01", "tab", *"Infört")
+        await until(pilot, lambda: [c.result for c in work(demo_engine, cfg)[0].ideas[0].cycles] == ["Infört"],
+                    "cycle saved")
+        c = work(demo_engine, cfg)[0].ideas[0].cycles[0]
+        assert (c.plan, c.do, c.study, c.act, c.owner) == ("Möte varje månad", "Tre möten", "Fler följs upp",
+                                                            "Fortsätt", "Kerstin")
+        assert c.start == dt.date(2023, 2, 7) and c.end is None
+        assert "2023-13-01" in str(screen.query_one("#form-state").render())
+        # correct the end date: shift+tab back to it, erase, type again
+        await pilot.press("shift+tab", *["backspace"] * 10, *"2023-06-01")
+        await until(pilot, lambda: work(demo_engine, cfg)[0].ideas[0].cycles[0].end == dt.date(2023, 6, 1),
+                    "end date saved")
+
+        # back to the list, then to the summary
+        await pilot.press("escape")
+        await focused_is(pilot, "work")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "back on the summary")
+
+
+async def test_typing_right_after_a_new_line_and_leaving_at_once(demo_engine, cfg):
+    """Text typed while the new line is still being made, and Esc before the pause, is all saved."""
+    app = LessApp(cfg, demo_engine, TODAY, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette")
+        await pilot.press(*"Improvement work", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ImprovementScreen), "improvement screen from the palette")
+        assert "Improvement work" in app.screen.title
+        # nothing highlighted: i and c say what is needed first
+        await pilot.press("i")
+        await pilot.press("c")
+        await until(pilot, lambda: len(app._notifications) >= 2, "two notices")
+        await pilot.press("p")
+        await focused_is(pilot, "f-text")
+        await pilot.press(*"Re")
+        await pilot.press(*"ferral routine", "escape")
+        await until(pilot, lambda: [p.text for p in work(demo_engine, cfg)] == ["Referral routine"], "all saved")
+        await focused_is(pilot, "work")
+        # Enter on the line edits it again
+        await pilot.press("enter")
+        await focused_is(pilot, "f-text")
+        assert app.focused.value == "Referral routine"
+        await pilot.press("end", *" is unclear", "escape")
+        await until(pilot, lambda: [p.text for p in work(demo_engine, cfg)] == ["Referral routine is unclear"],
+                    "edit saved")
+
+
+MEASURES = {"less": {"measures": [
+    {"key": "reko_calls", "name": "Antal kartläggningssamtal", "kind": "count", "target": 10, "direction": "higher"},
+    {"key": "same_doctor", "name": "Andel återbesök hos samma läkare", "kind": "share", "target": 0.75,
+     "direction": "higher"}]}}
+
+
+async def test_measures_entered_on_the_summary_and_frozen_at_close(demo_engine):
+    from less_tui.config import validate
+    from less_tui.screens.dialogs import ConfirmDialog
+    from less_tui.screens.improvement import MeasuresDialog
+
+    cfg = validate(MEASURES)
+    svc = ImprovementService(demo_engine, cfg)
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+        summary = app.screen
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, MeasuresDialog), "the measures dialog")
+        await focused_is(pilot, "m-reko_calls")
+        # a share that is not one is named, and nothing is saved
+        await pilot.press(*"7", "tab", *"12", "enter")
+        await until(pilot, lambda: "12" in str(app.screen.query_one("#measures-error").render()), "the problem named")
+        assert isinstance(app.screen, MeasuresDialog)
+        assert [m.value for m in svc.measures_at(TODAY)] == [None, None]
+        await pilot.press("end", *"/40", "enter")
+        await until(pilot, lambda: [(m.value.count, m.value.denominator) if m.value else None
+                                    for m in svc.measures_at(TODAY)] == [(7, 0), (12, 40)], "both saved")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen)
+                    and "Antal kartläggningssamtal: 7" in str(summary.query_one("#context").render()), "shown")
+        assert "30 %" in str(summary.query_one("#context").render())
+        # close the meeting: the values stay, and can no longer be changed
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "close dialog")
+        await pilot.press("tab")
+        await focused_is(pilot, "yes")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data.meeting.closed,
+                    "closed")
+        await pilot.press("v")
+        await until(pilot, lambda: any("frysta" in str(n.message) for n in app._notifications), "frozen notice")
+        assert not isinstance(app.screen, MeasuresDialog)
+    assert [(m.value.count, m.value.denominator) for m in svc.measures_at(TODAY)] == [(7, 0), (12, 40)]
+    import pytest
+
+    from less_tui.meeting import ReadOnly
+
+    with pytest.raises(ReadOnly):
+        svc.set_measures(TODAY, {"reko_calls": "9"})
+
+
+async def test_ideas_being_tested_shown_on_the_summary(demo_engine, cfg):
+    svc = ImprovementService(demo_engine, cfg)
+    pid = svc.add_problem("Kontinuitet")
+    svc.add_idea(pid, "Samma läkare bokar återbesök", ["one_doctor", "full_time"], status="testing")
+    svc.add_idea(pid, "Planerad idé", ["one_doctor"])
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+        ctx = str(app.screen.query_one("#context").render())
+        assert "Idéer som testas" in ctx and "En läkare: 1.1" in ctx and "Heltid: 1.1" in ctx
+        assert "1.2" not in ctx

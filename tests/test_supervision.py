@@ -1,0 +1,144 @@
+"""Training and supervision (the LESS roll-out): the command line, the counts, the next session due,
+and the summary's line (overdue said in words)."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from helpers import run
+from less_tui.config import validate
+from less_tui.core import improvement as imp_core
+
+TODAY = dt.date(2026, 11, 23)
+TEAM = [{"name": "Jessica Bylund", "role": "Försäkringsmedicinskt ansvarig läkare"},
+        {"name": "Niran El Kouni", "role": "Verksamhetschef, läkare"},
+        {"name": "Kerstin Bronner", "role": "Rehabkoordinator"}]
+
+
+def test_roll_out_counts_and_due_date():
+    ro = imp_core.roll_out(TEAM, ["Jessica Bylund", "Kerstin Bronner", "Jessica Bylund", "Ny ST-läkare"],
+                           [dt.date(2026, 9, 1), dt.date(2026, 10, 1)], 6)
+    # a person once however many trainings; someone not on the roster counts as another profession
+    assert (ro.trained_doctors, ro.trained_others) == (1, 2)
+    assert ro.last_supervision == dt.date(2026, 10, 1) and ro.next_due == dt.date(2026, 11, 12)
+    assert ro.overdue_days(dt.date(2026, 11, 12)) == 0 and ro.overdue_days(TODAY) == 11
+    assert imp_core.roll_out(TEAM, [], [], 6).next_due is None
+
+
+@pytest.fixture
+def db(tmp_path):
+    from less_tui.storage.db import open_engine
+
+    path = tmp_path / "team.db"
+    open_engine(f"sqlite:///{path}").dispose()
+    return path
+
+
+def test_supervision_and_training_from_the_command_line(db):
+    env = {"LESS_TUI_TODAY": TODAY.isoformat()}
+    p = run("supervision", "add", "--date", "2026-10-01", "--minutes", "90", "--leader", "Anna Handledare",
+            "--attendee", "Jessica Bylund", "--attendee", "Kerstin Bronner", "--db", str(db), env=env, check=True)
+    assert "2026-10-01" in p.stdout and "90 min" in p.stdout
+    run("supervision", "training", "--person", "Jessica Bylund", "--course", "Försäkringsmedicin grundkurs",
+        "--date", "2026-03-01", "--db", str(db), env=env, check=True)
+    run("supervision", "training", "--person", "Kerstin Bronner", "--course", "LESS för rehabkoordinatorer",
+        "--db", str(db), env=env, check=True)
+    out = json.loads(run("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
+    assert out["sessions"] == [{"date": "2026-10-01", "minutes": 90, "leader": "Anna Handledare",
+                                "attendees": ["Jessica Bylund", "Kerstin Bronner"]}]
+    # the default roster: Jessica Bylund is a doctor, Kerstin Bronner a coordinator
+    assert (out["trained_doctors"], out["trained_others"]) == (1, 1)
+    assert out["next_due"] == "2026-11-12" and out["overdue_days"] == 11
+    text = run("supervision", "list", "--db", str(db), env=env, check=True).stdout
+    assert "Anna Handledare" in text and "försenad" in text and "2026-11-12" in text
+    en = run("--lang", "en", "supervision", "list", "--db", str(db), env=env, check=True).stdout
+    assert "overdue" in en and "försenad" not in en
+    # the next session in time: no longer overdue
+    run("supervision", "add", "--date", "2026-11-20", "--minutes", "60", "--leader", "Anna Handledare",
+        "--db", str(db), env=env, check=True)
+    out = json.loads(run("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
+    assert out["next_due"] == "2027-01-01" and out["overdue_days"] == 0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["add", "--minutes", "0", "--leader", "A"], "--minutes 0"),
+    (["add", "--minutes", "60", "--leader", "A", "--date", "2026-13-01"], "--date"),
+    (["add", "--minutes", "60", "--leader", "A\x1b[31m"], "--leader"),
+    (["training", "--person", " ", "--course", "X"], "tomt"),
+])
+def test_bad_input_one_line_exit_2(db, args, needle):
+    p = run("supervision", *args, "--db", str(db))
+    assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_supervision_weeks_is_checked():
+    from less_tui.config import ConfigError
+
+    assert validate({}).less.supervision_weeks == 6
+    with pytest.raises(ConfigError, match="less.supervision_weeks"):
+        validate({"less": {"supervision_weeks": 0}})
+
+
+async def test_summary_says_trained_and_overdue(demo_engine, cfg):
+    from less_tui.app import LessApp
+    from less_tui.screens.queue import QueueScreen
+    from less_tui.screens.summary import SummaryScreen
+    from less_tui.services.improvement import ImprovementService
+
+    svc = ImprovementService(demo_engine, cfg)
+    svc.add_training("Jessica Bylund", "Försäkringsmedicin", dt.date(2026, 3, 1))
+    svc.add_training("Sara Lindqvist", "LESS", dt.date(2026, 4, 1))
+    svc.add_supervision(dt.date(2026, 9, 1), 60, "Anna Handledare", ["Jessica Bylund"])
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(60):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            if isinstance(app.screen, QueueScreen) and app.screen.data is not None:
+                break
+        await pilot.press("s")
+        for _ in range(60):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            if isinstance(app.screen, SummaryScreen) and app.screen.data is not None:
+                break
+        ctx = str(app.screen.query_one("#context").render())
+        assert "1 läkare, 1 andra professioner" in ctx
+        assert "försenad" in ctx and "2026-10-13" in ctx and "41 dagar" in ctx
+
+
+async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
+    from less_tui.app import LessApp
+    from less_tui.screens.improvement import SupervisionDialog
+    from less_tui.screens.queue import QueueScreen
+    from less_tui.services.improvement import ImprovementService
+
+    app = LessApp(cfg, demo_engine, TODAY)
+
+    async def until(cond, what):
+        for _ in range(80):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if cond():
+                return
+        raise AssertionError(what)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("ctrl+p")
+        await until(lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette")
+        await pilot.press(*"Registrera handledning", "enter")
+        await until(lambda: isinstance(app.screen, SupervisionDialog), "the dialog")
+        await until(lambda: app.focused is not None and app.focused.id == "s-minutes", "minutes focused")
+        # the leader is required; a length that is not one is named
+        await pilot.press(*"90", "enter")
+        await until(lambda: "Vem ledde" in str(app.screen.query_one("#supervision-error").render()), "leader asked")
+        await pilot.press(*"Anna Handledare", "enter")
+        await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
+        await until(lambda: ImprovementService(demo_engine, cfg).supervision_list() != [], "recorded")
+    (date, minutes, leader, names), = ImprovementService(demo_engine, cfg).supervision_list()
+    assert (date, minutes, leader) == (TODAY, 90, "Anna Handledare")
+    assert names == ["Kerstin Bronner", "Niran El Kouni", "Jessica Bylund"]  # the roster's attendees
