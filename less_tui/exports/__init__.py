@@ -4,7 +4,7 @@ file out: the data is gathered by ``services/minutes.py``. No Textual or Rich he
 
 from .files import (DEMO_FOLDER, default_path, export_folder, export_meeting, file_name, is_demo, list_exports,
                     warm_up)
-from .model import FORMATS, ExportError
+from ..core.minutes import FORMATS, ExportError
 
 __all__ = ["DEMO_FOLDER", "FORMATS", "ExportError", "default_path", "export_folder", "export_meeting", "file_name",
            "is_demo", "list_exports", "warm_up"]

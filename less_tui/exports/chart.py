@@ -6,7 +6,7 @@ import datetime as dt
 import io
 
 from ..i18n import t
-from .model import Minutes
+from ..core.minutes import Minutes
 
 
 def warm_up() -> None:

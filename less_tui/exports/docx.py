@@ -7,7 +7,7 @@ import io
 
 from ..i18n import t
 from .chart import chart
-from .model import Minutes
+from ..core.minutes import Minutes
 
 A4_CM = (21.0, 29.7)
 MARGIN_CM = 2.0  # what a printed page needs (and a ring binder)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from ..config import Config
 from ..i18n import t
 from .chart import warm_up  # noqa: F401  (the app warms the chart and Word up through here)
-from .model import FORMATS, ExportError
+from ..core.minutes import FORMATS, ExportError
 
 DEMO_FOLDER = "demo-exports"
 

@@ -8,7 +8,7 @@ import html
 
 from ..i18n import language, t
 from .chart import chart
-from .model import Minutes
+from ..core.minutes import Minutes
 
 
 def render(m: Minutes) -> str:

@@ -7,7 +7,7 @@ import re
 
 from ..core.plaintext import strip_controls
 from ..i18n import t
-from .model import Minutes
+from ..core.minutes import Minutes
 
 
 def cell(s: object) -> str:

@@ -1,10 +1,10 @@
 """The indicator workbook (Excel): one line per meeting with its indicators and a chart per
-indicator, and a sheet of every action decided; written from plain data (``exports.model.Workbook``)."""
+indicator, and a sheet of every action decided; written from plain data (``core.minutes.Workbook``)."""
 
 from __future__ import annotations
 
 from ..i18n import t
-from .model import Workbook
+from ..core.minutes import Workbook
 
 FORMULA_START = ("=", "+", "-", "@")
 

@@ -1,6 +1,6 @@
 """The minutes and the workbook gathered from the database: one session per export, the storage
 layer's queries, every text formatted by ``present.py``. What comes out is plain data
-(``exports.model``); the writers in ``exports/`` lay it out. No Textual here.
+(``core.minutes``); the writers in ``exports/`` lay it out. No Textual here.
 
 Without ``identify`` no personnummer or full name is gathered into the minutes."""
 
@@ -17,7 +17,7 @@ from ..config import Config
 from ..core import indicators as ind_core
 from ..core.queue import reasons_for
 from ..core.text import median
-from ..exports.model import (ActionLine, CaseLine, ChartSeries, Closing, ExportError, MeetingRow, Minutes, Workbook,
+from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, ExportError, MeetingRow, Minutes, Workbook,
                              WorkbookAction, clean)
 from ..i18n import indicator_labels, t
 from ..storage import db, repo

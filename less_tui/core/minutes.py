@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 
-from ..core.plaintext import strip_controls
+from .plaintext import strip_controls
 
 FORMATS = ("md", "docx", "html", "xlsx")
 
