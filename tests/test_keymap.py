@@ -76,7 +76,7 @@ def test_keymap_problems_in_english_and_all_at_once():
                                       ("question mark", "question mark"), ("s,pgdn", "pgdn")])
 def test_a_bad_key_name_is_a_config_error(keys, bad):
     assert keymap.bad_key(keys) == bad
-    assert f"'keymap.summary' måste ange tangenter åtskilda med komma" in _problems({"summary": keys})
+    assert "'keymap.summary' måste ange tangenter åtskilda med komma" in _problems({"summary": keys})
     assert f"där {bad!r} inte är en tangent" in _problems({"summary": keys})
 
 
