@@ -180,6 +180,7 @@ def _begin(s: Session, wait: int) -> None:
 
 
 def _store(imp: _Import) -> None:
+    """The steps of one import, in one transaction (the module's docstring tells them)."""
     _count_rows(imp)
     units = _lock_units(imp)
     batch_ids = _add_batches(imp, units.get(imp.cfg.unit) or next(iter(units.values())))
