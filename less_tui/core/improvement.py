@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from .indicators import DIRECTIONS, INDICATOR_KEYS, Value
 from .text import number, pct
@@ -203,7 +203,7 @@ def indicator_rows(meetings: Sequence[tuple[dt.date, dict[str, Value]]], targets
             for k in INDICATOR_KEYS]
 
 
-def measure_rows(measures: Sequence[dict], meetings: Sequence[dt.date],
+def measure_rows(measures: Sequence[Mapping[str, Any]], meetings: Sequence[dt.date],
                  history: Sequence[tuple[dt.date, dict[str, Value]]]) -> list[MeasureRow]:
     """The configured measures' rows over ``meetings`` from the values entered at them."""
     by_date = dict(history)
@@ -239,7 +239,7 @@ class RollOut:
         return (today - self.next_due).days
 
 
-def roll_out(team: Sequence[dict], trained: Sequence[str], supervision_dates: Sequence[dt.date],
+def roll_out(team: Sequence[Mapping[str, Any]], trained: Sequence[str], supervision_dates: Sequence[dt.date],
              weeks: int) -> RollOut:
     """Trained = the people with at least one training; a person not on the roster counts as another
     profession. The next supervision is due ``weeks`` after the last one."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import TypeVar, cast
 
 from .plaintext import strip_controls
 
@@ -119,18 +120,27 @@ class Workbook:
     actions: list[WorkbookAction]
 
 
-def clean(value):
+_T = TypeVar("_T")
+
+
+def clean(value: _T) -> _T:
     """``value`` (the minutes, or any part of them) with control characters removed from every text
     (tab and line ends kept): Word's XML and Excel's cells cannot hold them, a terminal or a mail
     client would act on them."""
+    # the copy has the type of ``value`` (a str for a str, a list for a list, the same dataclass), which
+    # the checker cannot follow through the isinstance branches
+    return cast(_T, _clean(value))
+
+
+def _clean(value: object) -> object:
     if isinstance(value, str):
         return strip_controls(value)
     if isinstance(value, list):
-        return [clean(v) for v in value]
+        return [_clean(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(clean(v) for v in value)
+        return tuple(_clean(v) for v in value)
     if isinstance(value, dict):
-        return {clean(k): clean(v) for k, v in value.items()}
+        return {_clean(k): _clean(v) for k, v in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: clean(getattr(value, f.name)) for f in fields(value) if f.init})
+        return replace(value, **{f.name: _clean(getattr(value, f.name)) for f in fields(value) if f.init})
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Sequence, TypedDict
 
 from sqlalchemy.engine import Engine
 
@@ -13,6 +13,7 @@ from ..config import Config
 from ..core import indicators as ind_core
 from ..core.queue import QueueItem
 from ..storage import db, repo
+from ..storage.models import pk
 from . import views
 from .errors import AlreadyClosed, MeetingExists, NotClosed, NotFound, ReasonRequired
 
@@ -33,7 +34,7 @@ def close_meeting(engine: Engine, cfg: Config, date: dt.date) -> ind_core.Indica
     ``AlreadyClosed`` if it is closed."""
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
-        m = repo.meeting_at(s, unit.id, date)
+        m = repo.meeting_at(s, pk(unit), date)
         if m is None:
             raise NotFound(date.isoformat())
         if m.status == "closed":
@@ -51,7 +52,7 @@ def reopen_meeting(engine: Engine, cfg: Config, date: dt.date, reason: str) -> N
     ``ReasonRequired`` without a reason."""
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
-        m = repo.meeting_at(s, unit.id, date)
+        m = repo.meeting_at(s, pk(unit), date)
         if m is None:
             raise NotFound(date.isoformat())
         try:
@@ -63,12 +64,21 @@ def reopen_meeting(engine: Engine, cfg: Config, date: dt.date, reason: str) -> N
         s.commit()
 
 
-def meetings(engine: Engine, cfg: Config) -> list[dict]:
+class MeetingListed(TypedDict):
+    """A meeting as ``meetings`` lists it (the command prints it, or writes it as JSON)."""
+
+    date: str  # ISO
+    status: str
+    attendees: list[str]
+    cases: int  # reviewed at the meeting
+
+
+def meetings(engine: Engine, cfg: Config) -> list[MeetingListed]:
     """The unit's meetings, oldest first: date, status, attendees and the number of cases reviewed."""
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
         return [{"date": m.date.isoformat(), "status": m.status, "attendees": repo.attendees(m),
-                 "cases": len(repo.reviews_of_meeting(s, m.id))} for m in repo.list_meetings(s, unit.id)]
+                 "cases": len(repo.reviews_of_meeting(s, pk(m)))} for m in repo.list_meetings(s, pk(unit))]
 
 
 def indicators(engine: Engine, cfg: Config, at: dt.date
@@ -76,7 +86,7 @@ def indicators(engine: Engine, cfg: Config, at: dt.date
     """The indicators at ``at``, and the frozen counts of every closed meeting (oldest first)."""
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
-        return views.indicators_at(s, cfg, unit, at), repo.indicator_history(s, unit.id)
+        return views.indicators_at(s, cfg, unit, at), repo.indicator_history(s, pk(unit))
 
 
 @dataclass

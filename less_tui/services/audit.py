@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from sqlalchemy.engine import Engine
 
 from ..storage import auditlog, db, repo
 
 
+class AuditRow(TypedDict):
+    """One row of the log as ``less-tui audit`` shows it."""
+
+    time: str  # ISO, local time, to the second
+    user: str  # the operating-system user
+    ssh_client: str
+    action: str
+    case: int | None  # the case number people use
+    detail: str
+
+
 def rows(engine: Engine, pnr: str | None = None, user: str | None = None,
-         since: dt.date | None = None) -> list[dict]:
+         since: dt.date | None = None) -> list[AuditRow]:
     """The log's rows in order (only those about the patient ``pnr`` (normalised), by ``user``, on or
     after ``since``), each naming its case by the case number people use, never by an internal id."""
     with db.session(engine) as s:

@@ -6,13 +6,17 @@ import datetime as dt
 import hashlib
 import random
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
 from .. import clock
 from ..config import Config
 from ..core import demo as gen
+from ..core.importer import Row
 from ..storage import db, importing, repo
+from ..storage.models import pk
 from . import views
 
 PLANS = [
@@ -49,7 +53,7 @@ DEMO_KIND = "demo"
 DEMO_FILE = "demo.db"
 
 
-def default_path():
+def default_path() -> Path:
     """Where ``less-tui demo`` builds the demo clinic without ``--db``: beside, never in, the real database."""
     from ..config import user_data_dir
 
@@ -75,9 +79,9 @@ def has_data(engine: Engine, unit_code: str) -> bool:
         return repo.unit_certificate_count(s, unit_code) > 0
 
 
-def _rows_batch(rows, name: str):
+def _rows_batch(rows: list[Row], name: str) -> importing.ImportFile:
     sha = hashlib.sha256(name.encode()).hexdigest()
-    return (name, sha, DEMO_KIND, len(rows), 0, rows)
+    return importing.ImportFile(name, sha, DEMO_KIND, len(rows), 0, rows)
 
 
 def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | None = None) -> DemoResult:
@@ -88,6 +92,7 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
     meetings = 0
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
+        unit_id = pk(unit)
         unit.listed_patients = 12600
         unit.name = cfg.clinic_name
         s.add(unit)
@@ -95,9 +100,9 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
         for k in range(12, 0, -1):
             date = clock.add_months(today, -k)
             # the coordinator's work between meetings: statuses recorded as of this date
-            eps = views.episodes_at(s, unit.id, date, cfg.max_gap_days)
+            eps = views.episodes_at(s, unit_id, date, cfg.max_gap_days)
             progress = (12 - k) / 11  # 0 .. 1 over the year
-            recs = []
+            recs: list[tuple[int, str, str]] = []
             for e in eps:
                 if not e.ongoing or e.day_number() < 20:
                     continue
@@ -106,20 +111,20 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
                     recs.append((anchor, "coordinator", rng.choice(["Kontaktad", "Aktiv", "Aktiv", "Uppföljning"])))
                 if not e.rehab_plan and e.coordinator_contact and rng.random() < 0.04 + 0.16 * progress:
                     recs.append((anchor, "rehab_plan", "ja"))
-            repo.add_status_records(s, unit.id, date, recs, source="import", os_user_name="demo")
+            repo.add_status_records(s, unit_id, date, recs, source="import", os_user_name="demo")
             m = views.create_meeting(s, cfg, unit, date)
             m.started_at = dt.datetime.combine(date, dt.time(13, 0)).astimezone()
             # follow up the open actions of earlier meetings
             still_open = []
             for aid in previous:
-                r = rng.random()
-                status = "done" if r < 0.7 else ("dropped" if r < 0.8 else "open")
+                roll = rng.random()
+                status = "done" if roll < 0.7 else ("dropped" if roll < 0.8 else "open")
                 if status != "open":
-                    repo.set_action_status(s, aid, status, m.id)
+                    repo.set_action_status(s, aid, status, pk(m))
                 else:
                     still_open.append(aid)
             previous = still_open
-            eps = views.episodes_at(s, unit.id, date, cfg.max_gap_days)
+            eps = views.episodes_at(s, unit_id, date, cfg.max_gap_days)
             items = views.queue_at(s, cfg, unit, date, eps)
             for it in items[: rng.randint(8, 14)]:
                 e = it.episode
@@ -129,24 +134,24 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
                 r.updated_at = m.started_at
                 s.add(r)
                 for kind, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
-                    a = repo.add_action(s, r.id, kind, owner, clock.add_months(date, cfg.meeting.cadence_months))
-                    previous.append(a.id)
+                    a = repo.add_action(s, pk(r), kind, owner, clock.add_months(date, cfg.meeting.cadence_months))
+                    previous.append(pk(a))
                 if rng.random() < 0.5 and not e.coordinator_contact:
-                    repo.record_status(s, unit.id, e, "coordinator", "Kontaktad", date, m.id)
+                    repo.record_status(s, unit_id, e, "coordinator", "Kontaktad", date, pk(m))
                 if rng.random() < 0.25 * (1 + progress) and not e.rehab_plan:
-                    repo.record_status(s, unit.id, e, "rehab_plan", "ja", date, m.id)
+                    repo.record_status(s, unit_id, e, "rehab_plan", "ja", date, pk(m))
             s.flush()
             views.close_meeting(s, cfg, unit, m)
             m.closed_at = m.started_at + dt.timedelta(minutes=rng.randint(38, 52))
             s.add(m)
             meetings += 1
-        repo.audit(s, "demo", unit.id, detail=f"seed={seed}")
+        repo.audit(s, "demo", unit_id, detail=f"seed={seed}")
         s.commit()
     return DemoResult(units=1, certificates=len(rows), meetings=meetings)
 
 
 def build_region(engine: Engine, cfg: Config, seed: int = 1, units: int = 200, per_unit: int = 1500,
-                 today: dt.date | None = None, progress=None) -> DemoResult:
+                 today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> DemoResult:
     """About a million certificates over ``units`` care units (for benchmarks)."""
     today = today or clock.today()
     total = 0

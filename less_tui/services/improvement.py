@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence, TypedDict
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -15,7 +15,13 @@ from ..core import improvement as imp_core
 from ..core.indicators import Value
 from ..storage import improvement as store
 from ..storage import repo
+from ..storage.models import pk
 from ..storage.repo import NotFound as NoUnit  # noqa: F401  (re-exported for callers)
+from . import views
+from .errors import ReadOnly
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class BadMeasure(ValueError):
@@ -39,6 +45,27 @@ class MeasureNow:
     previous: Value | None
 
 
+class IdeaChange(TypedDict, total=False):
+    """What ``update_idea`` can change (the keys given are changed)."""
+
+    text: str
+    status: str  # one of ``core.improvement.STATUSES``
+    indicators: Sequence[str]  # indicator keys
+
+
+class CycleFields(TypedDict, total=False):
+    """A PDSA cycle's fields, as ``add_cycle`` and ``update_cycle`` take them."""
+
+    plan: str
+    do: str
+    study: str
+    act: str
+    owner: str
+    start: dt.date | None
+    end: dt.date | None
+    result: str
+
+
 class NoClosedMeeting(LookupError):
     """The year has no closed meeting of the unit: there is no indicator value to report."""
 
@@ -53,7 +80,7 @@ class ImprovementService:
         return Session(self.engine, expire_on_commit=False)
 
     def _unit_id(self, s: Session, create: bool = False) -> int:
-        return repo.get_unit(s, self.unit_code, create=create, name=self.cfg.clinic_name).id
+        return pk(repo.get_unit(s, self.unit_code, create=create, name=self.cfg.clinic_name))
 
     # -------------------------------------------------------------- the work
 
@@ -73,17 +100,17 @@ class ImprovementService:
             except repo.NotFound:
                 return {}
             ps = store.problems(s, unit_id)
-            out = {str(p.number): p.id for p in ps}
-            numbers = {p.id: p.number for p in ps}
+            out = {str(p.number): pk(p) for p in ps}
+            numbers = {pk(p): p.number for p in ps}
             for i in store.ideas_of(s, list(numbers)):
-                out[imp_core.idea_code(numbers[i.problem_id], i.number)] = i.id
+                out[imp_core.idea_code(numbers[i.problem_id], i.number)] = pk(i)
             return out
 
     def add_problem(self, text: str) -> int:
         with self._session() as s:
             p = store.add_problem(s, self._unit_id(s, create=True), text)
             s.commit()
-            return p.id
+            return pk(p)
 
     def set_problem_text(self, problem_id: int, text: str) -> None:
         with self._session() as s:
@@ -94,20 +121,20 @@ class ImprovementService:
         with self._session() as s:
             i = store.add_idea(s, self._unit_id(s), problem_id, text, indicators, status)
             s.commit()
-            return i.id
+            return pk(i)
 
-    def update_idea(self, idea_id: int, **fields) -> None:
+    def update_idea(self, idea_id: int, **fields: Unpack[IdeaChange]) -> None:
         with self._session() as s:
             store.update_idea(s, self._unit_id(s), idea_id, **fields)
             s.commit()
 
-    def add_cycle(self, idea_id: int, **fields) -> int:
+    def add_cycle(self, idea_id: int, **fields: Unpack[CycleFields]) -> int:
         with self._session() as s:
             c = store.add_cycle(s, self._unit_id(s), idea_id, **fields)
             s.commit()
-            return c.id
+            return pk(c)
 
-    def update_cycle(self, cycle_id: int, **fields) -> None:
+    def update_cycle(self, cycle_id: int, **fields: Unpack[CycleFields]) -> None:
         with self._session() as s:
             store.update_cycle(s, self._unit_id(s), cycle_id, **fields)
             s.commit()
@@ -124,19 +151,19 @@ class ImprovementService:
             except repo.NotFound:
                 return []
             m = repo.meeting_at(s, unit_id, date)
-            now = store.measures_of(s, m.id) if m else {}
+            now = store.measures_of(s, pk(m)) if m else {}
             prev_m = repo.previous_closed(s, unit_id, date)
-            prev = store.measures_of(s, prev_m.id) if prev_m else {}
+            prev = store.measures_of(s, pk(prev_m)) if prev_m else {}
         return [MeasureNow(key=d.key, name=d.name, kind=d.kind, target=d.target,
                            direction=d.direction, value=now.get(d.key), previous=prev.get(d.key))
                 for d in self.cfg.measures]
 
     def set_measures(self, date: dt.date, typed: dict[str, str]) -> int:
         """Write the values typed for the meeting of ``date`` (an empty field is left as it is), all or
-        nothing. BadMeasure names the first value that is not one; repo.MeetingClosed when the meeting
+        nothing. BadMeasure names the first value that is not one; ReadOnly when the meeting
         is closed (its values are frozen). Returns how many were written."""
         kinds = {d.key: d.kind for d in self.cfg.measures}
-        parsed = {}
+        parsed: dict[str, tuple[int, int | None]] = {}
         for key, text in typed.items():
             if key not in kinds:
                 raise BadMeasure(key, text)
@@ -154,9 +181,7 @@ class ImprovementService:
             try:
                 for key, (count, denominator) in parsed.items():
                     store.set_measure(s, unit_id, m, key, count, denominator)
-            except repo.MeetingClosed:
-                from ..meeting import ReadOnly  # the app's word for a meeting closed (perhaps elsewhere)
-
+            except repo.MeetingClosed:  # closed (perhaps elsewhere): the app's word for it is ReadOnly
                 raise ReadOnly() from None
             s.commit()
         return len(parsed)
@@ -217,10 +242,10 @@ class ImprovementService:
             dates = [d for d, _ in meetings]
             unit = repo.get_unit(s, self.unit_code, create=False)
             listed = self.cfg.less.listed_patients or (unit.listed_patients or 0)
-            sick = []
+            sick: list[imp_core.SickShare] = []
             if listed:
                 for d in dates:  # ongoing episodes of every diagnosis: a count, never a patient
-                    eps = repo.episodes_at(s, unit_id, d, self.cfg.max_gap_days)
+                    eps = views.episodes_at(s, unit_id, d, self.cfg.max_gap_days)
                     sick.append(imp_core.SickShare(d, sum(1 for e in eps if e.ongoing), listed))
             report = imp_core.Report(
                 year=year, clinic=self.cfg.clinic_name, unit=self.unit_code,

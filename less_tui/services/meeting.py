@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -22,9 +22,12 @@ from ..core import pnr as pnrmod
 from ..core.episodes import Episode
 from ..core.queue import QueueItem
 from ..storage import db, repo
-from ..storage.models import Meeting
+from ..storage.models import CaseReview, Meeting, Unit, pk
 from . import views
-from .errors import Conflict, NotClosed, NotThisMeeting, ReadOnly, ReasonRequired
+from .errors import Conflict, NotClosed, NotFound, NotThisMeeting, ReadOnly, ReasonRequired
+
+if TYPE_CHECKING:
+    from ..storage.watch import ChangeWatcher
 
 ASSESSORS = ("", "doctor", "psychologist", "counsellor", "physiotherapist")
 
@@ -143,12 +146,12 @@ class SummaryData:
 
 
 def _info(m: Meeting) -> MeetingInfo:
-    return MeetingInfo(m.id, m.date, m.status, repo.attendees(m), m.started_at, m.closed_at)
+    return MeetingInfo(pk(m), m.date, m.status, repo.attendees(m), m.started_at, m.closed_at)
 
 
 class MeetingService:
     def __init__(self, engine: Engine, cfg: Config, date: dt.date, unit_code: str | None = None,
-                 session_id: str = ""):
+                 session_id: str = "") -> None:
         self.engine = engine
         self.session_id = session_id
         self.cfg = cfg
@@ -161,7 +164,7 @@ class MeetingService:
         return db.session(self.engine)
 
     # ------------------------------------------------------------ the database
-    def change_watcher(self, on_change: Callable[[], None]):
+    def change_watcher(self, on_change: Callable[[], None]) -> ChangeWatcher:
         """A watcher that, once ``start()``-ed, calls ``on_change`` (from its own thread) whenever some
         session commits a change to this database; ``stop()`` it when done."""
         from ..storage.watch import ChangeWatcher
@@ -195,16 +198,25 @@ class MeetingService:
     def meetings(self) -> list[tuple[MeetingInfo, int]]:
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            return [(_info(m), len(repo.reviews_of_meeting(s, m.id))) for m in repo.list_meetings(s, unit.id)]
+            return [(_info(m), len(repo.reviews_of_meeting(s, pk(m)))) for m in repo.list_meetings(s, pk(unit))]
 
-    def _unit_meeting(self, s: Session):
-        """This service's unit and meeting rows (the meeting opened first if need be)."""
+    def _meeting_row(self, s: Session, unit: Unit) -> Meeting:
+        """The unit's meeting row on this service's date, which ``open`` has made (a meeting is never
+        deleted); ``NotFound`` if there is none."""
+        m = repo.meeting_at(s, pk(unit), self.date)
+        if m is None:
+            raise NotFound(self.date.isoformat())
+        return m
+
+    def _unit_meeting(self, s: Session) -> tuple[Unit, Meeting, MeetingInfo]:
+        """This service's unit and meeting rows (the meeting opened first if need be), and the meeting
+        as ``self.meeting`` now holds it."""
         if self.meeting is None:
             self.open()
         unit = repo.get_unit(s, self.unit_code)
-        m = repo.meeting_at(s, unit.id, self.date)
-        self.meeting = _info(m)
-        return unit, m
+        m = self._meeting_row(s, unit)
+        self.meeting = info = _info(m)
+        return unit, m, info
 
     def _writable(self) -> None:
         if self.meeting is None or self.meeting.closed:
@@ -215,8 +227,8 @@ class MeetingService:
         """The meeting's queue: follow-ups first, then by rank, at most ``queue.max_cases`` cases unless
         ``show_all`` (every case that qualifies, still follow-ups first)."""
         with self._session() as s:
-            unit, m = self._unit_meeting(s)
-            eps = views.episodes_at(s, unit.id, self.date, self.cfg.max_gap_days)
+            unit, m, info = self._unit_meeting(s)
+            eps = views.episodes_at(s, pk(unit), self.date, self.cfg.max_gap_days)
             items = views.queue_at(s, self.cfg, unit, self.date, eps)
             qualifying = len(items)
             limit = 0 if show_all else self.cfg.queue.max_cases
@@ -224,19 +236,17 @@ class MeetingService:
                 # what is due now is always on the meeting's list, whatever the cap
                 fu = [it for it in items if it.urgent]
                 items = fu + [it for it in items if not it.urgent][: max(0, limit - len(fu))]
-            reviews = repo.reviews_of_meeting(s, m.id)
+            reviews = repo.reviews_of_meeting(s, pk(m))
             decided_anchor = {r.anchor_certificate_id for r in reviews
-                              if r.plan.strip() or repo.actions_of(s, r.id)}
-            seen = set()
+                              if r.plan.strip() or repo.actions_of(s, pk(r))}
             chosen: list[tuple[Episode, QueueItem | None]] = [(it.episode, it) for it in items]
-            for it in items:
-                seen.add(id(it.episode))
+            seen = {id(it.episode) for it in items}
             anchors = {r.anchor_certificate_id for r in reviews}
             for e in eps:  # reviewed at this meeting but not (or no longer) in the queue
                 if id(e) not in seen and e.cert_ids & anchors:
                     chosen.append((e, None))
             pats = repo.patients_by_id(s, [e.patient_id for e, _ in chosen])
-        rows = []
+        rows: list[CaseRow] = []
         self._episodes = {}
         for e, it in chosen:
             p = pats[e.patient_id]
@@ -251,7 +261,7 @@ class MeetingService:
             )
             rows.append(row)
             self._episodes[row.case_no] = (e, it)
-        return QueueData(self.meeting, rows, qualifying)
+        return QueueData(info, rows, qualifying)
 
     def _episode(self, case_no: int) -> tuple[Episode, QueueItem | None]:
         if case_no not in self._episodes:
@@ -265,26 +275,26 @@ class MeetingService:
         e, it = self._episode(case_no)
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            m = repo.meeting_at(s, unit.id, self.date)
-            doctors = {c.doctor_key: c.doctor_name for c in repo.load_certs_of(s, unit.id, e.cert_ids)}
-            certs = []
-            prev_doc = None
+            m = self._meeting_row(s, unit)
+            doctors = {c.doctor_key: c.doctor_name for c in repo.load_certs_of(s, pk(unit), e.cert_ids)}
+            certs: list[CertInfo] = []
+            prev_doc: str | None = None
             for c in sorted(e.certs, key=lambda c: (c.start, c.id)):
                 certs.append(CertInfo(c.start, c.end, c.degree, doctors.get(c.doctor_key, c.doctor_key),
                                       c.diagnosis, prev_doc is not None and c.doctor_key != prev_doc))
                 prev_doc = c.doctor_key
-            hist = []
-            for h in repo.history(s, unit.id, e, before=self.date):
+            hist: list[HistoryInfo] = []
+            for h in repo.history(s, pk(unit), e, before=self.date):
                 hist.append(HistoryInfo(h.meeting_date, h.review.plan,
-                                        [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, h.meeting_date)
+                                        [ActionInfo(pk(a), a.kind, a.owner, a.due, a.status, h.meeting_date)
                                          for a in h.actions]))
-            r = repo.review_for(s, m.id, e)
-            actions = [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
-                       for a in repo.actions_of(s, r.id)] if r else []
-            repo.audit_case_view(s, unit.id, e.patient_id, case_no, self.date, self.session_id, identified)
+            r = repo.review_for(s, pk(m), e)
+            actions = [ActionInfo(pk(a), a.kind, a.owner, a.due, a.status, self.date)
+                       for a in repo.actions_of(s, pk(r))] if r else []
+            repo.audit_case_view(s, pk(unit), e.patient_id, case_no, self.date, self.session_id, identified)
             s.commit()
         return CaseDetail(
-            row=row, certs=certs, history=hist, review_id=r.id if r else None, plan=r.plan if r else "",
+            row=row, certs=certs, history=hist, review_id=pk(r) if r else None, plan=r.plan if r else "",
             version=r.version if r else 0, assessor=r.primary_assessor if r else "", actions=actions,
             next_checkpoint=e.next_checkpoint(), default_due=self.default_due(),
         )
@@ -294,38 +304,38 @@ class MeetingService:
         e, _ = self._episode(case_no)
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            m = repo.meeting_at(s, unit.id, self.date)
-            r = repo.review_for(s, m.id, e)
+            m = self._meeting_row(s, unit)
+            r = repo.review_for(s, pk(m), e)
             if r is None:
                 return None
-            acts = [ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date) for a in repo.actions_of(s, r.id)]
+            acts = [ActionInfo(pk(a), a.kind, a.owner, a.due, a.status, self.date) for a in repo.actions_of(s, pk(r))]
             return r.plan, r.version, acts
 
     def presenter_case(self) -> int | None:
         """The case another session most recently opened at this meeting (follow mode)."""
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            return repo.latest_case_view(s, unit.id, self.date, exclude_session=self.session_id)
+            return repo.latest_case_view(s, pk(unit), self.date, exclude_session=self.session_id)
 
     def default_due(self) -> dt.date:
         return present.next_meeting(self.date, self.cfg.meeting.cadence_months)
 
-    def _review(self, s: Session, case_no: int):
+    def _review(self, s: Session, case_no: int) -> tuple[Unit, Meeting, Episode, CaseReview]:
         """The case's review at this meeting (made if need be), for a write in ``s``: refused with
         ``ReadOnly`` if the meeting is closed, checked in the transaction that writes."""
         e, it = self._episode(case_no)
         unit, m = self._open_meeting(s)
         return unit, m, e, repo.ensure_review(s, m, e, it.reasons if it else [])
 
-    def _open_meeting(self, s: Session):
+    def _open_meeting(self, s: Session) -> tuple[Unit, Meeting]:
         """This unit and its meeting, which must still be open; the check holds until ``s`` commits
         (another session closing the meeting meanwhile waits, or has already won and we refuse)."""
         unit = repo.get_unit(s, self.unit_code)
-        m = repo.meeting_at(s, unit.id, self.date)
+        m = repo.meeting_at(s, pk(unit), self.date)
         try:
             if m is None:
                 raise repo.MeetingClosed(None)
-            repo.require_open(s, m.id)
+            repo.require_open(s, pk(m))
         except repo.MeetingClosed:
             s.rollback()
             if self.meeting is not None:
@@ -343,11 +353,11 @@ class MeetingService:
                     if r.plan.strip() and r.plan != text:
                         raise repo.conflict_of(s, r)
                     version = r.version
-                v = repo.save_plan(s, r.id, text, version)
+                v = repo.save_plan(s, pk(r), text, version)
             except repo.Conflict as c:
                 raise _conflict(c) from None
             s.commit()
-            return r.id, v
+            return pk(r), v
 
     def resolve_plan(self, case_no: int, text: str, version: int) -> "tuple[int, int] | Conflict":
         """Save ``text``, chosen in the conflict dialog against the stored ``version``. If someone saved
@@ -362,13 +372,13 @@ class MeetingService:
         self._writable()
         with self._session() as s:
             _, _, _, r = self._review(s, case_no)
-            a = repo.add_action(s, r.id, kind, owner, due)
+            a = repo.add_action(s, pk(r), kind, owner, due)
             s.commit()
-            return ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
+            return ActionInfo(pk(a), a.kind, a.owner, a.due, a.status, self.date)
 
-    def _own_action(self, s: Session, action_id: int):
+    def _own_action(self, s: Session, action_id: int) -> None:
         """An action made at this meeting (only those can be edited or removed)."""
-        m = repo.meeting_at(s, repo.get_unit(s, self.unit_code).id, self.date)
+        m = repo.meeting_at(s, pk(repo.get_unit(s, self.unit_code)), self.date)
         if m is None or repo.meeting_of_action(s, action_id) != m.id:
             raise NotThisMeeting(action_id)
 
@@ -379,7 +389,7 @@ class MeetingService:
             self._own_action(s, action_id)
             a = repo.update_action(s, action_id, kind=kind, owner=owner, due=due)
             s.commit()
-            return ActionInfo(a.id, a.kind, a.owner, a.due, a.status, self.date)
+            return ActionInfo(pk(a), a.kind, a.owner, a.due, a.status, self.date)
 
     def delete_action(self, action_id: int) -> None:
         self._writable()
@@ -400,14 +410,14 @@ class MeetingService:
         self._writable()
         with self._session() as s:
             unit, m, e, _ = self._review(s, case_no)
-            repo.record_status(s, unit.id, e, kind, value, self.date, m.id)
+            repo.record_status(s, pk(unit), e, kind, value, self.date, pk(m))
             s.commit()
 
     def set_assessor(self, case_no: int, value: str) -> None:
         self._writable()
         with self._session() as s:
             _, _, _, r = self._review(s, case_no)
-            repo.set_assessor(s, r.id, value)
+            repo.set_assessor(s, pk(r), value)
             s.commit()
 
     def audit(self, action: str, detail: str = "", patient_id: int | None = None) -> None:
@@ -433,32 +443,32 @@ class MeetingService:
     # ------------------------------------------------------------ summary
     def summary(self) -> SummaryData:
         with self._session() as s:
-            unit, m = self._unit_meeting(s)
+            unit, m, info = self._unit_meeting(s)
             if m.status == "closed":
                 iset = views.indicators_at(s, self.cfg, unit, self.date)
-                present.show_frozen(iset, repo.frozen(s, m.id))  # a closed meeting shows what it froze
+                present.show_frozen(iset, repo.frozen(s, pk(m)))  # a closed meeting shows what it froze
             else:
                 iset = views.indicators_at(s, self.cfg, unit, self.date)
-            hist = [(d, v) for d, v in repo.indicator_history(s, unit.id) if d < self.date]
+            hist = [(d, v) for d, v in repo.indicator_history(s, pk(unit)) if d < self.date]
             by_owner: dict[str, list[tuple[int, ActionInfo]]] = {}
-            reviews = repo.reviews_of_meeting(s, m.id)
-            for r, a in repo.actions_of_meeting(s, m.id):
+            reviews = repo.reviews_of_meeting(s, pk(m))
+            for r, a in repo.actions_of_meeting(s, pk(m)):
                 by_owner.setdefault(a.owner or "–", []).append(
-                    (r.case_no, ActionInfo(a.id, a.kind, a.owner, a.due, a.status, m.date)))
+                    (r.case_no, ActionInfo(pk(a), a.kind, a.owner, a.due, a.status, m.date)))
             # the same follow-up as the minutes' (export.gather): the last meeting's actions and
             # everything still open from before it
-            prev, fus = repo.followups(s, unit.id, self.date)
-            last = {status: [(f.review.case_no, ActionInfo(f.action.id, f.action.kind, f.action.owner, f.action.due,
+            prev, fus = repo.followups(s, pk(unit), self.date)
+            last = {status: [(f.review.case_no, ActionInfo(pk(f.action), f.action.kind, f.action.owner, f.action.due,
                                                            f.action.status, f.meeting.date)) for f in lst]
                     for status, lst in fus.items()}
-        return SummaryData(self.meeting, iset, hist, by_owner, prev.date if prev else None, last,
+        return SummaryData(info, iset, hist, by_owner, prev.date if prev else None, last,
                            reviewed=len([r for r in reviews if r.plan.strip()]))
 
     def close(self) -> ind_core.IndicatorSet:
         self._writable()
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            m = repo.meeting_at(s, unit.id, self.date)
+            m = self._meeting_row(s, unit)
             iset = views.close_meeting(s, self.cfg, unit, m)
             s.commit()
             self.meeting = _info(m)
@@ -468,7 +478,7 @@ class MeetingService:
         """Reopen this (closed) meeting; raises ``NotClosed`` or ``ReasonRequired``."""
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            m = repo.meeting_at(s, unit.id, self.date)
+            m = repo.meeting_at(s, pk(unit), self.date)
             if m is None:
                 raise NotClosed(self.date.isoformat())
             try:

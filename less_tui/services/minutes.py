@@ -21,6 +21,7 @@ from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, ExportEr
                              WorkbookAction, clean)
 from ..i18n import indicator_labels, t
 from ..storage import db, repo
+from ..storage.models import Action, Meeting, Unit, pk
 from . import views
 
 TREND_MEETINGS = 12  # earlier meetings in the trend and the chart, besides this one
@@ -45,21 +46,21 @@ def _due(due: dt.date | None, overdue: bool) -> str:
     return (due.isoformat() if due else "–") + (f" ({t('status.overdue')})" if overdue else "")
 
 
-def _action(case_no: int, a, decided: dt.date, at: dt.date, followup: bool = False) -> ActionLine:
+def _action(case_no: int, a: Action, decided: dt.date, at: dt.date, followup: bool = False) -> ActionLine:
     overdue = followup and a.status == "open" and a.due is not None and a.due < at
     return ActionLine(case_no=case_no, kind=a.kind, owner=a.owner, due=_due(a.due, overdue), status=a.status,
                       status_text=t(f"status.{a.status}"), meeting_date=decided,
                       dates=present.followup_suffix(a.due, a.status, decided, at) if followup else "")
 
 
-def _meeting(s: Session, cfg: Config, unit, meeting: str | dt.date):
+def _meeting(s: Session, cfg: Config, unit: Unit, meeting: str | dt.date) -> Meeting:
     if meeting == "latest":
-        m = repo.latest_meeting(s, unit.id)
+        m = repo.latest_meeting(s, pk(unit))
         if m is None:
             raise ExportError(t("exp.no_meetings", unit=cfg.unit))
         return m
     d = meeting if isinstance(meeting, dt.date) else dt.date.fromisoformat(str(meeting))
-    m = repo.meeting_at(s, unit.id, d)
+    m = repo.meeting_at(s, pk(unit), d)
     if m is None:
         raise ExportError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit))
     return m
@@ -85,19 +86,20 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit, create=False)
         m = _meeting(s, cfg, unit, meeting)
-        eps = views.episodes_at(s, unit.id, m.date, cfg.max_gap_days)
+        unit_id, meeting_id = pk(unit), pk(m)
+        eps = views.episodes_at(s, unit_id, m.date, cfg.max_gap_days)
         iset = views.indicators_at(s, cfg, unit, m.date, eps)
         if m.status == "closed":  # the minutes of a closed meeting show what it froze
-            present.show_frozen(iset, repo.frozen(s, m.id))
-        hist = [(d, v) for d, v in repo.indicator_history(s, unit.id) if d < m.date]
+            present.show_frozen(iset, repo.frozen(s, meeting_id))
+        hist = [(d, v) for d, v in repo.indicator_history(s, unit_id) if d < m.date]
         by_cert = {cid: e for e in eps for cid in e.cert_ids}
-        reviews = repo.reviews_of_meeting(s, m.id)
+        reviews = repo.reviews_of_meeting(s, meeting_id)
         pats = repo.patients_by_id(s, [r.patient_id for r in reviews])
         cases: list[CaseLine] = []
         identities: list[str] = []
         shown: list[tuple[int, int]] = []  # (patient, case) written identified: each is audited
         for r in reviews:
-            acts = repo.actions_of(s, r.id)
+            acts = repo.actions_of(s, pk(r))
             if not r.plan.strip() and not acts:
                 continue
             p = pats[r.patient_id]
@@ -123,21 +125,21 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             ))
         cases.sort(key=lambda c: c.case_no)
         # the same follow-up as the summary screen's (MeetingService.summary)
-        _prev, fus = repo.followups(s, unit.id, m.date)
+        _prev, fus = repo.followups(s, unit_id, m.date)
         followups = {status: [_action(f.review.case_no, f.action, f.meeting.date, m.date, followup=True) for f in lst]
                      for status, lst in fus.items()}
-        todo: dict[str, list[tuple[tuple, ActionLine]]] = {}
-        for mm, r, a in repo.open_actions(s, unit.id, up_to=m.date):
+        todo: dict[str, list[tuple[tuple[dt.date, int], ActionLine]]] = {}  # (due, case): the order
+        for mm, r, a in repo.open_actions(s, unit_id, up_to=m.date):
             todo.setdefault(a.owner or "–", []).append(
                 ((a.due or dt.date.max, r.case_no), _action(r.case_no, a, mm.date, m.date, followup=True)))
-        reopenings = repo.reopenings(s, m.id)
-        closings = [(c.closed_at, c.reopened_at, c.reopened_by, c.reason) for c in reopenings]
+        reopenings = repo.reopenings(s, meeting_id)
+        closings: list[tuple[dt.datetime | None, dt.datetime | None, str, str]] = [(c.closed_at, c.reopened_at, c.reopened_by, c.reason) for c in reopenings]
         if closings and m.status == "closed":
             closings.append((m.closed_at, None, "", ""))
         if identify:
             # the export, then one row per patient written (so `audit --patient` finds each)
-            repo.audit(s, "export.identify", unit.id, detail=f"meeting={m.date.isoformat()} cases={len(shown)}")
-            repo.audit_patients(s, "export.identified", unit.id, shown, detail=f"meeting={m.date.isoformat()}")
+            repo.audit(s, "export.identify", unit_id, detail=f"meeting={m.date.isoformat()} cases={len(shown)}")
+            repo.audit_patients(s, "export.identified", unit_id, shown, detail=f"meeting={m.date.isoformat()}")
             s.commit()
         attendees = [(n, cfg.role_of(n)) for n in repo.attendees(m)]
     # a reopened meeting was held until its first closing (every closing is listed apart); a meeting
@@ -189,16 +191,16 @@ def workbook(engine: Engine, cfg: Config) -> Workbook:
     every action decided, in the current language."""
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit, create=False)
-        meetings = repo.list_meetings(s, unit.id)
-        rows = []
-        actions = []
+        meetings = repo.list_meetings(s, pk(unit))
+        rows: list[MeetingRow] = []
+        actions: list[WorkbookAction] = []
         for mt in meetings:
-            vals = repo.frozen(s, mt.id) if mt.status == "closed" else views.indicators_at(s, cfg, unit, mt.date).frozen()
+            vals = repo.frozen(s, pk(mt)) if mt.status == "closed" else views.indicators_at(s, cfg, unit, mt.date).frozen()
             rows.append(MeetingRow(mt.date, t("word.closed") if mt.status == "closed" else t("word.open"),
                                    {k: (vals[k].count, vals[k].denominator) if k in vals else None
                                     for k in ind_core.INDICATOR_KEYS}))
         for mt in meetings:
-            for r, a in repo.actions_of_meeting(s, mt.id):
+            for r, a in repo.actions_of_meeting(s, pk(mt)):
                 actions.append(WorkbookAction(mt.date, r.case_no, a.kind, a.owner, a.due, t(f"status.{a.status}")))
     return clean(Workbook(keys=list(ind_core.INDICATOR_KEYS),
                           short={k: t(f"ind.short.{k}") for k in ind_core.INDICATOR_KEYS},

@@ -17,7 +17,7 @@ from ..core import indicators as ind_core
 from ..core import queue as queue_core
 from ..core.episodes import Episode
 from ..storage import repo
-from ..storage.models import Meeting, Unit
+from ..storage.models import Meeting, Unit, pk
 
 
 def roster_attendees(cfg: Config) -> list[str]:
@@ -31,16 +31,16 @@ def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> lis
 
 def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
                   episodes: list[Episode] | None = None) -> ind_core.IndicatorSet:
-    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
-    prev = repo.previous_closed(s, unit.id, at)
+    eps = episodes if episodes is not None else episodes_at(s, pk(unit), at, cfg.max_gap_days)
+    prev = repo.previous_closed(s, pk(unit), at)
     return ind_core.compute(eps, at, cfg.chapters, cfg.targets,
-                            repo.frozen(s, prev.id) if prev else None, prev.date if prev else None)
+                            repo.frozen(s, pk(prev)) if prev else None, prev.date if prev else None)
 
 
 def queue_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
              episodes: list[Episode] | None = None) -> list[queue_core.QueueItem]:
-    eps = episodes if episodes is not None else episodes_at(s, unit.id, at, cfg.max_gap_days)
-    return queue_core.rank(eps, cfg.queue, repo.open_actions_due(s, unit.id, at))
+    eps = episodes if episodes is not None else episodes_at(s, pk(unit), at, cfg.max_gap_days)
+    return queue_core.rank(eps, cfg.queue, repo.open_actions_due(s, pk(unit), at))
 
 
 def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,

@@ -6,7 +6,7 @@ holds that certificate."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Optional, Protocol
 
 from sqlalchemy import Column, ForeignKeyConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -295,3 +295,16 @@ class SupervisionSession(SQLModel, table=True):
     leader: str = ""
     attendees: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     created_at: dt.datetime
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> Optional[int]: ...
+
+
+def pk(row: _Stored) -> int:
+    """The primary key of a row read from the database or flushed to it (the models declare ``id``
+    optional only because a row not yet flushed has none); ``ValueError`` for such a row."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it has not been flushed to the database")
+    return row.id
