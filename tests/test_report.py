@@ -16,6 +16,7 @@ from less_tui.config import validate
 from less_tui.core import improvement as imp_core
 from less_tui.core import pnr as pnrmod
 from less_tui.core.importer import Row
+from less_tui.services import views
 from less_tui.storage import importing, repo
 
 D = dt.date
@@ -100,7 +101,7 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
         importing.store(engine, cfg, [(f"intyg-{d}.csv", f"{k:064d}", "intyg", len(rows), 0, rows)], d)
         with Session(engine, expire_on_commit=False) as s:
             unit = repo.get_unit(s, UNIT)
-            repo.create_meeting(s, cfg, unit, d)
+            views.create_meeting(s, cfg, unit, d)
             s.commit()
         typed = {"reko_calls": str(REKO_CALLS[k])}
         if k != 2:  # one meeting without the share: the report says so (–)
@@ -108,7 +109,7 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
         ImprovementService(engine, cfg).set_measures(d, typed)
         with Session(engine, expire_on_commit=False) as s:
             unit = repo.get_unit(s, UNIT)
-            repo.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, d))
+            views.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, d))
             s.commit()
     svc = ImprovementService(engine, cfg)
     svc.add_problem("Läkarnas kalendrar är fullbokade; tid för rehabplan saknas")

@@ -45,7 +45,7 @@ class MeasureNow:
     previous: Value | None
 
 
-class IdeaChange(TypedDict, total=False):
+class IdeaFields(TypedDict, total=False):
     """What ``update_idea`` can change (the keys given are changed)."""
 
     text: str
@@ -123,7 +123,7 @@ class ImprovementService:
             s.commit()
             return pk(i)
 
-    def update_idea(self, idea_id: int, **fields: Unpack[IdeaChange]) -> None:
+    def update_idea(self, idea_id: int, **fields: Unpack[IdeaFields]) -> None:
         with self._session() as s:
             store.update_idea(s, self._unit_id(s), idea_id, **fields)
             s.commit()
