@@ -92,11 +92,11 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
     meetings = 0
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
-        unit_id = pk(unit)
         unit.listed_patients = 12600
         unit.name = cfg.clinic_name
         s.add(unit)
         previous: list[int] = []  # action ids of the last meeting
+        unit_id = pk(unit)
         for k in range(12, 0, -1):
             date = clock.add_months(today, -k)
             # the coordinator's work between meetings: statuses recorded as of this date

@@ -20,8 +20,8 @@ from ..core.text import median
 from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, ExportError, MeetingRow, Minutes, Workbook,
                              WorkbookAction, clean)
 from ..i18n import indicator_labels, t
-from ..storage import db, repo
 from ..storage.models import Action, Meeting, Unit, pk
+from ..storage import db, repo
 from . import views
 
 TREND_MEETINGS = 12  # earlier meetings in the trend and the chart, besides this one
