@@ -46,12 +46,12 @@ class State:
         return self._cfg
 
     def url(self) -> str:
-        from .storage.db import resolve_url
+        from .services.database import resolve_url
 
         return resolve_url(self.db, self.cfg.database.url)
 
     def engine(self):
-        from .storage.db import open_engine
+        from .services.database import open_engine
 
         return open_engine(self.url(), group=self.cfg.database.group)
 
@@ -67,7 +67,7 @@ state = State()
 
 def require_database(url: str) -> None:
     """A SQLite database file must be there already (one line naming it, exit 2, when it is not)."""
-    from .storage.db import sqlite_path
+    from .services.database import sqlite_path
 
     path = sqlite_path(url)
     if path is None:
@@ -211,7 +211,7 @@ def demo(
     open today's meeting on it. The real database is never touched."""
     from .services import demo as demo_mod
     from .config import user_data_dir
-    from .storage.db import DB_FILE, open_engine, resolve_url, sqlite_path
+    from .services.database import DB_FILE, open_engine, resolve_url, sqlite_path
 
     cfg = state.cfg
     if scale not in ("clinic", "region"):
@@ -266,12 +266,9 @@ def demo(
 
 def _shown(url: str) -> str:
     """A database as a person names it: the file of a SQLite URL, else the URL without its password."""
-    from sqlalchemy.engine import make_url
+    from .services.database import shown
 
-    from .storage.db import sqlite_path
-
-    path = sqlite_path(url)
-    return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
+    return shown(url)
 
 
 def _demo_open_command(url: str) -> str:
@@ -292,7 +289,7 @@ def import_(
 ):
     """Import certificate rows. All or nothing unless --skip-invalid; exit 2 on bad rows."""
     from .core.importer import ImportFailed, read_file
-    from .storage.importing import store
+    from .services.database import import_files
 
     _lang_option(lang)
     _db_option(db)
@@ -331,7 +328,7 @@ def import_(
             sys.stderr.flush()
 
     batches = [(p.file, p.sha256, p.kind, p.rows_read, p.rows_read - len(p.rows), p.rows) for p in parsed]
-    summary = store(engine, cfg, batches, at, dry_run=dry_run, progress=progress)
+    summary = import_files(engine, cfg, batches, at, dry_run=dry_run, progress=progress)
     if sys.stderr.isatty() and total >= 5000:
         sys.stderr.write("\n")
     if as_json:
@@ -357,18 +354,18 @@ def import_(
 def _dry_run_engine():
     """The database a dry run compares with: the real one when it is there, else an empty one in
     memory (a dry run creates no database file, folder or config)."""
-    from .storage.db import open_engine, sqlite_path
+    from .services.database import memory_engine, sqlite_path
 
     path = sqlite_path(state.url())
     if path is not None and not path.exists():
-        return open_engine("sqlite://")
+        return memory_engine()
     return state.existing_engine()
 
 
 def _refuse_demo_database() -> None:
     """Real certificates never go into a database that holds the demo clinic."""
+    from .services.database import sqlite_path
     from .services.demo import is_demo
-    from .storage.db import sqlite_path
 
     url = state.url()
     path = sqlite_path(url)
@@ -592,7 +589,7 @@ def export(
     """Write the minutes of a meeting, or the indicator workbook. Without -o a file goes to the export
     folder (Markdown without -o: stdout)."""
     from .exports import ExportError, export_folder, export_meeting, is_demo, list_exports
-    from .storage.repo import NotFound
+    from .services.errors import NoUnit
 
     _lang_option(lang)
     _db_option(db)
@@ -614,7 +611,7 @@ def export(
                                 lang=state.lang or cfg.language)
     except ExportError as e:
         raise UserError(str(e)) from None
-    except NotFound:  # the unit has no row yet: nothing imported, no meeting
+    except NoUnit:  # the unit has no row yet: nothing imported, no meeting
         raise UserError(t("cli.no_unit", unit=cfg.unit)) from None
     if isinstance(result, str):
         typer.echo(result, nl=False)
@@ -683,7 +680,7 @@ def _audit_verify(engine) -> None:
 @app.command()
 def doctor(db: Optional[str] = DbOpt):
     """Check this installation: database, permissions, terminal, colours, locale. Exit 1 on a problem."""
-    from .health import run_checks
+    from .services.health import run_checks
 
     _db_option(db)
     checks = run_checks(state.config_path, state.url, lambda: state.cfg)
@@ -699,7 +696,7 @@ def doctor(db: Optional[str] = DbOpt):
 def backup(dest: Path = typer.Argument(..., help="A new file, or a folder for a dated file."),
            db: Optional[str] = DbOpt):
     """A consistent copy of the live SQLite database (safe while people work in it)."""
-    from .storage.admin import AdminError, backup as do_backup
+    from .services.database import AdminError, backup as do_backup
 
     _db_option(db)
     url = state.url()
@@ -716,12 +713,12 @@ def restore(src: Path = typer.Argument(..., help="A backup made by `less-tui bac
             yes: bool = typer.Option(False, "--yes", help="Do not ask."),
             db: Optional[str] = DbOpt):
     """Put a backup back after checking it; the current database is copied aside first."""
-    from .storage.admin import AdminError, check_file, restore as do_restore
+    from .services.database import AdminError, check_backup, restore as do_restore
 
     _db_option(db)
     url = state.url()  # (loads the config: its language)
     try:
-        info = check_file(src)
+        info = check_backup(src)
         if not yes:
             if not sys.stdin.isatty():
                 raise UserError(t("cli.restore_needs_yes"))
@@ -737,7 +734,7 @@ def restore(src: Path = typer.Argument(..., help="A backup made by `less-tui bac
 def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@host/dbname (an empty database)"),
             db: Optional[str] = DbOpt):
     """Move this (SQLite) database into PostgreSQL; counts and checksums are compared."""
-    from .storage.admin import AdminError, migrate as do_migrate
+    from .services.database import AdminError, migrate as do_migrate
 
     _db_option(db)
     engine = state.existing_engine()
@@ -763,7 +760,7 @@ def report(
     closed meetings, what was tested and introduced, run charts. No patient data is read."""
     from .exports.report import FORMATS, ReportError, file_name, render_md, write
     from .services.improvement import ImprovementService, NoClosedMeeting, year_of
-    from .storage.repo import NotFound
+    from .services.errors import NoUnit
 
     _lang_option(lang)
     _db_option(db)
@@ -780,7 +777,7 @@ def report(
     demo = is_demo(engine)
     try:
         data = ImprovementService(engine, cfg).report(y, demo=demo)
-    except (NoClosedMeeting, NotFound):
+    except (NoClosedMeeting, NoUnit):
         raise UserError(t("rep.no_meetings", unit=cfg.unit, year=y)) from None
     if fmt == "md" and output is None:
         typer.echo(render_md(data), nl=False)
@@ -902,7 +899,7 @@ def main() -> None:
     from .config import ConfigError
     from .core.importer import ImportFailed
     from .safefile import FileTargetError
-    from .storage.db import DatabaseError
+    from .services.errors import DatabaseError
 
     try:
         command()(prog_name="less-tui")

@@ -203,3 +203,31 @@ def safe_name(text: str, fallback: str = "enhet") -> str:
     s = re.sub(r"\.{2,}", "_", s)
     s = re.sub(r"_{2,}", "_", s).strip("._-")
     return s[:60].rstrip("._-") or fallback
+
+
+class UnknownGroup(FileTargetError):
+    """``database.group`` names a group this machine does not have (one line)."""
+
+
+def group_id(group: str) -> int:
+    """The id of the team group ``database.group`` names; ``UnknownGroup`` when there is none."""
+    import grp
+
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise UnknownGroup(t("dberr.no_group", group=repr(group))) from None
+
+
+def private_dir(path: Path, group: str = "") -> Path:
+    """Create a folder (for exports) as the database's is made: owner-only (0700), or with a team
+    group the group's too (setgid 2770). A folder that exists is left as it is."""
+    if path.is_dir():
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    if group:
+        os.chown(path, -1, group_id(group))
+        os.chmod(path, 0o2770)  # setgid: files made here belong to the group
+    else:
+        os.chmod(path, 0o700)
+    return path

@@ -32,15 +32,15 @@ def export_folder(cfg: Config, engine: Engine, create: bool = True, demo: bool =
     folder itself must not be a symlink (patient data would go wherever it points). A ``demo``
     database has a folder of its own, ``demo-exports/`` beside it (or in the user data directory),
     whatever ``export.folder`` says: demo minutes never land among the real ones."""
-    from ..safefile import check_folder
-    from ..storage.db import private_dir, sqlite_path
+    from ..safefile import check_folder, private_dir
+    from ..services.database import database_file
 
     configured = cfg.export.folder
     name = DEMO_FOLDER if demo else "exports"
     if configured and not demo:
         folder = Path(configured).expanduser()
     else:
-        db = sqlite_path(engine.url.render_as_string(hide_password=False))
+        db = database_file(engine)
         if db is None:
             from ..config import user_data_dir
 
@@ -84,9 +84,8 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
     without ``out`` is returned as text, unless ``to_file`` (the app): then it goes to the export folder
     like every other format."""
     from ..i18n import language, set_language
-    from ..safefile import check_target, write_file
+    from ..safefile import check_target, group_id, write_file
     from ..services import minutes
-    from ..storage.db import group_id
     from . import docx, html, markdown, workbook
 
     if fmt not in FORMATS:

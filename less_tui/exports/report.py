@@ -445,8 +445,7 @@ def file_name(unit: str, year: int, fmt: str, demo: bool = False) -> str:
 
 def write(r: imp_core.Report, fmt: str, path: Path, group: str = "") -> Path:
     """Write the report whole into a new file beside ``path`` and rename it over it (``safefile``)."""
-    from ..safefile import check_target, write_file
-    from ..storage.db import group_id
+    from ..safefile import check_target, group_id, write_file
 
     if fmt not in FORMATS:
         raise ReportError(t("rep.bad_format", value=repr(fmt), choices=", ".join(FORMATS)))

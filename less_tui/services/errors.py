@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..storage.db import DatabaseError, db_reason, is_db_error
+from ..storage.repo import NotFound as NoUnit  # noqa: F401  (the care unit has no row yet)
 
 __all__ = ["ServiceError", "Conflict", "ReadOnly", "NotThisMeeting", "NotClosed", "NotFound", "ReasonRequired",
            "MeetingExists", "AlreadyClosed", "DatabaseError", "is_db_error", "db_reason"]

@@ -77,7 +77,9 @@ class ImprovementService:
         self.unit_code = unit_code or cfg.unit
 
     def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        from ..storage.db import session
+
+        return session(self.engine)
 
     def _unit_id(self, s: Session, create: bool = False) -> int:
         return pk(repo.get_unit(s, self.unit_code, create=create, name=self.cfg.clinic_name))

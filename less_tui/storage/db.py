@@ -113,29 +113,6 @@ def _create_new(path: Path, mode: int) -> None:
         raise FileTargetError(t("file.cannot_write", path=path, reason=e.strerror or type(e).__name__)) from None
 
 
-def group_id(group: str) -> int:
-    import grp
-
-    try:
-        return grp.getgrnam(group).gr_gid
-    except KeyError:
-        raise DatabaseError(t("dberr.no_group", group=repr(group))) from None
-
-
-def private_dir(path: Path, group: str = "") -> Path:
-    """Create a folder (for exports) as the database's is made: owner-only (0700), or with a team
-    group the group's too (setgid 2770). A folder that exists is left as it is."""
-    if path.is_dir():
-        return path
-    path.mkdir(parents=True, exist_ok=True)
-    if group:
-        os.chown(path, -1, group_id(group))
-        os.chmod(path, 0o2770)  # setgid: files made here belong to the group
-    else:
-        os.chmod(path, 0o700)
-    return path
-
-
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

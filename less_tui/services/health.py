@@ -1,4 +1,5 @@
-"""`less-tui doctor`: checks an installation on a server and says what to fix."""
+"""`less-tui doctor`: checks an installation on a server and says what to fix. What it asks of the
+database is ``storage/integrity.py``'s; the verdicts and their wording are here."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ import shutil
 import stat
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
-from .i18n import t
+from sqlalchemy.engine import Engine
+
+from ..config import Config
+from ..i18n import t
 
 
 @dataclass
@@ -20,7 +26,8 @@ class Check:
     fix: str = ""
 
 
-def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
+def run_checks(config_path: str | None, db_url_fn: Callable[[], str], cfg_loader: Callable[[], Config]
+               ) -> list[Check]:
     out: list[Check] = []
     # configuration
     try:
@@ -32,7 +39,8 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
         return out
     # database
     url = db_url_fn()
-    from .storage.db import HEAD, current_revision, make_engine, sqlite_path
+    from ..storage import integrity
+    from .database import sqlite_path
 
     shown = url
     path = sqlite_path(url)
@@ -43,14 +51,14 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
             from sqlalchemy.engine import make_url
 
             shown = make_url(url).render_as_string(hide_password=True)
-            engine = make_engine(url, cfg.database.group)
+            engine = integrity.open_engine(url, cfg.database.group)
             try:
-                rev = current_revision(engine)
-                if rev == HEAD:
+                rev = integrity.revision(engine)
+                if rev == integrity.HEAD:
                     out.append(Check(t("doc.database"), "ok", t("doc.db_ok", db=shown, revision=rev)))
                 else:
                     out.append(Check(t("doc.database"), "warn",
-                                     t("doc.db_old", db=shown, revision=rev or t("doc.none"), head=HEAD),
+                                     t("doc.db_old", db=shown, revision=rev or t("doc.none"), head=integrity.HEAD),
                                      t("doc.db_old_fix")))
                 out.append(integrity_check(engine))
             finally:
@@ -114,45 +122,33 @@ def run_checks(config_path, db_url_fn, cfg_loader) -> list[Check]:
     return out
 
 
-def integrity_check(engine) -> Check:
+def integrity_check(engine: Engine) -> Check:
     """SQLite: ``PRAGMA quick_check``. PostgreSQL: amcheck's ``bt_index_check`` (with the heap) on
     every valid B-tree index of the database's schema; the extension is not created here."""
-    from sqlalchemy import text
+    from ..storage import integrity
 
     name = t("doc.integrity")
-    with engine.connect() as c:
-        if engine.dialect.name == "sqlite":
-            rows = [r[0] for r in c.execute(text("PRAGMA quick_check"))]
-            if rows == ["ok"]:
-                return Check(name, "ok", t("doc.integrity_ok", check="PRAGMA quick_check"))
-            detail = "; ".join(rows[:3]) + (" …" if len(rows) > 3 else "")
-            return Check(name, "fail", t("doc.integrity_bad", check="PRAGMA quick_check", detail=detail),
-                         t("doc.integrity_fix"))
-        if engine.dialect.name != "postgresql":
-            return Check(name, "warn", engine.dialect.name)
-        if not c.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")).scalar():
-            return Check(name, "warn", t("doc.no_amcheck"), t("doc.no_amcheck_fix"))
-        indexes = c.execute(text(
-            "SELECT ic.oid, ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-            "JOIN pg_am am ON am.oid = ic.relam WHERE am.amname = 'btree' AND i.indisvalid AND i.indisready "
-            "AND ic.relnamespace = current_schema()::regnamespace ORDER BY ic.relname")).all()
-        check = t("doc.integrity_indexes", n=len(indexes))
-        bad = []
-        for oid, index in indexes:
-            try:
-                with c.begin_nested():
-                    c.execute(text("SELECT bt_index_check(:oid, true)"), {"oid": oid})
-            except Exception as e:  # the index (or its table) is damaged: name it, check the rest
-                orig = getattr(e, "orig", None) or e
-                bad.append(f"{index}: {str(orig).splitlines()[0] if str(orig) else type(orig).__name__}")
-        c.rollback()
-        if bad:
-            return Check(name, "fail", t("doc.integrity_bad", check=check, detail="; ".join(bad[:3])),
-                         t("doc.integrity_fix"))
-        return Check(name, "ok", t("doc.integrity_ok", check=check))
+    if engine.dialect.name == "sqlite":
+        rows = integrity.quick_check(engine)
+        if rows == ["ok"]:
+            return Check(name, "ok", t("doc.integrity_ok", check="PRAGMA quick_check"))
+        detail = "; ".join(rows[:3]) + (" …" if len(rows) > 3 else "")
+        return Check(name, "fail", t("doc.integrity_bad", check="PRAGMA quick_check", detail=detail),
+                     t("doc.integrity_fix"))
+    if engine.dialect.name != "postgresql":
+        return Check(name, "warn", engine.dialect.name)
+    found = integrity.index_check(engine)
+    if found is None:
+        return Check(name, "warn", t("doc.no_amcheck"), t("doc.no_amcheck_fix"))
+    n, bad = found
+    check = t("doc.integrity_indexes", n=n)
+    if bad:
+        return Check(name, "fail", t("doc.integrity_bad", check=check, detail="; ".join(bad[:3])),
+                     t("doc.integrity_fix"))
+    return Check(name, "ok", t("doc.integrity_ok", check=check))
 
 
-def shared_directory(folder) -> list[str]:
+def shared_directory(folder: Path) -> list[str]:
     """Why a folder is shared with others (sticky, writable by everyone, or someone else's); empty
     when it is the user's own. Its permissions are not this user's to change."""
     st = os.stat(folder)
@@ -172,11 +168,11 @@ def shared_directory(folder) -> list[str]:
     return why
 
 
-def move_advice(db, group: str) -> str:
+def move_advice(db: Path, group: str) -> str:
     """Move the database out of a shared folder (into the user data dir, or a folder for the group)."""
     if group:
         return t("doc.move_db_group", group=group, db=db)
-    from .config import user_data_dir
+    from ..config import user_data_dir
 
     return t("doc.move_db", folder=user_data_dir(), db=db)
 
@@ -184,29 +180,26 @@ def move_advice(db, group: str) -> str:
 def audit_checks(url: str, group: str = "") -> list[Check]:
     """The audit log's hash chain (the first row where it breaks), and on PostgreSQL whether the role
     connected may change the log (it should not: README, PostgreSQL roles)."""
-    from .storage import auditlog
-    from .storage.db import HEAD, current_revision, make_engine
+    from ..storage import integrity
 
     out: list[Check] = []
     try:
-        engine = make_engine(url, group)
+        engine = integrity.open_engine(url, group)
     except Exception:
         return out  # the database check above says why
     try:
-        if current_revision(engine) != HEAD:
+        if integrity.revision(engine) != integrity.HEAD:
             return [Check(t("doc.audit"), "warn", t("doc.audit_skipped"), t("doc.db_old_fix"))]
-        with engine.connect() as c:
-            v = auditlog.verify(c)
-            out.append(Check(t("doc.audit"), "ok" if v.ok else "fail", auditlog.describe(v),
-                             "" if v.ok else t("doc.audit_fix")))
-            rights = auditlog.privileges(c)
-            if c.dialect.name == "postgresql":
-                role = c.exec_driver_sql("SELECT current_user").scalar()
-                if rights:
-                    out.append(Check(t("doc.audit"), "warn", t("doc.audit_roles", role=role, rights=", ".join(rights)),
-                                     t("doc.audit_roles_fix")))
-                else:
-                    out.append(Check(t("doc.audit"), "ok", t("doc.audit_roles_ok", role=role)))
+        ok, verdict = integrity.audit_verdict(engine)
+        out.append(Check(t("doc.audit"), "ok" if ok else "fail", verdict, "" if ok else t("doc.audit_fix")))
+        found = integrity.audit_rights(engine)
+        if found is not None:
+            role, rights = found
+            if rights:
+                out.append(Check(t("doc.audit"), "warn", t("doc.audit_roles", role=role, rights=", ".join(rights)),
+                                 t("doc.audit_roles_fix")))
+            else:
+                out.append(Check(t("doc.audit"), "ok", t("doc.audit_roles_ok", role=role)))
     except Exception as e:
         out.append(Check(t("doc.audit"), "fail", f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
                          t("doc.db_fail_fix")))

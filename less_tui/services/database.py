@@ -1,0 +1,89 @@
+"""Which database, opening it, and the administration of its file: what the command line and the
+exports need of the database without importing ``storage`` (issue 13). Importing certificate files,
+backup, restore and the move to PostgreSQL are here too; each keeps the storage layer's messages and
+exceptions (``AdminError``, ``DatabaseError``), re-exported for the callers to catch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from sqlalchemy.engine import Engine, make_url
+
+from ..config import Config
+from ..storage import admin as _admin
+from ..storage import db as _db
+from ..storage.admin import AdminError as AdminError
+from ..storage.db import DB_FILE as DB_FILE
+from ..storage.db import DatabaseError as DatabaseError
+
+if TYPE_CHECKING:
+    from ..storage.importing import Summary as ImportSummary
+
+__all__ = ["DB_FILE", "AdminError", "DatabaseError", "resolve_url", "sqlite_path", "database_file", "shown",
+           "open_engine", "memory_engine", "import_files", "backup", "check_backup", "restore", "migrate"]
+
+
+def resolve_url(db: str | None, config_url: str = "") -> str:
+    """The database's URL: ``--db PATH|URL``, else $LESS_TUI_DB, else the config's, else the user
+    data dir's ``less-tui.db``."""
+    return _db.resolve_url(db, config_url)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database, or one in memory)."""
+    return _db.sqlite_path(url)
+
+
+def database_file(engine: Engine) -> Path | None:
+    """The file of the database ``engine`` opens (None when it is not a SQLite file)."""
+    return _db.sqlite_path(engine.url.render_as_string(hide_password=False))
+
+
+def shown(url: str) -> str:
+    """A database as a person names it: the file of a SQLite URL, else the URL without its password."""
+    path = _db.sqlite_path(url)
+    return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
+
+
+def open_engine(url: str, group: str = "") -> Engine:
+    """Open (and create or upgrade to the newest schema) the database at ``url``; ``DatabaseError``
+    says why it cannot be."""
+    return _db.open_engine(url, group=group)
+
+
+def memory_engine() -> Engine:
+    """An empty database in memory (what a dry run compares with when there is no database yet)."""
+    return _db.open_engine("sqlite://")
+
+
+def import_files(engine: Engine, cfg: Config, batches: Sequence[tuple[Any, ...]], as_of: dt.date,
+                 dry_run: bool = False, progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Store the rows read from certificate files, all in one transaction (nothing with ``dry_run``):
+    each batch is ``(file, sha256, kind, rows_read, rows_invalid, rows)``."""
+    from ..storage.importing import store  # (only the import needs it)
+
+    return store(engine, cfg, batches, as_of, dry_run=dry_run, progress=progress)
+
+
+def backup(url: str, dest: Path) -> dict[str, Any]:
+    """A consistent, checked copy of the live SQLite database at ``dest`` (a new file, or a dated file
+    in a folder): its ``path``, ``revision`` and row ``counts``."""
+    return _admin.backup(url, dest)
+
+
+def check_backup(path: Path) -> dict[str, Any]:
+    """Integrity, schema version and row ``counts`` of a backup file (``AdminError`` if it is not one)."""
+    return _admin.check_file(path)
+
+
+def restore(url: str, src: Path) -> dict[str, Any]:
+    """Put a checked backup back; the current database is copied ``aside`` first."""
+    return _admin.restore(url, src)
+
+
+def migrate(engine: Engine, dest_url: str) -> dict[str, tuple[int, str]]:
+    """Copy this SQLite database into an empty PostgreSQL one: each table's row count and checksum,
+    compared on both sides."""
+    return _admin.migrate(engine, dest_url)
