@@ -326,8 +326,9 @@ async def test_palette_reopen_escape_cancels(demo_engine, cfg):
 # ---------------------------------------------------------------- --help
 
 COMMANDS = [[], ["init"], ["demo"], ["import"], ["indicators"], ["queue"], ["export"], ["audit"], ["doctor"],
-            ["backup"], ["restore"], ["migrate"], ["meeting"], ["meeting", "new"], ["meeting", "close"],
-            ["meeting", "reopen"], ["meeting", "list"]]
+            ["backup"], ["restore"], ["migrate"], ["report"], ["meeting"], ["meeting", "new"], ["meeting", "close"],
+            ["meeting", "reopen"], ["meeting", "list"], ["supervision"], ["supervision", "add"],
+            ["supervision", "training"], ["supervision", "list"]]
 
 
 def test_every_option_has_help_and_flags_show_no_type():
