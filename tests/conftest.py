@@ -122,30 +122,85 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
-@pytest.fixture
-def engine(db_url):
-    from less_tui.storage.db import open_engine
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """An empty SQLite database at the newest schema, migrated once per run; ``engine`` and
+    ``migrated_db`` copy it instead of running every migration again for each test."""
+    def build(path):
+        from less_tui.storage.db import open_engine
 
+        e = open_engine(f"sqlite:///{path}")
+        with e.connect() as c:
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        e.dispose()
+
+    return _built_once(tmp_path_factory, "migrated-template.db", build)
+
+
+def _copy_db(template, dst) -> None:
+    """A database file copied whole (owner-only, as the app makes its files)."""
+    import shutil
+
+    shutil.copyfile(template, dst)
+    os.chmod(dst, 0o600)
+
+
+@pytest.fixture
+def migrated_db(migrated_template, tmp_path):
+    """The path of a new, empty SQLite database already at the newest schema."""
+    dst = tmp_path / "migrated.db"
+    _copy_db(migrated_template, dst)
+    return dst
+
+
+@pytest.fixture
+def engine(db_url, request):
+    from less_tui.storage.db import open_engine, sqlite_path
+
+    path = sqlite_path(db_url)
+    if path is not None and not path.exists():  # SQLite: the session's migrated copy (opening it finds it at head)
+        _copy_db(request.getfixturevalue("migrated_template"), path)
     e = open_engine(db_url)
     yield e
     e.dispose()
 
 
+def _built_once(tmp_path_factory, name: str, build):
+    """A file built by the first test process that needs it and shared by the others of the run
+    (pytest-xdist workers share the parent of their temporary folders); a lock makes the rest wait."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    path = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            part = root / f"{name}.part"
+            part.unlink(missing_ok=True)
+            build(part)
+            os.replace(part, path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
-    """A demo clinic at the fixed date, built once; tests copy it."""
-    with _fixed_today():
-        from less_tui.services import demo
-        from less_tui.config import validate
-        from less_tui.storage.db import open_engine
+    """A demo clinic at the fixed date, built once per run (by one test process); tests copy it."""
 
-        path = tmp_path_factory.mktemp("demo") / "demo.db"
-        e = open_engine(f"sqlite:///{path}")
-        demo.build_clinic(e, validate({}), seed=1, today=TODAY)
-        with e.connect() as c:
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        e.dispose()
-        return path
+    def build(path):
+        with _fixed_today():
+            from less_tui.services import demo
+            from less_tui.config import validate
+            from less_tui.storage.db import open_engine
+
+            e = open_engine(f"sqlite:///{path}")
+            demo.build_clinic(e, validate({}), seed=1, today=TODAY)
+            with e.connect() as c:
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            e.dispose()
+
+    return _built_once(tmp_path_factory, "demo-template.db", build)
 
 
 @pytest.fixture

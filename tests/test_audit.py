@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlmodel import Session
 
 from conftest import _PG_REASON
-from helpers import ROOT, SAMPLES, run
+from helpers import ROOT, SAMPLES, cli
 from less_tui.storage import auditlog, repo
 from less_tui.storage.db import open_engine
 from less_tui.storage.models import AuditLog
@@ -50,43 +50,114 @@ def readme_recipe(owner: str, app: str, db: str) -> tuple[list[str], list[str]]:
     return [named(s) for s in sql[0]], [named(s) for s in sql[1]]
 
 
-@pytest.fixture
-def pg_roles():
-    """A PostgreSQL database set up as the README says: the schema made by an owner role, the app's
-    role with the README's grants. Yields (owner URL, app URL)."""
-    if _PG_REASON:
-        pytest.skip(_PG_REASON)
+def _pg_superuser(*stmts: str) -> None:
     import psycopg
 
-    tag = uuid.uuid4().hex[:8]
-    owner, app, db = f"less_owner_{tag}", f"less_app_{tag}", f"less_region_{tag}"
-    as_superuser, as_owner = readme_recipe(owner, app, db)
     with psycopg.connect(f"{PG_HOST} user=postgres dbname=test", autocommit=True) as c:
-        for stmt in as_superuser:
+        for stmt in stmts:
             c.execute(stmt)
-    owner_url = f"postgresql+psycopg://{owner}@127.0.0.1:5432/{db}"
-    app_url = f"postgresql+psycopg://{app}@127.0.0.1:5432/{db}"
-    try:
-        open_engine(owner_url).dispose()  # the owner makes the schema (the migrations run as the owner)
+
+
+def _recipe_database(owner: str, app: str, template: str | None = None) -> str:
+    """A new database set up by the README's recipe for the roles ``owner`` and ``app`` (made already):
+    the superuser's database lines, then the schema made by the owner and the owner's grants; or, with
+    ``template``, the superuser's lines making a copy of a database set up so (the schema, its owner,
+    the grants and the rows come with the copy; the database's own grants are given again)."""
+    import psycopg
+
+    db = f"less_region_{uuid.uuid4().hex[:8]}"
+    as_superuser, as_owner = readme_recipe(owner, app, db)
+    stmts = [s for s in as_superuser if not s.startswith("CREATE ROLE")]
+    if template:
+        stmts = [s[:-1] + f' TEMPLATE "{template}";' if s.startswith("CREATE DATABASE") else s for s in stmts]
+    _pg_superuser(*stmts)
+    if template is None:
+        open_engine(f"postgresql+psycopg://{owner}@127.0.0.1:5432/{db}").dispose()  # the owner makes the schema
         with psycopg.connect(f"{PG_HOST} user={owner} dbname={db}", autocommit=True) as c:
             for stmt in as_owner:
                 c.execute(stmt)
-        yield owner_url, app_url
+    return db
+
+
+def _drop_database(db: str) -> None:
+    _pg_superuser(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_recipe_roles():
+    """The README's two roles (owner, app), made once per test process, with a database set up by the
+    recipe that the tests copy (``pg_roles``): the migrations run once, not for every test."""
+    if _PG_REASON:
+        pytest.skip(_PG_REASON)
+    tag = uuid.uuid4().hex[:8]
+    owner, app = f"less_owner_{tag}", f"less_app_{tag}"
+    as_superuser, _ = readme_recipe(owner, app, "unused")
+    _pg_superuser(*[s for s in as_superuser if s.startswith("CREATE ROLE")])
+    made = []
+    try:
+        made.append(_recipe_database(owner, app))
+        yield owner, app, made
     finally:
-        with psycopg.connect(f"{PG_HOST} user=postgres dbname=test", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            c.execute(f'DROP ROLE IF EXISTS "{app}"')
-            c.execute(f'DROP ROLE IF EXISTS "{owner}"')
+        for db in made:
+            _drop_database(db)
+        _pg_superuser(f'DROP ROLE IF EXISTS "{app}"', f'DROP ROLE IF EXISTS "{owner}"')
+
+
+@pytest.fixture(scope="session")
+def pg_recipe_demo(pg_recipe_roles):
+    """A copy of the recipe's database holding the demo clinic, built by the app role (imports,
+    meetings, reviews, actions, statuses, closings: everything the app writes), once per test process."""
+    from conftest import _fixed_today
+    from less_tui.config import validate
+
+    owner, app, made = pg_recipe_roles
+    db = _recipe_database(owner, app, template=made[0])
+    made.append(db)
+    with _fixed_today():
+        _demo(f"postgresql+psycopg://{app}@127.0.0.1:5432/{db}", validate({}))
+    return db
+
+
+def _recipe_copy(owner: str, app: str, template: str):
+    db = _recipe_database(owner, app, template=template)
+    try:
+        yield f"postgresql+psycopg://{owner}@127.0.0.1:5432/{db}", f"postgresql+psycopg://{app}@127.0.0.1:5432/{db}"
+    finally:
+        _drop_database(db)
+
+
+@pytest.fixture
+def pg_roles(pg_recipe_roles):
+    """A PostgreSQL database set up as the README says: the schema made by an owner role, the app's
+    role with the README's grants. Yields (owner URL, app URL)."""
+    owner, app, made = pg_recipe_roles
+    yield from _recipe_copy(owner, app, made[0])
+
+
+@pytest.fixture
+def pg_roles_demo(pg_recipe_roles, pg_recipe_demo):
+    """``pg_roles`` holding the demo clinic that the app role built."""
+    owner, app, _ = pg_recipe_roles
+    yield from _recipe_copy(owner, app, pg_recipe_demo)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def urls(request, tmp_path):
+def urls(request, migrated_db):
     """(URL the app uses, URL of the schema's owner): one SQLite file, or the PostgreSQL app and owner roles."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'audit.db'}"
-        open_engine(url).dispose()
+        url = f"sqlite:///{migrated_db}"
         return url, url
     owner_url, app_url = request.getfixturevalue("pg_roles")
+    return app_url, owner_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_urls(request):
+    """``urls`` holding the demo clinic (on PostgreSQL: built by the app role)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{request.getfixturevalue('demo_db')}"
+        return url, url
+    owner_url, app_url = request.getfixturevalue("pg_roles_demo")
     return app_url, owner_url
 
 
@@ -135,23 +206,21 @@ def _demo(url: str, cfg) -> None:
     e.dispose()
 
 
-@pytest.mark.slow  # the demo clinic and seven runs of the command line
-def test_identified_listings_write_every_patient_with_its_case_number(urls, cfg, tmp_path):
-    url, _ = urls
-    _demo(url, cfg)  # on PostgreSQL: built by the app role
-    q = json.loads(run("queue", "--db", url, "--identify", "--json", env=ENV, check=True).stdout)["cases"]
+def test_identified_listings_write_every_patient_with_its_case_number(demo_urls, tmp_path):
+    url, _ = demo_urls  # on PostgreSQL: built by the app role
+    q = json.loads(cli("queue", "--db", url, "--identify", "--json", env=ENV, check=True).stdout)["cases"]
     assert len(q) >= 5
     for c in (q[0], q[-1]):
-        found = json.loads(run("audit", "--db", url, "--patient", c["patient"], "--json", env=ENV, check=True).stdout)
+        found = json.loads(cli("audit", "--db", url, "--patient", c["patient"], "--json", env=ENV, check=True).stdout)
         mine = [r for r in found if r["action"] == "queue.identified"]
         assert [r["case"] for r in mine] == [c["case"]]
         assert all("patient_id" not in r for r in found)  # rows name the case, not an internal id
-    run("export", "--db", url, "--meeting", "2026-10-23", "--identify", "-o", str(tmp_path / "m.md"), env=ENV,
+    cli("export", "--db", url, "--meeting", "2026-10-23", "--identify", "-o", str(tmp_path / "m.md"), env=ENV,
         check=True)
     written = re.findall(r"(\d{8}-\d{4})", (tmp_path / "m.md").read_text(encoding="utf-8"))
     assert written
     for pnr in {written[0], written[-1]}:
-        found = json.loads(run("audit", "--db", url, "--patient", pnr, "--json", env=ENV, check=True).stdout)
+        found = json.loads(cli("audit", "--db", url, "--patient", pnr, "--json", env=ENV, check=True).stdout)
         assert any(r["action"] == "export.identified" and r["case"] for r in found), pnr
     rows = _rows(url)
     events = {r.action: r.detail for r in rows if r.action in ("queue.identify", "export.identify")}
@@ -160,7 +229,7 @@ def test_identified_listings_write_every_patient_with_its_case_number(urls, cfg,
     # every row about a patient names its case; none names a review or an action by its id
     assert all(r.case_no for r in rows if r.patient_id is not None)
     assert not [r.detail for r in rows if re.search(r"\b(review|action)=\d", r.detail)]
-    p = run("audit", "--db", url, "--verify", env=ENV)
+    p = cli("audit", "--db", url, "--verify", env=ENV)
     assert p.returncode == 0 and f"{len(rows)} rader, hashkedjan är hel" in p.stdout
 
 
@@ -224,7 +293,7 @@ async def test_without_masking_the_queue_and_each_case_view_are_written_per_pati
         await pilot.press("down", "enter")
         await _until(pilot, lambda: isinstance(app.screen, DecisionScreen), "the case")
         second = rows[1]
-    found = json.loads(run("audit", "--db", str(demo_db), "--patient", second.pnr, "--json", env=ENV,
+    found = json.loads(cli("audit", "--db", str(demo_db), "--patient", second.pnr, "--json", env=ENV,
                            check=True).stdout)
     assert ("screen.identified", second.case_no) in {(r["action"], r["case"]) for r in found}
     views = [r for r in found if r["action"] == "case.view"]
@@ -235,9 +304,9 @@ async def test_without_masking_the_queue_and_each_case_view_are_written_per_pati
 
 def _some_rows(url: str, cfg) -> None:
     """A few dozen audit rows, written by the app (on PostgreSQL: its role)."""
-    run("import", "--db", url, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
-    run("queue", "--db", url, "--identify", env=ENV, check=True)
-    run("meeting", "new", "--db", url, env=ENV, check=True)
+    cli("import", "--db", url, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("queue", "--db", url, "--identify", env=ENV, check=True)
+    cli("meeting", "new", "--db", url, env=ENV, check=True)
 
 
 TAMPER = {
@@ -262,10 +331,10 @@ def test_verify_and_doctor_name_the_first_row_where_the_chain_breaks(urls, cfg, 
     _owner_sql(owner_url, *stmts, params={"k": first + 2, "k2": last - 1})
     v = _verify(url)
     assert (v.first_break.kind, v.first_break.row_id) == (kind, at(first, last))
-    p = run("audit", "--db", url, "--verify", env=ENV)
+    p = cli("audit", "--db", url, "--verify", env=ENV)
     assert p.returncode == 1
     assert (f"rad {at(first, last)}" in p.stdout) if kind != "tail" else (f", {last}, saknas" in p.stdout), p.stdout
-    d = run("--lang", "en", "doctor", "--db", url, env=ENV)
+    d = cli("--lang", "en", "doctor", "--db", url, env=ENV)
     assert d.returncode == 1 and re.search(r"\[FAIL\] audit log: The audit log .*is broken", d.stdout), d.stdout
 
 
@@ -282,7 +351,7 @@ def test_rows_written_without_a_hash_or_back_dated_with_one_are_found(urls, cfg)
         bare = _rows(url)[-1].id
         v = _verify(url)
         assert (v.first_break.kind, v.first_break.row_id) == ("no_hash", bare)
-        assert run("audit", "--db", url, "--verify", env=ENV).returncode == 1
+        assert cli("audit", "--db", url, "--verify", env=ENV).returncode == 1
         _owner_sql(owner_url, "DELETE FROM audit_log WHERE id = :k", params={"k": bare})
         assert _verify(url).ok
         # … and one chained correctly but dated two days before the row it follows
@@ -297,7 +366,7 @@ def test_rows_written_without_a_hash_or_back_dated_with_one_are_found(urls, cfg)
         e.dispose()
     v = _verify(url)
     assert (v.first_break.kind, v.first_break.row_id) == ("backdated", new)
-    p = run("--lang", "en", "audit", "--db", url, "--verify", env=ENV)
+    p = cli("--lang", "en", "audit", "--db", url, "--verify", env=ENV)
     assert p.returncode == 1 and f"broken at row {new}" in p.stdout and "back-dated" in p.stdout
 
 
@@ -365,13 +434,12 @@ def test_migration_gives_existing_rows_their_hashes(db_url):
 # ---------------------------------------------------------------- the app's role on PostgreSQL
 
 @pytest.mark.postgres
-def test_app_role_cannot_change_the_audit_log_and_does_the_apps_work(pg_roles, cfg, tmp_path):
+def test_app_role_cannot_change_the_audit_log_and_does_the_apps_work(pg_roles_demo, cfg, tmp_path):
     import psycopg
 
     from less_tui.services.meeting import MeetingService
 
-    owner_url, app_url = pg_roles
-    _demo(app_url, cfg)  # imports, meetings, reviews, actions, statuses, closings: as the app role
+    owner_url, app_url = pg_roles_demo  # the demo: imports, meetings, reviews, actions, statuses, closings as the app role
     e = open_engine(app_url)
     svc = MeetingService(e, cfg, TODAY, session_id="t")
     svc.open()
@@ -385,11 +453,11 @@ def test_app_role_cannot_change_the_audit_log_and_does_the_apps_work(pg_roles, c
     svc.close()
     svc.reopen("Ett beslut saknades")
     e.dispose()
-    out = run("export", "--db", app_url, "--identify", "-o", str(tmp_path / "m.md"), env=ENV)
+    out = cli("export", "--db", app_url, "--identify", "-o", str(tmp_path / "m.md"), env=ENV)
     assert out.returncode == 0, out.stderr
-    p = run("audit", "--db", app_url, "--verify", env=ENV)
+    p = cli("audit", "--db", app_url, "--verify", env=ENV)
     assert p.returncode == 0 and "hashkedjan är hel" in p.stdout
-    d = run("doctor", "--db", app_url, env=ENV).stdout
+    d = cli("doctor", "--db", app_url, env=ENV).stdout
     assert "får bara läsa och lägga till rader i granskningsloggen" in d
     role = app_url.split("//", 1)[1].split("@", 1)[0]
     db = app_url.rsplit("/", 1)[1]
@@ -401,7 +469,7 @@ def test_app_role_cannot_change_the_audit_log_and_does_the_apps_work(pg_roles, c
                 c.execute(stmt)
     assert _verify(app_url).ok
     # the owner may (and doctor says so); the triggers still refuse it a DELETE
-    assert "DELETE" in run("--lang", "en", "doctor", "--db", owner_url, env=ENV).stdout
+    assert "DELETE" in cli("--lang", "en", "doctor", "--db", owner_url, env=ENV).stdout
     owner = owner_url.split("//", 1)[1].split("@", 1)[0]
     with psycopg.connect(f"{PG_HOST} user={owner} dbname={db}") as c:
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):

@@ -1,4 +1,5 @@
-"""The command line as a person uses it: real processes, real files."""
+"""The command line as a person uses it: its arguments, messages, exit codes and real files, run in
+this process (``helpers.cli``); the killed import runs real processes."""
 
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SAMPLES, run
+from helpers import ROOT, SAMPLES, cli
 
 # Every malformed file's exact problems are checked in-process (tests/test_importer_rules.py); these few,
 # one of each kind (a file refused whole, a bad cell, a bad header, a workbook), run the real command.
@@ -26,7 +27,7 @@ def seeded_db(tmp_path_factory):
     """A database with one good import, to prove bad files leave it as it was."""
     db = tmp_path_factory.mktemp("db") / "x.db"
     env = {"LESS_TUI_TODAY": "2026-11-23", "HOME": str(db.parent)}
-    run("import", "--db", str(db), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
+    cli("import", "--db", str(db), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
     return db
 
 
@@ -42,7 +43,7 @@ def _dump(db: Path):
 @pytest.mark.parametrize("path", MALFORMED, ids=[p.name for p in MALFORMED])
 def test_malformed_file_exits_2_with_a_clear_message(path, seeded_db):
     before = _dump(seeded_db)
-    p = run("import", "--db", str(seeded_db), "--as-of", "2026-11-22", str(path))
+    p = cli("import", "--db", str(seeded_db), "--as-of", "2026-11-22", str(path))
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr + p.stdout
     assert f"{path}:" in p.stderr
@@ -53,7 +54,7 @@ def test_malformed_file_exits_2_with_a_clear_message(path, seeded_db):
 
 def test_skip_invalid_stores_the_valid_rows(tmp_path):
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), "--skip-invalid", "--json",
+    p = cli("import", "--db", str(db), "--skip-invalid", "--json",
             str(ROOT / "tests/data/malformed/many_bad_rows.csv"))
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)
@@ -64,29 +65,29 @@ def test_skip_invalid_stores_the_valid_rows(tmp_path):
 def test_sample_files_import_and_twice_changes_nothing(tmp_path):
     db = tmp_path / "x.db"
     env = {"LESS_TUI_TODAY": "2026-11-22"}
-    first = json.loads(run("import", "--db", str(db), "--json", str(SAMPLES / "intyg-exempel.csv"),
+    first = json.loads(cli("import", "--db", str(db), "--json", str(SAMPLES / "intyg-exempel.csv"),
                            env=env, check=True).stdout)
     assert first["rows_read"] == 16 and first["new_certificates"] == 16 and first["patients"] == 12
     dump = _dump(db)
-    again = json.loads(run("import", "--db", str(db), "--json", str(SAMPLES / "intyg-exempel.csv"),
+    again = json.loads(cli("import", "--db", str(db), "--json", str(SAMPLES / "intyg-exempel.csv"),
                            env=env, check=True).stdout)
     assert again["new_certificates"] == 0 and again["known_certificates"] == 16 and again["status_records"] == 0
     assert _dump(db)[:3] == dump[:3] and _dump(db)[4] == dump[4]
-    rs = run("import", "--db", str(db), str(SAMPLES / "rehabstod-sjukfall-exempel.xlsx"), env=env, check=True)
+    rs = cli("import", "--db", str(db), str(SAMPLES / "rehabstod-sjukfall-exempel.xlsx"), env=env, check=True)
     assert "minimivärden" in rs.stdout
 
 
 def test_dry_run(tmp_path):
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), "--dry-run", str(SAMPLES / "intyg-exempel.csv"), check=True)
+    p = cli("import", "--db", str(db), "--dry-run", str(SAMPLES / "intyg-exempel.csv"), check=True)
     assert "Provkörning" in p.stdout
     assert not db.exists()  # a dry run creates nothing (more in tests/test_files_exits.py)
 
 
 def test_bad_option_values_are_clear(tmp_path):
-    p = run("indicators", "--db", str(tmp_path / "x.db"), "--at", "2026-13-01")
+    p = cli("indicators", "--db", str(tmp_path / "x.db"), "--at", "2026-13-01")
     assert p.returncode == 2 and "förväntade ett datum ÅÅÅÅ-MM-DD" in p.stderr and "Traceback" not in p.stderr
-    p = run("--lang", "de", "queue", "--db", str(tmp_path / "x.db"))
+    p = cli("--lang", "de", "queue", "--db", str(tmp_path / "x.db"))
     assert p.returncode == 2 and "förväntade sv eller en" in p.stderr
 
 
@@ -94,7 +95,7 @@ def test_bad_config_names_the_key(tmp_path):
     cfgfile = tmp_path / "c.toml"
     cfgfile.write_text('[episodes]\nmax_gap_days = "five"\n[queue]\nmin_dayz = 3\n[keymap]\nsumary = "f5"\n',
                        encoding="utf-8")
-    p = run("--config", str(cfgfile), "indicators", "--db", str(tmp_path / "x.db"))
+    p = cli("--config", str(cfgfile), "indicators", "--db", str(tmp_path / "x.db"))
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "'episodes.max_gap_days' måste vara ett heltal" in p.stderr
     assert "okänd nyckel 'queue.min_dayz'" in p.stderr
@@ -105,70 +106,74 @@ def test_init_refuses_to_overwrite(tmp_path):
     target = tmp_path / "cfg" / "config.toml"
     target.parent.mkdir()  # (a missing folder of --path is an error: tests/test_files_exits.py)
     db = tmp_path / "x.db"
-    run("init", "--path", str(target), "--db", str(db), "--unit", "VC Test", check=True)
+    cli("init", "--path", str(target), "--db", str(db), "--unit", "VC Test", check=True)
     assert "VC Test" in target.read_text(encoding="utf-8")
-    p = run("init", "--path", str(target), "--db", str(db))
+    p = cli("init", "--path", str(target), "--db", str(db))
     assert p.returncode == 2 and "--force" in p.stderr
-    run("init", "--path", str(target), "--db", str(db), "--force", check=True)
+    cli("init", "--path", str(target), "--db", str(db), "--force", check=True)
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db(tmp_path_factory, demo_template):
+    """The demo clinic (the run's copy, built once by ``services.demo.build_clinic`` as `less-tui demo`
+    builds it; the command itself builds one in tests/test_demo_db.py)."""
+    import shutil
+
     db = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(demo_template, db)
     env = {"LESS_TUI_TODAY": "2026-11-23", "HOME": str(db.parent)}
-    run("demo", "--no-open", "--db", str(db), env=env, check=True)
     return db, env
 
 
 def test_demo_then_indicators_with_deltas(demo_db):
     db, env = demo_db
-    p = run("indicators", "--db", str(db), env=env, check=True)
+    p = cli("indicators", "--db", str(db), env=env, check=True)
     assert "Andel med endast en läkare i sjukskrivningen" in p.stdout
     assert "jämfört med mötet 2026-10-23" in p.stdout
-    js = json.loads(run("indicators", "--db", str(db), "--json", env=env, check=True).stdout)
+    js = json.loads(cli("indicators", "--db", str(db), "--json", env=env, check=True).stdout)
     assert js["date"] == "2026-11-23" and 60 <= js["population"] <= 140
     assert [i["key"] for i in js["indicators"]] == ["one_doctor", "full_time", "coordinator_contact", "rehab_plan"]
     for i in js["indicators"]:
         assert i["previous"]["meeting_date"] == "2026-10-23"
         assert i["delta_pp"] == pytest.approx((i["share"] - i["previous"]["share"]) * 100, abs=0.01)
     assert 120 <= js["context"]["ongoing_total"] <= 190
-    en = run("--lang", "en", "indicators", "--db", str(db), env=env, check=True).stdout
+    en = cli("--lang", "en", "indicators", "--db", str(db), env=env, check=True).stdout
     assert "Share on full-time sick leave" in en and "Andel" not in en
 
 
 def test_demo_meetings_and_queue(demo_db):
     db, env = demo_db
-    ms = json.loads(run("meeting", "list", "--db", str(db), "--json", env=env, check=True).stdout)
+    ms = json.loads(cli("meeting", "list", "--db", str(db), "--json", env=env, check=True).stdout)
     assert len(ms) == 12 and all(m["status"] == "closed" for m in ms)
     assert "2026-11-23" not in [m["date"] for m in ms]
-    q = json.loads(run("queue", "--db", str(db), "--json", "--limit", "15", env=env, check=True).stdout)
+    q = json.loads(cli("queue", "--db", str(db), "--json", "--limit", "15", env=env, check=True).stdout)
     assert len(q["cases"]) == 15
     assert all(" " in c["patient"] and "-" not in c["patient"] for c in q["cases"])  # masked
     fu = [c["follow_up"] for c in q["cases"]]
     assert fu == sorted(fu, reverse=True)  # follow-ups first
-    again = run("demo", "--no-open", "--db", str(db), env=env, check=True)
+    again = cli("demo", "--no-open", "--db", str(db), env=env, check=True)
     assert "inget lades till" in again.stdout
 
 
 def test_meeting_commands(tmp_path):
     db = str(tmp_path / "x.db")
     env = {"LESS_TUI_TODAY": "2026-11-22"}
-    run("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
-    run("meeting", "new", "--db", db, "--date", "2026-10-20", "--attendee", "A", "--attendee", "B", check=True)
-    p = run("meeting", "new", "--db", db, "--date", "2026-10-20")
+    cli("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
+    cli("meeting", "new", "--db", db, "--date", "2026-10-20", "--attendee", "A", "--attendee", "B", check=True)
+    p = cli("meeting", "new", "--db", db, "--date", "2026-10-20")
     assert p.returncode == 2 and "finns redan ett möte 2026-10-20" in p.stderr
-    run("meeting", "close", "--db", db, "--date", "2026-10-20", check=True)
-    p = run("meeting", "close", "--db", db, "--date", "2026-10-20")
+    cli("meeting", "close", "--db", db, "--date", "2026-10-20", check=True)
+    p = cli("meeting", "close", "--db", db, "--date", "2026-10-20")
     assert p.returncode == 2 and "redan stängt" in p.stderr
-    ms = json.loads(run("meeting", "list", "--db", db, "--json", check=True).stdout)
+    ms = json.loads(cli("meeting", "list", "--db", db, "--json", check=True).stdout)
     assert ms == [{"date": "2026-10-20", "status": "closed", "attendees": ["A", "B"], "cases": 0}]
-    js = json.loads(run("indicators", "--db", db, "--json", "--at", "2026-11-22", check=True).stdout)
+    js = json.loads(cli("indicators", "--db", db, "--json", "--at", "2026-11-22", check=True).stdout)
     assert js["indicators"][0]["previous"]["meeting_date"] == "2026-10-20"
 
 
 def test_env_db_is_honoured(tmp_path):
     db = tmp_path / "env.db"
-    run("import", str(SAMPLES / "intyg-exempel.csv"), env={"LESS_TUI_DB": str(db)}, check=True)
+    cli("import", str(SAMPLES / "intyg-exempel.csv"), env={"LESS_TUI_DB": str(db)}, check=True)
     assert _dump(db)[0] == 16
 
 
@@ -183,9 +188,9 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path):
     big = tmp_path / "big.csv"
     demo.write_csv(demo.generate(dt.date(2026, 11, 23), seed=3, episodes=9000), big)
     db = tmp_path / "k.db"
-    run("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), check=True)
+    cli("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), check=True)
     before = _dump(db)
-    new = json.loads(run("import", "--db", str(db), "--dry-run", "--json", str(big), check=True).stdout)
+    new = json.loads(cli("import", "--db", str(db), "--dry-run", "--json", str(big), check=True).stdout)
     whole = before[0] + new["new_certificates"]
     killed = 0
     for delay in (0.4, 0.7, 1.0, 1.3, 1.6):
@@ -213,7 +218,7 @@ def test_invalid_rows_are_counted_once_however_many_cells_are_bad(tmp_path):
     bad.write_text("Personnummer;Diagnos;Startdatum;Slutdatum;Grad;Läkare\n"
                    "19760306-4192;R53.9;2026-09-11;2026-10-24;100%;Anna Berg\n"
                    "19760306-4193;R53.9;2026-09-11;2026-10-24;60%;Anna Berg\n", encoding="utf-8")
-    p = run("import", "--db", str(tmp_path / "x.db"), "--skip-invalid", "--json", str(bad))
+    p = cli("import", "--db", str(tmp_path / "x.db"), "--skip-invalid", "--json", str(bad))
     s = json.loads(p.stdout)
     assert p.stderr.count("hoppade över:") == 2  # both problems of the row are listed
     assert (s["rows_read"], s["new_certificates"], s["invalid_rows"]) == (2, 1, 1)
@@ -221,13 +226,13 @@ def test_invalid_rows_are_counted_once_however_many_cells_are_bad(tmp_path):
 
 def test_export_lang_after_the_subcommand_too(demo_db):
     db, env = demo_db
-    after = run("export", "--db", str(db), "--meeting", "2026-10-23", "--lang", "en", env=env, check=True).stdout
-    before = run("--lang", "en", "export", "--db", str(db), "--meeting", "2026-10-23", env=env, check=True).stdout
+    after = cli("export", "--db", str(db), "--meeting", "2026-10-23", "--lang", "en", env=env, check=True).stdout
+    before = cli("--lang", "en", "export", "--db", str(db), "--meeting", "2026-10-23", env=env, check=True).stdout
     assert "Minutes" in after or "minutes" in after.lower()
     assert "Protokoll" not in after
     strip = [ln for ln in after.splitlines() if not ln[:2].isdigit()]
     assert strip == [ln for ln in before.splitlines() if not ln[:2].isdigit()]
-    bad = run("export", "--db", str(db), "--lang", "de", env=env)
+    bad = cli("export", "--db", str(db), "--lang", "de", env=env)
     assert bad.returncode == 2 and "förväntade sv eller en" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -235,11 +240,11 @@ def test_import_lang_after_the_subcommand_too(tmp_path):
     """`less-tui import F --lang en` as well as `less-tui --lang en import F`: the same English problems."""
     bad = ROOT / "tests" / "data" / "malformed" / "bad_luhn.csv"
     db = str(tmp_path / "x.db")
-    after = run("import", "--db", db, str(bad), "--lang", "en")
-    before = run("--lang", "en", "import", "--db", db, str(bad))
+    after = cli("import", "--db", db, str(bad), "--lang", "en")
+    before = cli("--lang", "en", "import", "--db", db, str(bad))
     assert after.returncode == before.returncode == 2
     assert after.stderr == before.stderr and "Luhn" in after.stderr
-    assert after.stderr != run("import", "--db", db, str(bad)).stderr  # Swedish without --lang
+    assert after.stderr != cli("import", "--db", db, str(bad)).stderr  # Swedish without --lang
 
 
 def test_skip_invalid_json_lists_the_problems_and_nothing_valid_exits_2(tmp_path):
@@ -247,12 +252,12 @@ def test_skip_invalid_json_lists_the_problems_and_nothing_valid_exits_2(tmp_path
     with no valid row stores nothing and exits 2."""
     bad = ROOT / "tests" / "data" / "malformed" / "bad_luhn.csv"
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), "--skip-invalid", "--json", str(bad))
+    p = cli("import", "--db", str(db), "--skip-invalid", "--json", str(bad))
     assert p.returncode == 2, p.stderr
     out = json.loads(p.stdout)
     assert out["valid_rows"] == 0 and out["new_certificates"] == 0
     assert out["problems"] and all({"file", "line", "column", "message", "text"} <= set(x) for x in out["problems"])
     assert out["problems"][0]["text"] in p.stderr  # the same problem as on stderr
     assert "Traceback" not in p.stderr
-    ok = run("import", "--db", str(db), "--skip-invalid", "--json", str(SAMPLES / "intyg-exempel.csv"))
+    ok = cli("import", "--db", str(db), "--skip-invalid", "--json", str(SAMPLES / "intyg-exempel.csv"))
     assert ok.returncode == 0 and json.loads(ok.stdout)["problems"] == []

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from helpers import ROOT, run
+from helpers import ROOT, cli
 from less_tui.storage import repo
 from less_tui.storage.models import Action, Meeting, Patient
 
@@ -34,7 +34,7 @@ def _db_truth(db):
 
 
 def _indicators(db):
-    return json.loads(run("indicators", "--db", str(db), "--json", "--at", MEETING, env=ENV, check=True).stdout)
+    return json.loads(cli("indicators", "--db", str(db), "--json", "--at", MEETING, env=ENV, check=True).stdout)
 
 
 def _no_identities(text: str, people) -> None:
@@ -45,7 +45,7 @@ def _no_identities(text: str, people) -> None:
 
 
 def test_markdown_minutes(demo_db):
-    md = run("export", "--db", str(demo_db), "--meeting", MEETING, env=ENV, check=True).stdout
+    md = cli("export", "--db", str(demo_db), "--meeting", MEETING, env=ENV, check=True).stdout
     cases, people = _db_truth(demo_db)
     assert md.startswith("# Protokoll FMT-möte 2026-10-23")
     assert md.index("## Att göra per ansvarig") < md.index("## Indikatorer") < md.index("## Genomgångna ärenden")
@@ -65,10 +65,10 @@ def test_markdown_minutes(demo_db):
 
 
 def test_identify_writes_names_and_audits(demo_db):
-    md = run("export", "--db", str(demo_db), "--meeting", MEETING, "--identify", env=ENV, check=True).stdout
+    md = cli("export", "--db", str(demo_db), "--meeting", MEETING, "--identify", env=ENV, check=True).stdout
     _, people = _db_truth(demo_db)
     assert any(p in md for p, _ in people)
-    audit = json.loads(run("audit", "--db", str(demo_db), "--json", env=ENV, check=True).stdout)
+    audit = json.loads(cli("audit", "--db", str(demo_db), "--json", env=ENV, check=True).stdout)
     assert any(a["action"] == "export.identify" and a["user"] for a in audit)
 
 
@@ -76,7 +76,7 @@ def test_docx_minutes(demo_db, tmp_path):
     from docx import Document
 
     out = tmp_path / "m.docx"
-    run("export", "--db", str(demo_db), "--meeting", MEETING, "--format", "docx", "-o", str(out), env=ENV, check=True)
+    cli("export", "--db", str(demo_db), "--meeting", MEETING, "--format", "docx", "-o", str(out), env=ENV, check=True)
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     doc = Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -107,7 +107,7 @@ class _Text(HTMLParser):
 
 def test_html_minutes(demo_db, tmp_path):
     out = tmp_path / "m.html"
-    run("--lang", "en", "export", "--db", str(demo_db), "--meeting", MEETING, "--format", "html", "-o", str(out),
+    cli("--lang", "en", "export", "--db", str(demo_db), "--meeting", MEETING, "--format", "html", "-o", str(out),
         env=ENV, check=True)
     p = _Text()
     p.feed(out.read_text(encoding="utf-8"))
@@ -133,7 +133,7 @@ def test_xlsx_workbook(demo_db, tmp_path):
         s.commit()
     e.dispose()
     out = tmp_path / "w.xlsx"
-    run("export", "--db", str(demo_db), "--format", "xlsx", "-o", str(out), env=ENV, check=True)
+    cli("export", "--db", str(demo_db), "--format", "xlsx", "-o", str(out), env=ENV, check=True)
     wb = openpyxl.load_workbook(out)
     ws = wb["Indikatorer"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -152,16 +152,16 @@ def test_xlsx_workbook(demo_db, tmp_path):
 
 
 def test_export_errors_are_clear(tmp_path):
-    p = run("export", "--db", str(tmp_path / "x.db"), "--meeting", "2026-01-01", env=ENV)
+    p = cli("export", "--db", str(tmp_path / "x.db"), "--meeting", "2026-01-01", env=ENV)
     assert p.returncode == 2 and "Traceback" not in p.stderr
-    p = run("export", "--db", str(tmp_path / "x.db"), "--format", "pdf", env=ENV)
+    p = cli("export", "--db", str(tmp_path / "x.db"), "--format", "pdf", env=ENV)
     assert p.returncode == 2 and "förväntade en av md, docx, html, xlsx" in p.stderr
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_markdown_golden(demo_db, lang):
     """The whole Markdown of one demo meeting, fixed seed and date (update: LESS_TUI_UPDATE_GOLDEN=1)."""
-    md = run("--lang", lang, "export", "--db", str(demo_db), "--meeting", MEETING, env=ENV, check=True).stdout
+    md = cli("--lang", lang, "export", "--db", str(demo_db), "--meeting", MEETING, env=ENV, check=True).stdout
     md = re.sub(r"\*\*(Tid|Time):\*\* .*", r"**\1:** HH:MM", md)
     golden = ROOT / "tests" / "golden" / f"minutes-{lang}.md"
     if os.environ.get("LESS_TUI_UPDATE_GOLDEN"):
@@ -197,7 +197,7 @@ def test_minutes_say_the_reasons_in_the_queues_words(demo_db, lang):
         m = gather(engine, validate({}), today)
     finally:
         engine.dispose()
-    out = run("--lang", lang, "queue", "--db", str(demo_db), "--at", today.isoformat(), env=ENV, check=True).stdout
+    out = cli("--lang", lang, "queue", "--db", str(demo_db), "--at", today.isoformat(), env=ENV, check=True).stdout
     queue_words = {}
     for line in out.splitlines():
         cells = re.split(r"\s{2,}", line.strip())

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLES, run
+from helpers import SAMPLES, cli
 
 ENV = {"LESS_TUI_TODAY": "2026-11-23"}
 TMUX = shutil.which("tmux")
@@ -54,13 +54,13 @@ def test_export_o_refuses_a_symlink(demo_db, tmp_path, victim, fmt):
     folder.mkdir()
     out = folder / f"minutes.{fmt}"
     out.symlink_to(victim)
-    p = run("export", "--db", str(demo_db), "--meeting", "2026-10-23", "--format", fmt, "-o", str(out), env=ENV)
+    p = cli("export", "--db", str(demo_db), "--meeting", "2026-10-23", "--format", fmt, "-o", str(out), env=ENV)
     _one_line_exit_2(p, str(out))
     assert victim.read_text(encoding="utf-8") == "keep me"
     assert out.is_symlink()
     dangling = folder / f"new.{fmt}"
     dangling.symlink_to(tmp_path / f"made-through-the-link.{fmt}")
-    p = run("export", "--db", str(demo_db), "--meeting", "2026-10-23", "--format", fmt, "-o", str(dangling), env=ENV)
+    p = cli("export", "--db", str(demo_db), "--meeting", "2026-10-23", "--format", fmt, "-o", str(dangling), env=ENV)
     _one_line_exit_2(p, str(dangling))
     assert not (tmp_path / f"made-through-the-link.{fmt}").exists()
     # nothing left behind beside them (no temporary file)
@@ -68,15 +68,15 @@ def test_export_o_refuses_a_symlink(demo_db, tmp_path, victim, fmt):
 
 
 def test_export_o_missing_folder_or_a_folder_is_one_line(demo_db, tmp_path):
-    p = run("export", "--db", str(demo_db), "--format", "docx", "-o", str(tmp_path / "no" / "m.docx"), env=ENV)
+    p = cli("export", "--db", str(demo_db), "--format", "docx", "-o", str(tmp_path / "no" / "m.docx"), env=ENV)
     _one_line_exit_2(p, str(tmp_path / "no"))
     assert not (tmp_path / "no").exists()
-    p = run("--lang", "en", "export", "--db", str(demo_db), "--format", "md", "-o", str(tmp_path), env=ENV)
+    p = cli("--lang", "en", "export", "--db", str(demo_db), "--format", "md", "-o", str(tmp_path), env=ENV)
     _one_line_exit_2(p, str(tmp_path), "is a folder")
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    p = run("export", "--db", str(demo_db), "--format", "md", "-o", str(tmp_path / "file" / "m.md"), env=ENV)
+    p = cli("export", "--db", str(demo_db), "--format", "md", "-o", str(tmp_path / "file" / "m.md"), env=ENV)
     _one_line_exit_2(p, str(tmp_path / "file"))
-    ok = run("export", "--db", str(demo_db), "--format", "html", "-o", str(tmp_path / "m.html"), env=ENV)
+    ok = cli("export", "--db", str(demo_db), "--format", "html", "-o", str(tmp_path / "m.html"), env=ENV)
     assert ok.returncode == 0, ok.stderr
     assert stat.S_IMODE(os.stat(tmp_path / "m.html").st_mode) == 0o600
 
@@ -128,15 +128,15 @@ def test_the_units_name_is_safe_for_a_file_name(demo_engine, cfg, tmp_path, unit
 def test_backup_refuses_a_symlink_and_a_missing_folder(demo_db, tmp_path, victim):
     dest = tmp_path / "b.db"
     dest.symlink_to(tmp_path / "through-the-link.db")
-    p = run("backup", "--db", str(demo_db), str(dest), env=ENV)
+    p = cli("backup", "--db", str(demo_db), str(dest), env=ENV)
     _one_line_exit_2(p, str(dest))
     assert not (tmp_path / "through-the-link.db").exists()
-    p = run("backup", "--db", str(demo_db), str(tmp_path / "nej" / "b.db"), env=ENV)
+    p = cli("backup", "--db", str(demo_db), str(tmp_path / "nej" / "b.db"), env=ENV)
     _one_line_exit_2(p, str(tmp_path / "nej"))
     assert not (tmp_path / "nej").exists()
     folder = tmp_path / "bk"
     folder.mkdir()
-    ok = run("backup", "--db", str(demo_db), str(folder), env=ENV)
+    ok = cli("backup", "--db", str(demo_db), str(folder), env=ENV)
     assert ok.returncode == 0, ok.stderr
     made = list(folder.iterdir())
     assert len(made) == 1 and made[0].name.endswith(".db")  # and no temporary folder left
@@ -147,18 +147,18 @@ def test_init_refuses_a_symlinked_config_even_with_force(tmp_path, victim):
     target = tmp_path / "config.toml"
     target.symlink_to(victim)
     for extra in ([], ["--force"]):
-        p = run("init", "--path", str(target), "--db", str(tmp_path / "x.db"), *extra, env=ENV)
+        p = cli("init", "--path", str(target), "--db", str(tmp_path / "x.db"), *extra, env=ENV)
         _one_line_exit_2(p, str(target))
     assert victim.read_text(encoding="utf-8") == "keep me"
-    p = run("init", "--path", str(tmp_path / "nej" / "config.toml"), "--db", str(tmp_path / "x.db"), env=ENV)
+    p = cli("init", "--path", str(tmp_path / "nej" / "config.toml"), "--db", str(tmp_path / "x.db"), env=ENV)
     _one_line_exit_2(p, str(tmp_path / "nej"))
-    p = run("init", "--path", str(tmp_path), "--db", str(tmp_path / "x.db"), env=ENV)
+    p = cli("init", "--path", str(tmp_path), "--db", str(tmp_path / "x.db"), env=ENV)
     _one_line_exit_2(p, str(tmp_path))
 
 
 def test_init_makes_the_user_config_folder(tmp_path):
     env = _home(tmp_path)
-    p = run("init", "--db", str(tmp_path / "x.db"), "--unit", "VC Test", env=env)
+    p = cli("init", "--db", str(tmp_path / "x.db"), "--unit", "VC Test", env=env)
     assert p.returncode == 0, p.stderr
     made = tmp_path / "home" / "config" / "less-tui" / "config.toml"
     assert "VC Test" in made.read_text(encoding="utf-8")
@@ -220,7 +220,7 @@ def test_the_copy_before_an_upgrade_is_not_written_through_a_symlink(tmp_path, v
 def test_a_dangling_symlink_where_the_database_would_be_is_refused(tmp_path):
     db = tmp_path / "x.db"
     db.symlink_to(tmp_path / "made-through-the-link.db")
-    p = run("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV)
+    p = cli("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV)
     _one_line_exit_2(p, str(db))
     assert not (tmp_path / "made-through-the-link.db").exists()
 
@@ -232,13 +232,13 @@ def test_a_dangling_symlink_where_the_database_would_be_is_refused(tmp_path):
 def test_a_command_that_reads_never_makes_a_new_database(tmp_path, cmd):
     env = _home(tmp_path)
     db = tmp_path / "sub" / "mistyped.db"
-    p = run(*cmd, "--db", str(db), env=env)
+    p = cli(*cmd, "--db", str(db), env=env)
     _one_line_exit_2(p, str(db))
     assert not db.exists() and not db.parent.exists()
-    en = run("--lang", "en", *cmd, "--db", str(db), env=env)
+    en = cli("--lang", "en", *cmd, "--db", str(db), env=env)
     _one_line_exit_2(en, str(db), "no such database")
     # the same through $LESS_TUI_DB
-    p = run(*cmd, env={**env, "LESS_TUI_DB": str(db)})
+    p = cli(*cmd, env={**env, "LESS_TUI_DB": str(db)})
     _one_line_exit_2(p, str(db))
     assert not db.parent.exists()
     assert not (tmp_path / "home" / "data").exists()
@@ -246,7 +246,7 @@ def test_a_command_that_reads_never_makes_a_new_database(tmp_path, cmd):
 
 def test_doctor_does_not_make_the_database_it_checks(tmp_path):
     db = tmp_path / "mistyped.db"
-    p = run("doctor", "--db", str(db), env=ENV)
+    p = cli("doctor", "--db", str(db), env=ENV)
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert f"[FEL ] databas: {db}: finns inte" in p.stdout
     assert not db.exists()
@@ -254,9 +254,9 @@ def test_doctor_does_not_make_the_database_it_checks(tmp_path):
 
 def test_import_may_create_the_database(tmp_path):
     db = tmp_path / "new" / "x.db"
-    run("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     assert db.exists()
-    q = run("queue", "--db", str(db), "--json", env=ENV)
+    q = cli("queue", "--db", str(db), "--json", env=ENV)
     assert q.returncode == 0, q.stderr
 
 
@@ -266,26 +266,26 @@ def test_dry_run_creates_nothing(tmp_path):
     env = _home(tmp_path)
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     db = tmp_path / "sub" / "x.db"
-    p = run("import", "--db", str(db), "--dry-run", "--json", str(SAMPLES / "intyg-exempel.csv"), env=env)
+    p = cli("import", "--db", str(db), "--dry-run", "--json", str(SAMPLES / "intyg-exempel.csv"), env=env)
     assert p.returncode == 0, p.stderr
     assert '"new_certificates": 16' in p.stdout and '"dry_run": true' in p.stdout
     # the default database too (no --db): no data folder, no config, no database
-    p = run("import", "--dry-run", str(SAMPLES / "intyg-exempel.csv"), env=env)
+    p = cli("import", "--dry-run", str(SAMPLES / "intyg-exempel.csv"), env=env)
     assert p.returncode == 0 and "Provkörning" in p.stdout, p.stderr
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
 
 
 def test_dry_run_on_an_existing_database_counts_what_is_known(tmp_path):
     db = tmp_path / "x.db"
-    run("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
-    p = run("import", "--db", str(db), "--dry-run", "--json", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    p = cli("import", "--db", str(db), "--dry-run", "--json", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     assert '"known_certificates": 16' in p.stdout and '"new_certificates": 0' in p.stdout
 
 
 # ---------------------------------------------------------------- doctor
 
 def test_doctor_checks_integrity_on_sqlite(demo_db, tmp_path):
-    p = run("doctor", "--db", str(demo_db), env=ENV)
+    p = cli("doctor", "--db", str(demo_db), env=ENV)
     assert "[ok  ] integritet: PRAGMA quick_check: ok" in p.stdout, p.stdout
     bad = tmp_path / "bad.db"
     shutil.copy(demo_db, bad)
@@ -303,7 +303,7 @@ def test_doctor_checks_integrity_on_sqlite(demo_db, tmp_path):
     with open(bad, "r+b") as f:  # scribble over an index's root page
         f.seek((root[0] - 1) * page + 8)
         f.write(os.urandom(page - 16))
-    p = run("doctor", "--db", str(bad), env=ENV)
+    p = cli("doctor", "--db", str(bad), env=ENV)
     assert p.returncode == 1 and "Traceback" not in p.stderr + p.stdout
     assert "[FEL ] integritet: PRAGMA quick_check:" in p.stdout, p.stdout
     assert "less-tui restore" in p.stdout
@@ -318,7 +318,7 @@ def test_doctor_never_advises_chmod_on_a_shared_folder(demo_db, tmp_path, mode):
     shutil.copy(demo_db, db)
     os.chmod(db, 0o600)
     for lang, fail, fix in (("sv", "[FEL ] behörighet katalog", "åtgärd:"), ("en", "[FAIL] permissions dir", "fix:")):
-        p = run("--lang", lang, "doctor", "--db", str(db), env=ENV)
+        p = cli("--lang", lang, "doctor", "--db", str(db), env=ENV)
         assert p.returncode == 1
         out = p.stdout
         assert f"{fail}: {shared}" in out, out
@@ -335,7 +335,7 @@ def test_doctor_never_advises_chmod_on_someone_elses_folder(demo_db, tmp_path):
     db = theirs / "less-tui.db"
     shutil.copy(demo_db, db)
     os.chown(theirs, 65534, -1)
-    p = run("--lang", "en", "doctor", "--db", str(db), env=ENV)
+    p = cli("--lang", "en", "doctor", "--db", str(db), env=ENV)
     assert "not by you" in p.stdout and "chmod" not in p.stdout and "mv -n" in p.stdout, p.stdout
 
 
@@ -345,19 +345,19 @@ def test_doctor_still_advises_chmod_on_the_users_own_folder(demo_db, tmp_path):
     os.chmod(own, 0o755)
     db = own / "less-tui.db"
     shutil.copy(demo_db, db)
-    p = run("doctor", "--db", str(db), env=ENV)
+    p = cli("doctor", "--db", str(db), env=ENV)
     assert f"åtgärd: chmod 700 {own}" in p.stdout, p.stdout
 
 
 def test_doctor_checks_every_btree_index_on_postgres(pg_url):
     from sqlalchemy import create_engine, text
 
-    run("import", "--db", pg_url, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("import", "--db", pg_url, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     e = create_engine(pg_url)
     try:
         with e.begin() as c:
             c.execute(text("DROP EXTENSION IF EXISTS amcheck"))
-        p = run("doctor", "--db", pg_url, env=ENV)
+        p = cli("doctor", "--db", pg_url, env=ENV)
         assert "[obs ] integritet: tillägget amcheck finns inte" in p.stdout, p.stdout
         assert "CREATE EXTENSION amcheck" in p.stdout
         with e.begin() as c:
@@ -367,7 +367,7 @@ def test_doctor_checks_every_btree_index_on_postgres(pg_url):
                 "ON am.oid = ic.relam WHERE am.amname = 'btree' AND ic.relnamespace = 'public'::regnamespace"
             )).scalar()
         assert n >= 10
-        p = run("--lang", "en", "doctor", "--db", pg_url, env=ENV)
+        p = cli("--lang", "en", "doctor", "--db", pg_url, env=ENV)
         assert f"[ok  ] integrity: amcheck over {n} B-tree indexes: ok" in p.stdout, p.stdout
     finally:
         e.dispose()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from helpers import SAMPLES, run
+from helpers import SAMPLES, cli
 from less_tui.app import LessApp
 from less_tui.i18n import t
 from less_tui.screens.dialogs import ChoiceDialog
@@ -92,33 +92,28 @@ async def test_markdown_from_the_app_is_a_file_beside_the_database(demo_engine, 
         assert plan not in note and plan[:12] not in note
     for who in patients:
         assert who not in note and who in text
-    listed = run("export", "--list", "--db", str(demo_db), env=ENV, check=True).stdout.splitlines()
+    listed = cli("export", "--list", "--db", str(demo_db), env=ENV, check=True).stdout.splitlines()
     assert str(out) in listed
 
 
 def test_cli_export_without_o_goes_beside_the_database_and_is_listed(demo_db, tmp_path):
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    import subprocess
-    import sys
-
-    e = dict(os.environ, **ENV)
-    p = subprocess.run([sys.executable, "-m", "less_tui", "export", "--db", str(demo_db), "--meeting", "2026-10-23",
-                        "--format", "html"], capture_output=True, text=True, env=e, cwd=cwd, timeout=180)
+    p = cli("export", "--db", str(demo_db), "--meeting", "2026-10-23", "--format", "html", env=ENV, cwd=cwd)
     assert p.returncode == 0, p.stderr
     out = demo_db.parent / DEMO_EXPORTS / "demo-fmt-protokoll-VC_Exempel-2026-10-23.html"
     assert out.exists() and mode(out) == 0o600 and str(out) in p.stderr
     assert list(cwd.iterdir()) == []
-    listed = run("export", "--list", "--db", str(demo_db), env=ENV, check=True)
+    listed = cli("export", "--list", "--db", str(demo_db), env=ENV, check=True)
     assert listed.stdout.splitlines() == [str(out)]
     # Markdown without -o still goes to stdout, and writes nothing
-    md = run("export", "--db", str(demo_db), "--meeting", "2026-10-23", env=ENV, check=True).stdout
+    md = cli("export", "--db", str(demo_db), "--meeting", "2026-10-23", env=ENV, check=True).stdout
     assert md.startswith("# ") and sorted(os.listdir(out.parent)) == [out.name]
 
 
 def test_export_list_when_there_is_nothing(tmp_path):
-    run("import", "--db", str(tmp_path / "x.db"), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
-    p = run("export", "--list", "--db", str(tmp_path / "x.db"), env=ENV)
+    cli("import", "--db", str(tmp_path / "x.db"), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    p = cli("export", "--list", "--db", str(tmp_path / "x.db"), env=ENV)
     assert p.returncode == 0 and p.stdout == ""
     assert str(tmp_path / "exports") in p.stderr
 
@@ -155,19 +150,19 @@ def test_reopen_and_close_again_from_the_cli(demo_db):
     from less_tui.storage.db import open_engine
 
     db = str(demo_db)
-    p = run("meeting", "reopen", "--db", db, "--date", "2026-10-23", env=ENV)
+    p = cli("meeting", "reopen", "--db", db, "--date", "2026-10-23", env=ENV)
     assert p.returncode == 2 and "--reason" in p.stderr
-    p = run("meeting", "reopen", "--db", db, "--date", "2026-10-23", "--reason", "   ", env=ENV)
+    p = cli("meeting", "reopen", "--db", db, "--date", "2026-10-23", "--reason", "   ", env=ENV)
     assert p.returncode == 2 and t("reopen.reason_required") in p.stderr
-    p = run("meeting", "reopen", "--db", db, "--date", "2026-01-01", "--reason", "x", env=ENV)
+    p = cli("meeting", "reopen", "--db", db, "--date", "2026-01-01", "--reason", "x", env=ENV)
     assert p.returncode == 2 and "2026-01-01" in p.stderr
 
     reason = "Fel *plan* i ärende 12 | rättas"
-    run("meeting", "reopen", "--db", db, "--date", "2026-10-23", "--reason", reason, env=ENV, check=True)
-    audit = json.loads(run("audit", "--db", db, "--json", env=ENV, check=True).stdout)
+    cli("meeting", "reopen", "--db", db, "--date", "2026-10-23", "--reason", reason, env=ENV, check=True)
+    audit = json.loads(cli("audit", "--db", db, "--json", env=ENV, check=True).stdout)
     row = [a for a in audit if a["action"] == "meeting.reopen"]
     assert len(row) == 1 and reason in row[0]["detail"] and "2026-10-23" in row[0]["detail"] and row[0]["user"]
-    listed = {m["date"]: m["status"] for m in json.loads(run("meeting", "list", "--db", db, "--json", env=ENV,
+    listed = {m["date"]: m["status"] for m in json.loads(cli("meeting", "list", "--db", db, "--json", env=ENV,
                                                               check=True).stdout)}
     assert listed["2026-10-23"] == "open"
     e = open_engine(f"sqlite:///{demo_db}")
@@ -179,14 +174,14 @@ def test_reopen_and_close_again_from_the_cli(demo_db):
         assert kept.reason == reason and kept.closed_at is not None and len(json.loads(kept.frozen)) == 4
     e.dispose()
 
-    p = run("meeting", "reopen", "--db", db, "--date", "2026-10-23", "--reason", "again", env=ENV)
+    p = cli("meeting", "reopen", "--db", db, "--date", "2026-10-23", "--reason", "again", env=ENV)
     assert p.returncode == 2 and t("reopen.not_closed", date="2026-10-23") in p.stderr
 
-    md_open = run("export", "--db", db, "--meeting", "2026-10-23", env=ENV, check=True).stdout
+    md_open = cli("export", "--db", db, "--meeting", "2026-10-23", env=ENV, check=True).stdout
     assert md_open.count(t("min.closed_at", time="")) == 1  # the undone closing, and why
 
-    run("meeting", "close", "--db", db, "--date", "2026-10-23", env=ENV, check=True)
-    md = run("export", "--db", db, "--meeting", "2026-10-23", env=ENV, check=True).stdout
+    cli("meeting", "close", "--db", db, "--date", "2026-10-23", env=ENV, check=True)
+    md = cli("export", "--db", db, "--meeting", "2026-10-23", env=ENV, check=True).stdout
     section = md.split(f"## {t('min.closings')}\n", 1)[1].split("\n## ", 1)[0]
     lines = [ln for ln in section.splitlines() if ln.startswith("- ")]
     assert len(lines) == 2, section
@@ -196,25 +191,25 @@ def test_reopen_and_close_again_from_the_cli(demo_db):
     first = lines[0].split()[3]  # "- Stängt 2026-10-23 13:43 · …": the meeting was held until then
     assert re.search(rf"\*\*{t('min.time')}:\*\* \d\d:\d\d–{first}\n", md)
 
-    en = run("--lang", "en", "export", "--db", db, "--meeting", "2026-10-23", env=ENV, check=True).stdout
+    en = cli("--lang", "en", "export", "--db", db, "--meeting", "2026-10-23", env=ENV, check=True).stdout
     assert "## Closings" in en and en.count("Closed ") == 2 and "reopened" in en
 
     html = demo_db.parent / "m.html"
-    run("export", "--db", db, "--meeting", "2026-10-23", "--format", "html", "-o", str(html), env=ENV, check=True)
+    cli("export", "--db", db, "--meeting", "2026-10-23", "--format", "html", "-o", str(html), env=ENV, check=True)
     h = html.read_text(encoding="utf-8")
     assert h.count(t("min.closed_at", time="")) == 2 and "Fel *plan* i ärende 12 | rättas" in h
 
     from docx import Document
 
     docx = demo_db.parent / "m.docx"
-    run("export", "--db", db, "--meeting", "2026-10-23", "--format", "docx", "-o", str(docx), env=ENV, check=True)
+    cli("export", "--db", db, "--meeting", "2026-10-23", "--format", "docx", "-o", str(docx), env=ENV, check=True)
     paras = [p.text for p in Document(str(docx)).paragraphs]
     assert t("min.closings") in paras
     assert sum(1 for p in paras if p.startswith(t("min.closed_at", time=""))) == 2
     assert any(reason in p for p in paras)
 
     # a meeting never reopened has no such section (the golden minutes stay as they are)
-    other = run("export", "--db", db, "--meeting", "2026-09-23", env=ENV)
+    other = cli("export", "--db", db, "--meeting", "2026-09-23", env=ENV)
     assert other.returncode == 0, other.stderr
     assert t("min.closings") not in other.stdout
 
@@ -331,8 +326,9 @@ async def test_palette_reopen_escape_cancels(demo_engine, cfg):
 # ---------------------------------------------------------------- --help
 
 COMMANDS = [[], ["init"], ["demo"], ["import"], ["indicators"], ["queue"], ["export"], ["audit"], ["doctor"],
-            ["backup"], ["restore"], ["migrate"], ["meeting"], ["meeting", "new"], ["meeting", "close"],
-            ["meeting", "reopen"], ["meeting", "list"]]
+            ["backup"], ["restore"], ["migrate"], ["report"], ["meeting"], ["meeting", "new"], ["meeting", "close"],
+            ["meeting", "reopen"], ["meeting", "list"], ["supervision"], ["supervision", "add"],
+            ["supervision", "training"], ["supervision", "list"]]
 
 
 def test_every_option_has_help_and_flags_show_no_type():
@@ -350,9 +346,9 @@ def test_every_option_has_help_and_flags_show_no_type():
     walk(command(), [])
     assert sorted(found) == sorted(COMMANDS), "a command was added: add it to COMMANDS"
     for path in COMMANDS:
-        p = run(*path, "--help", env=ENV, check=True)
+        p = cli(*path, "--help", env=ENV, check=True)
         assert "<bool>" not in p.stdout, f"less-tui {' '.join(path)} --help:\n{p.stdout}"
-    top = run("--help", env=ENV, check=True).stdout
+    top = cli("--help", env=ENV, check=True).stdout
     assert "--projector " in top
-    flags = run("export", "--help", env=ENV, check=True).stdout
+    flags = cli("export", "--help", env=ENV, check=True).stdout
     assert "--list" in flags and "--identify" in flags

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from helpers import SAMPLES, run
+from helpers import SAMPLES, cli
 
 ENV = {"LESS_TUI_TODAY": "2026-11-23"}
 
@@ -39,7 +39,7 @@ def test_backup_of_a_live_database_and_restore(demo_db, tmp_path):
     th = threading.Thread(target=writer)
     th.start()
     try:
-        p = run("backup", "--db", str(demo_db), str(tmp_path / "bk" / "b.db"), env=ENV, check=True)
+        p = cli("backup", "--db", str(demo_db), str(tmp_path / "bk" / "b.db"), env=ENV, check=True)
     finally:
         stop.set()
         th.join()
@@ -47,13 +47,13 @@ def test_backup_of_a_live_database_and_restore(demo_db, tmp_path):
     assert "integritet ok" in p.stdout
     assert stat.S_IMODE(os.stat(b).st_mode) == 0o600
     assert _count(b) == _count(demo_db)
-    assert run("backup", "--db", str(demo_db), str(b), env=ENV).returncode == 2  # never overwrites
+    assert cli("backup", "--db", str(demo_db), str(b), env=ENV).returncode == 2  # never overwrites
     # damage the live database's data, then restore
     c = sqlite3.connect(demo_db)
     c.execute("DELETE FROM actions")
     c.commit()
     c.close()
-    p = run("restore", "--db", str(demo_db), str(b), "--yes", env=ENV, check=True)
+    p = cli("restore", "--db", str(demo_db), str(b), "--yes", env=ENV, check=True)
     assert _count(demo_db, "actions") > 0
     aside = p.stdout.strip().rsplit(" ", 1)[1]
     assert _count(aside, "actions") == 0  # the replaced database was kept
@@ -62,39 +62,39 @@ def test_backup_of_a_live_database_and_restore(demo_db, tmp_path):
 def test_restore_refuses_what_is_not_a_backup(demo_db, tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not sqlite at all" * 100)
-    p = run("restore", "--db", str(demo_db), str(bad), "--yes", env=ENV)
+    p = cli("restore", "--db", str(demo_db), str(bad), "--yes", env=ENV)
     assert p.returncode == 2 and "inte en SQLite-databas" in p.stderr
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.commit()
-    p = run("restore", "--db", str(demo_db), str(other), "--yes", env=ENV)
+    p = cli("restore", "--db", str(demo_db), str(other), "--yes", env=ENV)
     assert p.returncode == 2 and "inte en less-tui-databas" in p.stderr
-    p = run("restore", "--db", str(demo_db), str(other), env=ENV)  # no terminal, no --yes
+    p = cli("restore", "--db", str(demo_db), str(other), env=ENV)  # no terminal, no --yes
     assert p.returncode == 2
 
 
 @pytest.mark.postgres
 def test_migrate_sqlite_to_postgres(demo_db, pg_url):
-    p = run("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV, check=True)
+    p = cli("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV, check=True)
     from less_tui.storage.admin import TABLE_ORDER
 
     assert p.stdout.count("identiska") == len(TABLE_ORDER) == 14
-    a = json.loads(run("indicators", "--db", str(demo_db), "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
-    b = json.loads(run("indicators", "--db", pg_url, "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
+    a = json.loads(cli("indicators", "--db", str(demo_db), "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
+    b = json.loads(cli("indicators", "--db", pg_url, "--json", "--at", "2026-10-23", env=ENV, check=True).stdout)
     assert a == b
     # ids continue after the copied ones
-    run("meeting", "new", "--db", pg_url, "--date", "2026-12-01", env=ENV, check=True)
-    p = run("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV)
+    cli("meeting", "new", "--db", pg_url, "--date", "2026-12-01", env=ENV, check=True)
+    p = cli("migrate", "--db", str(demo_db), "--to", pg_url, env=ENV)
     assert p.returncode == 2 and "har redan data" in p.stderr
 
 
 def test_doctor_names_what_to_fix(demo_db):
-    p = run("doctor", "--db", str(demo_db), env=ENV)
+    p = cli("doctor", "--db", str(demo_db), env=ENV)
     assert "[ok  ] databas" in p.stdout and "[ok  ] behörighet fil" in p.stdout
     os.chmod(demo_db, 0o644)
-    p = run("doctor", "--db", str(demo_db), env=ENV)
+    p = cli("doctor", "--db", str(demo_db), env=ENV)
     assert p.returncode == 1
     assert "[FEL ] behörighet fil" in p.stdout and f"åtgärd: chmod 600 {demo_db}" in p.stdout
-    en = run("--lang", "en", "doctor", "--db", str(demo_db), env=ENV)
+    en = cli("--lang", "en", "doctor", "--db", str(demo_db), env=ENV)
     assert "[FAIL] permissions file" in en.stdout and f"fix: chmod 600 {demo_db}" in en.stdout
 
 
@@ -105,41 +105,41 @@ def test_team_group_shares_the_database(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[database]\ngroup = "{group}"\n', encoding="utf-8")
     db = tmp_path / "shared" / "less.db"
-    run("--config", str(cfg), "import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("--config", str(cfg), "import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     import grp
 
     gid = grp.getgrnam(group).gr_gid
     assert os.stat(db).st_gid == gid and stat.S_IMODE(os.stat(db).st_mode) == 0o660
     assert stat.S_IMODE(os.stat(db.parent).st_mode) == 0o2770
-    p = run("--config", str(cfg), "doctor", "--db", str(db), env=ENV)
+    p = cli("--config", str(cfg), "doctor", "--db", str(db), env=ENV)
     assert "[ok  ] grupp" in p.stdout
 
 
 def test_every_command_touching_patient_data_is_audited(tmp_path, db_url):
     db = db_url
-    run("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
-    run("queue", "--db", db, "--identify", env=ENV, check=True)
-    run("meeting", "new", "--db", db, env=ENV, check=True)
-    run("export", "--db", db, "--identify", env=ENV, check=True)
-    run("export", "--db", db, "--format", "html", "-o", str(tmp_path / "m.html"), env=ENV, check=True)
-    run("meeting", "close", "--db", db, env=ENV, check=True)
-    rows = json.loads(run("audit", "--db", db, "--json", env=ENV, check=True).stdout)
+    cli("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("queue", "--db", db, "--identify", env=ENV, check=True)
+    cli("meeting", "new", "--db", db, env=ENV, check=True)
+    cli("export", "--db", db, "--identify", env=ENV, check=True)
+    cli("export", "--db", db, "--format", "html", "-o", str(tmp_path / "m.html"), env=ENV, check=True)
+    cli("meeting", "close", "--db", db, env=ENV, check=True)
+    rows = json.loads(cli("audit", "--db", db, "--json", env=ENV, check=True).stdout)
     actions = [r["action"] for r in rows]
     for a in ("import", "queue.identify", "meeting.create", "export.identify", "export", "meeting.close"):
         assert a in actions, a
     assert all(r["user"] for r in rows)
-    mine = json.loads(run("audit", "--db", db, "--json", "--user", rows[0]["user"], env=ENV, check=True).stdout)
+    mine = json.loads(cli("audit", "--db", db, "--json", "--user", rows[0]["user"], env=ENV, check=True).stdout)
     assert len(mine) == len(rows)
-    none = json.loads(run("audit", "--db", db, "--json", "--user", "nobody-else", env=ENV, check=True).stdout)
+    none = json.loads(cli("audit", "--db", db, "--json", "--user", "nobody-else", env=ENV, check=True).stdout)
     assert none == []
-    pat = json.loads(run("audit", "--db", db, "--json", "--patient", "19760306-4192", env=ENV, check=True).stdout)
+    pat = json.loads(cli("audit", "--db", db, "--json", "--patient", "19760306-4192", env=ENV, check=True).stdout)
     # nobody has opened this patient's case, but `queue --identify` listed it by name
     assert [(r["action"], r["case"]) for r in pat] == [("queue.identified", 5)]
 
 
 def test_audit_rows_carry_the_ssh_client(tmp_path, db_url):
     db = db_url
-    run("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"),
+    cli("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"),
         env={**ENV, "SSH_CLIENT": "127.0.0.9 50000 22"}, check=True)
-    rows = json.loads(run("audit", "--db", db, "--json", env=ENV, check=True).stdout)
+    rows = json.loads(cli("audit", "--db", db, "--json", env=ENV, check=True).stdout)
     assert rows[-1]["ssh_client"] == "127.0.0.9"
