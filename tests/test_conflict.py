@@ -39,7 +39,7 @@ def engine_url(demo_url):
     e.dispose()
 
 
-async def wait_for(pilots, cond, what: str, timeout: float = 20.0):
+async def wait_for(pilots, cond, what: str, timeout: float = 60.0):
     """Let the apps run (timers, workers) until ``cond()`` holds."""
     pilots = pilots if isinstance(pilots, list) else [pilots]
     end = time.monotonic() + timeout

@@ -407,7 +407,7 @@ def shell(demo_db, tmp_path):
         tm("display", "-p", "-t", name, "#{alternate_on} #{mouse_any_flag} #{mouse_standard_flag} "
            "#{mouse_button_flag} #{mouse_sgr_flag} #{mouse_utf8_flag} #{cursor_flag}").stdout.split()))
 
-    def wait(cond, what, timeout=30):
+    def wait(cond, what, timeout=60):
         end = time.time() + timeout
         while time.time() < end:
             if cond():

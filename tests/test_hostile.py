@@ -167,7 +167,7 @@ def _screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def _until(pilot, app, cond, what: str, timeout: float = 20.0):
+async def _until(pilot, app, cond, what: str, timeout: float = 60.0):
     """Wait for ``cond()`` (the app's queues emptied between looks), never a fixed sleep."""
     deadline = time.monotonic() + timeout
     while True:

@@ -3,8 +3,10 @@ while held ones are being replayed (under load a plan was once stored as "aPln" 
 
 from textual import events
 from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
 
+from less_tui.widgets import keyflow
 from less_tui.widgets.keyflow import OrderedKeys
 
 
@@ -19,7 +21,7 @@ class Harness(OrderedKeys, App):
 
 def terminal_key(ch: str) -> events.Key:
     """A key as the terminal driver posts it to the app."""
-    key = events.Key(ch, " " if ch == "space" else ch)
+    key = events.Key(ch, {"space": " ", "enter": "\r"}.get(ch, ch))
     key._sender = None
     return key
 
@@ -62,3 +64,41 @@ async def test_keys_after_a_focus_moving_key_keep_their_order():
             if len(field.value) == 5:
                 break
         assert field.value == "ab cd"
+
+
+class Nested(OrderedKeys, App):
+    """Three fields deep in containers; Enter in one goes on to the next (as in the action dialog: the
+    Submitted message bubbles up through every container before the focus moves)."""
+
+    def __init__(self):
+        super().__init__()
+        self.init_key_order(holding=False)
+
+    def compose(self) -> ComposeResult:
+        for n in range(3):
+            with Vertical(), Horizontal(), Vertical(), Horizontal():
+                yield Input(id=f"f{n}")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        n = int(event.input.id[1:])
+        if n < 2:
+            self.query_one(f"#f{n + 1}", Input).focus()
+
+
+async def test_keys_after_enter_wait_until_its_message_has_bubbled_up(monkeypatch):
+    """Under load the held keys were replayed while Enter's Submitted was still on its way up through
+    the containers: the next Enter reached the old field again and the text after it landed one field
+    short. The wall-clock floor (MIN_SETTLE) is what hid it on an idle machine, so it is 0 here."""
+    monkeypatch.setattr(keyflow, "MIN_SETTLE", 0.0)
+    app = Nested()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.focused is app.query_one("#f0")
+        for ch in ["a", "enter", "b", "enter", "c"]:  # one read from the terminal
+            app.post_message(terminal_key(ch))
+        fields = [app.query_one(f"#f{n}", Input) for n in range(3)]
+        for _ in range(100):
+            await pilot.pause()
+            if fields[2].value or len(fields[1].value) > 1:
+                break
+        assert [f.value for f in fields] == ["a", "b", "c"]

@@ -34,7 +34,7 @@ async def settle(pilot):
     await pilot.pause()
 
 
-async def wait_until(pilots, cond, timeout=20.0):
+async def wait_until(pilots, cond, timeout=60.0):
     """Let both apps run until ``cond()`` holds (a generous limit: the machine may be busy; how fast a
     change shows elsewhere is measured in benchmarks, not asserted here)."""
     end = time.monotonic() + timeout

@@ -24,7 +24,7 @@ def _pane(sock: str, name: str) -> str:
                           text=True).stdout
 
 
-def _wait(what: str, cond, timeout: float = 40.0, sock: str = "", name: str = ""):
+def _wait(what: str, cond, timeout: float = 60.0, sock: str = "", name: str = ""):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         got = cond()

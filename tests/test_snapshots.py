@@ -3,6 +3,7 @@ on a fixed demo seed and a fixed date (tests/conftest.py). Update with --snapsho
 after looking at the SVGs in the report."""
 
 import datetime as dt
+import time
 
 import pytest
 from textual.widgets import Input, TextArea
@@ -100,7 +101,8 @@ def test_conflict_dialog(snap_compare, demo_engine, cfg, size, lang, monkeypatch
         other.queue()
         other.save_plan(case_no, CONFLICT_THEIRS, 0)
         await pilot.press(*CONFLICT_MINE)
-        for _ in range(200):
+        end = time.monotonic() + 60  # a generous limit: the machine may be busy
+        while time.monotonic() < end:
             await pilot.pause(0.05)
             if isinstance(app.screen, ConflictDialog) and app.focused is not None and app.focused.id == "both":
                 break

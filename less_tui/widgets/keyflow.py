@@ -25,7 +25,7 @@ FOCUS_MOVING = {"enter", "escape", "tab", "shift+tab", "ctrl+p", "delete", "spac
 PASS_THROUGH = {"ctrl+c", "ctrl+q"}
 SETTLE_ROUNDS = 40  # at most this many passes over the message queues after a focus-moving key
 MIN_SETTLE = 0.05  # seconds: what follows a focus-moving key waits at least this long
-MAX_HOLD = 10.0  # seconds: never hold keys longer than this
+MAX_HOLD = 30.0  # seconds: never hold keys longer than this (a busy machine can take 15 s to open a screen)
 
 
 class OrderedKeys:
@@ -86,7 +86,8 @@ class OrderedKeys:
             return  # the timer of an earlier hold, long over
         self._holding_keys = False
         self._settling = 0
-        self._replaying = 0
+        # (not ``_replaying``: replayed keys still in the queue arrive and count themselves off; set to 0,
+        # the count would go below zero and later keys could overtake them)
         self._replay()
 
     # ------------------------------------------------------------ after a focus-moving key
@@ -114,7 +115,10 @@ class OrderedKeys:
                 finish()
 
         def finish() -> None:
-            now_quiet = 0 if busy else quiet + 1
+            # A node's own check misses a message that bubbles: its parent may run its callback before the
+            # child passes the message up, and the child's queue is empty by then. So also look at every
+            # queue at one instant (no other task runs now): a message on its way is in one of them.
+            now_quiet = 0 if busy or self._queues_busy() else quiet + 1
             if now_quiet < 2 and rounds > 1:
                 self._settle(rounds - 1, now_quiet)
             else:
@@ -131,6 +135,21 @@ class OrderedKeys:
                 pending += 1
         if pending == 0:
             finish()
+
+    def _queues_busy(self) -> bool:
+        """Some message is waiting in the app's queue or that of a node of a screen on the stack."""
+        app = self
+        if not app._message_queue.empty():  # type: ignore[attr-defined]
+            return True
+        try:
+            screens = list(app.screen_stack)  # type: ignore[attr-defined]
+        except Exception:
+            return False
+        for screen in screens:
+            for node in screen.walk_children(with_self=True):
+                if not node._message_queue.empty():
+                    return True
+        return False
 
     def _settled(self) -> None:
         self._settling = max(0, self._settling - 1)
