@@ -16,7 +16,8 @@ def timed(args, env) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> None:
+def measure(n: int = 5) -> tuple[float, float, float]:
+    """Medians of ``n`` runs, in seconds: (`python -c "import sqlmodel"`, export md, export docx)."""
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ, LESS_TUI_TODAY="2026-11-23", LESS_TUI_DB=str(tmp / "demo.db"), HOME=str(tmp))
     # the demo builds its own database (never $LESS_TUI_DB's): name it with --db, then open it through the env
@@ -24,10 +25,15 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "less_tui", "demo", "--no-open", "--db", str(tmp / "demo.db")], check=True,
                    capture_output=True, env=build_env)
     exe = str(Path(sys.executable).parent / "less-tui")
-    base = statistics.median(timed([sys.executable, "-c", "import sqlmodel"], env) for _ in range(5))
-    md = statistics.median(timed([exe, "export", "--format", "md", "-o", str(tmp / "m.md")], env) for _ in range(5))
+    base = statistics.median(timed([sys.executable, "-c", "import sqlmodel"], env) for _ in range(n))
+    md = statistics.median(timed([exe, "export", "--format", "md", "-o", str(tmp / "m.md")], env) for _ in range(n))
     docx = statistics.median(timed([exe, "export", "--format", "docx", "-o", str(tmp / "m.docx")], env)
-                             for _ in range(5))
+                             for _ in range(n))
+    return base, md, docx
+
+
+def main() -> None:
+    base, md, docx = measure()
     print(f'python -c "import sqlmodel": {base * 1000:.0f} ms')
     print(f"export md:   {md * 1000:.0f} ms = {md / base:.2f}x (target <= 1.5x)")
     print(f"export docx: {docx * 1000:.0f} ms = {docx / base:.2f}x (target <= 1.5x)")

@@ -43,7 +43,8 @@ def timed(cmd: str, marker: str, sock: str) -> float:
     return dt_
 
 
-def main() -> None:
+def measure(n: int = 5) -> tuple[float, float]:
+    """Medians of ``n`` starts: (the minimal Textual app, less-tui to the queue with its cases), in seconds."""
     if not TMUX:
         raise SystemExit("needs tmux")
     tmp = Path(tempfile.mkdtemp())
@@ -54,11 +55,15 @@ def main() -> None:
     sock = str(tmp / "s")
     exe = Path(sys.executable).parent / "less-tui"
     ours, base = [], []
-    for _ in range(5):
+    for _ in range(n):
         base.append(timed(f"exec env -u COLUMNS -u LINES {sys.executable} {tmp / 'minimal.py'}", "READY-LINE", sock))
         # the queue is shown with its cases when the first ranked case number is on screen
         ours.append(timed(f"exec env -u COLUMNS -u LINES {env} {exe}", "uppföljning", sock))
-    b, o = statistics.median(base), statistics.median(ours)
+    return statistics.median(base), statistics.median(ours)
+
+
+def main() -> None:
+    b, o = measure()
     print(f"minimal Textual app: {b * 1000:.0f} ms (median of 5)")
     print(f"less-tui to the queue with its cases: {o * 1000:.0f} ms (median of 5) = {o / b:.2f}x (target <= 1.5x)")
 

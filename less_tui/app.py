@@ -309,7 +309,6 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
     @work(thread=True, exclusive=True, group="case")
     def load_case(self, case_no: int, replace: bool = False) -> None:
-        data = self.current_queue or self.service.queue()
         try:
             data = self.current_queue or self.service.queue()
             row = next((r for r in data.rows if r.case_no == case_no), None)
