@@ -206,6 +206,8 @@ def _demo(url: str, cfg) -> None:
     e.dispose()
 
 
+# one test process builds the app role's demo clinic (pg_recipe_demo) for both tests that use it
+@pytest.mark.xdist_group("pg_recipe_demo")
 def test_identified_listings_write_every_patient_with_its_case_number(demo_urls, tmp_path):
     url, _ = demo_urls  # on PostgreSQL: built by the app role
     q = json.loads(cli("queue", "--db", url, "--identify", "--json", env=ENV, check=True).stdout)["cases"]
@@ -434,6 +436,7 @@ def test_migration_gives_existing_rows_their_hashes(db_url):
 # ---------------------------------------------------------------- the app's role on PostgreSQL
 
 @pytest.mark.postgres
+@pytest.mark.xdist_group("pg_recipe_demo")
 def test_app_role_cannot_change_the_audit_log_and_does_the_apps_work(pg_roles_demo, cfg, tmp_path):
     import psycopg
 
