@@ -120,3 +120,14 @@ def test_the_tui_never_imports_storage_or_sqlalchemy(path):
     """Screens, widgets and the app get plain data and service errors from ``services``."""
     module = "less_tui." + ".".join(path.relative_to(PKG).with_suffix("").parts)
     assert forbidden_imports(path.read_text(encoding="utf-8"), module) == []
+
+
+CLI_EXPORT_FILES = sorted([PKG / "cli.py", *(PKG / "exports").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", CLI_EXPORT_FILES, ids=lambda p: str(p.relative_to(PKG)))
+def test_the_command_line_and_the_exports_never_import_storage_or_sqlalchemy(path):
+    """Issue 13: the command line and the exports call ``services`` (``services/database.py`` for the
+    database itself: opening it, the import, backup, restore, migrate) and get plain data back."""
+    module = "less_tui." + ".".join(path.relative_to(PKG).with_suffix("").parts)
+    assert forbidden_imports(path.read_text(encoding="utf-8"), module) == []

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..i18n import t
 from .chart import warm_up  # noqa: F401  (the app warms the chart and Word up through here)
 from ..core.minutes import FORMATS, ExportError
+
+if TYPE_CHECKING:  # (the engine is the services' handle; only they and storage use SQLAlchemy)
+    from sqlalchemy.engine import Engine
 
 DEMO_FOLDER = "demo-exports"
 
