@@ -155,7 +155,7 @@ class ImprovementService:
                 for key, (count, denominator) in parsed.items():
                     store.set_measure(s, unit_id, m, key, count, denominator)
             except repo.MeetingClosed:
-                from ..meeting import ReadOnly  # the app's word for a meeting closed (perhaps elsewhere)
+                from .errors import ReadOnly  # the app's word for a meeting closed (perhaps elsewhere)
 
                 raise ReadOnly() from None
             s.commit()
@@ -170,6 +170,17 @@ class ImprovementService:
                     for k in i.indicators:
                         out.setdefault(k, []).append(i.code)
         return out
+
+    def listed_patients(self) -> int:
+        """The unit's listed patients: ``less.listed_patients`` from config, else the unit's own figure
+        (0: not known)."""
+        if self.cfg.less.listed_patients:
+            return self.cfg.less.listed_patients
+        with self._session() as s:
+            try:
+                return repo.get_unit(s, self.unit_code, create=False).listed_patients or 0
+            except repo.NotFound:
+                return 0
 
     # -------------------------------------------------------------- training and supervision
 
