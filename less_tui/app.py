@@ -189,6 +189,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         yield SystemCommand(t("cmd.meetings"), t("cmd.meetings.help"), self.show_meetings)
         yield SystemCommand(t("key.improvement"), t("cmd.improvement.help"), self.show_improvement)
         yield SystemCommand(t("cmd.supervision"), t("cmd.supervision.help"), self.record_supervision)
+        yield SystemCommand(t("cmd.training"), t("cmd.training.help"), self.record_training)
         yield SystemCommand(t("cmd.mask"), t("cmd.mask.help"), self.action_toggle_mask)
         yield SystemCommand(t("cmd.projector"), t("cmd.projector.help"), self.action_projector)
         yield SystemCommand(t("key.follow"), t("follow.help"), self.action_follow)
@@ -272,6 +273,26 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
         self.push_screen(SupervisionDialog(clock.today(),
                                            [m.name for m in self.cfg.team if m.attendee]), answer)
+
+    def record_training(self) -> None:
+        """Record a person's insurance-medicine training (the palette): a dialog, then the write queue."""
+        from . import clock
+        from .screens.improvement import TrainingDialog
+        from .services.improvement import ImprovementService
+
+        svc = ImprovementService(self.engine, self.cfg, self.service.unit_code)
+
+        def done(_result) -> None:
+            self.notify(t("tra.recorded"))
+            refresh = getattr(self.screen, "refresh_from_db", None)
+            if refresh is not None:
+                refresh()
+
+        def answer(value) -> None:
+            if value:
+                self.write(partial(svc.add_training, *value), then=done)
+
+        self.push_screen(TrainingDialog(clock.today(), [m.name for m in self.cfg.team]), answer)
 
     def show_meetings(self) -> None:
         self.push_screen(MeetingsScreen())

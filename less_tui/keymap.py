@@ -23,6 +23,7 @@ DEFAULTS: dict[str, str] = {
     "improvement_back": "escape",
     "measures_cancel": "escape",
     "supervision_cancel": "escape",
+    "training_cancel": "escape",
     "improvement": "i",
     "measures": "v",
     # the app (app.LessApp)

@@ -170,3 +170,23 @@ def supervision_line(ro, today, lang: str | None = None) -> str:
     if late:
         return out + " · " + t("sup.overdue", date=ro.next_due.isoformat(), days=late, lang=lang)
     return out + " · " + t("sup.next", date=ro.next_due.isoformat(), days=(ro.next_due - today).days, lang=lang)
+
+
+def sick_share_lines(ongoing: int, listed: int, region: float, country: float,
+                     lang: str | None = None) -> list[tuple[str, str]]:
+    """The sick-listed share of the unit's listed patients with the region's and the country's figures
+    (those configured): ``[("Sjukskrivna av listade", "8,7 % (148 av 1700)"), ("Regionen / riket",
+    "6,6 % / 5 %")]``; empty when the number of listed patients is not known."""
+    from .core.text import pct
+
+    if not listed:
+        return []
+    out = [(t("ctx.sick_share", lang=lang),
+            t("ctx.sick_share_value", share=pct(ongoing / listed, 1, lang), ongoing=ongoing, listed=listed, lang=lang))]
+    if region and country:
+        out.append((t("ctx.sick_compare", lang=lang), f"{pct(region, 1, lang)} / {pct(country, 1, lang)}"))
+    elif region:
+        out.append((t("ctx.sick_region", lang=lang), pct(region, 1, lang)))
+    elif country:
+        out.append((t("ctx.sick_country", lang=lang), pct(country, 1, lang)))
+    return out

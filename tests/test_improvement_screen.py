@@ -174,7 +174,7 @@ async def test_measures_entered_on_the_summary_and_frozen_at_close(demo_engine):
     assert [(m.value.count, m.value.denominator) for m in svc.measures_at(TODAY)] == [(7, 0), (12, 40)]
     import pytest
 
-    from less_tui.meeting import ReadOnly
+    from less_tui.services.errors import ReadOnly
 
     with pytest.raises(ReadOnly):
         svc.set_measures(TODAY, {"reko_calls": "9"})
@@ -185,11 +185,42 @@ async def test_ideas_being_tested_shown_on_the_summary(demo_engine, cfg):
     pid = svc.add_problem("Kontinuitet")
     svc.add_idea(pid, "Samma läkare bokar återbesök", ["one_doctor", "full_time"], status="testing")
     svc.add_idea(pid, "Planerad idé", ["one_doctor"])
+    for size in ((120, 40), (80, 24)):
+        app = LessApp(cfg, demo_engine, TODAY)
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None,
+                        "summary")
+            # directly under the indicator table, per indicator (only the idea being tested)
+            line = app.screen.query_one("#testing")
+            assert line.display and str(line.render()) == "Idéer som testas: En läkare 1.1 · Heltid 1.1"
+            assert line.region.y == app.screen.query_one("#indicators").region.bottom
+            assert "Idéer som testas" not in str(app.screen.query_one("#context").render())
+
+
+async def test_sick_listed_share_in_the_summary_context(demo_engine):
+    from less_tui.config import validate
+    from less_tui.core.text import pct
+
+    cfg = validate({"less": {"region_sick_share": 0.066, "country_sick_share": 0.05}})
     app = LessApp(cfg, demo_engine, TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+        ongoing = app.screen.data.indicators.context.ongoing_total
         ctx = str(app.screen.query_one("#context").render())
-        assert "Idéer som testas" in ctx and "En läkare: 1.1" in ctx and "Heltid: 1.1" in ctx
-        assert "1.2" not in ctx
+        # the demo clinic lists 12600 patients (the unit's figure; config has none)
+        assert f"Sjukskrivna av listade: {pct(ongoing / 12600, 1, 'sv')} ({ongoing} av 12600)" in ctx
+        assert "Regionen / riket: 6,6 % / 5,0 %" in ctx
+
+
+def test_sick_share_lines_words():
+    from less_tui.present import sick_share_lines
+
+    assert sick_share_lines(148, 0, 0.066, 0.05) == []  # listed patients not known: nothing
+    assert sick_share_lines(153, 1700, 0.0, 0.0, lang="sv") == [("Sjukskrivna av listade", "9,0 % (153 av 1700)")]
+    assert sick_share_lines(153, 1700, 0.066, 0.0, lang="en") == [
+        ("Sick-listed of listed", "9.0 % (153 of 1700)"), ("Region", "6.6 %")]
+    assert sick_share_lines(17, 200, 0.0, 0.05, lang="sv")[1] == ("Riket", "5,0 %")

@@ -142,3 +142,54 @@ async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
     (date, minutes, leader, names), = ImprovementService(demo_engine, cfg).supervision_list()
     assert (date, minutes, leader) == (TODAY, 90, "Anna Handledare")
     assert names == ["Kerstin Bronner", "Niran El Kouni", "Jessica Bylund"]  # the roster's attendees
+
+
+async def test_training_recorded_from_the_palette(demo_engine, cfg):
+    from sqlmodel import Session
+
+    from less_tui.app import LessApp
+    from less_tui.screens.improvement import TrainingDialog
+    from less_tui.screens.queue import QueueScreen
+    from less_tui.storage import improvement as store
+    from less_tui.storage import repo
+
+    def trained():
+        with Session(demo_engine) as s:
+            unit = repo.get_unit(s, cfg.unit, create=False)
+            return [(x.person, x.course, x.date) for x in store.trainings(s, unit.id)]
+
+    app = LessApp(cfg, demo_engine, TODAY)
+
+    async def until(cond, what):
+        for _ in range(80):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if cond():
+                return
+        raise AssertionError(what)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+        await pilot.press("ctrl+p")
+        await until(lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette")
+        await pilot.press(*"Registrera utbildning", "enter")
+        await until(lambda: isinstance(app.screen, TrainingDialog), "the dialog")
+        await until(lambda: app.focused is not None and app.focused.id == "t-person", "person focused")
+        # the course is required, and the date must be one
+        await pilot.press(*"Jessica Bylund", "enter")
+        await until(lambda: "Vilken utbildning" in str(app.screen.query_one("#training-error").render()), "course")
+        assert app.focused.id == "t-course"
+        await pilot.press(*"Försäkringsmedicin grundkurs", "tab", *["backspace"] * 10, *"2026-13-01", "enter")
+        await until(lambda: "inget datum" in str(app.screen.query_one("#training-error").render()), "bad date")
+        await pilot.press(*["backspace"] * 10, *"2026-11-02", "enter")
+        await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
+        await until(lambda: trained() != [], "recorded")
+        # Esc cancels: nothing more is recorded
+        await pilot.press("ctrl+p")
+        await until(lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette again")
+        await pilot.press(*"Registrera utbildning", "enter")
+        await until(lambda: isinstance(app.screen, TrainingDialog), "the dialog again")
+        await pilot.press(*"Kerstin Bronner", "escape")
+        await until(lambda: isinstance(app.screen, QueueScreen), "cancelled")
+    assert trained() == [("Jessica Bylund", "Försäkringsmedicin grundkurs", dt.date(2026, 11, 2))]

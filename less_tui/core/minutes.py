@@ -65,6 +65,27 @@ class ChartSeries:
 
 
 @dataclass
+class CycleChange:
+    """A PDSA cycle added or changed since the last meeting (texts as typed)."""
+
+    dates: str  # "2026-10-01–2026-10-31", "–" for a date not set
+    plan: str
+    owner: str
+    result: str
+
+
+@dataclass
+class IdeaChange:
+    """An idea of the improvement work whose status or PDSA cycles changed since the last meeting."""
+
+    code: str  # "1.2"
+    text: str  # as typed
+    status: str  # in words ("testas")
+    indicators: str  # the indicators it aims at, in words ("" when none)
+    cycles: list[CycleChange]
+
+
+@dataclass
 class Minutes:
     clinic: str
     unit: str
@@ -87,6 +108,8 @@ class Minutes:
     cases: list[CaseLine]
     followups: dict[str, list[ActionLine]]  # "done", "open", "dropped"
     demo: bool = False  # made from the synthetic demo clinic
+    ideas: list[IdeaChange] = field(default_factory=list)  # changed since the last meeting
+    ideas_since: str = ""  # "Sedan mötet 2026-09-23" / "" (no earlier meeting)
     identify: bool = False
     identities: list[str] = field(default_factory=list)  # what was written when identified
 

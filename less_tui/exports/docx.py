@@ -201,6 +201,20 @@ def render(m: Minutes, path) -> None:
     _set_column_widths(table, column_widths(heads, rows, width_cm, TABLE_PT))
     _keep_together(table)
     doc.add_picture(io.BytesIO(chart(m, "png")), width=Cm(min(16.0, width_cm)))
+    if m.ideas:  # only when an idea changed since the last meeting
+        doc.add_heading(t("min.ideas"), level=1)
+        if m.ideas_since:
+            doc.add_paragraph(m.ideas_since)
+        for i in m.ideas:
+            p = doc.add_paragraph(style="List Bullet")
+            p.add_run(i.code).bold = True
+            p.add_run(f" {i.text or '–'} — {i.status}"
+                      + (f" ({t('min.idea_indicators')}: {i.indicators})" if i.indicators else ""))
+            for c in i.cycles:
+                doc.add_paragraph(f"{t('rep.cycle')} {c.dates}: {c.plan or '–'}"
+                                  + (f" · {t('pdsa.owner')}: {c.owner}" if c.owner else "")
+                                  + (f" · {t('pdsa.result')}: {c.result}" if c.result else ""),
+                                  style="List Bullet 2")
     doc.add_heading(t("min.cases"), level=1)
     if not m.cases:
         doc.add_paragraph(t("min.no_cases"))

@@ -47,6 +47,22 @@ def render(m: Minutes) -> str:
     P.append("</table>")
     P.append(f"<figure><img width=\"640\" alt=\"{e(t('min.chart'))}\" src=\"data:image/png;base64,{png}\">"
              f"<figcaption>{e(t('min.chart'))}</figcaption></figure>")
+    if m.ideas:  # only when an idea changed since the last meeting
+        P.append(f"<h2>{e(t('min.ideas'))}</h2>")
+        if m.ideas_since:
+            P.append(f"<p>{e(m.ideas_since)}</p>")
+        P.append("<ul>")
+        for i in m.ideas:
+            P.append(f"<li><b>{e(i.code)}</b> {e(i.text or '–')} — {e(i.status)}"
+                     + (f" ({e(t('min.idea_indicators'))}: {e(i.indicators)})" if i.indicators else ""))
+            if i.cycles:
+                P.append("<ul>" + "".join(
+                    f"<li>{e(t('rep.cycle'))} {e(c.dates)}: {e(c.plan or '–')}"
+                    + (f" · {e(t('pdsa.owner'))}: {e(c.owner)}" if c.owner else "")
+                    + (f" · {e(t('pdsa.result'))}: {e(c.result)}" if c.result else "") + "</li>"
+                    for c in i.cycles) + "</ul>")
+            P.append("</li>")
+        P.append("</ul>")
     P.append(f"<h2>{e(t('min.cases'))}</h2>")
     if not m.cases:
         P.append(f"<p>{e(t('min.no_cases'))}</p>")

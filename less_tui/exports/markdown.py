@@ -72,6 +72,18 @@ def render(m: Minutes) -> str:
     L += [" · ".join(f"{label}: {value}" for label, value in m.context), ""]
     if m.lower_bound_note:
         L += [f"*{m.lower_bound_note}*", ""]
+    if m.ideas:  # only when an idea changed since the last meeting
+        L += [f"## {t('min.ideas')}", ""]
+        if m.ideas_since:
+            L += [m.ideas_since, ""]
+        for i in m.ideas:
+            L.append(f"- **{i.code}** {md(i.text) or '–'} — {i.status}"
+                     + (f" ({t('min.idea_indicators')}: {i.indicators})" if i.indicators else ""))
+            for c in i.cycles:
+                L.append(f"  - {t('rep.cycle')} {c.dates}: {md(c.plan) or '–'}"
+                         + (f" · {t('pdsa.owner')}: {md(c.owner)}" if c.owner else "")
+                         + (f" · {t('pdsa.result')}: {md(c.result)}" if c.result else ""))
+        L.append("")
     L += [f"## {t('min.cases')}", ""]
     if not m.cases:
         L += [t("min.no_cases"), ""]

@@ -499,3 +499,67 @@ class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[s
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TrainingDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]):
+    """Record an insurance-medicine training a person of the team has taken: who (a roster name or any
+    name), which course, when (today to start with). Enter checks and records; Esc cancels."""
+
+    KEYS = [KeySpec("escape", "cancel", "btn.cancel", "training_cancel")]
+    DEFAULT_CSS = """
+    TrainingDialog .field { height: 1; margin-top: 1; }
+    TrainingDialog .field Label { width: 22; color: $text-muted; }
+    TrainingDialog .field Input { width: 1fr; background: $panel; }
+    TrainingDialog #training-error { color: $error; height: auto; min-height: 1; margin-top: 1; }
+    TrainingDialog .training-hint { color: $text-muted; }
+    """
+
+    def __init__(self, today: dt.date, team: list[str]):
+        super().__init__()
+        self.translate_bindings()
+        self.today = today
+        self.team = team
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="training-dialog"):
+            yield Label(t("tra.dialog_title"), classes="dialog-title", markup=False)
+            for fid, label, value in (("t-person", "tra.person", ""), ("t-course", "tra.course", ""),
+                                      ("t-date", "col.date", self.today.isoformat())):
+                with Horizontal(classes="field"):
+                    yield Label(t(label), markup=False)
+                    yield Input(value, id=fid, compact=True)
+            yield Static("", id="training-error", markup=False)
+            if self.team:
+                yield Static(t("tra.team", names=", ".join(self.team)), classes="training-hint", markup=False)
+            yield Static(t("tra.hint"), classes="training-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#t-person", Input).focus()
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        self.query_one("#training-error", Static).update("")
+
+    def _problem(self, text: str, field: str) -> None:
+        self.query_one("#training-error", Static).update(text)
+        self.query_one(f"#{field}", Input).focus()
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = {w.id: " ".join(w.value.split()) for w in self.query(Input)}
+        if not value["t-person"]:
+            self._problem(t("tra.need_person"), "t-person")
+            return
+        if not value["t-course"]:
+            self._problem(t("tra.need_course"), "t-course")
+            return
+        try:
+            date = dt.date.fromisoformat(value["t-date"])
+        except ValueError:
+            self._problem(t("sup.bad_date", value=value["t-date"] or "–"), "t-date")
+            return
+        self.dismiss((value["t-person"], value["t-course"], date))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -18,7 +18,7 @@ from ..core.plaintext import one_line
 from ..core.text import median, pct
 from ..i18n import t
 from ..services.meeting import SummaryData
-from ..present import delta, followup_dates, previous_share_text, share_text, target_text
+from ..present import delta, followup_dates, previous_share_text, share_text, sick_share_lines, target_text
 from ..widgets.screen_title import ScreenTitle
 from .base import AppKeyRef, KeySpec, Translated
 from .dialogs import ConfirmDialog
@@ -33,6 +33,17 @@ def delta_text(ind, brackets: bool = True) -> Text:
     style = {"better": "bold green", "worse": "bold red"}.get(ch.verdict, "")
     text = ch.text() if brackets else f"{ch.text(word=False)} {ch.word}"
     return Text(text, style=style, justify="right")
+
+
+TESTING_SHOWN = 3  # idea codes in an indicator's row; more are counted ("1.1, 1.2, 2.1 +2")
+
+
+def testing_text(codes: list[str]) -> str:
+    """The ideas being tested for one indicator, short enough for its row: ``1.2, 2.1`` or ``–``."""
+    if not codes:
+        return "–"
+    more = len(codes) - TESTING_SHOWN
+    return ", ".join(codes[:TESTING_SHOWN]) + (f" +{more}" if more > 0 else "")
 
 
 class IndicatorTable(Translated, DataTable):
@@ -90,6 +101,7 @@ class SummaryScreen(Translated, Screen):
         self.measures: list = []  # the team's own measures at this meeting (config [[less.measures]])
         self.testing: dict[str, list[str]] = {}  # indicator key: ideas being tested for it
         self.rollout = None  # trained counts and the next supervision (None: nothing recorded)
+        self.listed = 0  # the unit's listed patients (0: not known)
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -97,6 +109,7 @@ class SummaryScreen(Translated, Screen):
             yield Static("", id="summary-head")
             yield Label(t("sum.indicators"), classes="section")
             yield IndicatorTable(id="indicators")
+            yield Static("", id="testing")  # the ideas being tested, per indicator (only when there are any)
             with Horizontal(id="chart-row"):
                 yield PlotextPlot(id="chart")
                 yield Static("", id="context")
@@ -123,6 +136,7 @@ class SummaryScreen(Translated, Screen):
         self.measures = svc.measures_at(app.service.date)
         self.testing = svc.testing_by_indicator()
         self.rollout = svc.roll_out()
+        self.listed = svc.listed_patients()
         self.post_message(self.Loaded(data))
 
     def refresh_from_db(self) -> None:
@@ -191,6 +205,7 @@ class SummaryScreen(Translated, Screen):
             for key, row in zip(keys, rows):
                 table.add_row(*row, key=key)
         table.move_cursor(row=self.selected)
+        self.render_testing()
         self.render_chart()
         c = d.indicators.context
         ctx = Text()
@@ -200,6 +215,8 @@ class SummaryScreen(Translated, Screen):
         items += [(t("ctx.over_90"), c.over_90), (t("ctx.over_180"), c.over_180),
                   (t("ctx.three_plus"), c.three_plus_doctors),
                   (t("ctx.median"), median(c.median_length))]
+        less = self.less_app.cfg.less
+        items += sick_share_lines(c.ongoing_total, self.listed, less.region_sick_share, less.country_sick_share)
         for k, v in items:
             ctx.append(f"{k}: ", style="dim")
             ctx.append(f"{v}\n")
@@ -217,6 +234,22 @@ class SummaryScreen(Translated, Screen):
                 by.append(f"  {t('col.case')} {case_no}: {one_line(a.kind)} – {due} ({t('status.' + a.status)})\n")
         self.query_one("#by-owner", Static).update(by)
         self.query_one("#last-actions", Static).update(self.followup_renderable())
+
+    def render_testing(self) -> None:
+        """Directly under the indicator table: each indicator's ideas being tested, in the table's order
+        and with its short name ("Idéer som testas: En läkare 1.1, 1.2 · Heltid 1.1"); hidden when none."""
+        line = Text()
+        if self.testing:
+            line.append(t("sum.testing") + ": ", style="bold")
+            parts = [(t(f"ind.short.{k}"), testing_text(self.testing[k])) for k in INDICATOR_KEYS if k in self.testing]
+            for n, (label, codes) in enumerate(parts):
+                if n:
+                    line.append(" · ", style="dim")
+                line.append(f"{label} ", style="dim")
+                line.append(codes)
+        widget = self.query_one("#testing", Static)
+        widget.update(line)
+        widget.display = bool(self.testing)
 
     def followup_renderable(self):
         """The follow-up (the same data as the minutes'): per status a heading with the count, and a
@@ -308,16 +341,10 @@ class SummaryScreen(Translated, Screen):
         self.less_app.show_improvement()
 
     def improvement_context(self, ctx: Text) -> None:
-        """Beside the context: the ideas being tested per indicator, and the team's own measures (only
-        when there are any; the summary is otherwise as it was)."""
+        """Beside the context: the LESS roll-out and the team's own measures (only when there are any;
+        the summary is otherwise as it was). The ideas being tested are in the indicator table."""
         from ..core.improvement import measure_target, measure_value
 
-        if self.testing:
-            ctx.append("\n" + t("sum.testing") + "\n", style="bold")
-            for key in INDICATOR_KEYS:
-                if key in self.testing:
-                    ctx.append(f"{t('ind.short.' + key)}: ", style="dim")
-                    ctx.append(", ".join(self.testing[key]) + "\n")
         if self.rollout is not None:
             from .. import clock
             from ..present import supervision_line

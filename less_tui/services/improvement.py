@@ -198,6 +198,17 @@ class ImprovementService:
                         out.setdefault(k, []).append(i.code)
         return out
 
+    def listed_patients(self) -> int:
+        """The unit's listed patients: ``less.listed_patients`` from config, else the unit's own figure
+        (0: not known)."""
+        if self.cfg.less.listed_patients:
+            return self.cfg.less.listed_patients
+        with self._session() as s:
+            try:
+                return repo.get_unit(s, self.unit_code, create=False).listed_patients or 0
+            except repo.NotFound:
+                return 0
+
     # -------------------------------------------------------------- training and supervision
 
     def add_training(self, person: str, course: str, date: dt.date) -> None:

@@ -17,11 +17,12 @@ from ..config import Config
 from ..core import indicators as ind_core
 from ..core.queue import reasons_for
 from ..core.text import median
-from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, ExportError, MeetingRow, Minutes, Workbook,
-                             WorkbookAction, clean)
+from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, CycleChange, ExportError, IdeaChange,
+                             MeetingRow, Minutes, Workbook, WorkbookAction, clean)
 from ..i18n import indicator_labels, t
 from ..storage.models import Action, Meeting, Unit, pk
 from ..storage import db, repo
+from ..storage import improvement as imp_store
 from . import views
 
 TREND_MEETINGS = 12  # earlier meetings in the trend and the chart, besides this one
@@ -64,6 +65,21 @@ def _meeting(s: Session, cfg: Config, unit: Unit, meeting: str | dt.date) -> Mee
     if m is None:
         raise ExportError(t("cli.no_meeting", date=d.isoformat(), unit=cfg.unit))
     return m
+
+
+def _idea_changes(changed) -> list[IdeaChange]:
+    """The ideas whose status or PDSA cycles changed since the last meeting, in words."""
+    labels = {k: t(f"ind.short.{k}") for k in ind_core.INDICATOR_KEYS}
+    out = []
+    for idea, _own, cycles in changed:
+        out.append(IdeaChange(
+            code=idea.code, text=idea.text, status=t(f"idea.status.{idea.status}"),
+            indicators=", ".join(labels.get(k, k) for k in idea.indicators),
+            cycles=[CycleChange(dates=t("rep.cycle_dates", start=c.start.isoformat() if c.start else "–",
+                                        end=c.end.isoformat() if c.end else "–"),
+                                plan=c.plan.strip(), owner=c.owner.strip(), result=c.result.strip())
+                    for c in cycles]))
+    return out
 
 
 def is_demo(engine: Engine) -> bool:
@@ -142,6 +158,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             repo.audit_patients(s, "export.identified", unit_id, shown, detail=f"meeting={m.date.isoformat()}")
             s.commit()
         attendees = [(n, cfg.role_of(n)) for n in repo.attendees(m)]
+        before = [x.date for x in repo.list_meetings(s, unit.id) if x.date < m.date]
+        since = before[-1] if before else None
+        ideas = _idea_changes(imp_store.changed_between(s, unit.id, since, m.date))
     # a reopened meeting was held until its first closing (every closing is listed apart); a meeting
     # that is open again has no end yet
     ended = (closings[0][0] if closings else m.closed_at) if m.status == "closed" else None
@@ -183,6 +202,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         chart_dates=[d for d, _ in history] + [m.date],
         chart=[ChartSeries(labels[i.key], series[i.key], i.target) for i in iset.indicators],
         cases=cases, followups=followups, demo=demo, identify=identify, identities=identities,
+        ideas=ideas, ideas_since=t("min.ideas_since", date=since.isoformat()) if since else "",
     ))
 
 

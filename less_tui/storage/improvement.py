@@ -239,3 +239,36 @@ def supervision_attendees(row: SupervisionSession) -> list[str]:
         return [x for x in json.loads(row.attendees or "[]") if isinstance(x, str)]
     except ValueError:
         return []
+
+
+def _day(ts: dt.datetime | None) -> dt.date | None:
+    """The local date of a stored time (a naive one is read as local time)."""
+    return ts.astimezone().date() if ts is not None else None
+
+
+def changed_between(s: Session, unit_id: int, after: dt.date | None, upto: dt.date
+                    ) -> list[tuple[imp_core.IdeaLine, bool, tuple[imp_core.CycleLine, ...]]]:
+    """The ideas changed after the day ``after`` (None: ever) up to and including ``upto``: (the idea,
+    whether the idea itself was added or changed, e.g. its status, and its cycles added or changed
+    then), in the improvement work's order."""
+    def inside(ts: dt.datetime | None) -> bool:
+        d = _day(ts)
+        return d is not None and d <= upto and (after is None or d > after)
+
+    ps = problems(s, unit_id)
+    ideas = ideas_of(s, [p.id for p in ps])
+    changed_cycles: dict[int, list[imp_core.CycleLine]] = {}
+    for c in cycles_of(s, [i.id for i in ideas]):
+        if inside(c.created_at) or inside(c.updated_at):
+            changed_cycles.setdefault(c.idea_id, []).append(imp_core.CycleLine(
+                plan=c.plan, do=c.do, study=c.study, act=c.act, owner=c.owner, start=c.start, end=c.end,
+                result=c.result, id=c.id))
+    numbers = {p.id: p.number for p in ps}
+    out = []
+    for i in sorted(ideas, key=lambda i: (numbers[i.problem_id], i.number)):
+        own = inside(i.created_at) or inside(i.updated_at)
+        cyc = tuple(changed_cycles.get(i.id, ()))
+        if own or cyc:
+            out.append((imp_core.IdeaLine(code=imp_core.idea_code(numbers[i.problem_id], i.number), text=i.text,
+                                          status=i.status, indicators=idea_indicators(i), id=i.id), own, cyc))
+    return out
