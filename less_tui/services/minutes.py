@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from .. import present
 from ..config import Config
+from ..core import improvement as imp_core
 from ..core import indicators as ind_core
 from ..core.queue import reasons_for
 from ..core.text import median
@@ -67,7 +68,8 @@ def _meeting(s: Session, cfg: Config, unit: Unit, meeting: str | dt.date) -> Mee
     return m
 
 
-def _idea_changes(changed) -> list[IdeaChange]:
+def _idea_changes(changed: list[tuple[imp_core.IdeaLine, bool, tuple[imp_core.CycleLine, ...]]]
+                  ) -> list[IdeaChange]:
     """The ideas whose status or PDSA cycles changed since the last meeting, in words."""
     labels = {k: t(f"ind.short.{k}") for k in ind_core.INDICATOR_KEYS}
     out = []
@@ -158,9 +160,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             repo.audit_patients(s, "export.identified", unit_id, shown, detail=f"meeting={m.date.isoformat()}")
             s.commit()
         attendees = [(n, cfg.role_of(n)) for n in repo.attendees(m)]
-        before = [x.date for x in repo.list_meetings(s, unit.id) if x.date < m.date]
+        before = [x.date for x in repo.list_meetings(s, unit_id) if x.date < m.date]
         since = before[-1] if before else None
-        ideas = _idea_changes(imp_store.changed_between(s, unit.id, since, m.date))
+        ideas = _idea_changes(imp_store.changed_between(s, unit_id, since, m.date))
     # a reopened meeting was held until its first closing (every closing is listed apart); a meeting
     # that is open again has no end yet
     ended = (closings[0][0] if closings else m.closed_at) if m.status == "closed" else None
