@@ -463,7 +463,9 @@ class ConflictDialog(Translated, ModalScreen[str]):
                 yield Button(t("dec.take_theirs"), id="theirs")
 
     def on_mount(self) -> None:
-        self.query_one("#both", Button).focus()  # Enter at once keeps both: nothing is lost
+        # (a dialog answered or replaced before its mount is handled has no buttons left: nothing to do)
+        for button in self.query("#both").results(Button):
+            button.focus()  # Enter at once keeps both: nothing is lost
         self._fit(self.size.height)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -471,7 +473,8 @@ class ConflictDialog(Translated, ModalScreen[str]):
 
     def _fit(self, height: int) -> None:
         """The texts take what the title, hint and buttons leave (they take 9 rows with the border)."""
-        self.query_one("#conflict-texts").styles.max_height = max(3, height - 9)
+        for texts in self.query("#conflict-texts"):
+            texts.styles.max_height = max(3, height - 9)
 
     def on_key(self, event: events.Key) -> None:
         """A letter (or a space) is not an answer: nothing happens but the hint saying how to answer."""
