@@ -118,3 +118,16 @@ def cli(*args, env=None, check=False, stdin: str = "", cwd=None):
     if check and p.returncode != 0:
         raise AssertionError(f"exit {p.returncode}\nstdout:{p.stdout}\nstderr:{p.stderr}")
     return p
+
+
+async def workers_done(app) -> None:
+    """Wait until the app's workers are done. An exclusive worker that a newer one replaced ends as
+    cancelled (by design: the newer one does the work); that is not a failure, so wait again for the rest."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(100):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue

@@ -3,6 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
+from helpers import workers_done
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
@@ -74,7 +75,7 @@ def highlighted(app, field: str) -> str | None:
 # ------------------------------------------------------------ 1. in the real app, what the database holds
 async def settle(pilot, app):
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 

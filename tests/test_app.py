@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from helpers import workers_done
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -22,7 +23,7 @@ def make_app(engine, cfg, **kw):
 
 async def settle(pilot, app):
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.command import CommandList
 from textual.coordinate import Coordinate
 
+from helpers import workers_done
 from less_tui.app import LessApp
 from less_tui.i18n import t
 from less_tui.screens.base import AppKeyRef, KeySpec, key_specs
@@ -29,7 +30,7 @@ async def until(pilot, cond, what: str, tries: int = 60):
     app = pilot.app
     for _ in range(tries):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if cond():
             return

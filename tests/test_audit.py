@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlmodel import Session
 
 from conftest import _PG_REASON
-from helpers import ROOT, SAMPLES, cli
+from helpers import ROOT, SAMPLES, cli, workers_done
 from less_tui.storage import auditlog, repo
 from less_tui.storage.db import open_engine
 from less_tui.storage.models import AuditLog
@@ -238,7 +238,7 @@ def test_identified_listings_write_every_patient_with_its_case_number(demo_urls,
 async def _until(pilot, cond, what: str, tries: int = 80):
     for _ in range(tries):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         if cond():
             return

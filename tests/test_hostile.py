@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from helpers import ROOT, SAMPLES, run
+from helpers import ROOT, SAMPLES, run, workers_done
 
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 import make_hostile as H  # noqa: E402
@@ -172,7 +172,7 @@ async def _until(pilot, app, cond, what: str, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while True:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         try:
             if cond():

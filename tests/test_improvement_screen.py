@@ -3,6 +3,7 @@ saved as typed; reached from the summary (i) and from the palette."""
 
 import datetime as dt
 
+from helpers import workers_done
 from less_tui.app import LessApp
 from less_tui.screens.improvement import ImprovementScreen
 from less_tui.screens.queue import QueueScreen
@@ -16,7 +17,7 @@ async def until(pilot, cond, what: str, tries: int = 80):
     app = pilot.app
     for _ in range(tries):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if cond():
             return

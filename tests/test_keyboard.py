@@ -6,6 +6,7 @@ methods called. Each waits for a condition (a screen, a focused widget, a row in
 
 import datetime as dt
 
+from helpers import workers_done
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
@@ -30,7 +31,7 @@ async def until(pilot, cond, what: str, tries: int = 60):
     app = pilot.app
     for _ in range(tries):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if cond():
             return

@@ -5,6 +5,7 @@ import asyncio
 import datetime as dt
 import time
 
+from helpers import workers_done
 import pytest
 from sqlmodel import Session
 
@@ -30,7 +31,7 @@ def shared_engine(request, demo_db):
 
 async def settle(pilot):
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

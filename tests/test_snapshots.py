@@ -5,6 +5,7 @@ after looking at the SVGs in the report."""
 import datetime as dt
 import time
 
+from helpers import workers_done
 import pytest
 from textual.widgets import Input, TextArea
 
@@ -18,7 +19,7 @@ async def _settle(pilot):
     app = pilot.app
     for _ in range(3):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
     for w in app.screen.query(TextArea):
         w.cursor_blink = False
     for w in app.screen.query(Input):

@@ -3,6 +3,7 @@ Update with --snapshot-update after looking at the SVGs in the report."""
 
 import datetime as dt
 
+from helpers import workers_done
 import pytest
 
 from less_tui.app import LessApp
@@ -14,7 +15,7 @@ SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 async def _settle(pilot):
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import run
+from helpers import run, workers_done
 from less_tui.config import validate
 from less_tui.core import improvement as imp_core
 
@@ -95,13 +95,13 @@ async def test_summary_says_trained_and_overdue(demo_engine, cfg):
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(60):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             if isinstance(app.screen, QueueScreen) and app.screen.data is not None:
                 break
         await pilot.press("s")
         for _ in range(60):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             if isinstance(app.screen, SummaryScreen) and app.screen.data is not None:
                 break
         ctx = str(app.screen.query_one("#context").render())
@@ -120,7 +120,7 @@ async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
     async def until(cond, what):
         for _ in range(80):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
             if cond():
                 return
@@ -163,7 +163,7 @@ async def test_training_recorded_from_the_palette(demo_engine, cfg):
     async def until(cond, what):
         for _ in range(80):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
             if cond():
                 return

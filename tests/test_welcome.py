@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from textual.widgets import Static
 
-from helpers import SAMPLES
+from helpers import SAMPLES, workers_done
 from less_tui.app import LessApp
 from less_tui.screens.help import HelpScreen
 from less_tui.screens.queue import QueueScreen
@@ -24,7 +24,7 @@ TODAY = dt.date(2026, 11, 23)
 async def _settle(pilot):
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
 
 
 def _meetings(engine) -> int:
