@@ -10,7 +10,8 @@ screen is still opening (at start, right after Enter on a case) would reach the 
 - while a screen is opening (``hold_keys`` … ``release_held_keys``), and
 - after a key that can move the focus (Enter, Escape, Tab, function keys …), until the app and the
   screen have processed everything that key set off (a few rounds of their message queues);
-then it replays the held keys, one routing at a time, as if they came from the terminal.
+then it hands the held keys, oldest first, to the App's key handling in the app's own task (never posted
+again, so no key from the terminal can come between them), one routing at a time.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ MAX_HOLD = 30.0  # seconds: never hold keys longer than this (a busy machine can
 
 
 class OrderedKeys:
-    """Mixin for the App (first in the bases, so its ``on_event`` runs first)."""
+    """Mixin for the App (first in the bases, so its ``on_event`` runs first).
+
+    Held keys are never posted again: ``_drain`` hands them, oldest first, to the App's own key handling
+    inside the app's task, so nothing can come between them; a key that arrives from the terminal while
+    any is held joins the end of the list."""
 
     _holding_keys: bool
     _settling: int
@@ -40,32 +45,30 @@ class OrderedKeys:
         self._settling = 0
         self._held_keys = []
         self._settle_started = 0.0
-        self._replaying = 0  # replayed keys posted and not yet taken from the queue
+        self._draining = False
+        self._drain_queued = False
         self._hold_since = time.monotonic()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and event.key not in PASS_THROUGH:
-            replayed = getattr(event, "_less_replayed", False)
-            if replayed:
-                self._replaying -= 1
-            # never ahead of an older key: one held, or one replayed and still in the queue (a key that
-            # came from the terminal while the replay was being queued would otherwise overtake it)
-            if self._holding_keys or self._settling or (not replayed and (self._held_keys or self._replaying > 0)):
+            if self._holding_keys or self._settling or self._held_keys or self._draining:
+                # never ahead of an older key
                 self._held_keys.append(event)
                 if len(self._held_keys) == 1:
                     self._hold_since = time.monotonic()
                     self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
-                if replayed and self._replaying == 0:
-                    self._replay()
+                self._replay()
                 return
-            await super().on_event(event)  # type: ignore[misc]
-            if event.key in FOCUS_MOVING:
-                self._settle_started = time.monotonic()
-                self._settle(SETTLE_ROUNDS)
-            elif replayed and self._replaying == 0:
-                self._replay()  # keys that came while the replay was queued
+            await self._deliver(event)
             return
         await super().on_event(event)  # type: ignore[misc]
+
+    async def _deliver(self, event: events.Key) -> None:
+        """One key through the App's key handling; after one that may move the focus, wait (settle)."""
+        await super().on_event(event)  # type: ignore[misc]
+        if event.key in FOCUS_MOVING:
+            self._settle_started = time.monotonic()
+            self._settle(SETTLE_ROUNDS)
 
     # ------------------------------------------------------------ a screen opening
     def hold_keys(self) -> None:
@@ -76,7 +79,7 @@ class OrderedKeys:
             self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
 
     def release_held_keys(self) -> None:
-        """The screen is ready: replay the keys that arrived before it, in order."""
+        """The screen is ready: hand on the keys that arrived before it, in order."""
         if self._holding_keys:
             self._holding_keys = False
             self._replay()
@@ -86,8 +89,6 @@ class OrderedKeys:
             return  # the timer of an earlier hold, long over
         self._holding_keys = False
         self._settling = 0
-        # (not ``_replaying``: replayed keys still in the queue arrive and count themselves off; set to 0,
-        # the count would go below zero and later keys could overtake them)
         self._replay()
 
     # ------------------------------------------------------------ after a focus-moving key
@@ -156,15 +157,27 @@ class OrderedKeys:
         self._replay()
 
     def _replay(self) -> None:
-        if self._holding_keys or self._settling or self._replaying > 0 or not self._held_keys:
+        """Hand on the held keys (in the app's task, after what is queued now) unless something still
+        holds them."""
+        if self._holding_keys or self._settling or not self._held_keys or self._drain_queued:
             return
-        held, self._held_keys = self._held_keys, []
-        for ev in held:
-            # typed before Textual set the terminal to raw mode, Enter arrives as "\n" (ctrl+j)
-            key = events.Key("enter", "\r") if ev.key == "ctrl+j" else events.Key(ev.key, ev.character)
-            # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
-            # bindings (Textual stops a message at its sender), and a table's ↓ would be lost
-            key._sender = None
-            key._less_replayed = True  # type: ignore[attr-defined]
-            if self.post_message(key):  # type: ignore[attr-defined]
-                self._replaying += 1
+        self._drain_queued = True
+        self.call_later(self._drain)  # type: ignore[attr-defined]
+
+    async def _drain(self) -> None:
+        self._drain_queued = False
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while self._held_keys and not self._holding_keys and not self._settling:
+                ev = self._held_keys.pop(0)
+                # typed before Textual set the terminal to raw mode, Enter arrives as "\n" (ctrl+j)
+                key = events.Key("enter", "\r") if ev.key == "ctrl+j" else events.Key(ev.key, ev.character)
+                # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
+                # bindings (Textual stops a message at its sender), and a table's ↓ would be lost
+                key._sender = None
+                await self._deliver(key)
+        finally:
+            self._draining = False
+        self._replay()  # a hold that ended while these were handed on
