@@ -26,6 +26,7 @@ FOCUS_MOVING = {"enter", "escape", "tab", "shift+tab", "ctrl+p", "delete", "spac
 PASS_THROUGH = {"ctrl+c", "ctrl+q"}
 SETTLE_ROUNDS = 40  # at most this many passes over the message queues after a focus-moving key
 MIN_SETTLE = 0.05  # seconds: what follows a focus-moving key waits at least this long
+MAX_SETTLE = 5.0  # seconds: a settle not ended by then (a node removed before its callback ran) ends anyway
 MAX_HOLD = 30.0  # seconds: never hold keys longer than this (a busy machine can take 15 s to open a screen)
 
 
@@ -43,6 +44,7 @@ class OrderedKeys:
     def init_key_order(self, holding: bool) -> None:
         self._holding_keys = holding
         self._settling = 0
+        self._settle_gen = 0  # which settle is the current one (a late callback of an old one is ignored)
         self._held_keys = []
         self._settle_started = 0.0
         self._draining = False
@@ -68,7 +70,11 @@ class OrderedKeys:
         await super().on_event(event)  # type: ignore[misc]
         if event.key in FOCUS_MOVING:
             self._settle_started = time.monotonic()
-            self._settle(SETTLE_ROUNDS)
+            self._settle_gen += 1
+            self._settling = 1
+            gen = self._settle_gen
+            self.set_timer(MAX_SETTLE, lambda: self._settled(gen))  # type: ignore[attr-defined]
+            self._settle(gen, SETTLE_ROUNDS)
 
     # ------------------------------------------------------------ a screen opening
     def hold_keys(self) -> None:
@@ -92,12 +98,12 @@ class OrderedKeys:
         self._replay()
 
     # ------------------------------------------------------------ after a focus-moving key
-    def _settle(self, rounds: int, quiet: int = 0) -> None:
+    def _settle(self, gen: int, rounds: int, quiet: int = 0) -> None:
         """Pass over the app's and the screen's message queues until everything the last key set off
         has been handled (two passes in a row that find every queue empty), at most ``rounds`` times;
         then replay what was held."""
-        if quiet == 0 and rounds == SETTLE_ROUNDS:
-            self._settling += 1
+        if gen != self._settle_gen or not self._settling:
+            return  # ended already (by its time limit, or a forced release)
         app = self
         try:
             screen = app.screen  # type: ignore[attr-defined]
@@ -121,15 +127,15 @@ class OrderedKeys:
             # queue at one instant (no other task runs now): a message on its way is in one of them.
             now_quiet = 0 if busy or self._queues_busy() else quiet + 1
             if now_quiet < 2 and rounds > 1:
-                self._settle(rounds - 1, now_quiet)
+                self._settle(gen, rounds - 1, now_quiet)
             else:
                 # and at least MIN_SETTLE after the key: some of Textual's follow-up work (actions,
                 # screen pops) runs in tasks, not through the message queues seen here
                 left = MIN_SETTLE - (time.monotonic() - self._settle_started)
                 if left > 0:
-                    self.set_timer(left, self._settled)  # type: ignore[attr-defined]
+                    self.set_timer(left, lambda: self._settled(gen))  # type: ignore[attr-defined]
                 else:
-                    self._settled()
+                    self._settled(gen)
 
         for node in nodes:
             if node.call_later(one_done, node):
@@ -152,8 +158,10 @@ class OrderedKeys:
                     return True
         return False
 
-    def _settled(self) -> None:
-        self._settling = max(0, self._settling - 1)
+    def _settled(self, gen: int) -> None:
+        if gen != self._settle_gen or not self._settling:
+            return  # a settle that ended already
+        self._settling = 0
         self._replay()
 
     def _replay(self) -> None:
