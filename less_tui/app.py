@@ -23,7 +23,7 @@ from .config import Config
 from .i18n import language, set_language, t
 from .widgets.keyflow import OrderedKeys
 from .services.meeting import MeetingService, QueueData
-from .screens.base import KeySpec, Translated, db_trouble, retry_delay
+from .screens.base import DataScreen, KeySpec, Translated, db_trouble, retry_delay
 from .screens.decision import DecisionScreen
 from .screens.help import HelpScreen, bindings_of
 from .screens.meetings import MeetingsScreen
@@ -146,10 +146,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             pass
 
     def on_db_change(self) -> None:
-        screen = self.screen
-        refresh = getattr(screen, "refresh_from_db", None)
-        if refresh is not None:
-            refresh()
+        if isinstance(self.screen, DataScreen):
+            self.screen.refresh_from_db()
         if self.following:
             self.follow_presenter()
 
@@ -263,9 +261,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
         def done(_result) -> None:
             self.notify(t("sup.recorded"))
-            refresh = getattr(self.screen, "refresh_from_db", None)
-            if refresh is not None:
-                refresh()
+            if isinstance(self.screen, DataScreen):
+                self.screen.refresh_from_db()
 
         def answer(value) -> None:
             if value:
@@ -284,9 +281,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
         def done(_result) -> None:
             self.notify(t("tra.recorded"))
-            refresh = getattr(self.screen, "refresh_from_db", None)
-            if refresh is not None:
-                refresh()
+            if isinstance(self.screen, DataScreen):
+                self.screen.refresh_from_db()
 
         def answer(value) -> None:
             if value:
@@ -563,7 +559,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             delay = retry_delay(self._write_attempts)
             if self._write_attempts == 1:
                 self.notify(t("db.not_saved", reason=db_trouble(err)), severity="warning", markup=False)
-            if isinstance(self.screen, DecisionScreen):
+            if isinstance(self.screen, DataScreen):
                 self.screen.write_failed(err, delay)
             self.set_timer(delay, self._pump_writes)
             return
@@ -573,9 +569,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self._write_error = None
         if isinstance(err, ReadOnly):
             self._writes.clear()  # the meeting was closed (perhaps elsewhere): nothing more is written
-            if isinstance(self.screen, DecisionScreen):
-                self.screen.became_readonly()
-            else:
+            if not (isinstance(self.screen, DataScreen) and self.screen.became_readonly()):
                 self.notify(t("dec.readonly"), severity="warning")
         elif isinstance(err, NotThisMeeting):
             self.notify(t("dec.only_this_meeting"), severity="warning")
@@ -589,7 +583,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
                 then(result)
         if recovered:
             self.notify(t("db.saved_again"), markup=False)
-            if isinstance(self.screen, DecisionScreen):
+            if isinstance(self.screen, DataScreen):
                 self.screen.writes_done()
         self._pump_writes()
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from textual._context import NoActiveAppError
 from textual.binding import Binding, BindingsMap
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 
 from ..i18n import t
 from ..keymap import DEFAULTS as KEYMAP_DEFAULTS
@@ -176,3 +177,22 @@ def db_trouble(err: BaseException) -> str:
                               "server", "recovery mode")):
         return t("db.gone")
     return raw
+
+
+class DataScreen(Translated, Screen):
+    """A screen that shows what is stored. The app tells the screen in front what happened to the data
+    through these hooks (each does nothing unless the screen has something to show for it)."""
+
+    def refresh_from_db(self) -> None:
+        """Something was committed (here or in another session): show what is stored now."""
+
+    def write_failed(self, error: BaseException, delay: float) -> None:
+        """A write from this screen waits for the database; the app retries in ``delay`` seconds."""
+
+    def writes_done(self) -> None:
+        """The writes that waited are saved."""
+
+    def became_readonly(self) -> bool:
+        """The meeting was closed (perhaps in another session): nothing more is written. True when the
+        screen says so itself; otherwise the app notifies."""
+        return False

@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label, Select, Static, TextArea
 
@@ -28,7 +27,7 @@ from ..widgets.select import LessSelect
 from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
 from ..services.errors import is_db_error
-from .base import AppKeyRef, KeySpec, Translated, db_trouble, retry_delay
+from .base import AppKeyRef, DataScreen, KeySpec, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
 from ..present import checkpoint_text, coordinator_status_text, doctors_text, patient_label, reason_labels
 
@@ -194,7 +193,7 @@ class ActionTable(Translated, DataTable):
         super().action_cursor_up()
 
 
-class DecisionScreen(Translated, Screen):
+class DecisionScreen(DataScreen):
     AUTO_FOCUS = "#plan"  # Textual would focus the first field (the earlier actions)
     KEYS = [
         KeySpec("escape", "back", "key.back", "back"),
@@ -703,7 +702,7 @@ class DecisionScreen(Translated, Screen):
     def on_decision_screen_closed_elsewhere(self, msg: ClosedElsewhere) -> None:
         self.became_readonly()
 
-    def became_readonly(self) -> None:
+    def became_readonly(self) -> bool:
         """Another session closed the meeting: nothing more is written; what was typed stays to read."""
         if self._timer is not None:
             self._timer.stop()
@@ -721,6 +720,7 @@ class DecisionScreen(Translated, Screen):
             self._line(t("dec.closed_elsewhere"), "bold red")
         self.notify(t("dec.closed_elsewhere") if unsaved else t("dec.readonly"), severity="warning",
                     markup=False, timeout=10)
+        return True
 
     def write_failed(self, error: BaseException, delay: float) -> None:
         """A write of this screen (an action, a status) waits for the database (from the app's writer)."""

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
@@ -24,7 +24,7 @@ from ..i18n import t
 from ..services.improvement import ImprovementService
 from ..widgets.row_table import RowTable
 from ..widgets.screen_title import ScreenTitle
-from .base import AppKeyRef, KeySpec, Translated
+from .base import AppKeyRef, DataScreen, KeySpec, Translated
 
 SAVE_DELAY = 0.4  # seconds after the last key
 CYCLE_FIELDS = ("plan", "do", "study", "act", "owner", "start", "end", "result")
@@ -81,7 +81,7 @@ class WorkTable(Translated, RowTable):
         self.screen.toggle_indicator(n)
 
 
-class ImprovementScreen(Translated, Screen):
+class ImprovementScreen(DataScreen):
     KEYS = [KeySpec("escape", "back", "key.back", "improvement_back"),
             AppKeyRef("help")]
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from ..i18n import t
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.row_table import RowTable
-from .base import AppKeyRef, KeySpec, Translated
+from .base import AppKeyRef, DataScreen, KeySpec
 
 
-class MeetingsScreen(Translated, Screen):
+class MeetingsScreen(DataScreen):
     KEYS = [KeySpec("escape", "back", "key.back", "meetings_back"),
             AppKeyRef("help")]
 

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ..core.episodes import CONTACT_STATUSES
@@ -21,7 +20,7 @@ from ..widgets.meeting_header import MeetingHeader
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..services.errors import is_db_error
-from .base import AppKeyRef, KeySpec, Translated, db_trouble, retry_delay
+from .base import AppKeyRef, DataScreen, KeySpec, Translated, db_trouble, retry_delay
 
 # (id, header key, width, priority: higher stays longer when the terminal is narrow)
 COLUMNS = [
@@ -47,7 +46,7 @@ class CaseTable(Translated, DataTable):
         self.translate_bindings()
 
 
-class QueueScreen(Translated, Screen):
+class QueueScreen(DataScreen):
     KEYS = [
         KeySpec("s", "summary", "key.summary", "summary"),
         AppKeyRef("mask"),

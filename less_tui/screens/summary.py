@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 from textual_plotext import PlotextPlot
 
@@ -20,7 +19,7 @@ from ..i18n import t
 from ..services.meeting import SummaryData
 from ..present import delta, followup_dates, previous_share_text, share_text, sick_share_lines, target_text
 from ..widgets.screen_title import ScreenTitle
-from .base import AppKeyRef, KeySpec, Translated
+from .base import AppKeyRef, DataScreen, KeySpec, Translated
 from .dialogs import ConfirmDialog
 
 
@@ -75,7 +74,7 @@ class IndicatorTable(Translated, DataTable):
         self.translate_bindings()
 
 
-class SummaryScreen(Translated, Screen):
+class SummaryScreen(DataScreen):
     KEYS = [
         KeySpec("escape", "back", "key.back", "summary_back"),
         KeySpec("n", "next_indicator", "key.next_indicator", "next_indicator"),

@@ -9,13 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..i18n import t
 from ..services.errors import is_db_error
 from ..widgets.screen_title import ScreenTitle
-from .base import AppKeyRef, Translated, db_trouble, retry_delay
+from .base import AppKeyRef, DataScreen, db_trouble, retry_delay
 
 if TYPE_CHECKING:
     from ..app import LessApp
@@ -27,7 +26,7 @@ def db_flag(app: LessApp) -> str:
     return app.service.db_flag(app.cfg.database.url)
 
 
-class WelcomeScreen(Translated, Screen):
+class WelcomeScreen(DataScreen):
     DEFAULT_CSS = """
     #welcome { height: 1fr; padding: 1 2; }
     #welcome Static { width: 100%; max-width: 100; margin-bottom: 1; }
