@@ -538,7 +538,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     """The ranked case queue at a date."""
     from .core import pnr as pnrmod
     from .core.text import table
-    from .present import doctors_text, patient_label, reasons_line
+    from .present import coordinator_status_text, doctors_text, patient_label, reasons_line
     from .services import admin
 
     _db_option(db)
@@ -566,7 +566,7 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     rows = []
     for it, o in zip(items, out):
         rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], o["length"], f"{o['degree']} %",
-                     doctors_text(o["doctors"], o["doctors_lower_bound"]), o["coordinator_status"],
+                     doctors_text(o["doctors"], o["doctors_lower_bound"]), coordinator_status_text(o["coordinator_status"]),
                      reasons_line(it.reasons, it.checkpoint)])
     typer.echo(table([t("col.case"), t("col.patient"), t("col.age"), t("col.diagnosis"), t("col.length"),
                       t("col.degree"), t("col.doctors"), t("col.coordinator"), t("col.reasons")], rows,

@@ -155,6 +155,16 @@ def test_demo_meetings_and_queue(demo_db):
     assert "inget lades till" in again.stdout
 
 
+def test_the_queue_in_english_says_coordinator_statuses_in_english(demo_db):
+    db, env = demo_db
+    q = json.loads(cli("queue", "--db", str(db), "--json", env=env, check=True).stdout)
+    stored = {c["coordinator_status"] for c in q["cases"]}
+    assert "Aktiv" in stored  # Rehabstöd's term, as stored (the JSON keeps it)
+    sv = cli("queue", "--db", str(db), env=env, check=True).stdout
+    en = cli("--lang", "en", "queue", "--db", str(db), env=env, check=True).stdout
+    assert " Aktiv " in sv and " Aktiv " not in en and " Active " in en
+
+
 def test_meeting_commands(tmp_path):
     db = str(tmp_path / "x.db")
     env = {"LESS_TUI_TODAY": "2026-11-22"}
