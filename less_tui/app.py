@@ -369,6 +369,9 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
             self.release_held_keys()  # follow mode: the plan here is not saved yet, so stay on it
             return
+        if replace and isinstance(self.screen, DecisionScreen) and self.screen.can_refill():
+            self.screen.refill(detail, recovered)  # the same widgets, another case (fast: nothing composed)
+            return
         screen = DecisionScreen(detail, recovered)
         if replace and isinstance(self.screen, DecisionScreen):
             self.switch_screen(screen)

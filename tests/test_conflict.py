@@ -241,10 +241,11 @@ async def test_sigterm_while_the_database_is_down_keeps_the_plan_and_gives_it_ba
 
     # the database is back; next time the case is opened the text is in the plan and saved
     app = LessApp(cfg, engine, TODAY)
+    notes: list[str] = []
+    real = app.notify
+    # (before the app starts: the queue may load and give its notice before run_test hands over)
+    app.notify = lambda message, **kw: (notes.append(str(message)), real(message, **kw))  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        notes: list[str] = []
-        real = app.notify
-        app.notify = lambda message, **kw: (notes.append(str(message)), real(message, **kw))
         await wait_for(pilot, lambda: any(f"ärende {case_no}" in n for n in notes), "the notice on the queue")
         d = await open_first_case(pilot)
         assert d.detail.row.case_no == case_no

@@ -526,3 +526,43 @@ async def test_the_palette_offers_each_screens_keys_by_name(demo_engine, cfg):
                     await pilot.press("backspace")
         await pilot.press("enter")
         await dialog(pilot, AddActionDialog)
+
+
+async def test_f8_and_f7_show_the_next_case_in_the_same_screen_and_keep_each_plan(demo_engine, cfg):
+    """F8/F7 refill the decision screen's widgets (composing a new screen was most of the wait): each case
+    shows its own facts, earlier decisions, plan, actions and statuses, typing lands on the case shown, and
+    showing a case writes nothing."""
+    from conftest import plans_today
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        first, second = q.shown_rows[0].case_no, q.shown_rows[1].case_no
+        with Session(demo_engine) as s:
+            statuses_before = len(s.scalars(select(StatusRecordRow)).all())
+        await pilot.press("enter")
+        d = await on_case(pilot, first)
+        assert d.query_one("#history-actions").actions  # the first case has earlier actions
+        await pilot.press(*"Plan ett")
+        await pilot.press("f8")
+        d2 = await on_case(pilot, second)
+        assert d2 is d  # the same screen, refilled
+        assert f"{t('col.case')} {second}" in d.title and str(second) in str(d.query_one("#facts").render())
+        assert d.query_one("#plan").text == d.detail.plan and app.focused.id == "plan"
+        assert d.query_one("#coordinator").value == d.detail.row.coordinator_status
+        assert d.query_one("#rehab-plan").value == d.detail.row.rehab_plan
+        history = [a for h in d.detail.history for a in h.actions]
+        assert d.query_one("#history-actions").actions == history
+        assert d.query_one("#history-actions").display == bool(history)
+        assert d.query_one("#no-history").display == (not d.detail.history)
+        await pilot.press("end", *" två")
+        await until(pilot, lambda: plans_today(str(demo_engine.url)).get(second, "").endswith(" två"), "plan two")
+        await pilot.press("f7")
+        await on_case(pilot, first)
+        await until(pilot, lambda: d.query_one("#plan").text.endswith("Plan ett"), "the first plan back")
+        await pilot.press("escape")
+        await queue_ready(pilot)
+    plans = plans_today(str(demo_engine.url))
+    assert plans[first].endswith("Plan ett") and plans[second].endswith(" två")
+    with Session(demo_engine) as s:
+        assert len(s.scalars(select(StatusRecordRow)).all()) == statuses_before  # showing wrote no status

@@ -206,16 +206,18 @@ class DecisionScreen(DataScreen):
     ]
 
     class Saved(Message):
-        def __init__(self, version: int, when: str, changed: bool = True):
+        def __init__(self, version: int, when: str, changed: bool = True, case_no: int = 0):
             super().__init__()
+            self.case_no = case_no  # the case it was saved for (the screen may show another one by now)
             self.version = version
             self.changed = changed  # False: the text was already stored (nothing written)
             self.when = when
 
     class Fresh(Message):
-        def __init__(self, state):
+        def __init__(self, state, case_no: int):
             super().__init__()
             self.state = state
+            self.case_no = case_no  # the case it was read for (the screen may show another one by now)
 
     class ConflictFound(Message):
         def __init__(self, mine: str, conflict: Conflict):
@@ -284,17 +286,10 @@ class DecisionScreen(DataScreen):
             yield Timeline(d.certs, self.less_app.service.date, id="timeline")
             with Vertical(classes="field", id="history-field"):
                 yield Label(t("dec.history"), classes="section")
-                if d.history:
-                    plans = Text()
-                    for h in d.history:
-                        if h.plan.strip():
-                            plans.append(f"{h.meeting_date.isoformat()}  ", style="bold")
-                            plans.append(strip_controls(h.plan.strip()) + "\n")
-                    yield Static(plans, id="history-plans", markup=False)
-                    hist = [a for h in d.history for a in h.actions]
-                    yield ActionTable(hist, with_meeting=True, editable=False, id="history-actions")
-                else:
-                    yield Static(t("dec.no_history"), classes="dim")
+                # all three are always there (shown or not), so that another case can be shown in them
+                yield Static(self._history_plans(), id="history-plans", markup=False)
+                yield ActionTable(self._history_actions(), with_meeting=True, editable=False, id="history-actions")
+                yield Static(t("dec.no_history"), classes="dim", id="no-history")
             with Vertical(classes="field", id="plan-field"):
                 yield Label(t("dec.plan"), classes="section")
                 area = TextArea(d.plan, id="plan", soft_wrap=True, tab_behavior="focus", read_only=self.readonly,
@@ -323,6 +318,22 @@ class DecisionScreen(DataScreen):
                     # the field's label says what it is; the field says Ja / Nej (fits at 80x24)
                     yield YesNo("", value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
         yield Footer(compact=True)
+
+    def _history_plans(self) -> Text:
+        plans = Text()
+        for h in self.detail.history:
+            if h.plan.strip():
+                plans.append(f"{h.meeting_date.isoformat()}  ", style="bold")
+                plans.append(strip_controls(h.plan.strip()) + "\n")
+        return plans
+
+    def _history_actions(self) -> list[ActionInfo]:
+        return [a for h in self.detail.history for a in h.actions]
+
+    def _show_history_parts(self) -> None:
+        has = bool(self.detail.history)
+        self.query_one("#history-plans").display = has
+        self.query_one("#no-history").display = not has
 
     def facts_text(self) -> Text:
         """The case in three to four lines. A line is broken only between its parts (" · "), never in
@@ -385,6 +396,7 @@ class DecisionScreen(DataScreen):
         self.title = f"{t('screen.decision')} – {t('col.case')} {self.detail.row.case_no}"
         self.sub_title = self.position_text()
         self.query_one("#no-actions").display = not self.detail.actions
+        self._show_history_parts()
         self.query_one("#plan", TextArea).focus(scroll_visible=False)
         self.call_after_refresh(self._show_top_and_plan)
         self.call_after_refresh(self._set_ready)
@@ -405,9 +417,67 @@ class DecisionScreen(DataScreen):
             self.sub_title = self.position_text()
             try:
                 self.query_one("#no-actions").display = not self.detail.actions
+                self._show_history_parts()
             except Exception:
                 pass
             self.call_after_refresh(self._set_ready)
+
+    # ------------------------------------------------------------ another case in the same screen
+    def can_refill(self) -> bool:
+        """Nothing of this case is on its way (a save, a retry, a conflict): the next case can be shown in
+        this screen's widgets instead of a new screen (composing ~80 widgets is most of opening a case)."""
+        return (self.is_mounted and self._ready and self.app.screen is self and not self._saving
+                and self._timer is None and self._retry is None and self._failing is None
+                and not self._stopped and not self._conflict_open and self._conflict_waiting is None
+                and not self._resolving and not self.less_app.unsaved())  # (an action or status on its way)
+
+    def refill(self, detail: CaseDetail, recovered: Recovered | None = None) -> None:
+        """Show ``detail`` (F8/F7, following the presenter) in this screen, as a new screen would: the
+        plan focused at its start, the form at its top, nothing counted as typed."""
+        self._ready = False
+        self.detail = detail
+        self.recovered = recovered
+        self.version = detail.version
+        self._saved_text = detail.plan
+        self._dirty_since = None
+        self._again = False
+        self._attempts = 0
+        self._last_key = 0.0
+        self._saved_at = ""
+        self._said_saving = False
+        r = detail.row
+        self.title = f"{t('screen.decision')} – {t('col.case')} {r.case_no}"
+        self.sub_title = self.position_text()
+        self.query_one("#facts", Static).update(self.facts_text())
+        timeline = self.query_one("#timeline", Timeline)
+        timeline.show(detail.certs, self.less_app.service.date)
+        self.query_one("#history-plans", Static).update(self._history_plans())
+        history = self.query_one("#history-actions", ActionTable)
+        history.actions = self._history_actions()
+        history.fill()
+        self._show_history_parts()
+        area = self.query_one("#plan", TextArea)
+        area.read_only = self.readonly
+        area.placeholder = t("dec.plan_placeholder_readonly" if self.readonly else "dec.plan_placeholder")
+        area.load_text(detail.plan)  # (a new undo history: Ctrl+Z never brings back the last case's plan)
+        area.move_cursor((0, 0))
+        self._line("")
+        self.show_actions(detail.actions)
+        # the stored values of this case (the handlers write only a value that differs from the case's)
+        coordinator = self.query_one("#coordinator", Select)
+        assessor = self.query_one("#assessor", Select)
+        rehab = self.query_one("#rehab-plan", YesNo)
+        with self.prevent(Select.Changed, YesNo.Changed):
+            coordinator.value = r.coordinator_status
+            assessor.value = detail.assessor if detail.assessor in ASSESSORS else ""
+            rehab.value = r.rehab_plan
+        for w in (coordinator, assessor, rehab):
+            w.disabled = self.readonly
+        area.focus(scroll_visible=False)
+        self.call_after_refresh(self._show_top_and_plan)
+        self.call_after_refresh(self._set_ready)
+        if recovered is not None:
+            self.call_after_refresh(self._restore_recovered)
 
     def plan_unsaved(self) -> bool:
         """The plan in the editor is not the text saved (nothing is unsaved on a closed meeting)."""
@@ -625,7 +695,7 @@ class DecisionScreen(DataScreen):
     def _post_saved(self, version: int, changed: bool = True) -> None:
         if changed or not self._saved_at:
             self._saved_at = _now_hms()  # (nothing written: the time of the last save stays)
-        self.post_message(self.Saved(version, self._saved_at, changed))
+        self.post_message(self.Saved(version, self._saved_at, changed, self.detail.row.case_no))
 
     def flush(self) -> bool:
         """Save now, in this thread (leaving the screen, losing focus, a hang-up). False when the plan
@@ -652,6 +722,8 @@ class DecisionScreen(DataScreen):
         return False
 
     def on_decision_screen_saved(self, msg: Saved) -> None:
+        if msg.case_no != self.detail.row.case_no:
+            return  # saved for the case shown before this one (F8/F7)
         self._attempts = 0
         if self.recovered is not None and self._plan_text() == self._saved_text:
             from .. import recovery
@@ -922,16 +994,19 @@ class DecisionScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="fresh")
     def _fetch_state(self) -> None:
+        case_no = self.detail.row.case_no
         try:
-            state = self.less_app.service.review_state(self.detail.row.case_no)
+            state = self.less_app.service.review_state(case_no)
         except Exception as e:
             if is_db_error(e):
                 return  # the next change, or the next save, brings it
             raise
         if state is not None:
-            self.post_message(self.Fresh(state))
+            self.post_message(self.Fresh(state, case_no))
 
     def on_decision_screen_fresh(self, msg: Fresh) -> None:
+        if msg.case_no != self.detail.row.case_no:
+            return  # read for the case shown before this one (F8/F7)
         plan, version, actions = msg.state
         area = self.query_one("#plan", TextArea)
         dirty = area.text != self._saved_text or self._timer is not None or self._saving

@@ -66,6 +66,12 @@ class Timeline(Static):
         self.certs = certs
         self.today = today
 
+    def show(self, certs: list[CertInfo], today: dt.date) -> None:
+        """Another case's certificates."""
+        self.certs = certs
+        self.today = today
+        self.update(render_timeline(self.certs, max(20, self.size.width - 2), self.today))
+
     def on_resize(self) -> None:
         self.update(render_timeline(self.certs, self.size.width - 2, self.today))
 
