@@ -225,3 +225,41 @@ def test_sick_share_lines_words():
     assert sick_share_lines(153, 1700, 0.066, 0.0, lang="en") == [
         ("Sick-listed of listed", "9.0 % (153 of 1700)"), ("Region", "6.6 %")]
     assert sick_share_lines(17, 200, 0.0, 0.05, lang="sv")[1] == ("Riket", "5,0 %")
+
+
+async def summary_and_work(pilot):
+    """From the queue to the summary, then i to the improvement work; returns the summary screen."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+    await pilot.press("s")
+    await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+    summary = app.screen
+    await pilot.press("i")
+    await until(pilot, lambda: isinstance(app.screen, ImprovementScreen) and app.screen.entries, "improvement screen")
+    return summary
+
+
+async def test_summary_shows_the_new_state_after_esc_from_the_improvement_work(demo_engine, cfg):
+    """A status changed on the improvement screen and Esc at once: the summary's ideas being tested say so."""
+    svc = ImprovementService(demo_engine, cfg)
+    pid = svc.add_problem("Kontinuitet")
+    svc.add_idea(pid, "Samma läkare bokar återbesök", ["full_time"])
+    code = next(i.code for p in work(demo_engine, cfg) if p.id == pid for i in p.ideas)
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # the change watcher (another session's commits) would refresh the summary by chance half a second
+        # later; without it, what is tested is that leaving the improvement work refreshes it
+        await until(pilot, lambda: app.watcher is not None, "the watcher started")
+        app.watcher.stop()
+        summary = await summary_and_work(pilot)
+        assert code not in str(summary.query_one("#testing").render())
+        screen = app.screen
+        await pilot.press("end")  # the new problem's idea is the last line
+        await until(pilot, lambda: screen.highlighted() is not None and screen.highlighted().key.startswith("i"),
+                    "the idea highlighted")
+        await pilot.press("s")
+        await until(pilot, lambda: screen.highlighted().idea.status == "testing", "testas on the improvement screen")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is summary, "back on the summary")
+        await until(pilot, lambda: f"Heltid {code}" in str(summary.query_one("#testing").render()),
+                    "the idea being tested shown on the summary")

@@ -373,7 +373,13 @@ class ImprovementScreen(Translated, Screen):
             self.query_one(WorkTable).focus()
             self.load()
             return
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         self.app.pop_screen()
+        refresh = getattr(below, "refresh_from_db", None)
+        if refresh is not None:
+            # after the writes still queued (a status or an indicator changed just before Esc): the
+            # screen below (the summary's ideas being tested) shows the new state at once
+            self.app.write(lambda: None, then=lambda _: refresh())
 
 
 
