@@ -263,3 +263,25 @@ async def test_summary_shows_the_new_state_after_esc_from_the_improvement_work(d
         await until(pilot, lambda: app.screen is summary, "back on the summary")
         await until(pilot, lambda: f"Heltid {code}" in str(summary.query_one("#testing").render()),
                     "the idea being tested shown on the summary")
+
+
+async def test_help_names_the_indicator_each_number_key_links(demo_engine, cfg):
+    from less_tui.i18n import t
+    from less_tui.screens.help import HelpScreen
+
+    for lang in ("sv", "en"):
+        app = LessApp(cfg, demo_engine, TODAY, lang=lang)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "sum")
+            await pilot.press("i")
+            await until(pilot, lambda: isinstance(app.screen, ImprovementScreen), "improvement screen")
+            await focused_is(pilot, "work")
+            await pilot.press("f1")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+            rows = dict(app.screen.rows)
+            for n, key in enumerate(("one_doctor", "full_time", "coordinator_contact", "rehab_plan"), start=1):
+                assert rows[str(n)] == t("key.toggle_indicator_n", name=t(f"ind.short.{key}")), (lang, n)
+            assert rows["3"] == ("Koppla idén till indikatorn Rehabkoordinator eller lossa den" if lang == "sv"
+                                 else "Link the idea to the indicator Coordinator, or unlink it")

@@ -671,6 +671,7 @@ STRINGS: dict[str, str] = {
     "key.new_cycle": "Ny PGSA-cykel",
     "key.idea_status": "Idéns status",
     "key.toggle_indicator": "Koppla indikator 1–4",
+    "key.toggle_indicator_n": "Koppla idén till indikatorn {name} eller lossa den",
     "work.hint": "Enter ändrar raden · Esc tillbaka · sparas medan du skriver",
     "work.col.no": "Nr",
     "work.col.text": "Text",

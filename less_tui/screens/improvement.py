@@ -56,10 +56,9 @@ class WorkTable(Translated, RowTable):
             KeySpec("i", "new_idea", "key.new_idea", "improvement_new_idea"),
             KeySpec("c", "new_cycle", "key.new_cycle", "improvement_new_cycle"),
             KeySpec("s", "next_status", "key.idea_status", "improvement_status"),
-            KeySpec("1", "toggle_indicator(1)", "key.toggle_indicator", "improvement_indicator_1"),
-            KeySpec("2", "toggle_indicator(2)", "key.toggle_indicator", "improvement_indicator_2", show=False),
-            KeySpec("3", "toggle_indicator(3)", "key.toggle_indicator", "improvement_indicator_3", show=False),
-            KeySpec("4", "toggle_indicator(4)", "key.toggle_indicator", "improvement_indicator_4", show=False)]
+            *[KeySpec(str(n), f"toggle_indicator({n})", "key.toggle_indicator", f"improvement_indicator_{n}",
+                      show=n == 1, help="key.toggle_indicator_n", help_args=(("name", f"ind.short.{key}"),))
+              for n, key in enumerate(INDICATOR_KEYS, start=1)]]
 
     def __init__(self, **kw):
         super().__init__(**kw)
