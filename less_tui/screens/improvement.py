@@ -472,7 +472,7 @@ class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[s
             yield Static(t("sup.hint"), classes="supervision-hint", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#s-minutes", Input).focus()
+        self.query_one("#s-date", Input).focus()  # the first field; Tab walks down from it
 
     @on(Input.Changed)
     def typed(self) -> None:
