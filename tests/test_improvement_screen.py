@@ -285,3 +285,56 @@ async def test_help_names_the_indicator_each_number_key_links(demo_engine, cfg):
                 assert rows[str(n)] == t("key.toggle_indicator_n", name=t(f"ind.short.{key}")), (lang, n)
             assert rows["3"] == ("Koppla idén till indikatorn Rehabkoordinator eller lossa den" if lang == "sv"
                                  else "Link the idea to the indicator Coordinator, or unlink it")
+
+
+def test_cycle_dates_iso_and_in_order(demo_engine, cfg):
+    import pytest
+
+    from less_tui.core import improvement as imp_core
+
+    assert imp_core.iso_date(" 2023-02-07 ") == dt.date(2023, 2, 7)
+    for bad in ("20230207", "2023-W06-2", "2023-2-7", "2023-02-30", "2023-02-07T10:00", "２０２３-02-07"):
+        with pytest.raises(ValueError):
+            imp_core.iso_date(bad)
+    svc = ImprovementService(demo_engine, cfg)
+    iid = svc.add_idea(svc.add_problem("P"), "I")
+    with pytest.raises(imp_core.EndBeforeStart):
+        svc.add_cycle(iid, plan="x", start=dt.date(2023, 6, 1), end=dt.date(2023, 2, 1))
+    cid = svc.add_cycle(iid, plan="x", start=dt.date(2023, 2, 1), end=dt.date(2023, 6, 1))
+    with pytest.raises(imp_core.EndBeforeStart):  # a new start after the stored end
+        svc.update_cycle(cid, start=dt.date(2023, 7, 1))
+    svc.update_cycle(cid, end=dt.date(2023, 2, 1))  # the same day is allowed
+    c, = [c for p in work(demo_engine, cfg) for i in p.ideas for c in i.cycles if c.id == cid]
+    assert (c.start, c.end) == (dt.date(2023, 2, 1), dt.date(2023, 2, 1))
+
+
+async def test_cycle_end_before_start_and_non_iso_dates_refused_in_the_app(demo_engine, cfg):
+    svc = ImprovementService(demo_engine, cfg)
+    svc.add_idea(svc.add_problem("Kontinuitet"), "Samma läkare")
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await summary_and_work(pilot)
+        screen = app.screen
+        await pilot.press("end")
+        await until(pilot, lambda: screen.highlighted().kind == "idea", "the idea highlighted")
+        idea_id = screen.highlighted().id
+
+        def cycle():
+            return [c for p in work(demo_engine, cfg) for i in p.ideas if i.id == idea_id for c in i.cycles]
+
+        await pilot.press("c")
+        await focused_is(pilot, "f-plan")
+        await pilot.press(*"Plan", *["tab"] * 5, *"2023-06-01", "tab", *"2023-02-01")
+        await until(pilot, lambda: [c.plan for c in cycle()] == ["Plan"] and "2023-02-01" in str(
+            screen.query_one("#form-state").render()), "saved without the dates, the problem said")
+        state = str(screen.query_one("#form-state").render())
+        assert "före startdatumet 2023-06-01" in state
+        assert (cycle()[0].start, cycle()[0].end) == (None, None)
+        # a date not written YYYY-MM-DD is refused too
+        await pilot.press(*["backspace"] * 10, *"20230801")
+        await until(pilot, lambda: "20230801 är inget datum" in str(screen.query_one("#form-state").render()),
+                    "non-ISO named")
+        assert cycle()[0].end is None
+        await pilot.press(*["backspace"] * 8, *"2023-08-01")
+        await until(pilot, lambda: (cycle()[0].start, cycle()[0].end) == (dt.date(2023, 6, 1), dt.date(2023, 8, 1)),
+                    "both dates saved once they agree")

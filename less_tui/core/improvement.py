@@ -4,6 +4,7 @@ as plain data. Pure rules: no database, no UI."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
@@ -13,6 +14,32 @@ from .text import number, pct
 
 # An idea is planned, being tested, introduced (the new way of working is the standard), or ended.
 STATUSES = ("planned", "testing", "introduced", "ended")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> dt.date:
+    """A date typed as ``YYYY-MM-DD`` and nothing else (ValueError for ``20230207``, ``2023-W06-2``,
+    ``2023-2-7`` or a day that does not exist), spaces around it allowed."""
+    s = text.strip()
+    if not _ISO_DATE.fullmatch(s):
+        raise ValueError(text)
+    return dt.date.fromisoformat(s)
+
+
+class EndBeforeStart(ValueError):
+    """A PDSA cycle whose end date is before its start date."""
+
+    def __init__(self, start: dt.date, end: dt.date):
+        super().__init__(f"end {end.isoformat()} is before start {start.isoformat()}")
+        self.start, self.end = start, end
+
+
+def check_cycle_dates(start: dt.date | None, end: dt.date | None) -> None:
+    """A cycle ends on or after the day it starts (EndBeforeStart otherwise); either may be unknown."""
+    if start is not None and end is not None and end < start:
+        raise EndBeforeStart(start, end)
 
 
 def idea_code(problem_no: int, idea_no: int) -> str:

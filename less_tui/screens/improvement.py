@@ -291,12 +291,18 @@ class ImprovementScreen(Translated, Screen):
             if name in DATE_FIELDS:
                 value = value.strip()
                 try:
-                    out[name] = dt.date.fromisoformat(value) if value else None
+                    out[name] = imp_core.iso_date(value) if value else None
                 except ValueError:
                     problems.append(t("work.bad_date", field=t(f"work.field.{name}"), value=value))
                     out.pop(name, None)
             else:
                 out[name] = value
+        try:
+            imp_core.check_cycle_dates(out.get("start"), out.get("end"))
+        except imp_core.EndBeforeStart as e:  # neither date is saved until they agree (the rest is)
+            problems.append(t("work.end_before_start", start=e.start.isoformat(), end=e.end.isoformat()))
+            out.pop("start")
+            out.pop("end")
         return out, problems
 
     def save(self) -> None:
@@ -487,7 +493,7 @@ class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[s
         event.stop()
         value = {w.id: w.value.strip() for w in self.query(Input)}
         try:
-            date = dt.date.fromisoformat(value["s-date"])
+            date = imp_core.iso_date(value["s-date"])
         except ValueError:
             self._problem(t("sup.bad_date", value=value["s-date"]), "s-date")
             return
@@ -560,7 +566,7 @@ class TrainingDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"])
             self._problem(t("tra.need_course"), "t-course")
             return
         try:
-            date = dt.date.fromisoformat(value["t-date"])
+            date = imp_core.iso_date(value["t-date"])
         except ValueError:
             self._problem(t("sup.bad_date", value=value["t-date"] or "–"), "t-date")
             return

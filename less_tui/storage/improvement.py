@@ -121,6 +121,7 @@ def idea_indicators(i: ImprovementIdea) -> tuple[str, ...]:
 
 def add_cycle(s: Session, unit_id: int, idea_id: int, **fields) -> PdsaCycle:
     p, i = idea(s, unit_id, idea_id)
+    imp_core.check_cycle_dates(fields.get("start"), fields.get("end"))
     now = clock.now()
     c = PdsaCycle(idea_id=i.id, created_at=now, updated_at=now, **fields)
     s.add(c)
@@ -131,6 +132,7 @@ def add_cycle(s: Session, unit_id: int, idea_id: int, **fields) -> PdsaCycle:
 
 def update_cycle(s: Session, unit_id: int, cycle_id: int, **fields) -> PdsaCycle:
     _, c = cycle(s, unit_id, cycle_id)
+    imp_core.check_cycle_dates(fields.get("start", c.start), fields.get("end", c.end))
     for k, v in fields.items():
         setattr(c, k, v)
     c.updated_at = clock.now()
