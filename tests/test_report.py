@@ -2,6 +2,7 @@
 really give those shares at its six meetings; golden Markdown in both languages; Word read back; no
 patient identity in any report; the command's bad input."""
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -112,6 +113,30 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
             views.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, d))
             s.commit()
     svc = ImprovementService(engine, cfg)
+    with entered_on(D(2023, 2, 7)):
+        add_work(svc)
+    # entered the year after: not in the 2023 report (a problem, and a cycle of a 2023 idea)
+    with entered_on(D(2024, 3, 1)):
+        svc.add_idea(svc.add_problem("Långa väntetider till fysioterapeut"), "Direktbokning", ["full_time"])
+        svc.add_cycle(svc.ids()["2.1"], plan="Läkaren bokar i tre veckor", start=D(2024, 3, 4))
+    return people
+
+
+@contextlib.contextmanager
+def entered_on(day: dt.date):
+    """Rows entered as if on ``day`` (the clock's fixed date), whatever the test's date is."""
+    old = os.environ.get("LESS_TUI_TODAY")
+    os.environ["LESS_TUI_TODAY"] = day.isoformat()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("LESS_TUI_TODAY", None)
+        else:
+            os.environ["LESS_TUI_TODAY"] = old
+
+
+def add_work(svc) -> None:
     svc.add_problem("Läkarnas kalendrar är fullbokade; tid för rehabplan saknas")
     svc.add_problem("Rutiner för återbesök saknas")
     ids = svc.ids()
@@ -123,7 +148,6 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
     svc.add_idea(ids["1"], "Blankett för rehabplan", ["rehab_plan"], status="ended")
     svc.add_idea(ids["2"], "Läkaren bokar återbesöket själv", ["one_doctor"], status="testing")
     svc.add_idea(ids["2"], "Tvärprofessionella konferenser", [])
-    return people
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +194,21 @@ def test_seed_004_table_from_the_clinics_meetings(engine):
     md = render_md(r)
     for line in SEED_ROWS:
         assert line in md
+    # only the work of that year: the problem entered in 2024 and the cycle started then are not in it
+    assert [p.number for p in r.problems] == [1, 2]
+    assert [c.plan for p in r.problems for i in p.ideas for c in i.cycles] == ["Möte en gång i månaden"]
+    assert "Långa väntetider" not in md and "tre veckor" not in md
+    # a meeting of the year after is not in the indicator table
+    with Session(engine, expire_on_commit=False) as s:
+        unit = repo.get_unit(s, UNIT)
+        views.create_meeting(s, cfg, unit, D(2024, 2, 6))
+        s.commit()
+        views.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, D(2024, 2, 6)))
+        s.commit()
+    r = ImprovementService(engine, cfg).report(2023)
+    assert r.meetings == MEETINGS and all(len(row.values) == 6 for row in r.indicators)
+    r2024 = ImprovementService(engine, cfg).report(2024)
+    assert r2024.meetings == [D(2024, 2, 6)] and [p.number for p in r2024.problems] == [1, 2, 3]
     # the year before has no closed meeting
     from less_tui.services.improvement import NoClosedMeeting
 
@@ -316,3 +355,24 @@ def test_report_modules_do_not_import_textual_or_rich(module):
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"{module} pulled in {out}"
+
+
+def test_work_of_a_year():
+    """Problems entered by the year's end; ideas not ended before it; cycles that overlap it."""
+    c = imp_core.CycleLine("p", "", "", "", "", None, None, "")
+    cyc = [c.__class__(**{**c.__dict__, "start": D(2022, 3, 1), "end": D(2022, 6, 1)}),   # ended before 2023
+           c.__class__(**{**c.__dict__, "start": D(2022, 11, 1), "end": D(2023, 1, 1)}),  # overlaps
+           c.__class__(**{**c.__dict__, "start": None, "created": D(2023, 5, 1)}),        # no dates: entered
+           c.__class__(**{**c.__dict__, "start": D(2024, 1, 2)})]                         # after
+    ideas = [imp_core.IdeaLine("1.1", "a", "ended", (), tuple(cyc), created=D(2022, 1, 1), changed=D(2022, 9, 1)),
+             imp_core.IdeaLine("1.2", "b", "ended", (), tuple(cyc), created=D(2022, 1, 1), changed=D(2023, 3, 1)),
+             imp_core.IdeaLine("1.3", "c", "testing", (), (), created=D(2024, 1, 5))]
+    work = [imp_core.ProblemLine(1, "P1", tuple(ideas), created=D(2022, 1, 1)),
+            imp_core.ProblemLine(2, "P2", (ideas[0],), created=D(2022, 1, 1)),  # its only idea ended in 2022
+            imp_core.ProblemLine(3, "P3", (), created=D(2023, 12, 31)),
+            imp_core.ProblemLine(4, "P4", (), created=D(2024, 1, 1))]
+    got = imp_core.of_year(work, 2023)
+    assert [p.number for p in got] == [1, 3]
+    assert [i.code for i in got[0].ideas] == ["1.2"]
+    assert [x.start for x in got[0].ideas[0].cycles] == [D(2022, 11, 1), None]
+    assert [p.number for p in imp_core.of_year(work, 2024)] == [1, 3, 4]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
@@ -83,6 +83,7 @@ class CycleLine:
     end: dt.date | None
     result: str
     id: int | None = None
+    created: dt.date | None = None  # the day it was entered (None: not known)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class IdeaLine:
     indicators: tuple[str, ...]
     cycles: tuple[CycleLine, ...] = ()
     id: int | None = None
+    created: dt.date | None = None  # the day it was entered (None: not known)
+    changed: dt.date | None = None  # the day of its last change (its status, text or indicators)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,42 @@ class ProblemLine:
     text: str
     ideas: tuple[IdeaLine, ...] = ()
     id: int | None = None
+    created: dt.date | None = None  # the day it was entered (None: not known)
+
+
+def _entered_by(d: dt.date | None, last: dt.date) -> bool:
+    return d is None or d <= last
+
+
+def cycle_in_year(c: CycleLine, year: int) -> bool:
+    """A cycle belongs to a year when it starts (its start date, else the day it was entered) on or
+    before the year's last day and does not end (its end date) before the year's first."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return _entered_by(c.start or c.created, last) and (c.end is None or c.end >= first)
+
+
+def idea_in_year(i: IdeaLine, year: int) -> bool:
+    """An idea belongs to a year when it was entered on or before the year's last day and was not ended
+    (status avslutad, last changed) before the year's first day."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    ended_before = i.status == "ended" and i.changed is not None and i.changed < first
+    return _entered_by(i.created, last) and not ended_before
+
+
+def of_year(problems: Sequence[ProblemLine], year: int) -> list[ProblemLine]:
+    """The improvement work that was active in ``year``: each problem entered on or before the year's last
+    day that has no ideas or an idea of that year, with those ideas and their cycles of that year."""
+    out = []
+    last = dt.date(year, 12, 31)
+    for p in problems:
+        if not _entered_by(p.created, last):
+            continue
+        ideas = tuple(replace(i, cycles=tuple(c for c in i.cycles if cycle_in_year(c, year)))
+                      for i in p.ideas if idea_in_year(i, year))
+        if p.ideas and not ideas:
+            continue  # every idea of it ended before the year: the problem was dealt with
+        out.append(replace(p, ideas=ideas))
+    return out
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,7 @@ class ImprovementService:
                 team=[(m.name, m.role) for m in self.cfg.team],
                 meetings=[d for d, _ in meetings],
                 indicators=imp_core.indicator_rows(meetings, self.cfg.targets),
-                problems=store.work(s, unit_id),
+                problems=imp_core.of_year(store.work(s, unit_id), year),
                 imports=store.import_dates_of_year(s, unit_id, year),
                 demo=demo,
                 measures=imp_core.measure_rows([m.model_dump() for m in self.cfg.measures], dates, store.measure_history(s, unit_id, year)),

@@ -148,14 +148,16 @@ def work(s: Session, unit_id: int) -> list[imp_core.ProblemLine]:
     for c in cycles_of(s, [i.id for i in ideas]):
         cycles.setdefault(c.idea_id, []).append(imp_core.CycleLine(
             plan=c.plan, do=c.do, study=c.study, act=c.act, owner=c.owner, start=c.start, end=c.end,
-            result=c.result, id=c.id))
+            result=c.result, id=c.id, created=_day(c.created_at)))
     by_problem: dict[int, list[imp_core.IdeaLine]] = {}
     numbers = {p.id: p.number for p in ps}
     for i in ideas:
         by_problem.setdefault(i.problem_id, []).append(imp_core.IdeaLine(
             code=imp_core.idea_code(numbers[i.problem_id], i.number), text=i.text, status=i.status,
-            indicators=idea_indicators(i), cycles=tuple(cycles.get(i.id, ())), id=i.id))
-    return [imp_core.ProblemLine(number=p.number, text=p.text, ideas=tuple(by_problem.get(p.id, ())), id=p.id)
+            indicators=idea_indicators(i), cycles=tuple(cycles.get(i.id, ())), id=i.id,
+            created=_day(i.created_at), changed=_day(i.updated_at)))
+    return [imp_core.ProblemLine(number=p.number, text=p.text, ideas=tuple(by_problem.get(p.id, ())), id=p.id,
+                                 created=_day(p.created_at))
             for p in ps]
 
 
