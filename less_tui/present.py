@@ -159,17 +159,26 @@ def show_frozen(indicators, frozen) -> None:
 
 
 def supervision_line(ro, today, lang: str | None = None) -> str:
-    """``Utbildade: 2 läkare, 1 annan profession · nästa handledning senast 2026-12-01 (om 8 dagar)``;
+    """``Utbildade i försäkringsmedicin: 2 läkare, 1 annan profession · nästa handledning senast 2026-12-01 (om 8 dagar)``;
     overdue in words. Empty when nothing of the roll-out is recorded (``ro`` is None)."""
     if ro is None:
         return ""
-    out = t("sup.trained", doctors=ro.trained_doctors, others=ro.trained_others, lang=lang)
+    out = t("sup.trained", doctors=counted("sup.doctors", ro.trained_doctors, lang),
+            others=counted("sup.others", ro.trained_others, lang), lang=lang)
     if ro.next_due is None:
         return out + " · " + t("sup.none_yet", lang=lang)
     late = ro.overdue_days(today)
     if late:
-        return out + " · " + t("sup.overdue", date=ro.next_due.isoformat(), days=late, lang=lang)
-    return out + " · " + t("sup.next", date=ro.next_due.isoformat(), days=(ro.next_due - today).days, lang=lang)
+        return out + " · " + t("sup.overdue", date=ro.next_due.isoformat(), days=counted("sup.days", late, lang),
+                               lang=lang)
+    return out + " · " + t("sup.next", date=ro.next_due.isoformat(),
+                           days=counted("sup.days", (ro.next_due - today).days, lang), lang=lang)
+
+
+def counted(key: str, n: int, lang: str | None = None) -> str:
+    """``1 läkare`` / ``1 annan profession`` / ``3 andra professioner``: the catalogue's ``KEY_1`` for one,
+    else ``KEY`` with the number."""
+    return t(f"{key}_1", lang=lang) if n == 1 else t(key, n=n, lang=lang)
 
 
 def sick_share_lines(ongoing: int, listed: int, region: float, country: float,

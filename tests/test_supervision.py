@@ -105,7 +105,7 @@ async def test_summary_says_trained_and_overdue(demo_engine, cfg):
             if isinstance(app.screen, SummaryScreen) and app.screen.data is not None:
                 break
         ctx = str(app.screen.query_one("#context").render())
-        assert "1 läkare, 1 andra professioner" in ctx
+        assert "1 läkare, 1 annan profession" in ctx
         assert "försenad" in ctx and "2026-10-13" in ctx and "41 dagar" in ctx
 
 
@@ -202,3 +202,28 @@ async def test_training_recorded_from_the_palette(demo_engine, cfg):
         await pilot.press(*"Kerstin Bronner", "escape")
         await until(lambda: isinstance(app.screen, QueueScreen), "cancelled")
     assert trained() == [("Jessica Bylund", "Försäkringsmedicin grundkurs", dt.date(2026, 11, 2))]
+
+
+@pytest.mark.parametrize("lang,doctors,others,expected", [
+    ("sv", 1, 1, "Utbildade i försäkringsmedicin: 1 läkare, 1 annan profession"),
+    ("sv", 2, 3, "Utbildade i försäkringsmedicin: 2 läkare, 3 andra professioner"),
+    ("sv", 0, 0, "Utbildade i försäkringsmedicin: 0 läkare, 0 andra professioner"),
+    ("en", 1, 1, "Trained in insurance medicine: 1 doctor, 1 other profession"),
+    ("en", 2, 0, "Trained in insurance medicine: 2 doctors, 0 other professions"),
+])
+def test_trained_counts_singular_and_plural(lang, doctors, others, expected):
+    from less_tui.present import supervision_line
+
+    ro = imp_core.RollOut(doctors, others, dt.date(2026, 10, 12), dt.date(2026, 11, 22))
+    assert supervision_line(ro, TODAY, lang=lang).startswith(expected + " · ")
+    # one day overdue / in one day: "1 dag", "1 day"
+    assert supervision_line(ro, TODAY, lang=lang).endswith("(1 dag sedan)" if lang == "sv" else "(1 day ago)")
+    soon = imp_core.RollOut(doctors, others, dt.date(2026, 10, 13), dt.date(2026, 11, 24))
+    assert supervision_line(soon, TODAY, lang=lang).endswith("(om 1 dag)" if lang == "sv" else "(in 1 day)")
+
+
+def test_report_target_column_says_the_direction():
+    assert imp_core.target_text(0.8, "higher", "sv") == "80 %"  # a line as the seed writes it: "(mål 80 %)"
+    assert imp_core.target_text(0.8, "higher", "sv", signed=True) == "≥ 80 %"
+    assert imp_core.target_text(0.2, "lower", "sv", signed=True) == "≤ 20 %"
+    assert imp_core.measure_target(10, "higher", "count", signed=True) == "≥ 10"

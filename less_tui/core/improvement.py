@@ -66,10 +66,15 @@ def whole_number(v: Value | None, lang: str | None = None) -> str:
     return number(Fraction(v.count * 100, v.denominator), 0, lang)
 
 
-def target_text(target: float, direction: str, lang: str | None = None) -> str:
-    """A target as the improvement template writes it: ``80 %`` (at least), ``≤ 20 %`` (at most)."""
+def target_text(target: float, direction: str, lang: str | None = None, signed: bool = False) -> str:
+    """A target as the improvement template writes it in a line: ``80 %`` (at least), ``≤ 20 %`` (at most);
+    ``signed`` (a table's target column): ``≥ 80 %`` too, the direction always said."""
     digits = 0 if (Fraction(repr(float(target))) * 100).denominator == 1 else 1
-    return ("" if direction == "higher" else "≤ ") + pct(target, digits, lang)
+    return _direction(direction, signed) + pct(target, digits, lang)
+
+
+def _direction(direction: str, signed: bool) -> str:
+    return "≤ " if direction != "higher" else ("≥ " if signed else "")
 
 
 @dataclass(frozen=True)
@@ -191,10 +196,10 @@ def measure_value(v: Value | None, kind: str, lang: str | None = None) -> str:
     return str(v.count) if kind == "count" else whole_pct(v, lang)
 
 
-def measure_target(target: float, direction: str, kind: str, lang: str | None = None) -> str:
+def measure_target(target: float, direction: str, kind: str, lang: str | None = None, signed: bool = False) -> str:
     if kind == "share":
-        return target_text(target, direction, lang)
-    return ("" if direction == "higher" else "≤ ") + number(target, 0 if float(target).is_integer() else 1, lang)
+        return target_text(target, direction, lang, signed)
+    return _direction(direction, signed) + number(target, 0 if float(target).is_integer() else 1, lang)
 
 
 @dataclass(frozen=True)

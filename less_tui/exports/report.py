@@ -71,7 +71,7 @@ def indicator_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
     for row in r.indicators:
         rows.append([labels[row.key], imp_core.whole_pct(row.start),
                      r.start_date.isoformat() if r.start_date else "–",
-                     imp_core.target_text(row.target, row.direction),
+                     imp_core.target_text(row.target, row.direction, signed=True),
                      [imp_core.whole_pct(v) for v in row.values[1:]] or ["–"],
                      [d.isoformat() for d in later] or ["–"], t("rep.source")])
     return heads, rows
@@ -84,7 +84,7 @@ def measure_table(r: imp_core.Report) -> tuple[list[str], list[list]]:
     later = r.meetings[1:]
     rows = [[_one_line(m.name), imp_core.measure_value(m.start, m.kind),
              r.start_date.isoformat() if r.start_date else "–",
-             imp_core.measure_target(m.target, m.direction, m.kind),
+             imp_core.measure_target(m.target, m.direction, m.kind, signed=True),
              [imp_core.measure_value(v, m.kind) for v in m.values[1:]] or ["–"],
              [d.isoformat() for d in later] or ["–"], t("rep.measure_source")] for m in r.measures]
     return heads, rows

@@ -359,7 +359,7 @@ class SummaryScreen(Translated, Screen):
                 ctx.append(f"{one_line(m.name)}: ", style="dim")
                 ctx.append(f"{measure_value(m.value, m.kind)} ({t('col.previous_short').lower()} "
                            f"{measure_value(m.previous, m.kind)}; {t('col.target').lower()} "
-                           f"{measure_target(m.target, m.direction, m.kind)})\n")
+                           f"{measure_target(m.target, m.direction, m.kind, signed=True)})\n")
 
     def action_measures(self) -> None:
         if not self.less_app.cfg.measures:
