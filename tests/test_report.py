@@ -376,3 +376,17 @@ def test_work_of_a_year():
     assert [i.code for i in got[0].ideas] == ["1.2"]
     assert [x.start for x in got[0].ideas[0].cycles] == [D(2022, 11, 1), None]
     assert [p.number for p in imp_core.of_year(work, 2024)] == [1, 3, 4]
+
+
+def test_indicator_and_measure_rows_share_their_series():
+    from less_tui.core.indicators import Value
+
+    values = (Value(58, 100), None, Value(64, 100))
+    ind = imp_core.IndicatorRow(key="one_doctor", target=0.8, direction="higher", values=values)
+    share = imp_core.MeasureRow(key="m", target=0.8, direction="higher", values=values, name="Andel x", kind="share")
+    count = imp_core.MeasureRow(key="c", target=10, direction="higher", values=(Value(3, 0), None), name="Antal",
+                                kind="count")
+    assert ind.series("sv") == share.series("sv") == "58 %, –, 64"
+    assert ind.start == share.start == Value(58, 100) and ind.shares() == share.shares() == [0.58, None, 0.64]
+    assert count.series("sv") == "3, –" and count.shares() == [None, None]
+    assert imp_core.IndicatorRow(key="k", target=0.8, direction="higher", values=()).series() == "–"

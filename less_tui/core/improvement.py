@@ -148,8 +148,9 @@ def of_year(problems: Sequence[ProblemLine], year: int) -> list[ProblemLine]:
 
 
 @dataclass(frozen=True)
-class IndicatorRow:
-    """One indicator over the year's closed meetings: the first is the start value."""
+class YearRow:
+    """A value over the year's closed meetings (an indicator, or one of the team's measures): the first
+    is the start value; None where there is none."""
 
     key: str
     target: float
@@ -160,14 +161,22 @@ class IndicatorRow:
     def start(self) -> Value | None:
         return self.values[0] if self.values else None
 
-    def series(self, lang: str | None = None) -> str:
+    def share_series(self, lang: str | None = None) -> str:
         """``58 %, 58, 64, 58, 61, 60`` — the start value with its sign, then each later meeting's."""
         if not self.values:
             return "–"
         return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
 
     def shares(self) -> list[float | None]:
-        return [v.share if v is not None else None for v in self.values]
+        return [v.share if v is not None and v.denominator else None for v in self.values]
+
+
+@dataclass(frozen=True)
+class IndicatorRow(YearRow):
+    """One indicator over the year's closed meetings."""
+
+    def series(self, lang: str | None = None) -> str:
+        return self.share_series(lang)
 
 
 def parse_measure(text: str, kind: str) -> tuple[int, int | None] | None:
@@ -203,29 +212,16 @@ def measure_target(target: float, direction: str, kind: str, lang: str | None = 
 
 
 @dataclass(frozen=True)
-class MeasureRow:
+class MeasureRow(YearRow):
     """One of the team's own measures over the year's closed meetings (None: no value entered)."""
 
-    key: str
-    name: str
-    kind: str
-    target: float
-    direction: str
-    values: tuple[Value | None, ...]
-
-    @property
-    def start(self) -> Value | None:
-        return self.values[0] if self.values else None
+    name: str = ""
+    kind: str = "count"
 
     def series(self, lang: str | None = None) -> str:
-        if not self.values:
-            return "–"
-        if self.kind == "share":
-            return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
+        if self.kind == "share" or not self.values:
+            return self.share_series(lang)
         return ", ".join(measure_value(v, "count", lang) for v in self.values)
-
-    def shares(self) -> list[float | None]:
-        return [v.share if v is not None and v.denominator else None for v in self.values]
 
 
 @dataclass(frozen=True)

@@ -61,11 +61,16 @@ def cycle_parts(c: imp_core.CycleLine) -> list[tuple[str, str]]:
             if getattr(c, k).strip()]
 
 
+def year_heads() -> list[str]:
+    """The template's columns: name, start value, its date, target, results, their dates, source."""
+    return [t("rep.col.indicator"), t("rep.col.start"), t("rep.col.start_date"), t("rep.col.target"),
+            t("rep.col.results"), t("rep.col.result_dates"), t("rep.col.source")]
+
+
 def indicator_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
     """The template's table: name, start value, its date, target, results, their dates, source."""
     labels = indicator_labels()
-    heads = [t("rep.col.indicator"), t("rep.col.start"), t("rep.col.start_date"), t("rep.col.target"),
-             t("rep.col.results"), t("rep.col.result_dates"), t("rep.col.source")]
+    heads = year_heads()
     rows = []
     later = r.meetings[1:]
     for row in r.indicators:
@@ -79,8 +84,7 @@ def indicator_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
 
 def measure_table(r: imp_core.Report) -> tuple[list[str], list[list]]:
     """The team's own measures in the same shape as the indicator table."""
-    heads = [t("rep.col.indicator"), t("rep.col.start"), t("rep.col.start_date"), t("rep.col.target"),
-             t("rep.col.results"), t("rep.col.result_dates"), t("rep.col.source")]
+    heads = year_heads()
     later = r.meetings[1:]
     rows = [[_one_line(m.name), imp_core.measure_value(m.start, m.kind),
              r.start_date.isoformat() if r.start_date else "–",
@@ -257,6 +261,24 @@ def run_chart(r: imp_core.Report, row: "imp_core.IndicatorRow | imp_core.Measure
 
 # ---------------------------------------------------------------- Word
 
+def _docx_table(doc, heads: list[str], rows: list[list], font=None) -> None:
+    """A grid table: the heads, then a row per row (a cell given as a list: one line per item); ``font``:
+    the size of every cell's text (else the document's)."""
+    table = doc.add_table(rows=1, cols=len(heads))
+    table.style = "Table Grid"
+    for cell, h in zip(table.rows[0].cells, heads):
+        cell.text = h
+    for row in rows:
+        for cell, v in zip(table.add_row().cells, row):
+            cell.text = "\n".join(v) if isinstance(v, list) else v
+    if font is not None:
+        for trow in table.rows:
+            for cell in trow.cells:
+                for par in cell.paragraphs:
+                    for run in par.runs:
+                        run.font.size = font
+
+
 def render_docx(r: imp_core.Report, path) -> None:
     from docx import Document
     from docx.shared import Cm, Pt
@@ -287,41 +309,15 @@ def render_docx(r: imp_core.Report, path) -> None:
             par.add_run(f"{i.code} ").bold = True
             par.add_run(f"{_one_line(i.text)} ({idea_tail(i)})")
     doc.add_heading(t("rep.indicators"), level=1)
-    heads, rows = indicator_table(r)
-    table = doc.add_table(rows=1, cols=len(heads))
-    table.style = "Table Grid"
-    for cell, h in zip(table.rows[0].cells, heads):
-        cell.text = h
-    for row in rows:
-        for cell, v in zip(table.add_row().cells, row):
-            cell.text = "\n".join(v) if isinstance(v, list) else v
-    for trow in table.rows:
-        for cell in trow.cells:
-            for par in cell.paragraphs:
-                for run in par.runs:
-                    run.font.size = Pt(8)
+    _docx_table(doc, *indicator_table(r), font=Pt(8))
     for row in r.indicators:
         doc.add_paragraph(f"{labels[row.key]}: {series_line(row)}", style="List Bullet")
     doc.add_paragraph(imports_line(r))
     doc.add_heading(t("rep.per_meeting"), level=2)
-    heads, rows = per_meeting(r)
-    table = doc.add_table(rows=1, cols=len(heads))
-    table.style = "Table Grid"
-    for cell, h in zip(table.rows[0].cells, heads):
-        cell.text = h
-    for row in rows:
-        for cell, v in zip(table.add_row().cells, row):
-            cell.text = v
+    _docx_table(doc, *per_meeting(r))
     if r.measures:
         doc.add_heading(t("rep.measures"), level=2)
-        heads, rows = measure_table(r)
-        table = doc.add_table(rows=1, cols=len(heads))
-        table.style = "Table Grid"
-        for cell, h in zip(table.rows[0].cells, heads):
-            cell.text = h
-        for row in rows:
-            for cell, v in zip(table.add_row().cells, row):
-                cell.text = "\n".join(v) if isinstance(v, list) else v
+        _docx_table(doc, *measure_table(r))
         for m in r.measures:
             doc.add_paragraph(f"{_one_line(m.name)}: {measure_line(m)}", style="List Bullet")
     if r.sick_shares:
