@@ -338,3 +338,72 @@ async def test_cycle_end_before_start_and_non_iso_dates_refused_in_the_app(demo_
         await pilot.press(*["backspace"] * 8, *"2023-08-01")
         await until(pilot, lambda: (cycle()[0].start, cycle()[0].end) == (dt.date(2023, 6, 1), dt.date(2023, 8, 1)),
                     "both dates saved once they agree")
+
+
+def audit_details(engine, action: str) -> list[str]:
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from less_tui.storage.models import AuditLog
+
+    with Session(engine) as s:
+        return [a.detail for a in s.scalars(select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id))]
+
+
+async def test_delete_asks_naming_the_line_and_what_goes_with_it(demo_engine, cfg):
+    from less_tui.screens.dialogs import ConfirmDialog
+
+    svc = ImprovementService(demo_engine, cfg)
+    pid = svc.add_problem("Radera mig")
+    a = svc.add_idea(pid, "Idé med cykel")
+    svc.add_cycle(a, plan="Igen")
+    svc.add_cycle(a, plan="Prova en vecka", start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 9))
+    svc.add_idea(pid, "Idé utan cykel")
+    no = next(p.number for p in work(demo_engine, cfg) if p.id == pid)
+
+    def mine():
+        return [p for p in work(demo_engine, cfg) if p.id == pid]
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await summary_and_work(pilot)
+        screen = app.screen
+
+        async def ask(expected: str):
+            await pilot.press("delete")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+            assert str(app.screen.query_one(".dialog-question").render()) == expected
+
+        await pilot.press("end")  # the last idea (no cycles)
+        await until(pilot, lambda: screen.highlighted() is not None and screen.highlighted().key.startswith("i"),
+                    "idea highlighted")
+        await ask(f"Ta bort idé {no}.2 ”Idé utan cykel”?")
+        await pilot.press("n")  # no: nothing is removed
+        await until(pilot, lambda: app.screen is screen, "back on the list")
+        assert len(mine()[0].ideas) == 2
+        await ask(f"Ta bort idé {no}.2 ”Idé utan cykel”?")
+        await pilot.press("y")
+        await until(pilot, lambda: len(mine()[0].ideas) == 1 and screen.entries[-1].kind == "cycle", "idea removed")
+        # the cycle (now the last line)
+        await pilot.press("end")
+        await until(pilot, lambda: screen.highlighted().kind == "cycle", "cycle highlighted")
+        await ask(f"Ta bort PGSA-cykeln 2026-11-02–2026-11-09 för idé {no}.1 (”Prova en vecka”)?")
+        await pilot.press("y")
+        await until(pilot, lambda: [c.plan for c in mine()[0].ideas[0].cycles] == ["Igen"], "cycle removed")
+        # the idea with its other cycle, then the problem: the question says what goes with it
+        await until(pilot, lambda: screen.entries[-1].kind == "cycle" and screen.entries[-1].cycle.plan == "Igen",
+                    "the list without it")
+        await pilot.press("end", "up")
+        await until(pilot, lambda: screen.highlighted().kind == "idea", "idea highlighted")
+        await ask(f"Ta bort idé {no}.1 ”Idé med cykel” tillsammans med dess 1 PGSA-cykel?")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "cancelled")
+        await pilot.press("up")
+        await until(pilot, lambda: screen.highlighted().kind == "problem", "problem highlighted")
+        await ask(f"Ta bort problem {no} ”Radera mig” tillsammans med dess 1 idé och 1 PGSA-cykel?")
+        await pilot.press("tab", "enter")  # Tab to "Ja", Enter
+        await until(pilot, lambda: mine() == [], "problem removed with its idea and cycle")
+        await until(pilot, lambda: all(e.problem.id != pid for e in screen.entries), "gone from the list")
+    assert audit_details(demo_engine, "improvement.problem.delete") == [f"{no} (ideas 1, cycles 1)"]
+    assert audit_details(demo_engine, "improvement.idea.delete") == [f"{no}.2 (cycles 0)"]
+    assert audit_details(demo_engine, "improvement.cycle.delete") == [f"{no}.1 2026-11-02–2026-11-09"]

@@ -31,6 +31,17 @@ CYCLE_FIELDS = ("plan", "do", "study", "act", "owner", "start", "end", "result")
 DATE_FIELDS = ("start", "end")
 
 
+def cycle_when(c: imp_core.CycleLine) -> str:
+    """``2023-02-07–2023-06-01`` (``…`` for a date not yet set)."""
+    return f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}"
+
+
+def short(text: str, width: int = 50) -> str:
+    """Typed text on one line, cut with ``…`` to ``width`` characters (a dialog's question)."""
+    s = one_line(text) or "…"
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Entry:
     """One line of the list: a problem, an idea or a cycle, with the ids its keys need."""
@@ -56,6 +67,7 @@ class WorkTable(Translated, RowTable):
             KeySpec("i", "new_idea", "key.new_idea", "improvement_new_idea"),
             KeySpec("c", "new_cycle", "key.new_cycle", "improvement_new_cycle"),
             KeySpec("s", "next_status", "key.idea_status", "improvement_status"),
+            KeySpec("delete", "delete_line", "key.delete_work", "improvement_delete"),
             *[KeySpec(str(n), f"toggle_indicator({n})", "key.toggle_indicator", f"improvement_indicator_{n}",
                       show=n == 1, help="key.toggle_indicator_n", help_args=(("name", f"ind.short.{key}"),))
               for n, key in enumerate(INDICATOR_KEYS, start=1)]]
@@ -75,6 +87,9 @@ class WorkTable(Translated, RowTable):
 
     def action_next_status(self) -> None:
         self.screen.next_status()
+
+    def action_delete_line(self) -> None:
+        self.screen.delete_line()
 
     def action_toggle_indicator(self, n: int) -> None:
         self.screen.toggle_indicator(n)
@@ -174,7 +189,7 @@ class ImprovementScreen(Translated, Screen):
                              Text(", ".join(short.get(k, k) for k in e.idea.indicators))])
             else:
                 c = e.cycle
-                when = f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}"
+                when = cycle_when(c)
                 rows.append([Text("    " + t("work.pdsa")), Text(f"{when} {one_line(c.owner)}: {one_line(c.plan)}".strip()),
                              Text(one_line(c.result)), Text("")])
         if not rows:
@@ -235,6 +250,45 @@ class ImprovementScreen(Translated, Screen):
         keys = [k for k in INDICATOR_KEYS if k in keys]
         self._select = e.key
         self.app.write(partial(self.service.update_idea, e.idea.id, indicators=keys), then=lambda _: self.load())
+
+    def delete_line(self) -> None:
+        """Delete (after a yes) the highlighted problem, idea or cycle; the question names it and what goes
+        with it (a problem's ideas and cycles, an idea's cycles)."""
+        from ..present import counted
+        from .dialogs import ConfirmDialog
+
+        e = self.highlighted()
+        if e is None:
+            self.notify(t("work.nothing_to_delete"), severity="warning")
+            return
+        svc = self.service
+        if e.kind == "problem":
+            ideas = len(e.problem.ideas)
+            cycles = sum(len(i.cycles) for i in e.problem.ideas)
+            text = short(e.problem.text)
+            if ideas:
+                children = counted("work.ideas", ideas) + (
+                    " " + t("work.and") + " " + counted("work.cycles", cycles) if cycles else "")
+                question = t("work.delete_problem_with", no=e.problem.number, text=text, children=children)
+            else:
+                question = t("work.delete_problem", no=e.problem.number, text=text)
+            fn = partial(svc.delete_problem, e.id)
+        elif e.kind == "idea":
+            cycles = len(e.idea.cycles)
+            text = short(e.idea.text)
+            question = (t("work.delete_idea_with", code=e.idea.code, text=text, children=counted("work.cycles", cycles))
+                        if cycles else t("work.delete_idea", code=e.idea.code, text=text))
+            fn = partial(svc.delete_idea, e.id)
+        else:
+            c = e.cycle
+            question = t("work.delete_cycle", code=e.idea.code, when=cycle_when(c), plan=short(c.plan))
+            fn = partial(svc.delete_cycle, e.id)
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.write(fn, then=lambda _: (self.notify(t("work.deleted")), self.load()))
+
+        self.app.push_screen(ConfirmDialog(question), answer)
 
     @on(DataTable.RowSelected, "#work")
     def chosen(self, event: DataTable.RowSelected) -> None:

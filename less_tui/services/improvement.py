@@ -141,6 +141,25 @@ class ImprovementService:
             store.update_cycle(s, self._unit_id(s), cycle_id, **fields)
             s.commit()
 
+    def delete_problem(self, problem_id: int) -> tuple[int, int]:
+        """Remove a problem with its ideas and their cycles (audited); returns (ideas, cycles) removed."""
+        with self._session() as s:
+            removed = store.delete_problem(s, self._unit_id(s), problem_id)
+            s.commit()
+            return removed
+
+    def delete_idea(self, idea_id: int) -> int:
+        """Remove an idea with its cycles (audited); returns the number of cycles removed."""
+        with self._session() as s:
+            removed = store.delete_idea(s, self._unit_id(s), idea_id)
+            s.commit()
+            return removed
+
+    def delete_cycle(self, cycle_id: int) -> None:
+        with self._session() as s:
+            store.delete_cycle(s, self._unit_id(s), cycle_id)
+            s.commit()
+
     # -------------------------------------------------------------- the team's own measures
 
     def measures_at(self, date: dt.date) -> list[MeasureNow]:

@@ -140,6 +140,45 @@ def update_cycle(s: Session, unit_id: int, cycle_id: int, **fields) -> PdsaCycle
     return c
 
 
+def delete_cycle(s: Session, unit_id: int, cycle_id: int) -> None:
+    i, c = cycle(s, unit_id, cycle_id)
+    p, _ = idea(s, unit_id, i.id)
+    s.delete(c)
+    repo.audit(s, "improvement.cycle.delete", unit_id, detail=f"{imp_core.idea_code(p.number, i.number)} "
+               f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}")
+
+
+def delete_idea(s: Session, unit_id: int, idea_id: int) -> int:
+    """Remove an idea and its cycles (the audit row says how many); returns the number of cycles."""
+    p, i = idea(s, unit_id, idea_id)
+    cycles = cycles_of(s, [i.id])
+    for c in cycles:
+        s.delete(c)
+    s.flush()
+    s.delete(i)
+    repo.audit(s, "improvement.idea.delete", unit_id,
+               detail=f"{imp_core.idea_code(p.number, i.number)} (cycles {len(cycles)})")
+    return len(cycles)
+
+
+def delete_problem(s: Session, unit_id: int, problem_id: int) -> tuple[int, int]:
+    """Remove a problem with its ideas and their cycles (the audit row says how many); returns
+    (ideas, cycles) removed."""
+    p = problem(s, unit_id, problem_id)
+    ideas = ideas_of(s, [p.id])
+    cycles = cycles_of(s, [i.id for i in ideas])
+    for c in cycles:
+        s.delete(c)
+    s.flush()
+    for i in ideas:
+        s.delete(i)
+    s.flush()
+    s.delete(p)
+    repo.audit(s, "improvement.problem.delete", unit_id,
+               detail=f"{p.number} (ideas {len(ideas)}, cycles {len(cycles)})")
+    return len(ideas), len(cycles)
+
+
 def work(s: Session, unit_id: int) -> list[imp_core.ProblemLine]:
     """Every problem of the unit with its ideas and their cycles, as plain data."""
     ps = problems(s, unit_id)
