@@ -407,3 +407,46 @@ async def test_delete_asks_naming_the_line_and_what_goes_with_it(demo_engine, cf
     assert audit_details(demo_engine, "improvement.problem.delete") == [f"{no} (ideas 1, cycles 1)"]
     assert audit_details(demo_engine, "improvement.idea.delete") == [f"{no}.2 (cycles 0)"]
     assert audit_details(demo_engine, "improvement.cycle.delete") == [f"{no}.1 2026-11-02–2026-11-09"]
+
+
+async def test_an_accidental_new_line_leaves_nothing_behind(demo_engine, cfg):
+    """p, i or c followed by Esc (nothing typed) makes no line, also right after editing another; text typed
+    and erased again before Esc leaves none either."""
+    svc = ImprovementService(demo_engine, cfg)
+    pid = svc.add_problem("Kontinuitet")
+    svc.add_idea(pid, "Samma läkare")
+
+    def counts():
+        ws = work(demo_engine, cfg)
+        return (len(ws), sum(len(p.ideas) for p in ws), sum(len(i.cycles) for p in ws for i in p.ideas))
+
+    before = counts()
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await summary_and_work(pilot)
+        screen = app.screen
+        await pilot.press("end")
+        await until(pilot, lambda: screen.highlighted().kind == "idea", "the idea highlighted")
+        # edit the idea (its text fills the form), then Esc: nothing new
+        await pilot.press("enter")
+        await focused_is(pilot, "f-text")
+        await pilot.press("escape")
+        await focused_is(pilot, "work")
+        for key, field in (("i", "f-text"), ("c", "f-plan"), ("p", "f-text")):
+            await pilot.press(key)
+            await focused_is(pilot, field)
+            assert app.focused.value == ""
+            await pilot.press("escape")
+            await focused_is(pilot, "work")
+            await until(pilot, lambda: not app._writes and not app._write_busy, "writes done")
+            assert counts() == before, key
+        # typed, then erased: the empty line made by the typing is removed on leaving it
+        await pilot.press("i")
+        await focused_is(pilot, "f-text")
+        await pilot.press(*"Ny")
+        await until(pilot, lambda: counts()[1] == before[1] + 1, "the idea made by typing")
+        await pilot.press("backspace", "backspace")
+        await until(pilot, lambda: screen.saved_count >= 2 and "" in [i.text for p in work(demo_engine, cfg)
+                                                                      for i in p.ideas], "saved empty")
+        await pilot.press("escape")
+        await until(pilot, lambda: counts() == before, "the empty idea removed on leaving it")

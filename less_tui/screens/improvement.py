@@ -60,6 +60,13 @@ class Editing:
     id: int | None  # None until the first save has made it
     parent: int | None  # the problem of a new idea, the idea of a new cycle
     label: str
+    new: bool = False  # made in this form (an empty one is removed again when the form is left)
+    left: bool = False  # the form was left (a first save still under way then removes an empty line)
+
+
+def is_empty(values: dict) -> bool:
+    """Nothing typed: every text blank and no date."""
+    return all(not (v.strip() if isinstance(v, str) else v) for v in values.values())
 
 
 class WorkTable(Translated, RowTable):
@@ -121,7 +128,6 @@ class ImprovementScreen(Translated, Screen):
         self.entries: list[Entry] = []
         self.editing: Editing | None = None
         self._select: str | None = None  # the line to highlight after the next load
-        self._filling = False
         self._timer: Timer | None = None
         self._creating = False  # the first save of a new line is under way
         self._pending: tuple[Editing, dict, list[str]] | None = None  # to save when it is done
@@ -213,21 +219,22 @@ class ImprovementScreen(Translated, Screen):
     # ------------------------------------------------------------ new lines and changes from the list
 
     def new_problem(self) -> None:
-        self.edit(Editing("problem", None, None, t("work.new_problem")), {"text": ""})
+        self.edit(Editing("problem", None, None, t("work.new_problem"), new=True), {"text": ""})
 
     def new_idea(self) -> None:
         e = self.highlighted()
         if e is None:
             self.notify(t("work.need_problem"), severity="warning")
             return
-        self.edit(Editing("idea", None, e.problem.id, t("work.new_idea", no=e.problem.number)), {"text": ""})
+        self.edit(Editing("idea", None, e.problem.id, t("work.new_idea", no=e.problem.number), new=True),
+                  {"text": ""})
 
     def new_cycle(self) -> None:
         e = self.highlighted()
         if e is None or e.idea is None:
             self.notify(t("work.need_idea"), severity="warning")
             return
-        self.edit(Editing("cycle", None, e.idea.id, t("work.cycle", code=e.idea.code)),
+        self.edit(Editing("cycle", None, e.idea.id, t("work.cycle", code=e.idea.code), new=True),
                   {name: "" for name in CYCLE_FIELDS})
 
     def next_status(self) -> None:
@@ -316,18 +323,16 @@ class ImprovementScreen(Translated, Screen):
         self.query_one("#row-text").display = not cycle
         for row in self.query(".cycle-field"):
             row.display = cycle
-        self._filling = True
-        try:
+        # the values put in the form are not typing: no Changed message, so nothing is saved (or made)
+        with self.prevent(Input.Changed):
             for name, value in values.items():
                 self.query_one(f"#f-{name}", Input).value = value
-        finally:
-            self._filling = False
         self._state("")
         self.query_one("#f-plan" if cycle else "#f-text", Input).focus()
 
     @on(Input.Changed)
     def typed(self, event: Input.Changed) -> None:
-        if self._filling or self.editing is None:
+        if self.editing is None:
             return
         if self._timer is not None:
             self._timer.stop()
@@ -373,6 +378,9 @@ class ImprovementScreen(Translated, Screen):
         if self._creating:  # the line is being made: this text follows once it has its id
             self._pending = (ed, values, problems)
             return
+        if ed.id is None and is_empty(values):  # nothing typed yet: nothing is made
+            self._state("")
+            return
         self._write(ed, values, problems)
 
     def _write(self, ed: Editing, values: dict, problems: list[str]) -> None:
@@ -401,8 +409,18 @@ class ImprovementScreen(Translated, Screen):
         pending, self._pending = self._pending, None
         if pending is not None:
             self._write(*pending)
+            if ed.left:
+                self._drop_if_empty(ed, pending[1])
             return
         self._saved(ed, problems, None)
+
+    def _drop_if_empty(self, ed: Editing, values: dict) -> None:
+        """A line made in this form and left empty is removed again (an accidental key leaves nothing)."""
+        if not ed.new or ed.id is None or not is_empty(values):
+            return
+        svc = self.service
+        fn = {"problem": svc.delete_problem, "idea": svc.delete_idea, "cycle": svc.delete_cycle}[ed.kind]
+        self.app.write(partial(fn, ed.id), then=lambda _: self.load())
 
     def _saved(self, ed: Editing, problems: list[str], _result) -> None:
         self.saved_count += 1
@@ -426,7 +444,11 @@ class ImprovementScreen(Translated, Screen):
 
     def action_back(self) -> None:
         if self.editing is not None:
+            ed = self.editing
             self.flush()
+            ed.left = True
+            if not self._creating:  # (else once it is made)
+                self._drop_if_empty(ed, self._values()[0])
             self.editing = None
             self.query_one("#form").display = False
             self.query_one(WorkTable).focus()
