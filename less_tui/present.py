@@ -12,7 +12,7 @@ from . import clock
 from .core import pnr as pnrmod
 from .core import text as _text
 from .core.queue import due_now
-from .i18n import t
+from .i18n import counted, t
 
 
 def checkpoint_text(checkpoint: tuple[int, int] | None, lang: str | None = None) -> str:
@@ -174,11 +174,6 @@ def supervision_line(ro, today, lang: str | None = None) -> str:
     return out + " · " + t("sup.next", date=ro.next_due.isoformat(),
                            days=counted("sup.days", (ro.next_due - today).days, lang), lang=lang)
 
-
-def counted(key: str, n: int, lang: str | None = None) -> str:
-    """``1 läkare`` / ``1 annan profession`` / ``3 andra professioner``: the catalogue's ``KEY_1`` for one,
-    else ``KEY`` with the number."""
-    return t(f"{key}_1", lang=lang) if n == 1 else t(key, n=n, lang=lang)
 
 
 def sick_share_lines(ongoing: int, listed: int, region: float, country: float,

@@ -115,6 +115,14 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
     svc = ImprovementService(engine, cfg)
     with entered_on(D(2023, 2, 7)):
         add_work(svc)
+    # the roll-out: trainings by the year's end count, the year's supervision sessions are listed
+    svc.add_training("Jessica Bylund", "Försäkringsmedicin grundkurs", D(2022, 11, 10))
+    svc.add_training("Kerstin Bronner", "LESS för rehabkoordinatorer", D(2023, 3, 2))
+    svc.add_training("Sara Lindqvist", "Försäkringsmedicin för fysioterapeuter", D(2023, 9, 14))
+    svc.add_training("Niran El Kouni", "Försäkringsmedicin grundkurs", D(2024, 2, 1))  # the year after
+    svc.add_supervision(D(2022, 12, 1), 60, "Anna Handledare", ["Jessica Bylund"])  # the year before
+    svc.add_supervision(D(2023, 3, 15), 90, "Anna Handledare", ["Jessica Bylund", "Kerstin Bronner"])
+    svc.add_supervision(D(2023, 5, 3), 60, "Olof Handledare", ["Jessica Bylund", "Kerstin Bronner", "Sara Lindqvist"])
     # entered the year after: not in the 2023 report (a problem, and a cycle of a 2023 idea)
     with entered_on(D(2024, 3, 1)):
         svc.add_idea(svc.add_problem("Långa väntetider till fysioterapeut"), "Direktbokning", ["full_time"])
@@ -234,10 +242,16 @@ def test_markdown_golden(db, lang):
         # ongoing episodes of every chapter (110 at each meeting) of 8 400 listed, beside the region and country
         assert "2023-02-07: 1,3 % (110 pågående sjukfall av 8400 listade)" in md
         assert "Som jämförelse: regionen 6,6 %, riket 5,0 %." in md
+        # training and supervision: who is trained by the year's end, the year's sessions
+        assert "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner." in md
+        assert "| 2023-09-14 | Sara Lindqvist | annan profession | Försäkringsmedicin för fysioterapeuter |" in md
+        assert "| 2023-05-03 | 60 | Olof Handledare | 3 |" in md
+        assert "Niran El Kouni | läkare" not in md and "2022-12-01" not in md
     else:
         assert "58 %, 58, 64, 58, 61, 60 (target 80 %)" in md
         assert "55 %, 61, 55, 59, 58, 54 (target ≤ 20 %)" in md
         assert "Förbättringsarbete" not in md
+        assert "Trained in insurance medicine by the year's end: 1 doctor, 2 other professions." in md
 
 
 def test_word_report_read_back(db, tmp_path):
@@ -268,6 +282,13 @@ def test_word_report_read_back(db, tmp_path):
     text += "\n".join(c.text for tb in doc.tables for row in tb.rows for c in row.cells)
     assert "1.1 Införa ett försäkringsmedicinskt team" in text or "1.1: Införa ett försäkringsmedicinskt team" in text
     assert "Planera: Möte en gång i månaden" in text
+    assert "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner." in text
+    trained, sessions = doc.tables[-2], doc.tables[-1]
+    assert [c.text for c in trained.rows[1].cells] == ["2022-11-10", "Jessica Bylund", "läkare",
+                                                      "Försäkringsmedicin grundkurs"]
+    assert [[c.text for c in r.cells] for r in sessions.rows] == [
+        ["Datum", "Minuter", "Ledd av", "Antal deltagare"], ["2023-03-15", "90", "Anna Handledare", "2"],
+        ["2023-05-03", "60", "Olof Handledare", "3"]]
     _no_identities(text, people)
 
 
@@ -284,6 +305,9 @@ def test_excel_report(db, tmp_path):
     assert [ws.cell(row=2 + n, column=3).value for n in range(6)] == [v / 100 for v in ONE_DOCTOR]
     assert [ws.cell(row=2 + n, column=5).value for n in range(6)] == [v / 100 for v in FULL_TIME]
     assert len(ws._charts) == 4
+    people = wb[wb.sheetnames[-1]]
+    assert people["A1"].value == "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner."
+    assert [c.value for c in people[people.max_row]][:4] == [dt.datetime(2023, 5, 3), 60, "Olof Handledare", 3]
     cells = " ".join(str(c.value) for sheet in wb.worksheets for row in sheet.iter_rows() for c in row if c.value)
     _no_identities(cells, people)
 

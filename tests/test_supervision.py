@@ -49,9 +49,18 @@ def test_supervision_and_training_from_the_command_line(db):
                                 "attendees": ["Jessica Bylund", "Kerstin Bronner"]}]
     # the default roster: Jessica Bylund is a doctor, Kerstin Bronner a coordinator
     assert (out["trained_doctors"], out["trained_others"]) == (1, 1)
+    assert out["trainings"] == [
+        {"date": "2026-03-01", "person": "Jessica Bylund", "course": "Försäkringsmedicin grundkurs", "doctor": True},
+        {"date": "2026-11-23", "person": "Kerstin Bronner", "course": "LESS för rehabkoordinatorer", "doctor": False}]
     assert out["next_due"] == "2026-11-12" and out["overdue_days"] == 11
     text = run("supervision", "list", "--db", str(db), env=env, check=True).stdout
     assert "Anna Handledare" in text and "försenad" in text and "2026-11-12" in text
+    # the trainings too: who, their profession, which course, when
+    lines = text.splitlines()
+    assert any(ln.split() == ["2026-03-01", "Jessica", "Bylund", "läkare", "Försäkringsmedicin", "grundkurs"]
+               for ln in lines), text
+    assert any(ln.split() == ["2026-11-23", "Kerstin", "Bronner", "annan", "profession", "LESS", "för",
+                              "rehabkoordinatorer"] for ln in lines), text
     en = run("--lang", "en", "supervision", "list", "--db", str(db), env=env, check=True).stdout
     assert "overdue" in en and "försenad" not in en
     # the next session in time: no longer overdue

@@ -237,6 +237,37 @@ class SickShare:
         return self.ongoing / self.listed if self.listed else None
 
 
+@dataclass(frozen=True)
+class TrainingLine:
+    """An insurance-medicine training a person of the team has taken (``doctor``: the roster names the
+    person's role as a doctor's)."""
+
+    person: str
+    course: str
+    date: dt.date
+    doctor: bool
+
+
+@dataclass(frozen=True)
+class SupervisionLine:
+    """A supervision session: its date, length, who led it and how many came."""
+
+    date: dt.date
+    minutes: int
+    leader: str
+    attendees: int
+
+
+def trainings_by(team: Sequence[Mapping[str, Any]], trained: Sequence[tuple[str, str, dt.date]],
+                 upto: dt.date | None = None) -> list[TrainingLine]:
+    """The trainings (person, course, date) taken on or before ``upto`` (all when None), oldest first,
+    each with whether the roster names the person a doctor."""
+    roles = {m["name"]: m.get("role", "") for m in team}
+    return [TrainingLine(person, course, date, is_doctor(roles.get(person, "")))
+            for person, course, date in sorted(trained, key=lambda x: (x[2], x[0]))
+            if upto is None or date <= upto]
+
+
 @dataclass
 class Report:
     year: int
@@ -252,6 +283,15 @@ class Report:
     sick_shares: list[SickShare] = field(default_factory=list)
     region_share: float = 0.0
     country_share: float = 0.0
+    trainings: list[TrainingLine] = field(default_factory=list)  # taken by the year's end
+    supervisions: list[SupervisionLine] = field(default_factory=list)  # held in the year
+
+    @property
+    def trained(self) -> tuple[int, int]:
+        """(doctors, other professions) trained by the year's end: each person once."""
+        doctors = {x.person for x in self.trainings if x.doctor}
+        others = {x.person for x in self.trainings if not x.doctor}
+        return len(doctors), len(others)
 
     @property
     def start_date(self) -> dt.date | None:

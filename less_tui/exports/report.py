@@ -16,7 +16,7 @@ from typing import Callable
 from .. import clock
 from ..core import improvement as imp_core
 from ..core.plaintext import strip_controls
-from ..i18n import indicator_labels, t
+from ..i18n import counted, indicator_labels, t
 
 FORMATS = ("md", "docx", "xlsx")
 
@@ -131,6 +131,26 @@ def per_meeting(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
     return heads, rows
 
 
+def trained_line(r: imp_core.Report) -> str:
+    """``Utbildade i försäkringsmedicin vid årets slut: 2 läkare, 1 annan profession.``"""
+    doctors, others = r.trained
+    return t("rep.trained", doctors=counted("sup.doctors", doctors), others=counted("sup.others", others))
+
+
+def training_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
+    """Who took which training when, and their profession (a doctor or another, as the roster says)."""
+    heads = [t("col.date"), t("rep.col.person"), t("rep.col.profession"), t("rep.col.course")]
+    return heads, [[x.date.isoformat(), _one_line(x.person), t("rep.doctor" if x.doctor else "rep.other_profession"),
+                    _one_line(x.course)] for x in r.trainings]
+
+
+def supervision_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
+    """The year's supervision sessions: date, length in minutes, who led it, how many came."""
+    heads = [t("col.date"), t("sup.col.minutes"), t("sup.col.leader"), t("rep.col.attendee_count")]
+    return heads, [[x.date.isoformat(), str(x.minutes), _one_line(x.leader), str(x.attendees)]
+                   for x in r.supervisions]
+
+
 def imports_line(r: imp_core.Report) -> str:
     return t("rep.imports", dates=", ".join(d.isoformat() for d in r.imports)) if r.imports else t("rep.no_imports")
 
@@ -205,6 +225,13 @@ def render_md(r: imp_core.Report) -> str:
             out.append(f"- **{md_text(cycle_head(c))}**")
             out += [f"  - {md_text(k)}: {md_text(v)}" for k, v in cycle_parts(c)]
         out.append("")
+    out += [f"## {t('rep.training')}", "", md_text(trained_line(r)), ""]
+    if r.trainings:
+        out += [_md_table(*training_table(r)), ""]
+    else:
+        out += [t("rep.no_trainings"), ""]
+    out += [f"### {t('rep.supervisions', year=r.year)}", ""]
+    out += [_md_table(*supervision_table(r)) if r.supervisions else t("rep.no_supervisions"), ""]
     out += [f"## {t('rep.charts')}", ""]
     from ..core.indicators import sparkline
 
@@ -341,6 +368,17 @@ def render_docx(r: imp_core.Report, path) -> None:
                 par = doc.add_paragraph(style="List Bullet")
                 par.add_run(f"{k}: ").bold = True
                 par.add_run(_clean(v))
+    doc.add_heading(t("rep.training"), level=1)
+    doc.add_paragraph(trained_line(r))
+    if r.trainings:
+        _docx_table(doc, *training_table(r))
+    else:
+        doc.add_paragraph(t("rep.no_trainings"))
+    doc.add_heading(t("rep.supervisions", year=r.year), level=2)
+    if r.supervisions:
+        _docx_table(doc, *supervision_table(r))
+    else:
+        doc.add_paragraph(t("rep.no_supervisions"))
     doc.add_heading(t("rep.charts"), level=1)
     for row in [*r.indicators, *r.measures]:
         doc.add_picture(io.BytesIO(run_chart(r, row)), width=Cm(15.5))
@@ -421,6 +459,23 @@ def render_xlsx(r: imp_core.Report, path) -> None:
             for c in i.cycles:
                 ideas.append(["", "", "", cycle_head(c)] + [_clean(getattr(c, k)) for k in
                                                              ("plan", "do", "study", "act", "result")])
+    people = wb.create_sheet(t("rep.training")[:31])
+    people.append([trained_line(r)])
+    people.append([])
+    heads, rows = training_table(r)
+    people.append(heads)
+    for row in rows:
+        people.append(row)
+    people.append([])
+    people.append([t("rep.supervisions", year=r.year)])
+    heads, rows = supervision_table(r)
+    people.append(heads)
+    for x in r.supervisions:  # the length and the count as numbers
+        people.append([x.date, x.minutes, _one_line(x.leader), x.attendees])
+    for trow in people.iter_rows():
+        for cell in trow:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
     for sheet in wb.worksheets:
         for trow in sheet.iter_rows():
             for cell in trow:  # typed text that begins like a formula stays text

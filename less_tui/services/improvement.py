@@ -253,6 +253,16 @@ class ImprovementService:
             return None
         return imp_core.roll_out([m.model_dump() for m in self.cfg.team], trained, dates, self.cfg.less.supervision_weeks)
 
+    def training_list(self) -> list[imp_core.TrainingLine]:
+        """Every training recorded (oldest first), each with whether the roster names the person a doctor."""
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return []
+            rows = [(x.person, x.course, x.date) for x in store.trainings(s, unit_id)]
+        return imp_core.trainings_by([m.model_dump() for m in self.cfg.team], rows)
+
     def supervision_list(self) -> list[tuple[dt.date, int, str, list[str]]]:
         with self._session() as s:
             try:
@@ -291,6 +301,11 @@ class ImprovementService:
                 sick_shares=sick,
                 region_share=self.cfg.less.region_sick_share,
                 country_share=self.cfg.less.country_sick_share,
+                trainings=imp_core.trainings_by([m.model_dump() for m in self.cfg.team],
+                                                [(x.person, x.course, x.date) for x in store.trainings(s, unit_id)],
+                                                upto=dt.date(year, 12, 31)),
+                supervisions=[imp_core.SupervisionLine(x.date, x.minutes, x.leader, len(store.supervision_attendees(x)))
+                              for x in store.supervisions(s, unit_id) if x.date.year == year],
             )
             repo.audit(s, "report", unit_id, detail=f"year={year}")
             s.commit()
