@@ -305,9 +305,9 @@ def test_excel_report(db, tmp_path):
     assert [ws.cell(row=2 + n, column=3).value for n in range(6)] == [v / 100 for v in ONE_DOCTOR]
     assert [ws.cell(row=2 + n, column=5).value for n in range(6)] == [v / 100 for v in FULL_TIME]
     assert len(ws._charts) == 4
-    people = wb[wb.sheetnames[-1]]
-    assert people["A1"].value == "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner."
-    assert [c.value for c in people[people.max_row]][:4] == [dt.datetime(2023, 5, 3), 60, "Olof Handledare", 3]
+    roll = wb[wb.sheetnames[-1]]
+    assert roll["A1"].value == "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner."
+    assert [c.value for c in roll[roll.max_row]][:4] == [dt.datetime(2023, 5, 3), 60, "Olof Handledare", 3]
     cells = " ".join(str(c.value) for sheet in wb.worksheets for row in sheet.iter_rows() for c in row if c.value)
     _no_identities(cells, people)
 
