@@ -159,8 +159,9 @@ async def test_measures_entered_on_the_summary_and_frozen_at_close(demo_engine):
         await until(pilot, lambda: [(m.value.count, m.value.denominator) if m.value else None
                                     for m in svc.measures_at(TODAY)] == [(7, 0), (12, 40)], "both saved")
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen)
-                    and "Antal kartläggningssamtal: 7" in str(summary.query_one("#context").render()), "shown")
-        assert "30 %" in str(summary.query_one("#context").render())
+                    and "Antal kartläggningssamtal: 7" in str(summary.query_one("#measures").render()), "shown")
+        assert "30 %" in str(summary.query_one("#measures").render())
+        assert "mål ≥ 10" in str(summary.query_one("#measures").render())
         # close the meeting: the values stay, and can no longer be changed
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "close dialog")

@@ -90,7 +90,10 @@ def test_supervision_weeks_is_checked():
         validate({"less": {"supervision_weeks": 0}})
 
 
-async def test_summary_says_trained_and_overdue(demo_engine, cfg):
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_summary_says_trained_and_overdue(demo_engine, cfg, size):
+    """The roll-out line is under the indicator table, whole and in view at both sizes (not cut by the
+    chart's height beside it)."""
     from less_tui.app import LessApp
     from less_tui.screens.queue import QueueScreen
     from less_tui.screens.summary import SummaryScreen
@@ -101,7 +104,7 @@ async def test_summary_says_trained_and_overdue(demo_engine, cfg):
     svc.add_training("Sara Lindqvist", "LESS", dt.date(2026, 4, 1))
     svc.add_supervision(dt.date(2026, 9, 1), 60, "Anna Handledare", ["Jessica Bylund"])
     app = LessApp(cfg, demo_engine, TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         for _ in range(60):
             await pilot.pause()
             await workers_done(app)
@@ -113,9 +116,17 @@ async def test_summary_says_trained_and_overdue(demo_engine, cfg):
             await workers_done(app)
             if isinstance(app.screen, SummaryScreen) and app.screen.data is not None:
                 break
-        ctx = str(app.screen.query_one("#context").render())
-        assert "1 läkare, 1 annan profession" in ctx
-        assert "försenad" in ctx and "2026-10-13" in ctx and "41 dagar" in ctx
+        line = app.screen.query_one("#rollout")
+        text = str(line.render())
+        assert text.startswith("LESS-införandet: Utbildade i försäkringsmedicin: 1 läkare, 1 annan profession · ")
+        assert "försenad" in text and "2026-10-13" in text and "41 dagar sedan" in text
+        assert "LESS-införandet" not in str(app.screen.query_one("#context").render())
+        # directly under the indicator table, as many rows as its wrapped text needs, above the footer:
+        # the whole line is on the screen without scrolling
+        assert line.region.y == app.screen.query_one("#indicators").region.bottom
+        needed = len(line.render_lines(line.content_region.reset_offset))
+        assert line.region.height == needed >= (2 if size[0] == 80 else 1)
+        assert line.region.bottom <= app.size.height - 1
 
 
 async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
