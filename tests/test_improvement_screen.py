@@ -451,3 +451,48 @@ async def test_an_accidental_new_line_leaves_nothing_behind(demo_engine, cfg):
                                                                       for i in p.ideas], "saved empty")
         await pilot.press("escape")
         await until(pilot, lambda: counts() == before, "the empty idea removed on leaving it")
+
+
+async def test_cycles_readable_at_both_sizes(demo_engine, cfg):
+    """The table's columns fit the screen (nothing pushed off it) at 80×24 and 120×40; the highlighted
+    cycle is shown in full under the table: dates, owner, plan, do, study, act and result."""
+    svc = ImprovementService(demo_engine, cfg)
+    pid = svc.add_problem("Läkarnas kalendrar är fullbokade och tid för rehabplan med patienten saknas helt")
+    iid = svc.add_idea(pid, "Införa ett försäkringsmedicinskt team som följer upp sjukskrivningarna varje månad",
+                       ["one_doctor", "full_time", "coordinator_contact", "rehab_plan"], status="testing")
+    svc.add_cycle(iid, plan="Möte en gång i månaden med verksamhetschef, rehabkoordinator och FMA-läkare",
+                  do="Teamet har träffats varje månad", study="Fler ärenden följs upp än förut",
+                  act="Fortsätt, 45 minuter", owner="Kerstin Bronner", start=dt.date(2026, 2, 7),
+                  end=dt.date(2026, 6, 1), result="Infört som standard på vårdcentralen")
+    for size in ((80, 24), (120, 40)):
+        app = LessApp(cfg, demo_engine, TODAY)
+        async with app.run_test(size=size) as pilot:
+            await summary_and_work(pilot)
+            screen = app.screen
+            table = screen.query_one("#work")
+            await pilot.press("end")
+            await until(pilot, lambda: screen.highlighted().kind == "cycle", "the cycle highlighted")
+            widths = sum(col.get_render_width(table) for col in table.columns.values())
+            assert widths <= table.scrollable_content_region.width, (size, widths)
+            assert table.region.right <= size[0]
+            detail = screen.query_one("#detail")
+            shown = str(detail.render())
+            for part in ("PGSA-cykel för idé", "2026-02-07–2026-06-01", "Ansvarig: Kerstin Bronner",
+                         "Planera: Möte en gång i månaden med verksamhetschef, rehabkoordinator och FMA-läkare",
+                         "Göra: Teamet har träffats varje månad", "Studera: Fler ärenden följs upp än förut",
+                         "Agera: Fortsätt, 45 minuter", "Resultat: Infört som standard på vårdcentralen"):
+                assert part in shown, (size, part)
+            assert detail.display and detail.region.bottom <= size[1] - 1 and detail.region.height >= 6
+            # the idea above it: its status and every indicator by name, in full
+            await pilot.press("up")
+            await until(pilot, lambda: screen.highlighted().kind == "idea", "the idea highlighted")
+            shown = str(detail.render())
+            assert "testas · En läkare, Heltid, Rehabkoordinator, Rehabplan" in shown
+            assert "Införa ett försäkringsmedicinskt team som följer upp sjukskrivningarna varje månad" in shown
+            # editing hides the detail (the form takes its place), Esc brings it back
+            await pilot.press("enter")
+            await focused_is(pilot, "f-text")
+            assert not detail.display
+            await pilot.press("escape")
+            await focused_is(pilot, "work")
+            assert detail.display

@@ -690,7 +690,7 @@ STRINGS: dict[str, str] = {
     "work.hint": "Enter edits the line · Esc back · saved as you type",
     "work.col.no": "No.",
     "work.col.text": "Text",
-    "work.col.status": "Status / result",
+    "work.col.status": "Status",
     "work.col.indicators": "Indicators",
     "work.pdsa": "PDSA",
     "work.empty": "No problems yet: p adds the first.",

@@ -699,7 +699,7 @@ STRINGS: dict[str, str] = {
     "work.hint": "Enter ändrar raden · Esc tillbaka · sparas medan du skriver",
     "work.col.no": "Nr",
     "work.col.text": "Text",
-    "work.col.status": "Status / resultat",
+    "work.col.status": "Status",
     "work.col.indicators": "Indikatorer",
     "work.pdsa": "PGSA",
     "work.empty": "Inga problem ännu: p lägger till det första.",

@@ -108,6 +108,7 @@ class ImprovementScreen(Translated, Screen):
 
     DEFAULT_CSS = """
     ImprovementScreen #work { height: 1fr; min-height: 6; }
+    ImprovementScreen #detail { height: auto; max-height: 50%; border-top: solid $primary; padding: 0 1; }
     ImprovementScreen #form { height: auto; max-height: 60%; border-top: solid $primary; padding: 0 1; }
     ImprovementScreen .field { height: 1; }
     ImprovementScreen .field Label { width: 22; color: $text-muted; }
@@ -136,6 +137,7 @@ class ImprovementScreen(Translated, Screen):
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
         yield WorkTable(id="work")
+        yield Static("", id="detail")  # the highlighted line in full: a cycle's plan, do, study, act, result
         with Vertical(id="form"):
             yield Static("", id="form-title", markup=False)
             with Horizontal(classes="field", id="row-text"):
@@ -178,35 +180,92 @@ class ImprovementScreen(Translated, Screen):
         table = self.query_one(WorkTable)
         current = self.entries[table.cursor_row].key if self.entries and 0 <= table.cursor_row < len(self.entries) else None
         self.entries = entries
-        if not table.columns:
-            for key, label in (("no", "work.col.no"), ("text", "work.col.text"), ("status", "work.col.status"),
-                               ("ind", "work.col.indicators")):
-                table.add_column(t(label), key=key)
-        table.clear()
-        short = {k: t(f"ind.short.{k}") for k in INDICATOR_KEYS}
+        self.render_table(select=self._select or current)
+        self._select = None
+
+    NO_WIDTH, STATUS_WIDTH = 5, 9  # "  1.1", "avslutad"
+
+    def _widths(self) -> tuple[int, int, bool]:
+        """(text, indicators) column widths for the screen's width, and whether the indicators are shown
+        by number (narrow: "1, 3") rather than by name. Every column fits: nothing is pushed off screen."""
+        width = self.app.size.width
+        narrow = width < 100
+        ind = 11 if narrow else 28
+        # 4 columns of 1 cell padding each side (8), the table's border (2) and its scrollbar (2)
+        text = max(12, width - self.NO_WIDTH - self.STATUS_WIDTH - ind - 8 - 2 - 2)
+        return text, ind, narrow
+
+    def render_table(self, select: str | None = None) -> None:
+        """The list, one line per problem, idea and cycle, each cut to its column (the detail below the
+        table shows the highlighted line in full)."""
+        table = self.query_one(WorkTable)
+        text_w, ind_w, narrow = self._widths()
+        table.clear(columns=True)
+        for key, label, w in (("no", "work.col.no", self.NO_WIDTH), ("text", "work.col.text", text_w),
+                              ("status", "work.col.status", self.STATUS_WIDTH), ("ind", "work.col.indicators", ind_w)):
+            table.add_column(t(label), key=key, width=w)
+        names = {k: (str(n) if narrow else t(f"ind.short.{k}")) for n, k in enumerate(INDICATOR_KEYS, start=1)}
         rows = []
-        for e in entries:
+        for e in self.entries:
             if e.kind == "problem":
-                rows.append([Text(str(e.problem.number), style="bold"), Text(one_line(e.problem.text) or "…", style="bold"),
-                             Text(""), Text("")])
+                rows.append([Text(str(e.problem.number), style="bold"),
+                             Text(short(e.problem.text, text_w), style="bold"), Text(""), Text("")])
             elif e.kind == "idea":
-                rows.append([Text("  " + e.idea.code), Text(one_line(e.idea.text) or "…"),
+                rows.append([Text("  " + e.idea.code), Text(short(e.idea.text, text_w)),
                              Text(t(f"idea.status.{e.idea.status}")),
-                             Text(", ".join(short.get(k, k) for k in e.idea.indicators))])
+                             Text(short(", ".join(names.get(k, k) for k in e.idea.indicators), ind_w) if e.idea.indicators
+                                  else "")])
             else:
                 c = e.cycle
-                when = cycle_when(c)
-                rows.append([Text("    " + t("work.pdsa")), Text(f"{when} {one_line(c.owner)}: {one_line(c.plan)}".strip()),
-                             Text(one_line(c.result)), Text("")])
+                line = f"{t('work.pdsa')} {cycle_when(c)}" + (f" · {one_line(c.owner)}" if c.owner.strip() else "")
+                rows.append([Text(""), Text("  " + short(line, text_w - 2), style="italic"), Text(""), Text("")])
         if not rows:
             rows.append([Text(""), Text(t("work.empty"), style="dim"), Text(""), Text("")])
         table.add_rows(rows)
-        want = self._select or current
-        self._select = None
-        for n, e in enumerate(entries):
-            if e.key == want:
+        for n, e in enumerate(self.entries):
+            if e.key == select:
                 table.move_cursor(row=n)
                 break
+        self.render_detail()
+
+    def on_resize(self) -> None:
+        if self.entries:
+            current = self.highlighted()
+            self.render_table(select=current.key if current else None)
+
+    @on(DataTable.RowHighlighted, "#work")
+    def moved(self, event: DataTable.RowHighlighted) -> None:
+        self.render_detail()
+
+    def render_detail(self) -> None:
+        """Under the table, the highlighted line in full, wrapped: a problem's or idea's text, an idea's
+        status and indicators, a cycle's dates, owner, plan, do, study, act and result."""
+        detail = self.query_one("#detail", Static)
+        e = self.highlighted()
+        detail.display = e is not None and self.editing is None
+        if e is None:
+            return
+        out = Text()
+        if e.kind == "problem":
+            out.append(t("work.problem", no=e.problem.number), style="bold")
+            out.append("\n" + (one_line(e.problem.text) or "…"))
+        elif e.kind == "idea":
+            i = e.idea
+            out.append(t("work.idea", code=i.code), style="bold")
+            out.append(" · " + t(f"idea.status.{i.status}"))
+            if i.indicators:
+                out.append(" · " + ", ".join(t(f"ind.short.{k}") for k in i.indicators if k in INDICATOR_KEYS))
+            out.append("\n" + (one_line(i.text) or "…"))
+        else:
+            c = e.cycle
+            out.append(t("work.cycle", code=e.idea.code), style="bold")
+            out.append(" · " + cycle_when(c))
+            if c.owner.strip():
+                out.append(f" · {t('pdsa.owner')}: {one_line(c.owner)}")
+            for name in ("plan", "do", "study", "act", "result"):
+                out.append(f"\n{t(f'pdsa.{name}')}: ", style="bold")
+                out.append(one_line(getattr(c, name)) or "–")
+        detail.update(out)
 
     # ------------------------------------------------------------ the highlighted line
 
@@ -316,6 +375,7 @@ class ImprovementScreen(Translated, Screen):
 
     def edit(self, editing: Editing, values: dict[str, str]) -> None:
         self.editing = editing
+        self.query_one("#detail").display = False
         form = self.query_one("#form")
         form.display = True
         self.query_one("#form-title", Static).update(editing.label)
@@ -451,6 +511,7 @@ class ImprovementScreen(Translated, Screen):
                 self._drop_if_empty(ed, self._values()[0])
             self.editing = None
             self.query_one("#form").display = False
+            self.render_detail()
             self.query_one(WorkTable).focus()
             self.load()
             return
