@@ -3,7 +3,7 @@ saved as typed; reached from the summary (i) and from the palette."""
 
 import datetime as dt
 
-from helpers import workers_done
+from helpers import clear_improvement_work, workers_done
 from less_tui.app import LessApp
 from less_tui.screens.improvement import ImprovementScreen
 from less_tui.screens.queue import QueueScreen
@@ -33,6 +33,7 @@ def work(engine, cfg):
 
 
 async def test_problems_ideas_and_cycles_by_keys(demo_engine, cfg):
+    clear_improvement_work(demo_engine, cfg)  # from a clinic without improvement work (the demo has some)
     app = LessApp(cfg, demo_engine, TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
@@ -101,6 +102,7 @@ async def test_problems_ideas_and_cycles_by_keys(demo_engine, cfg):
 
 async def test_typing_right_after_a_new_line_and_leaving_at_once(demo_engine, cfg):
     """Text typed while the new line is still being made, and Esc before the pause, is all saved."""
+    clear_improvement_work(demo_engine, cfg)  # nothing to highlight at first
     app = LessApp(cfg, demo_engine, TODAY, lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None, "queue")
@@ -196,7 +198,9 @@ async def test_ideas_being_tested_shown_on_the_summary(demo_engine, cfg):
                         "summary")
             # directly under the indicator table, per indicator (only the idea being tested)
             line = app.screen.query_one("#testing")
-            assert line.display and str(line.render()) == "Idéer som testas: En läkare 1.1 · Heltid 1.1"
+            # the demo's ideas being tested (2.1, 1.3) and the one added here (4.1)
+            assert line.display and str(line.render()) == (
+                "Idéer som testas: En läkare 2.1, 4.1 · Heltid 4.1 · Rehabkoordinator 1.3 · Rehabplan 1.3")
             assert line.region.y == app.screen.query_one("#indicators").region.bottom
             assert "Idéer som testas" not in str(app.screen.query_one("#context").render())
 

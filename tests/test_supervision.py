@@ -9,6 +9,7 @@ import pytest
 from helpers import run, workers_done
 from less_tui.config import validate
 from less_tui.core import improvement as imp_core
+from less_tui.services.demo import DEMO_TRAININGS
 
 TODAY = dt.date(2026, 11, 23)
 TEAM = [{"name": "Jessica Bylund", "role": "Försäkringsmedicinskt ansvarig läkare"},
@@ -91,18 +92,19 @@ def test_supervision_weeks_is_checked():
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_summary_says_trained_and_overdue(demo_engine, cfg, size):
+async def test_summary_says_trained_and_overdue(demo_engine, size):
     """The roll-out line is under the indicator table, whole and in view at both sizes (not cut by the
-    chart's height beside it)."""
+    chart's height beside it). The demo has trained Jessica Bylund (a doctor), Kerstin Bronner, Niran El
+    Kouni (Verksamhetschef on the default roster) and Sara Lindqvist; its last supervision was at the
+    meeting of 2026-10-23, so with supervision every 4 weeks the next was due 2026-11-20."""
     from less_tui.app import LessApp
     from less_tui.screens.queue import QueueScreen
     from less_tui.screens.summary import SummaryScreen
     from less_tui.services.improvement import ImprovementService
 
+    cfg = validate({"less": {"supervision_weeks": 4}})
     svc = ImprovementService(demo_engine, cfg)
-    svc.add_training("Jessica Bylund", "Försäkringsmedicin", dt.date(2026, 3, 1))
-    svc.add_training("Sara Lindqvist", "LESS", dt.date(2026, 4, 1))
-    svc.add_supervision(dt.date(2026, 9, 1), 60, "Anna Handledare", ["Jessica Bylund"])
+    svc.add_training("Jessica Bylund", "Försäkringsmedicin", dt.date(2026, 3, 1))  # a second course: once
     app = LessApp(cfg, demo_engine, TODAY)
     async with app.run_test(size=size) as pilot:
         for _ in range(60):
@@ -118,12 +120,13 @@ async def test_summary_says_trained_and_overdue(demo_engine, cfg, size):
                 break
         line = app.screen.query_one("#rollout")
         text = str(line.render())
-        assert text.startswith("LESS-införandet: Utbildade i försäkringsmedicin: 1 läkare, 1 annan profession · ")
-        assert "försenad" in text and "2026-10-13" in text and "41 dagar sedan" in text
+        assert text.startswith("LESS-införandet: Utbildade i försäkringsmedicin: 1 läkare, 3 andra professioner · ")
+        assert "försenad" in text and "2026-11-20" in text and "3 dagar sedan" in text
         assert "LESS-införandet" not in str(app.screen.query_one("#context").render())
-        # directly under the indicator table, as many rows as its wrapped text needs, above the footer:
-        # the whole line is on the screen without scrolling
-        assert line.region.y == app.screen.query_one("#indicators").region.bottom
+        # under the indicator table and the ideas being tested, as many rows as its wrapped text needs,
+        # above the footer: the whole line is on the screen without scrolling
+        assert line.region.y == app.screen.query_one("#testing").region.bottom
+        assert app.screen.query_one("#testing").region.y == app.screen.query_one("#indicators").region.bottom
         needed = len(line.render_lines(line.content_region.reset_offset))
         assert line.region.height == needed >= (2 if size[0] == 80 else 1)
         assert line.region.bottom <= app.size.height - 1
@@ -168,7 +171,8 @@ async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
         await pilot.press(*"Anna Handledare", "enter")
         await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
         await until(lambda: ImprovementService(demo_engine, cfg).supervision_list() != [], "recorded")
-    (date, minutes, leader, names), = ImprovementService(demo_engine, cfg).supervision_list()
+    *demo, (date, minutes, leader, names) = ImprovementService(demo_engine, cfg).supervision_list()
+    assert len(demo) == 2  # the demo's own sessions, before
     assert (date, minutes, leader) == (TODAY, 90, "Anna Handledare")
     assert names == ["Kerstin Bronner", "Niran El Kouni", "Jessica Bylund"]  # the roster's attendees
 
@@ -213,7 +217,7 @@ async def test_training_recorded_from_the_palette(demo_engine, cfg):
         await until(lambda: "inget datum" in str(app.screen.query_one("#training-error").render()), "bad date")
         await pilot.press(*["backspace"] * 10, *"2026-11-02", "enter")
         await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
-        await until(lambda: trained() != [], "recorded")
+        await until(lambda: len(trained()) == len(DEMO_TRAININGS) + 1, "recorded")
         # Esc cancels: nothing more is recorded
         await pilot.press("ctrl+p")
         await until(lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette again")
@@ -221,7 +225,9 @@ async def test_training_recorded_from_the_palette(demo_engine, cfg):
         await until(lambda: isinstance(app.screen, TrainingDialog), "the dialog again")
         await pilot.press(*"Kerstin Bronner", "escape")
         await until(lambda: isinstance(app.screen, QueueScreen), "cancelled")
-    assert trained() == [("Jessica Bylund", "Försäkringsmedicin grundkurs", dt.date(2026, 11, 2))]
+    # after the demo's own trainings (the latest of them months ago), the one recorded here, once
+    assert trained()[-1] == ("Jessica Bylund", "Försäkringsmedicin grundkurs", dt.date(2026, 11, 2))
+    assert len(trained()) == len(DEMO_TRAININGS) + 1
 
 
 @pytest.mark.parametrize("lang,doctors,others,expected", [
