@@ -394,12 +394,13 @@ def test_work_of_a_year():
     work = [imp_core.ProblemLine(1, "P1", tuple(ideas), created=D(2022, 1, 1)),
             imp_core.ProblemLine(2, "P2", (ideas[0],), created=D(2022, 1, 1)),  # its only idea ended in 2022
             imp_core.ProblemLine(3, "P3", (), created=D(2023, 12, 31)),
-            imp_core.ProblemLine(4, "P4", (), created=D(2024, 1, 1))]
+            imp_core.ProblemLine(4, "P4", (), created=D(2024, 1, 1)),
+            imp_core.ProblemLine(5, "P5", (ideas[2],), created=D(2023, 6, 1))]  # its idea came in 2024
     got = imp_core.of_year(work, 2023)
-    assert [p.number for p in got] == [1, 3]
+    assert [p.number for p in got] == [1, 3, 5] and got[2].ideas == ()
     assert [i.code for i in got[0].ideas] == ["1.2"]
     assert [x.start for x in got[0].ideas[0].cycles] == [D(2022, 11, 1), None]
-    assert [p.number for p in imp_core.of_year(work, 2024)] == [1, 3, 4]
+    assert [p.number for p in imp_core.of_year(work, 2024)] == [1, 3, 4, 5]
 
 
 def test_indicator_and_measure_rows_share_their_series():

@@ -123,26 +123,28 @@ def cycle_in_year(c: CycleLine, year: int) -> bool:
     return _entered_by(c.start or c.created, last) and (c.end is None or c.end >= first)
 
 
+def _ended_before(i: IdeaLine, first: dt.date) -> bool:
+    return i.status == "ended" and i.changed is not None and i.changed < first
+
+
 def idea_in_year(i: IdeaLine, year: int) -> bool:
     """An idea belongs to a year when it was entered on or before the year's last day and was not ended
     (status avslutad, last changed) before the year's first day."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    ended_before = i.status == "ended" and i.changed is not None and i.changed < first
-    return _entered_by(i.created, last) and not ended_before
+    return _entered_by(i.created, last) and not _ended_before(i, first)
 
 
 def of_year(problems: Sequence[ProblemLine], year: int) -> list[ProblemLine]:
     """The improvement work that was active in ``year``: each problem entered on or before the year's last
-    day that has no ideas or an idea of that year, with those ideas and their cycles of that year."""
+    day, unless every idea of it was ended before the year began (it was dealt with), with its ideas and
+    their cycles of that year."""
     out = []
-    last = dt.date(year, 12, 31)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     for p in problems:
-        if not _entered_by(p.created, last):
+        if not _entered_by(p.created, last) or (p.ideas and all(_ended_before(i, first) for i in p.ideas)):
             continue
         ideas = tuple(replace(i, cycles=tuple(c for c in i.cycles if cycle_in_year(c, year)))
                       for i in p.ideas if idea_in_year(i, year))
-        if p.ideas and not ideas:
-            continue  # every idea of it ended before the year: the problem was dealt with
         out.append(replace(p, ideas=ideas))
     return out
 
