@@ -79,10 +79,12 @@ def require_database(url: str) -> None:
 
 
 def _date(value: str | None, name: str) -> dt.date:
+    from .core.improvement import iso_date
+
     if value is None:
         return clock.today()
     try:
-        return dt.date.fromisoformat(value)
+        return iso_date(value)  # YYYY-MM-DD only (Python's fromisoformat also takes 20261001, 2026-W40-4)
     except ValueError:
         raise UserError(t("cli.bad_date", option=name, value=repr(value))) from None
 

@@ -74,6 +74,8 @@ def test_supervision_and_training_from_the_command_line(db):
 @pytest.mark.parametrize("args,needle", [
     (["add", "--minutes", "0", "--leader", "A"], "--minutes 0"),
     (["add", "--minutes", "60", "--leader", "A", "--date", "2026-13-01"], "--date"),
+    (["add", "--minutes", "60", "--leader", "A", "--date", "20261001"], "--date"),
+    (["training", "--person", "A", "--course", "X", "--date", "2026-W40-4"], "--date"),
     (["add", "--minutes", "60", "--leader", "A\x1b[31m"], "--leader"),
     (["training", "--person", " ", "--course", "X"], "tomt"),
 ])
