@@ -288,8 +288,8 @@ async def test_help_names_the_indicator_each_number_key_links(demo_engine, cfg):
             rows = dict(app.screen.rows)
             for n, key in enumerate(("one_doctor", "full_time", "coordinator_contact", "rehab_plan"), start=1):
                 assert rows[str(n)] == t("key.toggle_indicator_n", name=t(f"ind.short.{key}")), (lang, n)
-            assert rows["3"] == ("Koppla idén till indikatorn Rehabkoordinator eller lossa den" if lang == "sv"
-                                 else "Link the idea to the indicator Coordinator, or unlink it")
+            assert rows["3"] == ("Koppla/lossa indikatorn Rehabkoordinator" if lang == "sv"
+                                 else "Link/unlink the indicator Coordinator")
 
 
 def test_cycle_dates_iso_and_in_order(demo_engine, cfg):

@@ -686,7 +686,7 @@ STRINGS: dict[str, str] = {
     "work.and": "and",
     "key.idea_status": "Idea's status",
     "key.toggle_indicator": "Link indicator 1–4",
-    "key.toggle_indicator_n": "Link the idea to the indicator {name}, or unlink it",
+    "key.toggle_indicator_n": "Link/unlink the indicator {name}",
     "work.hint": "Enter edits the line · Esc back · saved as you type",
     "work.col.no": "No.",
     "work.col.text": "Text",

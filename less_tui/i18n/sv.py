@@ -695,7 +695,7 @@ STRINGS: dict[str, str] = {
     "work.cycles_1": "1 PGSA-cykel",
     "work.and": "och",
     "key.toggle_indicator": "Koppla indikator 1–4",
-    "key.toggle_indicator_n": "Koppla idén till indikatorn {name} eller lossa den",
+    "key.toggle_indicator_n": "Koppla/lossa indikatorn {name}",
     "work.hint": "Enter ändrar raden · Esc tillbaka · sparas medan du skriver",
     "work.col.no": "Nr",
     "work.col.text": "Text",
