@@ -79,10 +79,12 @@ def require_database(url: str) -> None:
 
 
 def _date(value: str | None, name: str) -> dt.date:
+    from .core.improvement import iso_date
+
     if value is None:
         return clock.today()
     try:
-        return dt.date.fromisoformat(value)
+        return iso_date(value)  # YYYY-MM-DD only (Python's fromisoformat also takes 20261001, 2026-W40-4)
     except ValueError:
         raise UserError(t("cli.bad_date", option=name, value=repr(value))) from None
 
@@ -848,7 +850,7 @@ def supervision_training(
 @supervision_app.command("list")
 def supervision_list(as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
                      db: Optional[str] = DbOpt):
-    """The supervision sessions, and when the next is due."""
+    """The supervision sessions, the trainings taken, and when the next supervision is due."""
     from .core.text import table
     from .services.improvement import ImprovementService
 
@@ -857,17 +859,25 @@ def supervision_list(as_json: bool = typer.Option(False, "--json", help="Print a
     engine = state.existing_engine()
     svc = ImprovementService(engine, cfg)
     rows = svc.supervision_list()
+    trainings = svc.training_list()
     ro = svc.roll_out()
     if as_json:
         typer.echo(json.dumps({
             "sessions": [{"date": d.isoformat(), "minutes": m, "leader": lead, "attendees": att}
                          for d, m, lead, att in rows],
+            "trainings": [{"date": x.date.isoformat(), "person": x.person, "course": x.course, "doctor": x.doctor}
+                          for x in trainings],
             "trained_doctors": ro.trained_doctors if ro else 0, "trained_others": ro.trained_others if ro else 0,
             "next_due": ro.next_due.isoformat() if ro and ro.next_due else None,
             "overdue_days": ro.overdue_days(clock.today()) if ro else 0}, ensure_ascii=False, indent=2))
         return
     typer.echo(table([t("col.date"), t("sup.col.minutes"), t("sup.col.leader"), t("col.attendees")],
                      [[d.isoformat(), str(m), lead, ", ".join(att)] for d, m, lead, att in rows], right={1}))
+    if trainings:
+        typer.echo("")
+        typer.echo(table([t("col.date"), t("rep.col.person"), t("rep.col.profession"), t("rep.col.course")],
+                         [[x.date.isoformat(), x.person, t("rep.doctor" if x.doctor else "rep.other_profession"),
+                           x.course] for x in trainings]))
     from .present import supervision_line
 
     line = supervision_line(ro, clock.today())

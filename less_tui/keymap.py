@@ -21,6 +21,7 @@ DEFAULTS: dict[str, str] = {
     "improvement_indicator_3": "3",
     "improvement_indicator_4": "4",
     "improvement_back": "escape",
+    "improvement_delete": "delete",
     "measures_cancel": "escape",
     "supervision_cancel": "escape",
     "training_cancel": "escape",

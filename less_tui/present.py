@@ -12,7 +12,7 @@ from . import clock
 from .core import pnr as pnrmod
 from .core import text as _text
 from .core.queue import due_now
-from .i18n import t
+from .i18n import counted, t
 
 
 def checkpoint_text(checkpoint: tuple[int, int] | None, lang: str | None = None) -> str:
@@ -159,17 +159,21 @@ def show_frozen(indicators, frozen) -> None:
 
 
 def supervision_line(ro, today, lang: str | None = None) -> str:
-    """``Utbildade: 2 läkare, 1 annan profession · nästa handledning senast 2026-12-01 (om 8 dagar)``;
+    """``Utbildade i försäkringsmedicin: 2 läkare, 1 annan profession · nästa handledning senast 2026-12-01 (om 8 dagar)``;
     overdue in words. Empty when nothing of the roll-out is recorded (``ro`` is None)."""
     if ro is None:
         return ""
-    out = t("sup.trained", doctors=ro.trained_doctors, others=ro.trained_others, lang=lang)
+    out = t("sup.trained", doctors=counted("sup.doctors", ro.trained_doctors, lang),
+            others=counted("sup.others", ro.trained_others, lang), lang=lang)
     if ro.next_due is None:
         return out + " · " + t("sup.none_yet", lang=lang)
     late = ro.overdue_days(today)
     if late:
-        return out + " · " + t("sup.overdue", date=ro.next_due.isoformat(), days=late, lang=lang)
-    return out + " · " + t("sup.next", date=ro.next_due.isoformat(), days=(ro.next_due - today).days, lang=lang)
+        return out + " · " + t("sup.overdue", date=ro.next_due.isoformat(), days=counted("sup.days", late, lang),
+                               lang=lang)
+    return out + " · " + t("sup.next", date=ro.next_due.isoformat(),
+                           days=counted("sup.days", (ro.next_due - today).days, lang), lang=lang)
+
 
 
 def sick_share_lines(ongoing: int, listed: int, region: float, country: float,

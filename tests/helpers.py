@@ -12,6 +12,17 @@ if not SAMPLES.is_dir():  # CI clones main with shared/ beside it; keep a copy i
     SAMPLES = ROOT / "tests" / "data" / "samples"
 
 
+def clear_improvement_work(engine, cfg) -> None:
+    """Remove the demo clinic's problems, ideas and cycles (through the service, audited): for a test that
+    starts from a clinic without improvement work (the demo has some, services/demo.py DEMO_WORK)."""
+    from less_tui.services.improvement import ImprovementService
+
+    svc = ImprovementService(engine, cfg)
+    for p in svc.work():
+        svc.delete_problem(p.id)
+    assert svc.work() == []
+
+
 def run(*args, env=None, check=False, timeout=180):
     """``less-tui ARGS`` in a new Python process (``python -m less_tui``). For tests where the process
     itself matters: start-up imports, signals, a terminal, exit on a crash. Others use ``cli``."""

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from helpers import clear_improvement_work
 from less_tui.config import validate
 from less_tui.exports import files
 from less_tui.services.improvement import ImprovementService
@@ -21,6 +22,7 @@ def changed(demo_engine, monkeypatch):
     """The demo's meetings of 2026-09-23 and 2026-10-23: one idea changed before the first, one idea
     moved to testing and one cycle added between them, one idea changed only after the second."""
     cfg = validate({})
+    clear_improvement_work(demo_engine, cfg)  # the demo's own work would be listed too
     svc = ImprovementService(demo_engine, cfg)
     _at(monkeypatch, "2026-09-01")
     p = svc.add_problem("Många läkarbyten i sjukskrivningen")

@@ -2,6 +2,7 @@
 really give those shares at its six meetings; golden Markdown in both languages; Word read back; no
 patient identity in any report; the command's bad input."""
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -112,6 +113,38 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
             views.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, d))
             s.commit()
     svc = ImprovementService(engine, cfg)
+    with entered_on(D(2023, 2, 7)):
+        add_work(svc)
+    # the roll-out: trainings by the year's end count, the year's supervision sessions are listed
+    svc.add_training("Jessica Bylund", "Försäkringsmedicin grundkurs", D(2022, 11, 10))
+    svc.add_training("Kerstin Bronner", "LESS för rehabkoordinatorer", D(2023, 3, 2))
+    svc.add_training("Sara Lindqvist", "Försäkringsmedicin för fysioterapeuter", D(2023, 9, 14))
+    svc.add_training("Niran El Kouni", "Försäkringsmedicin grundkurs", D(2024, 2, 1))  # the year after
+    svc.add_supervision(D(2022, 12, 1), 60, "Anna Handledare", ["Jessica Bylund"])  # the year before
+    svc.add_supervision(D(2023, 3, 15), 90, "Anna Handledare", ["Jessica Bylund", "Kerstin Bronner"])
+    svc.add_supervision(D(2023, 5, 3), 60, "Olof Handledare", ["Jessica Bylund", "Kerstin Bronner", "Sara Lindqvist"])
+    # entered the year after: not in the 2023 report (a problem, and a cycle of a 2023 idea)
+    with entered_on(D(2024, 3, 1)):
+        svc.add_idea(svc.add_problem("Långa väntetider till fysioterapeut"), "Direktbokning", ["full_time"])
+        svc.add_cycle(svc.ids()["2.1"], plan="Läkaren bokar i tre veckor", start=D(2024, 3, 4))
+    return people
+
+
+@contextlib.contextmanager
+def entered_on(day: dt.date):
+    """Rows entered as if on ``day`` (the clock's fixed date), whatever the test's date is."""
+    old = os.environ.get("LESS_TUI_TODAY")
+    os.environ["LESS_TUI_TODAY"] = day.isoformat()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("LESS_TUI_TODAY", None)
+        else:
+            os.environ["LESS_TUI_TODAY"] = old
+
+
+def add_work(svc) -> None:
     svc.add_problem("Läkarnas kalendrar är fullbokade; tid för rehabplan saknas")
     svc.add_problem("Rutiner för återbesök saknas")
     ids = svc.ids()
@@ -123,7 +156,6 @@ def build_clinic(engine, cfg) -> list[tuple[str, str]]:
     svc.add_idea(ids["1"], "Blankett för rehabplan", ["rehab_plan"], status="ended")
     svc.add_idea(ids["2"], "Läkaren bokar återbesöket själv", ["one_doctor"], status="testing")
     svc.add_idea(ids["2"], "Tvärprofessionella konferenser", [])
-    return people
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +202,21 @@ def test_seed_004_table_from_the_clinics_meetings(engine):
     md = render_md(r)
     for line in SEED_ROWS:
         assert line in md
+    # only the work of that year: the problem entered in 2024 and the cycle started then are not in it
+    assert [p.number for p in r.problems] == [1, 2]
+    assert [c.plan for p in r.problems for i in p.ideas for c in i.cycles] == ["Möte en gång i månaden"]
+    assert "Långa väntetider" not in md and "tre veckor" not in md
+    # a meeting of the year after is not in the indicator table
+    with Session(engine, expire_on_commit=False) as s:
+        unit = repo.get_unit(s, UNIT)
+        views.create_meeting(s, cfg, unit, D(2024, 2, 6))
+        s.commit()
+        views.close_meeting(s, cfg, unit, repo.meeting_at(s, unit.id, D(2024, 2, 6)))
+        s.commit()
+    r = ImprovementService(engine, cfg).report(2023)
+    assert r.meetings == MEETINGS and all(len(row.values) == 6 for row in r.indicators)
+    r2024 = ImprovementService(engine, cfg).report(2024)
+    assert r2024.meetings == [D(2024, 2, 6)] and [p.number for p in r2024.problems] == [1, 2, 3]
     # the year before has no closed meeting
     from less_tui.services.improvement import NoClosedMeeting
 
@@ -195,10 +242,16 @@ def test_markdown_golden(db, lang):
         # ongoing episodes of every chapter (110 at each meeting) of 8 400 listed, beside the region and country
         assert "2023-02-07: 1,3 % (110 pågående sjukfall av 8400 listade)" in md
         assert "Som jämförelse: regionen 6,6 %, riket 5,0 %." in md
+        # training and supervision: who is trained by the year's end, the year's sessions
+        assert "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner." in md
+        assert "| 2023-09-14 | Sara Lindqvist | annan profession | Försäkringsmedicin för fysioterapeuter |" in md
+        assert "| 2023-05-03 | 60 | Olof Handledare | 3 |" in md
+        assert "Niran El Kouni | läkare" not in md and "2022-12-01" not in md
     else:
         assert "58 %, 58, 64, 58, 61, 60 (target 80 %)" in md
         assert "55 %, 61, 55, 59, 58, 54 (target ≤ 20 %)" in md
         assert "Förbättringsarbete" not in md
+        assert "Trained in insurance medicine by the year's end: 1 doctor, 2 other professions." in md
 
 
 def test_word_report_read_back(db, tmp_path):
@@ -214,7 +267,7 @@ def test_word_report_read_back(db, tmp_path):
     assert [c.text for c in table.rows[0].cells][:4] == ["Indikatornamn", "Startläge", "Datum för startläge", "Mål"]
     body = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
     one = body["Andel med endast en läkare i sjukskrivningen"]
-    assert one[1:4] == ["58 %", "2023-02-07", "80 %"]
+    assert one[1:4] == ["58 %", "2023-02-07", "≥ 80 %"]  # the target column says the direction
     assert one[4].split("\n") == ["58 %", "64 %", "58 %", "61 %", "60 %"]
     assert one[5].split("\n") == [d.isoformat() for d in MEETINGS[1:]]
     assert one[6] == "less-tui, intygsdata"
@@ -229,6 +282,13 @@ def test_word_report_read_back(db, tmp_path):
     text += "\n".join(c.text for tb in doc.tables for row in tb.rows for c in row.cells)
     assert "1.1 Införa ett försäkringsmedicinskt team" in text or "1.1: Införa ett försäkringsmedicinskt team" in text
     assert "Planera: Möte en gång i månaden" in text
+    assert "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner." in text
+    trained, sessions = doc.tables[-2], doc.tables[-1]
+    assert [c.text for c in trained.rows[1].cells] == ["2022-11-10", "Jessica Bylund", "läkare",
+                                                      "Försäkringsmedicin grundkurs"]
+    assert [[c.text for c in r.cells] for r in sessions.rows] == [
+        ["Datum", "Minuter", "Ledd av", "Antal deltagare"], ["2023-03-15", "90", "Anna Handledare", "2"],
+        ["2023-05-03", "60", "Olof Handledare", "3"]]
     _no_identities(text, people)
 
 
@@ -245,6 +305,9 @@ def test_excel_report(db, tmp_path):
     assert [ws.cell(row=2 + n, column=3).value for n in range(6)] == [v / 100 for v in ONE_DOCTOR]
     assert [ws.cell(row=2 + n, column=5).value for n in range(6)] == [v / 100 for v in FULL_TIME]
     assert len(ws._charts) == 4
+    roll = wb[wb.sheetnames[-1]]
+    assert roll["A1"].value == "Utbildade i försäkringsmedicin vid årets slut: 1 läkare, 2 andra professioner."
+    assert [c.value for c in roll[roll.max_row]][:4] == [dt.datetime(2023, 5, 3), 60, "Olof Handledare", 3]
     cells = " ".join(str(c.value) for sheet in wb.worksheets for row in sheet.iter_rows() for c in row if c.value)
     _no_identities(cells, people)
 
@@ -316,3 +379,39 @@ def test_report_modules_do_not_import_textual_or_rich(module):
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"{module} pulled in {out}"
+
+
+def test_work_of_a_year():
+    """Problems entered by the year's end; ideas not ended before it; cycles that overlap it."""
+    c = imp_core.CycleLine("p", "", "", "", "", None, None, "")
+    cyc = [c.__class__(**{**c.__dict__, "start": D(2022, 3, 1), "end": D(2022, 6, 1)}),   # ended before 2023
+           c.__class__(**{**c.__dict__, "start": D(2022, 11, 1), "end": D(2023, 1, 1)}),  # overlaps
+           c.__class__(**{**c.__dict__, "start": None, "created": D(2023, 5, 1)}),        # no dates: entered
+           c.__class__(**{**c.__dict__, "start": D(2024, 1, 2)})]                         # after
+    ideas = [imp_core.IdeaLine("1.1", "a", "ended", (), tuple(cyc), created=D(2022, 1, 1), changed=D(2022, 9, 1)),
+             imp_core.IdeaLine("1.2", "b", "ended", (), tuple(cyc), created=D(2022, 1, 1), changed=D(2023, 3, 1)),
+             imp_core.IdeaLine("1.3", "c", "testing", (), (), created=D(2024, 1, 5))]
+    work = [imp_core.ProblemLine(1, "P1", tuple(ideas), created=D(2022, 1, 1)),
+            imp_core.ProblemLine(2, "P2", (ideas[0],), created=D(2022, 1, 1)),  # its only idea ended in 2022
+            imp_core.ProblemLine(3, "P3", (), created=D(2023, 12, 31)),
+            imp_core.ProblemLine(4, "P4", (), created=D(2024, 1, 1)),
+            imp_core.ProblemLine(5, "P5", (ideas[2],), created=D(2023, 6, 1))]  # its idea came in 2024
+    got = imp_core.of_year(work, 2023)
+    assert [p.number for p in got] == [1, 3, 5] and got[2].ideas == ()
+    assert [i.code for i in got[0].ideas] == ["1.2"]
+    assert [x.start for x in got[0].ideas[0].cycles] == [D(2022, 11, 1), None]
+    assert [p.number for p in imp_core.of_year(work, 2024)] == [1, 3, 4, 5]
+
+
+def test_indicator_and_measure_rows_share_their_series():
+    from less_tui.core.indicators import Value
+
+    values = (Value(58, 100), None, Value(64, 100))
+    ind = imp_core.IndicatorRow(key="one_doctor", target=0.8, direction="higher", values=values)
+    share = imp_core.MeasureRow(key="m", target=0.8, direction="higher", values=values, name="Andel x", kind="share")
+    count = imp_core.MeasureRow(key="c", target=10, direction="higher", values=(Value(3, 0), None), name="Antal",
+                                kind="count")
+    assert ind.series("sv") == share.series("sv") == "58 %, –, 64"
+    assert ind.start == share.start == Value(58, 100) and ind.shares() == share.shares() == [0.58, None, 0.64]
+    assert count.series("sv") == "3, –" and count.shares() == [None, None]
+    assert imp_core.IndicatorRow(key="k", target=0.8, direction="higher", values=()).series() == "–"

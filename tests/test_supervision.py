@@ -9,6 +9,7 @@ import pytest
 from helpers import run, workers_done
 from less_tui.config import validate
 from less_tui.core import improvement as imp_core
+from less_tui.services.demo import DEMO_TRAININGS
 
 TODAY = dt.date(2026, 11, 23)
 TEAM = [{"name": "Jessica Bylund", "role": "Försäkringsmedicinskt ansvarig läkare"},
@@ -49,9 +50,18 @@ def test_supervision_and_training_from_the_command_line(db):
                                 "attendees": ["Jessica Bylund", "Kerstin Bronner"]}]
     # the default roster: Jessica Bylund is a doctor, Kerstin Bronner a coordinator
     assert (out["trained_doctors"], out["trained_others"]) == (1, 1)
+    assert out["trainings"] == [
+        {"date": "2026-03-01", "person": "Jessica Bylund", "course": "Försäkringsmedicin grundkurs", "doctor": True},
+        {"date": "2026-11-23", "person": "Kerstin Bronner", "course": "LESS för rehabkoordinatorer", "doctor": False}]
     assert out["next_due"] == "2026-11-12" and out["overdue_days"] == 11
     text = run("supervision", "list", "--db", str(db), env=env, check=True).stdout
     assert "Anna Handledare" in text and "försenad" in text and "2026-11-12" in text
+    # the trainings too: who, their profession, which course, when
+    lines = text.splitlines()
+    assert any(ln.split() == ["2026-03-01", "Jessica", "Bylund", "läkare", "Försäkringsmedicin", "grundkurs"]
+               for ln in lines), text
+    assert any(ln.split() == ["2026-11-23", "Kerstin", "Bronner", "annan", "profession", "LESS", "för",
+                              "rehabkoordinatorer"] for ln in lines), text
     en = run("--lang", "en", "supervision", "list", "--db", str(db), env=env, check=True).stdout
     assert "overdue" in en and "försenad" not in en
     # the next session in time: no longer overdue
@@ -64,6 +74,8 @@ def test_supervision_and_training_from_the_command_line(db):
 @pytest.mark.parametrize("args,needle", [
     (["add", "--minutes", "0", "--leader", "A"], "--minutes 0"),
     (["add", "--minutes", "60", "--leader", "A", "--date", "2026-13-01"], "--date"),
+    (["add", "--minutes", "60", "--leader", "A", "--date", "20261001"], "--date"),
+    (["training", "--person", "A", "--course", "X", "--date", "2026-W40-4"], "--date"),
     (["add", "--minutes", "60", "--leader", "A\x1b[31m"], "--leader"),
     (["training", "--person", " ", "--course", "X"], "tomt"),
 ])
@@ -81,18 +93,22 @@ def test_supervision_weeks_is_checked():
         validate({"less": {"supervision_weeks": 0}})
 
 
-async def test_summary_says_trained_and_overdue(demo_engine, cfg):
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_summary_says_trained_and_overdue(demo_engine, size):
+    """The roll-out line is under the indicator table, whole and in view at both sizes (not cut by the
+    chart's height beside it). The demo has trained Jessica Bylund (a doctor), Kerstin Bronner, Niran El
+    Kouni (Verksamhetschef on the default roster) and Sara Lindqvist; its last supervision was at the
+    meeting of 2026-10-23, so with supervision every 4 weeks the next was due 2026-11-20."""
     from less_tui.app import LessApp
     from less_tui.screens.queue import QueueScreen
     from less_tui.screens.summary import SummaryScreen
     from less_tui.services.improvement import ImprovementService
 
+    cfg = validate({"less": {"supervision_weeks": 4}})
     svc = ImprovementService(demo_engine, cfg)
-    svc.add_training("Jessica Bylund", "Försäkringsmedicin", dt.date(2026, 3, 1))
-    svc.add_training("Sara Lindqvist", "LESS", dt.date(2026, 4, 1))
-    svc.add_supervision(dt.date(2026, 9, 1), 60, "Anna Handledare", ["Jessica Bylund"])
+    svc.add_training("Jessica Bylund", "Försäkringsmedicin", dt.date(2026, 3, 1))  # a second course: once
     app = LessApp(cfg, demo_engine, TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         for _ in range(60):
             await pilot.pause()
             await workers_done(app)
@@ -104,9 +120,18 @@ async def test_summary_says_trained_and_overdue(demo_engine, cfg):
             await workers_done(app)
             if isinstance(app.screen, SummaryScreen) and app.screen.data is not None:
                 break
-        ctx = str(app.screen.query_one("#context").render())
-        assert "1 läkare, 1 andra professioner" in ctx
-        assert "försenad" in ctx and "2026-10-13" in ctx and "41 dagar" in ctx
+        line = app.screen.query_one("#rollout")
+        text = str(line.render())
+        assert text.startswith("LESS-införandet: Utbildade i försäkringsmedicin: 1 läkare, 3 andra professioner · ")
+        assert "försenad" in text and "2026-11-20" in text and "3 dagar sedan" in text
+        assert "LESS-införandet" not in str(app.screen.query_one("#context").render())
+        # under the indicator table and the ideas being tested, as many rows as its wrapped text needs,
+        # above the footer: the whole line is on the screen without scrolling
+        assert line.region.y == app.screen.query_one("#testing").region.bottom
+        assert app.screen.query_one("#testing").region.y == app.screen.query_one("#indicators").region.bottom
+        needed = len(line.render_lines(line.content_region.reset_offset))
+        assert line.region.height == needed >= (2 if size[0] == 80 else 1)
+        assert line.region.bottom <= app.size.height - 1
 
 
 async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
@@ -132,6 +157,15 @@ async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
         await until(lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette")
         await pilot.press(*"Registrera handledning", "enter")
         await until(lambda: isinstance(app.screen, SupervisionDialog), "the dialog")
+        # focus starts on the first field (the date); Tab walks top to bottom, Shift+Tab back up
+        await until(lambda: app.focused is not None and app.focused.id == "s-date", "date focused")
+        order = []
+        for _ in range(4):
+            order.append(app.focused.id)
+            await pilot.press("tab")
+            await pilot.pause()
+        assert order == ["s-date", "s-minutes", "s-leader", "s-attendees"]
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")
         await until(lambda: app.focused is not None and app.focused.id == "s-minutes", "minutes focused")
         # the leader is required; a length that is not one is named
         await pilot.press(*"90", "enter")
@@ -139,7 +173,8 @@ async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
         await pilot.press(*"Anna Handledare", "enter")
         await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
         await until(lambda: ImprovementService(demo_engine, cfg).supervision_list() != [], "recorded")
-    (date, minutes, leader, names), = ImprovementService(demo_engine, cfg).supervision_list()
+    *demo, (date, minutes, leader, names) = ImprovementService(demo_engine, cfg).supervision_list()
+    assert len(demo) == 2  # the demo's own sessions, before
     assert (date, minutes, leader) == (TODAY, 90, "Anna Handledare")
     assert names == ["Kerstin Bronner", "Niran El Kouni", "Jessica Bylund"]  # the roster's attendees
 
@@ -184,7 +219,7 @@ async def test_training_recorded_from_the_palette(demo_engine, cfg):
         await until(lambda: "inget datum" in str(app.screen.query_one("#training-error").render()), "bad date")
         await pilot.press(*["backspace"] * 10, *"2026-11-02", "enter")
         await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
-        await until(lambda: trained() != [], "recorded")
+        await until(lambda: len(trained()) == len(DEMO_TRAININGS) + 1, "recorded")
         # Esc cancels: nothing more is recorded
         await pilot.press("ctrl+p")
         await until(lambda: app.screen.__class__.__name__ == "LessCommandPalette", "palette again")
@@ -192,4 +227,31 @@ async def test_training_recorded_from_the_palette(demo_engine, cfg):
         await until(lambda: isinstance(app.screen, TrainingDialog), "the dialog again")
         await pilot.press(*"Kerstin Bronner", "escape")
         await until(lambda: isinstance(app.screen, QueueScreen), "cancelled")
-    assert trained() == [("Jessica Bylund", "Försäkringsmedicin grundkurs", dt.date(2026, 11, 2))]
+    # after the demo's own trainings (the latest of them months ago), the one recorded here, once
+    assert trained()[-1] == ("Jessica Bylund", "Försäkringsmedicin grundkurs", dt.date(2026, 11, 2))
+    assert len(trained()) == len(DEMO_TRAININGS) + 1
+
+
+@pytest.mark.parametrize("lang,doctors,others,expected", [
+    ("sv", 1, 1, "Utbildade i försäkringsmedicin: 1 läkare, 1 annan profession"),
+    ("sv", 2, 3, "Utbildade i försäkringsmedicin: 2 läkare, 3 andra professioner"),
+    ("sv", 0, 0, "Utbildade i försäkringsmedicin: 0 läkare, 0 andra professioner"),
+    ("en", 1, 1, "Trained in insurance medicine: 1 doctor, 1 other profession"),
+    ("en", 2, 0, "Trained in insurance medicine: 2 doctors, 0 other professions"),
+])
+def test_trained_counts_singular_and_plural(lang, doctors, others, expected):
+    from less_tui.present import supervision_line
+
+    ro = imp_core.RollOut(doctors, others, dt.date(2026, 10, 12), dt.date(2026, 11, 22))
+    assert supervision_line(ro, TODAY, lang=lang).startswith(expected + " · ")
+    # one day overdue / in one day: "1 dag", "1 day"
+    assert supervision_line(ro, TODAY, lang=lang).endswith("(1 dag sedan)" if lang == "sv" else "(1 day ago)")
+    soon = imp_core.RollOut(doctors, others, dt.date(2026, 10, 13), dt.date(2026, 11, 24))
+    assert supervision_line(soon, TODAY, lang=lang).endswith("(om 1 dag)" if lang == "sv" else "(in 1 day)")
+
+
+def test_report_target_column_says_the_direction():
+    assert imp_core.target_text(0.8, "higher", "sv") == "80 %"  # a line as the seed writes it: "(mål 80 %)"
+    assert imp_core.target_text(0.8, "higher", "sv", signed=True) == "≥ 80 %"
+    assert imp_core.target_text(0.2, "lower", "sv", signed=True) == "≤ 20 %"
+    assert imp_core.measure_target(10, "higher", "count", signed=True) == "≥ 10"

@@ -4,7 +4,8 @@ as plain data. Pure rules: no database, no UI."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
@@ -13,6 +14,32 @@ from .text import number, pct
 
 # An idea is planned, being tested, introduced (the new way of working is the standard), or ended.
 STATUSES = ("planned", "testing", "introduced", "ended")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> dt.date:
+    """A date typed as ``YYYY-MM-DD`` and nothing else (ValueError for ``20230207``, ``2023-W06-2``,
+    ``2023-2-7`` or a day that does not exist), spaces around it allowed."""
+    s = text.strip()
+    if not _ISO_DATE.fullmatch(s):
+        raise ValueError(text)
+    return dt.date.fromisoformat(s)
+
+
+class EndBeforeStart(ValueError):
+    """A PDSA cycle whose end date is before its start date."""
+
+    def __init__(self, start: dt.date, end: dt.date):
+        super().__init__(f"end {end.isoformat()} is before start {start.isoformat()}")
+        self.start, self.end = start, end
+
+
+def check_cycle_dates(start: dt.date | None, end: dt.date | None) -> None:
+    """A cycle ends on or after the day it starts (EndBeforeStart otherwise); either may be unknown."""
+    if start is not None and end is not None and end < start:
+        raise EndBeforeStart(start, end)
 
 
 def idea_code(problem_no: int, idea_no: int) -> str:
@@ -39,10 +66,15 @@ def whole_number(v: Value | None, lang: str | None = None) -> str:
     return number(Fraction(v.count * 100, v.denominator), 0, lang)
 
 
-def target_text(target: float, direction: str, lang: str | None = None) -> str:
-    """A target as the improvement template writes it: ``80 %`` (at least), ``≤ 20 %`` (at most)."""
+def target_text(target: float, direction: str, lang: str | None = None, signed: bool = False) -> str:
+    """A target as the improvement template writes it in a line: ``80 %`` (at least), ``≤ 20 %`` (at most);
+    ``signed`` (a table's target column): ``≥ 80 %`` too, the direction always said."""
     digits = 0 if (Fraction(repr(float(target))) * 100).denominator == 1 else 1
-    return ("" if direction == "higher" else "≤ ") + pct(target, digits, lang)
+    return _direction(direction, signed) + pct(target, digits, lang)
+
+
+def _direction(direction: str, signed: bool) -> str:
+    return "≤ " if direction != "higher" else ("≥ " if signed else "")
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,7 @@ class CycleLine:
     end: dt.date | None
     result: str
     id: int | None = None
+    created: dt.date | None = None  # the day it was entered (None: not known)
 
 
 @dataclass(frozen=True)
@@ -66,6 +99,8 @@ class IdeaLine:
     indicators: tuple[str, ...]
     cycles: tuple[CycleLine, ...] = ()
     id: int | None = None
+    created: dt.date | None = None  # the day it was entered (None: not known)
+    changed: dt.date | None = None  # the day of its last change (its status, text or indicators)
 
 
 @dataclass(frozen=True)
@@ -74,11 +109,50 @@ class ProblemLine:
     text: str
     ideas: tuple[IdeaLine, ...] = ()
     id: int | None = None
+    created: dt.date | None = None  # the day it was entered (None: not known)
+
+
+def _entered_by(d: dt.date | None, last: dt.date) -> bool:
+    return d is None or d <= last
+
+
+def cycle_in_year(c: CycleLine, year: int) -> bool:
+    """A cycle belongs to a year when it starts (its start date, else the day it was entered) on or
+    before the year's last day and does not end (its end date) before the year's first."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return _entered_by(c.start or c.created, last) and (c.end is None or c.end >= first)
+
+
+def _ended_before(i: IdeaLine, first: dt.date) -> bool:
+    return i.status == "ended" and i.changed is not None and i.changed < first
+
+
+def idea_in_year(i: IdeaLine, year: int) -> bool:
+    """An idea belongs to a year when it was entered on or before the year's last day and was not ended
+    (status avslutad, last changed) before the year's first day."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return _entered_by(i.created, last) and not _ended_before(i, first)
+
+
+def of_year(problems: Sequence[ProblemLine], year: int) -> list[ProblemLine]:
+    """The improvement work that was active in ``year``: each problem entered on or before the year's last
+    day, unless every idea of it was ended before the year began (it was dealt with), with its ideas and
+    their cycles of that year."""
+    out = []
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    for p in problems:
+        if not _entered_by(p.created, last) or (p.ideas and all(_ended_before(i, first) for i in p.ideas)):
+            continue
+        ideas = tuple(replace(i, cycles=tuple(c for c in i.cycles if cycle_in_year(c, year)))
+                      for i in p.ideas if idea_in_year(i, year))
+        out.append(replace(p, ideas=ideas))
+    return out
 
 
 @dataclass(frozen=True)
-class IndicatorRow:
-    """One indicator over the year's closed meetings: the first is the start value."""
+class YearRow:
+    """A value over the year's closed meetings (an indicator, or one of the team's measures): the first
+    is the start value; None where there is none."""
 
     key: str
     target: float
@@ -89,14 +163,22 @@ class IndicatorRow:
     def start(self) -> Value | None:
         return self.values[0] if self.values else None
 
-    def series(self, lang: str | None = None) -> str:
+    def share_series(self, lang: str | None = None) -> str:
         """``58 %, 58, 64, 58, 61, 60`` — the start value with its sign, then each later meeting's."""
         if not self.values:
             return "–"
         return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
 
     def shares(self) -> list[float | None]:
-        return [v.share if v is not None else None for v in self.values]
+        return [v.share if v is not None and v.denominator else None for v in self.values]
+
+
+@dataclass(frozen=True)
+class IndicatorRow(YearRow):
+    """One indicator over the year's closed meetings."""
+
+    def series(self, lang: str | None = None) -> str:
+        return self.share_series(lang)
 
 
 def parse_measure(text: str, kind: str) -> tuple[int, int | None] | None:
@@ -125,36 +207,23 @@ def measure_value(v: Value | None, kind: str, lang: str | None = None) -> str:
     return str(v.count) if kind == "count" else whole_pct(v, lang)
 
 
-def measure_target(target: float, direction: str, kind: str, lang: str | None = None) -> str:
+def measure_target(target: float, direction: str, kind: str, lang: str | None = None, signed: bool = False) -> str:
     if kind == "share":
-        return target_text(target, direction, lang)
-    return ("" if direction == "higher" else "≤ ") + number(target, 0 if float(target).is_integer() else 1, lang)
+        return target_text(target, direction, lang, signed)
+    return _direction(direction, signed) + number(target, 0 if float(target).is_integer() else 1, lang)
 
 
 @dataclass(frozen=True)
-class MeasureRow:
+class MeasureRow(YearRow):
     """One of the team's own measures over the year's closed meetings (None: no value entered)."""
 
-    key: str
-    name: str
-    kind: str
-    target: float
-    direction: str
-    values: tuple[Value | None, ...]
-
-    @property
-    def start(self) -> Value | None:
-        return self.values[0] if self.values else None
+    name: str = ""
+    kind: str = "count"
 
     def series(self, lang: str | None = None) -> str:
-        if not self.values:
-            return "–"
-        if self.kind == "share":
-            return ", ".join([whole_pct(self.values[0], lang)] + [whole_number(v, lang) for v in self.values[1:]])
+        if self.kind == "share" or not self.values:
+            return self.share_series(lang)
         return ", ".join(measure_value(v, "count", lang) for v in self.values)
-
-    def shares(self) -> list[float | None]:
-        return [v.share if v is not None and v.denominator else None for v in self.values]
 
 
 @dataclass(frozen=True)
@@ -168,6 +237,37 @@ class SickShare:
     @property
     def share(self) -> float | None:
         return self.ongoing / self.listed if self.listed else None
+
+
+@dataclass(frozen=True)
+class TrainingLine:
+    """An insurance-medicine training a person of the team has taken (``doctor``: the roster names the
+    person's role as a doctor's)."""
+
+    person: str
+    course: str
+    date: dt.date
+    doctor: bool
+
+
+@dataclass(frozen=True)
+class SupervisionLine:
+    """A supervision session: its date, length, who led it and how many came."""
+
+    date: dt.date
+    minutes: int
+    leader: str
+    attendees: int
+
+
+def trainings_by(team: Sequence[Mapping[str, Any]], trained: Sequence[tuple[str, str, dt.date]],
+                 upto: dt.date | None = None) -> list[TrainingLine]:
+    """The trainings (person, course, date) taken on or before ``upto`` (all when None), oldest first,
+    each with whether the roster names the person a doctor."""
+    roles = {m["name"]: m.get("role", "") for m in team}
+    return [TrainingLine(person, course, date, is_doctor(roles.get(person, "")))
+            for person, course, date in sorted(trained, key=lambda x: (x[2], x[0]))
+            if upto is None or date <= upto]
 
 
 @dataclass
@@ -185,6 +285,15 @@ class Report:
     sick_shares: list[SickShare] = field(default_factory=list)
     region_share: float = 0.0
     country_share: float = 0.0
+    trainings: list[TrainingLine] = field(default_factory=list)  # taken by the year's end
+    supervisions: list[SupervisionLine] = field(default_factory=list)  # held in the year
+
+    @property
+    def trained(self) -> tuple[int, int]:
+        """(doctors, other professions) trained by the year's end: each person once."""
+        doctors = {x.person for x in self.trainings if x.doctor}
+        others = {x.person for x in self.trainings if not x.doctor}
+        return len(doctors), len(others)
 
     @property
     def start_date(self) -> dt.date | None:

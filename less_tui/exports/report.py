@@ -16,7 +16,7 @@ from typing import Callable
 from .. import clock
 from ..core import improvement as imp_core
 from ..core.plaintext import strip_controls
-from ..i18n import indicator_labels, t
+from ..i18n import counted, indicator_labels, t
 
 FORMATS = ("md", "docx", "xlsx")
 
@@ -61,17 +61,22 @@ def cycle_parts(c: imp_core.CycleLine) -> list[tuple[str, str]]:
             if getattr(c, k).strip()]
 
 
+def year_heads() -> list[str]:
+    """The template's columns: name, start value, its date, target, results, their dates, source."""
+    return [t("rep.col.indicator"), t("rep.col.start"), t("rep.col.start_date"), t("rep.col.target"),
+            t("rep.col.results"), t("rep.col.result_dates"), t("rep.col.source")]
+
+
 def indicator_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
     """The template's table: name, start value, its date, target, results, their dates, source."""
     labels = indicator_labels()
-    heads = [t("rep.col.indicator"), t("rep.col.start"), t("rep.col.start_date"), t("rep.col.target"),
-             t("rep.col.results"), t("rep.col.result_dates"), t("rep.col.source")]
+    heads = year_heads()
     rows = []
     later = r.meetings[1:]
     for row in r.indicators:
         rows.append([labels[row.key], imp_core.whole_pct(row.start),
                      r.start_date.isoformat() if r.start_date else "–",
-                     imp_core.target_text(row.target, row.direction),
+                     imp_core.target_text(row.target, row.direction, signed=True),
                      [imp_core.whole_pct(v) for v in row.values[1:]] or ["–"],
                      [d.isoformat() for d in later] or ["–"], t("rep.source")])
     return heads, rows
@@ -79,12 +84,11 @@ def indicator_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
 
 def measure_table(r: imp_core.Report) -> tuple[list[str], list[list]]:
     """The team's own measures in the same shape as the indicator table."""
-    heads = [t("rep.col.indicator"), t("rep.col.start"), t("rep.col.start_date"), t("rep.col.target"),
-             t("rep.col.results"), t("rep.col.result_dates"), t("rep.col.source")]
+    heads = year_heads()
     later = r.meetings[1:]
     rows = [[_one_line(m.name), imp_core.measure_value(m.start, m.kind),
              r.start_date.isoformat() if r.start_date else "–",
-             imp_core.measure_target(m.target, m.direction, m.kind),
+             imp_core.measure_target(m.target, m.direction, m.kind, signed=True),
              [imp_core.measure_value(v, m.kind) for v in m.values[1:]] or ["–"],
              [d.isoformat() for d in later] or ["–"], t("rep.measure_source")] for m in r.measures]
     return heads, rows
@@ -125,6 +129,26 @@ def per_meeting(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
         rows.append([d.isoformat(), str(pop)] + [
             "–" if v is None else f"{v.count}/{v.denominator} = {imp_core.whole_pct(v)}" for v in vals])
     return heads, rows
+
+
+def trained_line(r: imp_core.Report) -> str:
+    """``Utbildade i försäkringsmedicin vid årets slut: 2 läkare, 1 annan profession.``"""
+    doctors, others = r.trained
+    return t("rep.trained", doctors=counted("sup.doctors", doctors), others=counted("sup.others", others))
+
+
+def training_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
+    """Who took which training when, and their profession (a doctor or another, as the roster says)."""
+    heads = [t("col.date"), t("rep.col.person"), t("rep.col.profession"), t("rep.col.course")]
+    return heads, [[x.date.isoformat(), _one_line(x.person), t("rep.doctor" if x.doctor else "rep.other_profession"),
+                    _one_line(x.course)] for x in r.trainings]
+
+
+def supervision_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
+    """The year's supervision sessions: date, length in minutes, who led it, how many came."""
+    heads = [t("col.date"), t("sup.col.minutes"), t("sup.col.leader"), t("rep.col.attendee_count")]
+    return heads, [[x.date.isoformat(), str(x.minutes), _one_line(x.leader), str(x.attendees)]
+                   for x in r.supervisions]
 
 
 def imports_line(r: imp_core.Report) -> str:
@@ -201,6 +225,13 @@ def render_md(r: imp_core.Report) -> str:
             out.append(f"- **{md_text(cycle_head(c))}**")
             out += [f"  - {md_text(k)}: {md_text(v)}" for k, v in cycle_parts(c)]
         out.append("")
+    out += [f"## {t('rep.training')}", "", md_text(trained_line(r)), ""]
+    if r.trainings:
+        out += [_md_table(*training_table(r)), ""]
+    else:
+        out += [t("rep.no_trainings"), ""]
+    out += [f"### {t('rep.supervisions', year=r.year)}", ""]
+    out += [_md_table(*supervision_table(r)) if r.supervisions else t("rep.no_supervisions"), ""]
     out += [f"## {t('rep.charts')}", ""]
     from ..core.indicators import sparkline
 
@@ -257,6 +288,24 @@ def run_chart(r: imp_core.Report, row: "imp_core.IndicatorRow | imp_core.Measure
 
 # ---------------------------------------------------------------- Word
 
+def _docx_table(doc, heads: list[str], rows: list[list], font=None) -> None:
+    """A grid table: the heads, then a row per row (a cell given as a list: one line per item); ``font``:
+    the size of every cell's text (else the document's)."""
+    table = doc.add_table(rows=1, cols=len(heads))
+    table.style = "Table Grid"
+    for cell, h in zip(table.rows[0].cells, heads):
+        cell.text = h
+    for row in rows:
+        for cell, v in zip(table.add_row().cells, row):
+            cell.text = "\n".join(v) if isinstance(v, list) else v
+    if font is not None:
+        for trow in table.rows:
+            for cell in trow.cells:
+                for par in cell.paragraphs:
+                    for run in par.runs:
+                        run.font.size = font
+
+
 def render_docx(r: imp_core.Report, path) -> None:
     from docx import Document
     from docx.shared import Cm, Pt
@@ -287,41 +336,15 @@ def render_docx(r: imp_core.Report, path) -> None:
             par.add_run(f"{i.code} ").bold = True
             par.add_run(f"{_one_line(i.text)} ({idea_tail(i)})")
     doc.add_heading(t("rep.indicators"), level=1)
-    heads, rows = indicator_table(r)
-    table = doc.add_table(rows=1, cols=len(heads))
-    table.style = "Table Grid"
-    for cell, h in zip(table.rows[0].cells, heads):
-        cell.text = h
-    for row in rows:
-        for cell, v in zip(table.add_row().cells, row):
-            cell.text = "\n".join(v) if isinstance(v, list) else v
-    for trow in table.rows:
-        for cell in trow.cells:
-            for par in cell.paragraphs:
-                for run in par.runs:
-                    run.font.size = Pt(8)
+    _docx_table(doc, *indicator_table(r), font=Pt(8))
     for row in r.indicators:
         doc.add_paragraph(f"{labels[row.key]}: {series_line(row)}", style="List Bullet")
     doc.add_paragraph(imports_line(r))
     doc.add_heading(t("rep.per_meeting"), level=2)
-    heads, rows = per_meeting(r)
-    table = doc.add_table(rows=1, cols=len(heads))
-    table.style = "Table Grid"
-    for cell, h in zip(table.rows[0].cells, heads):
-        cell.text = h
-    for row in rows:
-        for cell, v in zip(table.add_row().cells, row):
-            cell.text = v
+    _docx_table(doc, *per_meeting(r))
     if r.measures:
         doc.add_heading(t("rep.measures"), level=2)
-        heads, rows = measure_table(r)
-        table = doc.add_table(rows=1, cols=len(heads))
-        table.style = "Table Grid"
-        for cell, h in zip(table.rows[0].cells, heads):
-            cell.text = h
-        for row in rows:
-            for cell, v in zip(table.add_row().cells, row):
-                cell.text = "\n".join(v) if isinstance(v, list) else v
+        _docx_table(doc, *measure_table(r))
         for m in r.measures:
             doc.add_paragraph(f"{_one_line(m.name)}: {measure_line(m)}", style="List Bullet")
     if r.sick_shares:
@@ -345,6 +368,17 @@ def render_docx(r: imp_core.Report, path) -> None:
                 par = doc.add_paragraph(style="List Bullet")
                 par.add_run(f"{k}: ").bold = True
                 par.add_run(_clean(v))
+    doc.add_heading(t("rep.training"), level=1)
+    doc.add_paragraph(trained_line(r))
+    if r.trainings:
+        _docx_table(doc, *training_table(r))
+    else:
+        doc.add_paragraph(t("rep.no_trainings"))
+    doc.add_heading(t("rep.supervisions", year=r.year), level=2)
+    if r.supervisions:
+        _docx_table(doc, *supervision_table(r))
+    else:
+        doc.add_paragraph(t("rep.no_supervisions"))
     doc.add_heading(t("rep.charts"), level=1)
     for row in [*r.indicators, *r.measures]:
         doc.add_picture(io.BytesIO(run_chart(r, row)), width=Cm(15.5))
@@ -425,6 +459,23 @@ def render_xlsx(r: imp_core.Report, path) -> None:
             for c in i.cycles:
                 ideas.append(["", "", "", cycle_head(c)] + [_clean(getattr(c, k)) for k in
                                                              ("plan", "do", "study", "act", "result")])
+    people = wb.create_sheet(t("rep.training")[:31])
+    people.append([trained_line(r)])
+    people.append([])
+    heads, rows = training_table(r)
+    people.append(heads)
+    for row in rows:
+        people.append(row)
+    people.append([])
+    people.append([t("rep.supervisions", year=r.year)])
+    heads, rows = supervision_table(r)
+    people.append(heads)
+    for x in r.supervisions:  # the length and the count as numbers
+        people.append([x.date, x.minutes, _one_line(x.leader), x.attendees])
+    for trow in people.iter_rows():
+        for cell in trow:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
     for sheet in wb.worksheets:
         for trow in sheet.iter_rows():
             for cell in trow:  # typed text that begins like a formula stays text

@@ -27,6 +27,12 @@ def t(key: str, lang: str | None = None, **kw) -> str:
     return s.format(**kw) if kw else s
 
 
+def counted(key: str, n: int, lang: str | None = None) -> str:
+    """``1 läkare`` / ``1 annan profession`` / ``3 andra professioner``: the catalogue's ``KEY_1`` for one,
+    else ``KEY`` with the number."""
+    return t(f"{key}_1", lang=lang) if n == 1 else t(key, n=n, lang=lang)
+
+
 def indicator_labels(lang: str | None = None) -> dict[str, str]:
     from ..core.indicators import INDICATOR_KEYS
 

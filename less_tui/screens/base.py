@@ -30,12 +30,20 @@ class KeySpec:
     id: str
     show: bool = True
     priority: bool = False
+    help: str = ""  # catalogue key of the help screen's text when it says more than the footer's label
+    help_args: tuple[tuple[str, str], ...] = ()  # its placeholders: (name, catalogue key of the value)
 
     def __post_init__(self) -> None:
         # the config checks [keymap] ids against less_tui/keymap.py, so every id must be listed there
         if KEYMAP_DEFAULTS.get(self.id) != self.keys:
             raise ValueError(f"binding id {self.id!r} with keys {self.keys!r} is not in less_tui/keymap.py "
                              f"(listed: {KEYMAP_DEFAULTS.get(self.id)!r})")
+
+    def help_text(self) -> str:
+        """What the help screen says the key does (the footer's label, or its own longer text)."""
+        if not self.help:
+            return t(self.label)
+        return t(self.help, **{name: t(key) for name, key in self.help_args})
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, t(self.label), show=self.show, priority=self.priority, id=self.id)

@@ -91,7 +91,7 @@ def _own_rows(app, node, focused=None) -> list[tuple[str, str]]:
         keys = [key.strip() for key in keymap.get(k.id, k.keys).split(",")]
         if focused is not None and focused is not node:
             keys = [key for key in keys if not focused.check_consume_key(key, key_to_character(key))] or keys
-        rows.append((_display(app, ",".join(keys)), t(k.label)))
+        rows.append((_display(app, ",".join(keys)), k.help_text()))
     return rows
 
 

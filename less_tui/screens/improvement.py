@@ -31,6 +31,17 @@ CYCLE_FIELDS = ("plan", "do", "study", "act", "owner", "start", "end", "result")
 DATE_FIELDS = ("start", "end")
 
 
+def cycle_when(c: imp_core.CycleLine) -> str:
+    """``2023-02-07–2023-06-01`` (``…`` for a date not yet set)."""
+    return f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}"
+
+
+def short(text: str, width: int = 50) -> str:
+    """Typed text on one line, cut with ``…`` to ``width`` characters (a dialog's question)."""
+    s = one_line(text) or "…"
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Entry:
     """One line of the list: a problem, an idea or a cycle, with the ids its keys need."""
@@ -49,6 +60,13 @@ class Editing:
     id: int | None  # None until the first save has made it
     parent: int | None  # the problem of a new idea, the idea of a new cycle
     label: str
+    new: bool = False  # made in this form (an empty one is removed again when the form is left)
+    left: bool = False  # the form was left (a first save still under way then removes an empty line)
+
+
+def is_empty(values: dict) -> bool:
+    """Nothing typed: every text blank and no date."""
+    return all(not (v.strip() if isinstance(v, str) else v) for v in values.values())
 
 
 class WorkTable(Translated, RowTable):
@@ -56,10 +74,10 @@ class WorkTable(Translated, RowTable):
             KeySpec("i", "new_idea", "key.new_idea", "improvement_new_idea"),
             KeySpec("c", "new_cycle", "key.new_cycle", "improvement_new_cycle"),
             KeySpec("s", "next_status", "key.idea_status", "improvement_status"),
-            KeySpec("1", "toggle_indicator(1)", "key.toggle_indicator", "improvement_indicator_1"),
-            KeySpec("2", "toggle_indicator(2)", "key.toggle_indicator", "improvement_indicator_2", show=False),
-            KeySpec("3", "toggle_indicator(3)", "key.toggle_indicator", "improvement_indicator_3", show=False),
-            KeySpec("4", "toggle_indicator(4)", "key.toggle_indicator", "improvement_indicator_4", show=False)]
+            KeySpec("delete", "delete_line", "key.delete_work", "improvement_delete"),
+            *[KeySpec(str(n), f"toggle_indicator({n})", "key.toggle_indicator", f"improvement_indicator_{n}",
+                      show=n == 1, help="key.toggle_indicator_n", help_args=(("name", f"ind.short.{key}"),))
+              for n, key in enumerate(INDICATOR_KEYS, start=1)]]
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -77,6 +95,9 @@ class WorkTable(Translated, RowTable):
     def action_next_status(self) -> None:
         self.screen.next_status()
 
+    def action_delete_line(self) -> None:
+        self.screen.delete_line()
+
     def action_toggle_indicator(self, n: int) -> None:
         self.screen.toggle_indicator(n)
 
@@ -87,6 +108,7 @@ class ImprovementScreen(DataScreen):
 
     DEFAULT_CSS = """
     ImprovementScreen #work { height: 1fr; min-height: 6; }
+    ImprovementScreen #detail { height: auto; max-height: 50%; border-top: solid $primary; padding: 0 1; }
     ImprovementScreen #form { height: auto; max-height: 60%; border-top: solid $primary; padding: 0 1; }
     ImprovementScreen .field { height: 1; }
     ImprovementScreen .field Label { width: 22; color: $text-muted; }
@@ -107,7 +129,6 @@ class ImprovementScreen(DataScreen):
         self.entries: list[Entry] = []
         self.editing: Editing | None = None
         self._select: str | None = None  # the line to highlight after the next load
-        self._filling = False
         self._timer: Timer | None = None
         self._creating = False  # the first save of a new line is under way
         self._pending: tuple[Editing, dict, list[str]] | None = None  # to save when it is done
@@ -116,6 +137,7 @@ class ImprovementScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
         yield WorkTable(id="work")
+        yield Static("", id="detail")  # the highlighted line in full: a cycle's plan, do, study, act, result
         with Vertical(id="form"):
             yield Static("", id="form-title", markup=False)
             with Horizontal(classes="field", id="row-text"):
@@ -158,35 +180,92 @@ class ImprovementScreen(DataScreen):
         table = self.query_one(WorkTable)
         current = self.entries[table.cursor_row].key if self.entries and 0 <= table.cursor_row < len(self.entries) else None
         self.entries = entries
-        if not table.columns:
-            for key, label in (("no", "work.col.no"), ("text", "work.col.text"), ("status", "work.col.status"),
-                               ("ind", "work.col.indicators")):
-                table.add_column(t(label), key=key)
-        table.clear()
-        short = {k: t(f"ind.short.{k}") for k in INDICATOR_KEYS}
+        self.render_table(select=self._select or current)
+        self._select = None
+
+    NO_WIDTH, STATUS_WIDTH = 5, 9  # "  1.1", "avslutad"
+
+    def _widths(self) -> tuple[int, int, bool]:
+        """(text, indicators) column widths for the screen's width, and whether the indicators are shown
+        by number (narrow: "1, 3") rather than by name. Every column fits: nothing is pushed off screen."""
+        width = self.app.size.width
+        narrow = width < 100
+        ind = 11 if narrow else 28
+        # 4 columns of 1 cell padding each side (8), the table's border (2) and its scrollbar (2)
+        text = max(12, width - self.NO_WIDTH - self.STATUS_WIDTH - ind - 8 - 2 - 2)
+        return text, ind, narrow
+
+    def render_table(self, select: str | None = None) -> None:
+        """The list, one line per problem, idea and cycle, each cut to its column (the detail below the
+        table shows the highlighted line in full)."""
+        table = self.query_one(WorkTable)
+        text_w, ind_w, narrow = self._widths()
+        table.clear(columns=True)
+        for key, label, w in (("no", "work.col.no", self.NO_WIDTH), ("text", "work.col.text", text_w),
+                              ("status", "work.col.status", self.STATUS_WIDTH), ("ind", "work.col.indicators", ind_w)):
+            table.add_column(t(label), key=key, width=w)
+        names = {k: (str(n) if narrow else t(f"ind.short.{k}")) for n, k in enumerate(INDICATOR_KEYS, start=1)}
         rows = []
-        for e in entries:
+        for e in self.entries:
             if e.kind == "problem":
-                rows.append([Text(str(e.problem.number), style="bold"), Text(one_line(e.problem.text) or "…", style="bold"),
-                             Text(""), Text("")])
+                rows.append([Text(str(e.problem.number), style="bold"),
+                             Text(short(e.problem.text, text_w), style="bold"), Text(""), Text("")])
             elif e.kind == "idea":
-                rows.append([Text("  " + e.idea.code), Text(one_line(e.idea.text) or "…"),
+                rows.append([Text("  " + e.idea.code), Text(short(e.idea.text, text_w)),
                              Text(t(f"idea.status.{e.idea.status}")),
-                             Text(", ".join(short.get(k, k) for k in e.idea.indicators))])
+                             Text(short(", ".join(names.get(k, k) for k in e.idea.indicators), ind_w) if e.idea.indicators
+                                  else "")])
             else:
                 c = e.cycle
-                when = f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}"
-                rows.append([Text("    " + t("work.pdsa")), Text(f"{when} {one_line(c.owner)}: {one_line(c.plan)}".strip()),
-                             Text(one_line(c.result)), Text("")])
+                line = f"{t('work.pdsa')} {cycle_when(c)}" + (f" · {one_line(c.owner)}" if c.owner.strip() else "")
+                rows.append([Text(""), Text("  " + short(line, text_w - 2), style="italic"), Text(""), Text("")])
         if not rows:
             rows.append([Text(""), Text(t("work.empty"), style="dim"), Text(""), Text("")])
         table.add_rows(rows)
-        want = self._select or current
-        self._select = None
-        for n, e in enumerate(entries):
-            if e.key == want:
+        for n, e in enumerate(self.entries):
+            if e.key == select:
                 table.move_cursor(row=n)
                 break
+        self.render_detail()
+
+    def on_resize(self) -> None:
+        if self.entries:
+            current = self.highlighted()
+            self.render_table(select=current.key if current else None)
+
+    @on(DataTable.RowHighlighted, "#work")
+    def moved(self, event: DataTable.RowHighlighted) -> None:
+        self.render_detail()
+
+    def render_detail(self) -> None:
+        """Under the table, the highlighted line in full, wrapped: a problem's or idea's text, an idea's
+        status and indicators, a cycle's dates, owner, plan, do, study, act and result."""
+        detail = self.query_one("#detail", Static)
+        e = self.highlighted()
+        detail.display = e is not None and self.editing is None
+        if e is None:
+            return
+        out = Text()
+        if e.kind == "problem":
+            out.append(t("work.problem", no=e.problem.number), style="bold")
+            out.append("\n" + (one_line(e.problem.text) or "…"))
+        elif e.kind == "idea":
+            i = e.idea
+            out.append(t("work.idea", code=i.code), style="bold")
+            out.append(" · " + t(f"idea.status.{i.status}"))
+            if i.indicators:
+                out.append(" · " + ", ".join(t(f"ind.short.{k}") for k in i.indicators if k in INDICATOR_KEYS))
+            out.append("\n" + (one_line(i.text) or "…"))
+        else:
+            c = e.cycle
+            out.append(t("work.cycle", code=e.idea.code), style="bold")
+            out.append(" · " + cycle_when(c))
+            if c.owner.strip():
+                out.append(f" · {t('pdsa.owner')}: {one_line(c.owner)}")
+            for name in ("plan", "do", "study", "act", "result"):
+                out.append(f"\n{t(f'pdsa.{name}')}: ", style="bold")
+                out.append(one_line(getattr(c, name)) or "–")
+        detail.update(out)
 
     # ------------------------------------------------------------ the highlighted line
 
@@ -199,21 +278,22 @@ class ImprovementScreen(DataScreen):
     # ------------------------------------------------------------ new lines and changes from the list
 
     def new_problem(self) -> None:
-        self.edit(Editing("problem", None, None, t("work.new_problem")), {"text": ""})
+        self.edit(Editing("problem", None, None, t("work.new_problem"), new=True), {"text": ""})
 
     def new_idea(self) -> None:
         e = self.highlighted()
         if e is None:
             self.notify(t("work.need_problem"), severity="warning")
             return
-        self.edit(Editing("idea", None, e.problem.id, t("work.new_idea", no=e.problem.number)), {"text": ""})
+        self.edit(Editing("idea", None, e.problem.id, t("work.new_idea", no=e.problem.number), new=True),
+                  {"text": ""})
 
     def new_cycle(self) -> None:
         e = self.highlighted()
         if e is None or e.idea is None:
             self.notify(t("work.need_idea"), severity="warning")
             return
-        self.edit(Editing("cycle", None, e.idea.id, t("work.cycle", code=e.idea.code)),
+        self.edit(Editing("cycle", None, e.idea.id, t("work.cycle", code=e.idea.code), new=True),
                   {name: "" for name in CYCLE_FIELDS})
 
     def next_status(self) -> None:
@@ -237,6 +317,45 @@ class ImprovementScreen(DataScreen):
         self._select = e.key
         self.app.write(partial(self.service.update_idea, e.idea.id, indicators=keys), then=lambda _: self.load())
 
+    def delete_line(self) -> None:
+        """Delete (after a yes) the highlighted problem, idea or cycle; the question names it and what goes
+        with it (a problem's ideas and cycles, an idea's cycles)."""
+        from ..present import counted
+        from .dialogs import ConfirmDialog
+
+        e = self.highlighted()
+        if e is None:
+            self.notify(t("work.nothing_to_delete"), severity="warning")
+            return
+        svc = self.service
+        if e.kind == "problem":
+            ideas = len(e.problem.ideas)
+            cycles = sum(len(i.cycles) for i in e.problem.ideas)
+            text = short(e.problem.text)
+            if ideas:
+                children = counted("work.ideas", ideas) + (
+                    " " + t("work.and") + " " + counted("work.cycles", cycles) if cycles else "")
+                question = t("work.delete_problem_with", no=e.problem.number, text=text, children=children)
+            else:
+                question = t("work.delete_problem", no=e.problem.number, text=text)
+            fn = partial(svc.delete_problem, e.id)
+        elif e.kind == "idea":
+            cycles = len(e.idea.cycles)
+            text = short(e.idea.text)
+            question = (t("work.delete_idea_with", code=e.idea.code, text=text, children=counted("work.cycles", cycles))
+                        if cycles else t("work.delete_idea", code=e.idea.code, text=text))
+            fn = partial(svc.delete_idea, e.id)
+        else:
+            c = e.cycle
+            question = t("work.delete_cycle", code=e.idea.code, when=cycle_when(c), plan=short(c.plan))
+            fn = partial(svc.delete_cycle, e.id)
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.write(fn, then=lambda _: (self.notify(t("work.deleted")), self.load()))
+
+        self.app.push_screen(ConfirmDialog(question), answer)
+
     @on(DataTable.RowSelected, "#work")
     def chosen(self, event: DataTable.RowSelected) -> None:
         e = self.highlighted()
@@ -256,6 +375,7 @@ class ImprovementScreen(DataScreen):
 
     def edit(self, editing: Editing, values: dict[str, str]) -> None:
         self.editing = editing
+        self.query_one("#detail").display = False
         form = self.query_one("#form")
         form.display = True
         self.query_one("#form-title", Static).update(editing.label)
@@ -263,18 +383,16 @@ class ImprovementScreen(DataScreen):
         self.query_one("#row-text").display = not cycle
         for row in self.query(".cycle-field"):
             row.display = cycle
-        self._filling = True
-        try:
+        # the values put in the form are not typing: no Changed message, so nothing is saved (or made)
+        with self.prevent(Input.Changed):
             for name, value in values.items():
                 self.query_one(f"#f-{name}", Input).value = value
-        finally:
-            self._filling = False
         self._state("")
         self.query_one("#f-plan" if cycle else "#f-text", Input).focus()
 
     @on(Input.Changed)
     def typed(self, event: Input.Changed) -> None:
-        if self._filling or self.editing is None:
+        if self.editing is None:
             return
         if self._timer is not None:
             self._timer.stop()
@@ -292,12 +410,18 @@ class ImprovementScreen(DataScreen):
             if name in DATE_FIELDS:
                 value = value.strip()
                 try:
-                    out[name] = dt.date.fromisoformat(value) if value else None
+                    out[name] = imp_core.iso_date(value) if value else None
                 except ValueError:
                     problems.append(t("work.bad_date", field=t(f"work.field.{name}"), value=value))
                     out.pop(name, None)
             else:
                 out[name] = value
+        try:
+            imp_core.check_cycle_dates(out.get("start"), out.get("end"))
+        except imp_core.EndBeforeStart as e:  # neither date is saved until they agree (the rest is)
+            problems.append(t("work.end_before_start", start=e.start.isoformat(), end=e.end.isoformat()))
+            out.pop("start")
+            out.pop("end")
         return out, problems
 
     def save(self) -> None:
@@ -313,6 +437,9 @@ class ImprovementScreen(DataScreen):
             self._state(t("work.saving"))
         if self._creating:  # the line is being made: this text follows once it has its id
             self._pending = (ed, values, problems)
+            return
+        if ed.id is None and is_empty(values):  # nothing typed yet: nothing is made
+            self._state("")
             return
         self._write(ed, values, problems)
 
@@ -342,8 +469,18 @@ class ImprovementScreen(DataScreen):
         pending, self._pending = self._pending, None
         if pending is not None:
             self._write(*pending)
+            if ed.left:
+                self._drop_if_empty(ed, pending[1])
             return
         self._saved(ed, problems, None)
+
+    def _drop_if_empty(self, ed: Editing, values: dict) -> None:
+        """A line made in this form and left empty is removed again (an accidental key leaves nothing)."""
+        if not ed.new or ed.id is None or not is_empty(values):
+            return
+        svc = self.service
+        fn = {"problem": svc.delete_problem, "idea": svc.delete_idea, "cycle": svc.delete_cycle}[ed.kind]
+        self.app.write(partial(fn, ed.id), then=lambda _: self.load())
 
     def _saved(self, ed: Editing, problems: list[str], _result) -> None:
         self.saved_count += 1
@@ -367,13 +504,24 @@ class ImprovementScreen(DataScreen):
 
     def action_back(self) -> None:
         if self.editing is not None:
+            ed = self.editing
             self.flush()
+            ed.left = True
+            if not self._creating:  # (else once it is made)
+                self._drop_if_empty(ed, self._values()[0])
             self.editing = None
             self.query_one("#form").display = False
+            self.render_detail()
             self.query_one(WorkTable).focus()
             self.load()
             return
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         self.app.pop_screen()
+        refresh = getattr(below, "refresh_from_db", None)
+        if refresh is not None:
+            # after the writes still queued (a status or an indicator changed just before Esc): the
+            # screen below (the summary's ideas being tested) shows the new state at once
+            self.app.write(lambda: None, then=lambda _: refresh())
 
 
 
@@ -467,7 +615,7 @@ class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[s
             yield Static(t("sup.hint"), classes="supervision-hint", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#s-minutes", Input).focus()
+        self.query_one("#s-date", Input).focus()  # the first field; Tab walks down from it
 
     @on(Input.Changed)
     def typed(self) -> None:
@@ -482,7 +630,7 @@ class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[s
         event.stop()
         value = {w.id: w.value.strip() for w in self.query(Input)}
         try:
-            date = dt.date.fromisoformat(value["s-date"])
+            date = imp_core.iso_date(value["s-date"])
         except ValueError:
             self._problem(t("sup.bad_date", value=value["s-date"]), "s-date")
             return
@@ -555,7 +703,7 @@ class TrainingDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"])
             self._problem(t("tra.need_course"), "t-course")
             return
         try:
-            date = dt.date.fromisoformat(value["t-date"])
+            date = imp_core.iso_date(value["t-date"])
         except ValueError:
             self._problem(t("sup.bad_date", value=value["t-date"] or "–"), "t-date")
             return

@@ -109,9 +109,11 @@ class SummaryScreen(DataScreen):
             yield Label(t("sum.indicators"), classes="section")
             yield IndicatorTable(id="indicators")
             yield Static("", id="testing")  # the ideas being tested, per indicator (only when there are any)
+            yield Static("", id="rollout")  # trained counts and the next supervision (only once recorded)
             with Horizontal(id="chart-row"):
                 yield PlotextPlot(id="chart")
                 yield Static("", id="context")
+            yield Static("", id="measures")  # the team's own measures (only when configured)
             yield Label(t("sum.actions_by_owner"), classes="section")
             yield Static("", id="by-owner")
             yield Label(t("sum.last_actions"), classes="section")
@@ -221,8 +223,9 @@ class SummaryScreen(DataScreen):
             ctx.append(f"{v}\n")
         if c.lower_bound:
             ctx.append(t("ctx.lower_bound"), style="italic")
-        self.improvement_context(ctx)
         self.query_one("#context", Static).update(ctx)
+        self.render_rollout()
+        self.render_measures()
         by = Text()
         if not d.actions_by_owner:
             by.append(t("sum.no_actions"), style="dim")
@@ -339,26 +342,40 @@ class SummaryScreen(DataScreen):
     def action_improvement(self) -> None:
         self.less_app.show_improvement()
 
-    def improvement_context(self, ctx: Text) -> None:
-        """Beside the context: the LESS roll-out and the team's own measures (only when there are any;
-        the summary is otherwise as it was). The ideas being tested are in the indicator table."""
+    def render_rollout(self) -> None:
+        """Under the indicator table, the whole width (so never cut by the chart's height, and in view at
+        80×24): the LESS roll-out, trained counts and the next supervision, overdue in words and red.
+        Hidden until something of it is recorded."""
+        from .. import clock
+        from ..present import supervision_line
+
+        widget = self.query_one("#rollout", Static)
+        widget.display = self.rollout is not None
+        if self.rollout is None:
+            return
+        line = Text()
+        line.append(t("sum.rollout") + ": ", style="bold")
+        late = self.rollout.overdue_days(clock.today())
+        line.append(supervision_line(self.rollout, clock.today()), style="bold red" if late else "")
+        widget.update(line)
+
+    def render_measures(self) -> None:
+        """Below the chart, the whole width: the team's own measures now, last meeting's and the target
+        (only when configured; the summary is otherwise as it was)."""
         from ..core.improvement import measure_target, measure_value
 
-        if self.rollout is not None:
-            from .. import clock
-            from ..present import supervision_line
-
-            late = self.rollout.overdue_days(clock.today())
-            ctx.append("\n" + t("sum.rollout") + "\n", style="bold")
-            ctx.append(supervision_line(self.rollout, clock.today()).replace(" · ", "\n") + "\n",
-                       style="bold red" if late else "")
-        if self.measures:
-            ctx.append("\n" + t("sum.measures") + "\n", style="bold")
-            for m in self.measures:
-                ctx.append(f"{one_line(m.name)}: ", style="dim")
-                ctx.append(f"{measure_value(m.value, m.kind)} ({t('col.previous_short').lower()} "
-                           f"{measure_value(m.previous, m.kind)}; {t('col.target').lower()} "
-                           f"{measure_target(m.target, m.direction, m.kind)})\n")
+        widget = self.query_one("#measures", Static)
+        widget.display = bool(self.measures)
+        if not self.measures:
+            return
+        text = Text()
+        text.append(t("sum.measures") + "\n", style="bold")
+        for m in self.measures:
+            text.append(f"{one_line(m.name)}: ", style="dim")
+            text.append(f"{measure_value(m.value, m.kind)} ({t('col.previous_short').lower()} "
+                        f"{measure_value(m.previous, m.kind)}; {t('col.target').lower()} "
+                        f"{measure_target(m.target, m.direction, m.kind, signed=True)})\n")
+        widget.update(text)
 
     def action_measures(self) -> None:
         if not self.less_app.cfg.measures:

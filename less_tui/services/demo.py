@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from .. import clock
 from ..config import Config
@@ -145,9 +146,81 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
             m.closed_at = m.started_at + dt.timedelta(minutes=rng.randint(38, 52))
             s.add(m)
             meetings += 1
+        add_improvement_work(s, unit_id, today)
         repo.audit(s, "demo", unit_id, detail=f"seed={seed}")
         s.commit()
     return DemoResult(units=1, certificates=len(rows), meetings=meetings)
+
+
+# The clinic's improvement work over the demo's year, after seed 004 (a clinic's report, 2023): problems,
+# ideas linked to indicators with their status, PDSA cycles; trainings of the roster and supervision.
+# Dates are months before today (the demo's meetings are monthly); None: not set.
+Cycle = tuple[str, str, str, str, str, int, "int | None", str]  # plan, do, study, act, owner, start, end, result
+DEMO_WORK: list[tuple[str, int, list[tuple[str, list[str], str, int, list[Cycle]]]]] = [
+    ("Läkarnas kalendrar är fullbokade: tid för sjukskrivningarna och en rehabplan med patienten saknas", 12, [
+        ("Införa ett försäkringsmedicinskt team (FMT) som följer upp sjukskrivningarna varje månad",
+         ["one_doctor", "coordinator_contact"], "introduced", 12, [
+             ("FMT-möte en gång i månaden: verksamhetschef, rehabkoordinator och FMA-läkare",
+              "Teamet har träffats varje månad sedan start", "Fler ärenden följs upp; fler har kontakt med "
+              "rehabkoordinator", "Infört som standard, 45 minuter", "Kerstin Bronner", 12, 8, "Infört")]),
+        ("Blankett för rehabplan som patienten fyller i före läkarbesöket", ["rehab_plan"], "ended", 11, [
+            ("Läkarna delar ut blanketten vid besöket i fyra veckor", "Delades ut till ett tiotal patienter",
+             "Läkarna tyckte att den var krånglig; få kom tillbaka ifyllda", "Avslutas: rehabplanen skrivs med "
+             "rehabkoordinator i stället", "Jessica Bylund", 10, 9, "Avslutad")]),
+        ("Rehabkoordinator träffar patienten för kartläggning vid sjukskrivningens start",
+         ["coordinator_contact", "rehab_plan"], "testing", 6, [
+             ("Sjuksköterskorna bokar kartläggningssamtal för patienter med arbetsrelaterad stress",
+              "Telefontider hos rehabkoordinator varje vecka", "", "", "Kerstin Bronner", 3, None, "")]),
+    ]),
+    ("Rutiner för återbesök saknas: patienten förväntas själv boka uppföljningen", 12, [
+        ("Sjukskrivande läkare bokar återbesöket själv innan intyget går ut", ["one_doctor"], "testing", 8, [
+            ("FMA-läkaren och två läkare bokar återbesök till sig själva", "Gjort i åtta veckor",
+             "Fler återbesök hos samma läkare", "Utöka till alla läkare", "Jessica Bylund", 6, 4,
+             "Andelen med en läkare ökade i gruppen"),
+            ("Alla läkare bokar återbesöket själva; påminnelse på läkarmötet", "", "", "", "Niran El Kouni",
+             1, None, "")]),
+        ("Pröva deltidssjukskrivning innan heltid", ["full_time"], "planned", 3, []),
+    ]),
+    ("Tvärprofessionella konferenser används inte fullt ut", 7, [
+        ("Avsatt konferenstid 45 minuter i läkarnas och behandlarnas kalendrar", ["coordinator_contact"],
+         "planned", 7, []),
+    ]),
+]
+DEMO_TRAININGS = [("Jessica Bylund", "Försäkringsmedicin grundkurs", 11),
+                  ("Kerstin Bronner", "LESS för rehabkoordinatorer", 10),
+                  ("Niran El Kouni", "Försäkringsmedicin för verksamhetschefer", 9),
+                  ("Sara Lindqvist", "Försäkringsmedicin för fysioterapeuter", 5)]
+DEMO_SUPERVISION = [(4, 90, "Handledare från APC", ["Kerstin Bronner", "Niran El Kouni", "Jessica Bylund"]),
+                    (1, 60, "Handledare från APC", ["Kerstin Bronner", "Jessica Bylund", "Sara Lindqvist"])]
+
+
+def add_improvement_work(s: Session, unit_id: int, today: dt.date) -> None:
+    """The demo clinic's improvement work, trainings and supervision (``DEMO_WORK``), each entered on the
+    day of the meeting it belongs to."""
+    from ..storage import improvement as store
+
+    def day(months: int | None) -> dt.date | None:
+        return None if months is None else clock.add_months(today, -months)
+
+    def at(months: int) -> dt.datetime:
+        return dt.datetime.combine(clock.add_months(today, -months), dt.time(13, 30)).astimezone()
+
+    for text, p_month, ideas in DEMO_WORK:
+        p = store.add_problem(s, unit_id, text)
+        p.created_at = p.updated_at = at(p_month)
+        for idea_text, indicators, status, i_month, cycles in ideas:
+            i = store.add_idea(s, unit_id, pk(p), idea_text, indicators, status)
+            last = min([i_month] + [c[5] if c[6] is None else c[6] for c in cycles])
+            i.created_at, i.updated_at = at(i_month), at(last)
+            for plan, do, study, act, owner, start, end, result in cycles:
+                c = store.add_cycle(s, unit_id, pk(i), plan=plan, do=do, study=study, act=act, owner=owner,
+                                    start=day(start), end=day(end), result=result)
+                c.created_at, c.updated_at = at(start), at(start if end is None else end)
+    for person, course, months in DEMO_TRAININGS:
+        store.add_training(s, unit_id, person, course, clock.add_months(today, -months))
+    for months, minutes, leader, attendees in DEMO_SUPERVISION:
+        store.add_supervision(s, unit_id, clock.add_months(today, -months), minutes, leader, attendees)
+    s.flush()
 
 
 def build_region(engine: Engine, cfg: Config, seed: int = 1, units: int = 200, per_unit: int = 1500,

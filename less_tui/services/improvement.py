@@ -141,6 +141,25 @@ class ImprovementService:
             store.update_cycle(s, self._unit_id(s), cycle_id, **fields)
             s.commit()
 
+    def delete_problem(self, problem_id: int) -> tuple[int, int]:
+        """Remove a problem with its ideas and their cycles (audited); returns (ideas, cycles) removed."""
+        with self._session() as s:
+            removed = store.delete_problem(s, self._unit_id(s), problem_id)
+            s.commit()
+            return removed
+
+    def delete_idea(self, idea_id: int) -> int:
+        """Remove an idea with its cycles (audited); returns the number of cycles removed."""
+        with self._session() as s:
+            removed = store.delete_idea(s, self._unit_id(s), idea_id)
+            s.commit()
+            return removed
+
+    def delete_cycle(self, cycle_id: int) -> None:
+        with self._session() as s:
+            store.delete_cycle(s, self._unit_id(s), cycle_id)
+            s.commit()
+
     # -------------------------------------------------------------- the team's own measures
 
     def measures_at(self, date: dt.date) -> list[MeasureNow]:
@@ -234,6 +253,16 @@ class ImprovementService:
             return None
         return imp_core.roll_out([m.model_dump() for m in self.cfg.team], trained, dates, self.cfg.less.supervision_weeks)
 
+    def training_list(self) -> list[imp_core.TrainingLine]:
+        """Every training recorded (oldest first), each with whether the roster names the person a doctor."""
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                return []
+            rows = [(x.person, x.course, x.date) for x in store.trainings(s, unit_id)]
+        return imp_core.trainings_by([m.model_dump() for m in self.cfg.team], rows)
+
     def supervision_list(self) -> list[tuple[dt.date, int, str, list[str]]]:
         with self._session() as s:
             try:
@@ -265,13 +294,18 @@ class ImprovementService:
                 team=[(m.name, m.role) for m in self.cfg.team],
                 meetings=[d for d, _ in meetings],
                 indicators=imp_core.indicator_rows(meetings, self.cfg.targets),
-                problems=store.work(s, unit_id),
+                problems=imp_core.of_year(store.work(s, unit_id), year),
                 imports=store.import_dates_of_year(s, unit_id, year),
                 demo=demo,
                 measures=imp_core.measure_rows([m.model_dump() for m in self.cfg.measures], dates, store.measure_history(s, unit_id, year)),
                 sick_shares=sick,
                 region_share=self.cfg.less.region_sick_share,
                 country_share=self.cfg.less.country_sick_share,
+                trainings=imp_core.trainings_by([m.model_dump() for m in self.cfg.team],
+                                                [(x.person, x.course, x.date) for x in store.trainings(s, unit_id)],
+                                                upto=dt.date(year, 12, 31)),
+                supervisions=[imp_core.SupervisionLine(x.date, x.minutes, x.leader, len(store.supervision_attendees(x)))
+                              for x in store.supervisions(s, unit_id) if x.date.year == year],
             )
             repo.audit(s, "report", unit_id, detail=f"year={year}")
             s.commit()

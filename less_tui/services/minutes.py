@@ -77,8 +77,8 @@ def _idea_changes(changed: list[tuple[imp_core.IdeaLine, bool, tuple[imp_core.Cy
         out.append(IdeaChange(
             code=idea.code, text=idea.text, status=t(f"idea.status.{idea.status}"),
             indicators=", ".join(labels.get(k, k) for k in idea.indicators),
-            cycles=[CycleChange(dates=t("rep.cycle_dates", start=c.start.isoformat() if c.start else "–",
-                                        end=c.end.isoformat() if c.end else "–"),
+            cycles=[CycleChange(dates=t("rep.cycle_dates", start=c.start.isoformat() if c.start else "…",
+                                        end=c.end.isoformat() if c.end else "…"),  # as the report and the app
                                 plan=c.plan.strip(), owner=c.owner.strip(), result=c.result.strip())
                     for c in cycles]))
     return out

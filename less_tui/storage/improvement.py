@@ -121,6 +121,7 @@ def idea_indicators(i: ImprovementIdea) -> tuple[str, ...]:
 
 def add_cycle(s: Session, unit_id: int, idea_id: int, **fields) -> PdsaCycle:
     p, i = idea(s, unit_id, idea_id)
+    imp_core.check_cycle_dates(fields.get("start"), fields.get("end"))
     now = clock.now()
     c = PdsaCycle(idea_id=i.id, created_at=now, updated_at=now, **fields)
     s.add(c)
@@ -131,11 +132,51 @@ def add_cycle(s: Session, unit_id: int, idea_id: int, **fields) -> PdsaCycle:
 
 def update_cycle(s: Session, unit_id: int, cycle_id: int, **fields) -> PdsaCycle:
     _, c = cycle(s, unit_id, cycle_id)
+    imp_core.check_cycle_dates(fields.get("start", c.start), fields.get("end", c.end))
     for k, v in fields.items():
         setattr(c, k, v)
     c.updated_at = clock.now()
     s.add(c)
     return c
+
+
+def delete_cycle(s: Session, unit_id: int, cycle_id: int) -> None:
+    i, c = cycle(s, unit_id, cycle_id)
+    p, _ = idea(s, unit_id, i.id)
+    s.delete(c)
+    repo.audit(s, "improvement.cycle.delete", unit_id, detail=f"{imp_core.idea_code(p.number, i.number)} "
+               f"{c.start.isoformat() if c.start else '…'}–{c.end.isoformat() if c.end else '…'}")
+
+
+def delete_idea(s: Session, unit_id: int, idea_id: int) -> int:
+    """Remove an idea and its cycles (the audit row says how many); returns the number of cycles."""
+    p, i = idea(s, unit_id, idea_id)
+    cycles = cycles_of(s, [i.id])
+    for c in cycles:
+        s.delete(c)
+    s.flush()
+    s.delete(i)
+    repo.audit(s, "improvement.idea.delete", unit_id,
+               detail=f"{imp_core.idea_code(p.number, i.number)} (cycles {len(cycles)})")
+    return len(cycles)
+
+
+def delete_problem(s: Session, unit_id: int, problem_id: int) -> tuple[int, int]:
+    """Remove a problem with its ideas and their cycles (the audit row says how many); returns
+    (ideas, cycles) removed."""
+    p = problem(s, unit_id, problem_id)
+    ideas = ideas_of(s, [p.id])
+    cycles = cycles_of(s, [i.id for i in ideas])
+    for c in cycles:
+        s.delete(c)
+    s.flush()
+    for i in ideas:
+        s.delete(i)
+    s.flush()
+    s.delete(p)
+    repo.audit(s, "improvement.problem.delete", unit_id,
+               detail=f"{p.number} (ideas {len(ideas)}, cycles {len(cycles)})")
+    return len(ideas), len(cycles)
 
 
 def work(s: Session, unit_id: int) -> list[imp_core.ProblemLine]:
@@ -146,14 +187,16 @@ def work(s: Session, unit_id: int) -> list[imp_core.ProblemLine]:
     for c in cycles_of(s, [i.id for i in ideas]):
         cycles.setdefault(c.idea_id, []).append(imp_core.CycleLine(
             plan=c.plan, do=c.do, study=c.study, act=c.act, owner=c.owner, start=c.start, end=c.end,
-            result=c.result, id=c.id))
+            result=c.result, id=c.id, created=_day(c.created_at)))
     by_problem: dict[int, list[imp_core.IdeaLine]] = {}
     numbers = {p.id: p.number for p in ps}
     for i in ideas:
         by_problem.setdefault(i.problem_id, []).append(imp_core.IdeaLine(
             code=imp_core.idea_code(numbers[i.problem_id], i.number), text=i.text, status=i.status,
-            indicators=idea_indicators(i), cycles=tuple(cycles.get(i.id, ())), id=i.id))
-    return [imp_core.ProblemLine(number=p.number, text=p.text, ideas=tuple(by_problem.get(p.id, ())), id=p.id)
+            indicators=idea_indicators(i), cycles=tuple(cycles.get(i.id, ())), id=i.id,
+            created=_day(i.created_at), changed=_day(i.updated_at)))
+    return [imp_core.ProblemLine(number=p.number, text=p.text, ideas=tuple(by_problem.get(p.id, ())), id=p.id,
+                                 created=_day(p.created_at))
             for p in ps]
 
 
