@@ -517,11 +517,10 @@ class ImprovementScreen(DataScreen):
             return
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         self.app.pop_screen()
-        refresh = getattr(below, "refresh_from_db", None)
-        if refresh is not None:
+        if isinstance(below, DataScreen):
             # after the writes still queued (a status or an indicator changed just before Esc): the
             # screen below (the summary's ideas being tested) shows the new state at once
-            self.app.write(lambda: None, then=lambda _: refresh())
+            self.less_app.write(lambda: None, then=lambda _: below.refresh_from_db())
 
 
 
