@@ -334,7 +334,9 @@ async def test_cycle_end_before_start_and_non_iso_dates_refused_in_the_app(demo_
             screen.query_one("#form-state").render()), "saved without the dates, the problem said")
         state = str(screen.query_one("#form-state").render())
         assert "före startdatumet 2023-06-01" in state
-        assert (cycle()[0].start, cycle()[0].end) == (None, None)
+        # the end is not saved; the start may be (it was a whole date on its own before the end was typed,
+        # and a pause in the typing saves what is valid)
+        assert cycle()[0].end is None and cycle()[0].start in (None, dt.date(2023, 6, 1))
         # a date not written YYYY-MM-DD is refused too
         await pilot.press(*["backspace"] * 10, *"20230801")
         await until(pilot, lambda: "20230801 är inget datum" in str(screen.query_one("#form-state").render()),
