@@ -75,6 +75,9 @@ class IndicatorTable(Translated, DataTable):
 
 
 class SummaryScreen(DataScreen):
+    # what the indicator table's surroundings take of the terminal's width: its margins (2), its border (2),
+    # the page's focus bar (1) and scrollbar (2), and a column to spare
+    TABLE_CHROME = 8
     KEYS = [
         KeySpec("escape", "back", "key.back", "summary_back"),
         KeySpec("n", "next_indicator", "key.next_indicator", "next_indicator"),
@@ -167,33 +170,14 @@ class SummaryScreen(DataScreen):
             head.append("  ·  " + t("sum.closed"), style="bold reverse")
         self.query_one("#summary-head", Static).update(head)
         table = self.query_one(IndicatorTable)
-        narrow = self.app.size.width < 100
-        # Narrow (80 columns): the change keeps its words, so the trend column gives way (the run chart
-        # below shows the selected indicator's course) and "last meeting" is shortened.
-        cols = [("ind", "col.indicator"), ("now", "col.now"), ("prev", "col.previous_short" if narrow else "col.previous"),
-                ("delta", "col.delta"), ("target", "col.target")] + ([] if narrow else [("trend", "col.trend")])
-        heads = [(key, t(label)) for key, label in cols]
+        heads, rows = self._indicator_rows(narrow=False)
+        if heads is None:  # the whole labels do not fit beside a trend: the narrow layout
+            heads, rows = self._indicator_rows(narrow=True)
         same_columns = [(c.key.value, c.label.plain) for c in table.columns.values()] == heads
         if not same_columns:
             table.clear(columns=True)
             for key, label in heads:
                 table.add_column(label, key=key)
-        rows = []
-        for i in d.indicators.indicators:
-            series = [v[i.key].share if i.key in v else None for _, v in d.history] + [i.share]
-            label = t(f"ind.short.{i.key}") if narrow else t(f"ind.{i.key}")
-            ok = i.on_target
-            row = [
-                Text(label, style="bold" if ok else ""),
-                Text(f"{i.count}/{i.denominator} {share_text(i.count, i.denominator)}", justify="right",
-                     style="green" if ok else ("red" if ok is False else "")),
-                Text(previous_share_text(i), justify="right"),
-                delta_text(i, brackets=not narrow),
-                Text(target_text(i), justify="right"),
-            ]
-            if not narrow:
-                row.append(Text(sparkline(series[-13:]), style="cyan"))
-            rows.append(row)
         keys = [i.key for i in d.indicators.indicators]
         if same_columns and [r.value for r in table.rows] == keys:
             # a reload (another session saved something): new values in place, so the table never
@@ -236,6 +220,44 @@ class SummaryScreen(DataScreen):
                 by.append(f"  {t('col.case')} {case_no}: {one_line(a.kind)} – {due} ({t('status.' + a.status)})\n")
         self.query_one("#by-owner", Static).update(by)
         self.query_one("#last-actions", Static).update(self.followup_renderable())
+
+    def _indicator_rows(self, narrow: bool):
+        """The indicator table's heads and rows. Wide: whole names, the change with its words in brackets
+        and a trend of as many meetings as the width leaves (up to 13); (None, None) when that does not
+        fit. Narrow (80 columns): short names, "last meeting" shortened, no trend (the run chart below
+        shows the selected indicator's course)."""
+        d = self.data
+        cols = [("ind", "col.indicator"), ("now", "col.now"), ("prev", "col.previous_short" if narrow else "col.previous"),
+                ("delta", "col.delta"), ("target", "col.target")] + ([] if narrow else [("trend", "col.trend")])
+        heads = [(key, t(label)) for key, label in cols]
+        rows = []
+        for i in d.indicators.indicators:
+            series = [v[i.key].share if i.key in v else None for _, v in d.history] + [i.share]
+            label = t(f"ind.short.{i.key}") if narrow else t(f"ind.{i.key}")
+            ok = i.on_target
+            row = [
+                Text(label, style="bold" if ok else ""),
+                Text(f"{i.count}/{i.denominator} {share_text(i.count, i.denominator)}", justify="right",
+                     style="green" if ok else ("red" if ok is False else "")),
+                Text(previous_share_text(i), justify="right"),
+                delta_text(i, brackets=not narrow),
+                Text(target_text(i), justify="right"),
+            ]
+            rows.append((row, series))
+        if not narrow:
+            widths = [max([len(h) for _, h in heads[n:n + 1]] + [r[n].cell_len for r, _ in rows])
+                      for n in range(len(heads) - 1)]
+            room = self.app.size.width - self.TABLE_CHROME - sum(w + 2 for w in widths) - 2
+            if room < len(heads[-1][1]):
+                return None, None
+            points = min(13, room)
+            for row, series in rows:
+                row.append(Text(sparkline(series[-points:]), style="cyan"))
+        return heads, [row for row, _ in rows]
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self.render_all()
 
     def render_testing(self) -> None:
         """Directly under the indicator table: each indicator's ideas being tested, in the table's order
