@@ -555,14 +555,24 @@ async def test_f8_and_f7_show_the_next_case_in_the_same_screen_and_keep_each_pla
         assert d.query_one("#history-actions").actions == history
         assert d.query_one("#history-actions").display == bool(history)
         assert d.query_one("#no-history").display == (not d.detail.history)
-        await pilot.press("end", *" två")
+        await pilot.press(*" två")  # the cursor is at the end of the plan shown
         await until(pilot, lambda: plans_today(str(demo_engine.url)).get(second, "").endswith(" två"), "plan two")
         await pilot.press("f7")
         await on_case(pilot, first)
         await until(pilot, lambda: d.query_one("#plan").text.endswith("Plan ett"), "the first plan back")
+        await pilot.press(*" mer")  # goes on after what was written (the coordinator found it put first)
+        await until(pilot, lambda: plans_today(str(demo_engine.url)).get(first, "").endswith("Plan ett mer"),
+                    "the first plan continued")
+        await pilot.press("escape")
+        await queue_ready(pilot)
+        await pilot.press("enter")  # opened anew from the queue: the cursor at the end too
+        await on_case(pilot, first)
+        await pilot.press(*" igen")
+        await until(pilot, lambda: plans_today(str(demo_engine.url)).get(first, "").endswith("Plan ett mer igen"),
+                    "the plan continued after opening it from the queue")
         await pilot.press("escape")
         await queue_ready(pilot)
     plans = plans_today(str(demo_engine.url))
-    assert plans[first].endswith("Plan ett") and plans[second].endswith(" två")
+    assert plans[first].endswith("Plan ett mer igen") and plans[second].endswith(" två")
     with Session(demo_engine) as s:
         assert len(s.scalars(select(StatusRecordRow)).all()) == statuses_before  # showing wrote no status

@@ -123,3 +123,36 @@ async def test_a_settle_that_never_hears_back_ends_at_its_time_limit(monkeypatch
             if field.value == "a bc":
                 break
         assert field.value == "a bc"
+
+
+class Filled(OrderedKeys, App):
+    """A dialog's date field, filled in and deep in containers (a binding such as Backspace's runs only
+    once the key has bubbled up through them to the app)."""
+
+    def __init__(self):
+        super().__init__()
+        self.init_key_order(holding=False)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(), Horizontal(), Vertical(), Horizontal():
+            yield Input("2026-12-23", id="due", select_on_focus=False)
+
+
+async def test_letters_after_backspaces_wait_for_them(monkeypatch):
+    """Seen by a coordinator over tmux: ten Backspaces then "2026-12-24" gave "22026-12-2" (the letters were
+    inserted by the field while the Backspaces were still on their way to the app's bindings)."""
+    monkeypatch.setattr(keyflow, "MIN_SETTLE", 0.0)
+    app = Filled()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        field = app.query_one(Input)
+        assert app.focused is field and field.cursor_position == len(field.value)
+        for ch in ["backspace"] * 10 + list("2026-12-24"):  # one read from the terminal
+            key = events.Key(ch, "\x7f" if ch == "backspace" else ch)
+            key._sender = None
+            app.post_message(key)
+        for _ in range(200):
+            await pilot.pause()
+            if field.value == "2026-12-24":
+                break
+        assert field.value == "2026-12-24"

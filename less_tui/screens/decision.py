@@ -397,7 +397,9 @@ class DecisionScreen(DataScreen):
         self.sub_title = self.position_text()
         self.query_one("#no-actions").display = not self.detail.actions
         self._show_history_parts()
-        self.query_one("#plan", TextArea).focus(scroll_visible=False)
+        area = self.query_one("#plan", TextArea)
+        area.move_cursor(area.document.end)  # what is typed goes on after the plan already written
+        area.focus(scroll_visible=False)
         self.call_after_refresh(self._show_top_and_plan)
         self.call_after_refresh(self._set_ready)
         # names masked or shown (m, the palette; projector mode masks them): the facts say the case anew
@@ -433,7 +435,7 @@ class DecisionScreen(DataScreen):
 
     def refill(self, detail: CaseDetail, recovered: Recovered | None = None) -> None:
         """Show ``detail`` (F8/F7, following the presenter) in this screen, as a new screen would: the
-        plan focused at its start, the form at its top, nothing counted as typed."""
+        plan focused with the cursor at its end, the form at its top, nothing counted as typed."""
         self._ready = False
         self.detail = detail
         self.recovered = recovered
@@ -460,7 +462,7 @@ class DecisionScreen(DataScreen):
         area.read_only = self.readonly
         area.placeholder = t("dec.plan_placeholder_readonly" if self.readonly else "dec.plan_placeholder")
         area.load_text(detail.plan)  # (a new undo history: Ctrl+Z never brings back the last case's plan)
-        area.move_cursor((0, 0))
+        area.move_cursor(area.document.end)  # what is typed goes on after the plan already written
         self._line("")
         self.show_actions(detail.actions)
         # the stored values of this case (the handlers write only a value that differs from the case's)

@@ -8,8 +8,10 @@ screen is still opening (at start, right after Enter on a case) would reach the 
 
 ``OrderedKeys`` (mixed into the App) holds keys instead:
 - while a screen is opening (``hold_keys`` … ``release_held_keys``), and
-- after a key that can move the focus (Enter, Escape, Tab, function keys …), until the app and the
-  screen have processed everything that key set off (a few rounds of their message queues);
+- after a key that can move the focus (Enter, Escape, Tab, function keys …) or that works through a binding
+  (End, Backspace, arrows …: Textual runs a field's binding only after the key has bubbled up to the app,
+  while a letter is inserted at once), until the app and the screen have processed everything that key set
+  off (a few rounds of their message queues);
 then it hands the held keys, oldest first, to the App's key handling in the app's own task (never posted
 again, so no key from the terminal can come between them), one routing at a time.
 """
@@ -47,6 +49,7 @@ class OrderedKeys:
         self._settle_gen = 0  # which settle is the current one (a late callback of an old one is ignored)
         self._held_keys = []
         self._settle_started = 0.0
+        self._settle_floor = MIN_SETTLE
         self._draining = False
         self._drain_queued = False
         self._hold_since = time.monotonic()
@@ -68,7 +71,12 @@ class OrderedKeys:
     async def _deliver(self, event: events.Key) -> None:
         """One key through the App's key handling; after one that may move the focus, wait (settle)."""
         await super().on_event(event)  # type: ignore[misc]
-        if event.key in FOCUS_MOVING:
+        # A key without a printable character (End, Backspace, arrows, Ctrl+U …) does its work through a
+        # binding, which Textual runs only when the key has bubbled from the field up to the app, while a
+        # letter is inserted by the field at once: without a wait, ", Sara" typed after End replaced a
+        # selected list, and "2026-12-23" typed after ten Backspaces became "22026-12-2".
+        if event.key in FOCUS_MOVING or not event.is_printable:
+            self._settle_floor = MIN_SETTLE if event.key in FOCUS_MOVING else 0.0
             self._settle_started = time.monotonic()
             self._settle_gen += 1
             self._settling = 1
@@ -131,7 +139,7 @@ class OrderedKeys:
             else:
                 # and at least MIN_SETTLE after the key: some of Textual's follow-up work (actions,
                 # screen pops) runs in tasks, not through the message queues seen here
-                left = MIN_SETTLE - (time.monotonic() - self._settle_started)
+                left = self._settle_floor - (time.monotonic() - self._settle_started)
                 if left > 0:
                     self.set_timer(left, lambda: self._settled(gen))  # type: ignore[attr-defined]
                 else:
