@@ -345,6 +345,14 @@ async def test_cycle_end_before_start_and_non_iso_dates_refused_in_the_app(demo_
         await pilot.press(*["backspace"] * 8, *"2023-08-01")
         await until(pilot, lambda: (cycle()[0].start, cycle()[0].end) == (dt.date(2023, 6, 1), dt.date(2023, 8, 1)),
                     "both dates saved once they agree")
+        # leaving the form with a date that is not one says that it was not kept (it was dropped silently)
+        notes: list[str] = []
+        real = app.notify
+        app.notify = lambda message, **kw: (notes.append(str(message)), real(message, **kw))
+        await pilot.press(*["backspace"] * 10, *"20231231", "escape")
+        await until(pilot, lambda: any(n.startswith("Inte sparat:") and "20231231" in n for n in notes),
+                    "the notice that the end date was not kept")
+        assert cycle()[0].end == dt.date(2023, 8, 1)
 
 
 def audit_details(engine, action: str) -> list[str]:

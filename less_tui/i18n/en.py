@@ -706,6 +706,7 @@ STRINGS: dict[str, str] = {
     "work.field.start": "Start (YYYY-MM-DD)",
     "work.field.end": "End (YYYY-MM-DD)",
     "work.end_before_start": "The end date {end} is before the start date {start}; the dates are not saved until they agree (the rest is)",
+    "work.left_unsaved": "Not saved: {problems}",
     "work.saving": "Saving …",
     "work.saved": "Saved.",
     "work.bad_date": "{field}: {value} is not a date; expected YYYY-MM-DD (the rest is saved)",

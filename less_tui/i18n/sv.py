@@ -716,6 +716,7 @@ STRINGS: dict[str, str] = {
     "work.field.end": "Slut (ÅÅÅÅ-MM-DD)",
     "work.saving": "Sparar …",
     "work.end_before_start": "Slutdatumet {end} är före startdatumet {start}; datumen sparas inte förrän de stämmer (resten sparas)",
+    "work.left_unsaved": "Inte sparat: {problems}",
     "work.saved": "Sparat.",
     "work.bad_date": "{field}: {value} är inget datum; förväntade ÅÅÅÅ-MM-DD (resten sparas)",
     # the team's own measures (config)

@@ -506,6 +506,10 @@ class ImprovementScreen(DataScreen):
         if self.editing is not None:
             ed = self.editing
             self.flush()
+            problems = self._values()[1]
+            if problems:  # a date that is not one, or an end before the start, is not kept: say so
+                self.notify(t("work.left_unsaved", problems="; ".join(problems)), severity="warning",
+                            markup=False, timeout=10)
             ed.left = True
             if not self._creating:  # (else once it is made)
                 self._drop_if_empty(ed, self._values()[0])
