@@ -99,8 +99,14 @@ def _field_rows(focused) -> list[tuple[str, str]]:
     """What the focused kind of field does with the keys Textual gives it, in the catalogue's words."""
     rows = [("Tab", t("key.next_field")), ("Shift+Tab", t("key.prev_field"))]
     if isinstance(focused, DataTable):
-        rows += [("↑ / ↓", t("key.move")), ("PgUp / PgDn", t("key.page")),
-                 ("Home / End", f"{t('key.first_row')} / {t('key.last_row')}")]
+        # (a table that gives PgUp/PgDn or Home/End its own meaning lists them with its keys, once)
+        own = {key.strip() for k in key_specs(focused) if k.action not in ("scroll_top", "scroll_bottom")
+               for key in k.keys.split(",")}
+        rows += [("↑ / ↓", t("key.move"))]
+        if not own & {"pageup", "pagedown"}:
+            rows += [("PgUp / PgDn", t("key.page"))]
+        if not own & {"home", "end"}:
+            rows += [("Home / End", f"{t('key.first_row')} / {t('key.last_row')}")]
     elif isinstance(focused, Select):
         rows += [("Enter / ↑ / ↓", t("key.select_open"))]
     elif isinstance(focused, YesNo):
