@@ -86,7 +86,7 @@ def test_twenty_random_kills(demo_url, tmp_path):
         if wait_for_save:
             # the app saves what was typed without being asked (nothing here waits on the wall clock
             # for it: a condition, with a generous limit)
-            _wait(lambda: any(plan == typed + saved.get(case, "") for case, plan in plans_today(demo_url).items()),
+            _wait(lambda: any(plan == saved.get(case, "") + typed for case, plan in plans_today(demo_url).items()),
                   f"run {run_no}: {typed!r} saved")
             waited += 1
         else:
@@ -94,7 +94,7 @@ def test_twenty_random_kills(demo_url, tmp_path):
                 time.sleep(0.02)
         # "quiet": what was typed was in the database before the kill; then it must be there after it
         before_kill = plans_today(demo_url)
-        quiet = bool(typed) and any(plan == typed + saved.get(case, "") for case, plan in before_kill.items())
+        quiet = bool(typed) and any(plan == saved.get(case, "") + typed for case, plan in before_kill.items())
         os.kill(pid, signal.SIGKILL)
         subprocess.run([TMUX, "-S", sock, "kill-session", "-t", name], capture_output=True)
         time.sleep(0.2)
@@ -102,9 +102,10 @@ def test_twenty_random_kills(demo_url, tmp_path):
         changed = {}
         for case, plan in plans.items():
             before = saved.get(case, "")
-            # nothing saved earlier was lost: the text typed in this run goes in front of it
-            assert plan.endswith(before), (run_no, case, plan, before)
-            new = plan[: len(plan) - len(before)]
+            # nothing saved earlier was lost: the text typed in this run goes on after it (the cursor
+            # opens at the plan's end)
+            assert plan.startswith(before), (run_no, case, plan, before)
+            new = plan[len(before):]
             if new:
                 assert typed.startswith(new), (run_no, typed, new)  # never garbage, never half a save
                 changed[case] = new
@@ -112,8 +113,8 @@ def test_twenty_random_kills(demo_url, tmp_path):
         # every save the app had committed before the kill is still there (or a later one of the same text)
         for case, plan in before_kill.items():
             after, old = plans.get(case, ""), saved.get(case, "")
-            assert plan.endswith(old) and after.endswith(old), (run_no, case, plan, after)
-            assert after[: len(after) - len(old)].startswith(plan[: len(plan) - len(old)]), (run_no, case, plan, after)
+            assert plan.startswith(old) and after.startswith(old), (run_no, case, plan, after)
+            assert after[len(old):].startswith(plan[len(old):]), (run_no, case, plan, after)
         if quiet:
             assert list(changed.values()) == [typed], (run_no, typed, changed)
         saved = plans
