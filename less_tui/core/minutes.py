@@ -112,6 +112,9 @@ class Minutes:
     ideas_since: str = ""  # "Sedan mötet 2026-09-23" / "" (no earlier meeting)
     identify: bool = False
     identities: list[str] = field(default_factory=list)  # what was written when identified
+    # the team's own measures (config [[less.measures]]) beside the indicators; empty when none is configured
+    measure_headers: list[str] = field(default_factory=list)
+    measure_rows: list[list[str]] = field(default_factory=list)  # name, now, previous, change, target, on target
 
 
 @dataclass
