@@ -113,3 +113,21 @@ def test_html_minutes_show_the_measures(clinic, tmp_path):
     for line in NOT_ENTERED["en"]:
         cells = line.strip("| ").split(" | ")
         assert "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" in text
+
+
+def test_xlsx_workbook_has_the_measures(clinic, tmp_path):
+    import openpyxl
+
+    engine, cfg = clinic
+    out = tmp_path / "w.xlsx"
+    files.export_meeting(engine, cfg, D(2023, 6, 1), "xlsx", out=out, lang="sv")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Teamets egna mått"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][2] == "Antal kartläggningssamtal hos rehabkoordinator"
+    assert rows[0][4] == "Andel återbesök hos samma läkare: antal"
+    # date, status, count and its target, then the share's count, denominator, share and target
+    assert [r[2:] for r in rows[1:]] == [(3, 10, 10, 40, 0.25, 0.75), (12, 10, 12, 40, 0.3, 0.75),
+                                         (5, 10, None, None, None, 0.75)]
+    assert len(ws._charts) == 2
+    assert wb.sheetnames == ["Indikatorer", "Teamets egna mått", "Åtgärder"]

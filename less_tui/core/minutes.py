@@ -124,6 +124,8 @@ class MeetingRow:
     date: dt.date
     status: str  # in words
     values: dict[str, tuple[int, int] | None]  # indicator key: (count, denominator)
+    measures: dict[str, tuple[int, int]] = field(default_factory=dict)  # the team's measures entered: (count,
+    # denominator, 0 for a count)
 
 
 @dataclass
@@ -137,6 +139,17 @@ class WorkbookAction:
 
 
 @dataclass
+class WorkbookMeasure:
+    """One of the team's own measures (config [[less.measures]]) in the workbook."""
+
+    key: str
+    name: str
+    kind: str  # "count" or "share"
+    target: float  # a count, or a share 0–1
+    direction: str
+
+
+@dataclass
 class Workbook:
     keys: list[str]  # the indicators, in order
     short: dict[str, str]  # key: short name (column headers)
@@ -144,6 +157,7 @@ class Workbook:
     targets: dict[str, float]  # key: target share 0–1
     meetings: list[MeetingRow]
     actions: list[WorkbookAction]
+    measures: list[WorkbookMeasure] = field(default_factory=list)  # empty when none is configured
 
 
 _T = TypeVar("_T")

@@ -19,7 +19,7 @@ from ..core import indicators as ind_core
 from ..core.queue import reasons_for
 from ..core.text import median
 from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, CycleChange, ExportError, IdeaChange,
-                             MeetingRow, Minutes, Workbook, WorkbookAction, clean)
+                             MeetingRow, Minutes, Workbook, WorkbookAction, WorkbookMeasure, clean)
 from ..i18n import indicator_labels, t
 from ..storage.models import Action, Meeting, Unit, pk
 from ..storage import db, repo
@@ -245,16 +245,20 @@ def workbook(engine: Engine, cfg: Config) -> Workbook:
         actions: list[WorkbookAction] = []
         for mt in meetings:
             vals = repo.frozen(s, pk(mt)) if mt.status == "closed" else views.indicators_at(s, cfg, unit, mt.date).frozen()
+            entered = imp_store.measures_of(s, pk(mt)) if cfg.measures else {}
             rows.append(MeetingRow(mt.date, t("word.closed") if mt.status == "closed" else t("word.open"),
                                    {k: (vals[k].count, vals[k].denominator) if k in vals else None
-                                    for k in ind_core.INDICATOR_KEYS}))
+                                    for k in ind_core.INDICATOR_KEYS},
+                                   {k: (v.count, v.denominator) for k, v in entered.items()}))
         for mt in meetings:
             for r, a in repo.actions_of_meeting(s, pk(mt)):
                 actions.append(WorkbookAction(mt.date, r.case_no, a.kind, a.owner, a.due, t(f"status.{a.status}")))
     return clean(Workbook(keys=list(ind_core.INDICATOR_KEYS),
                           short={k: t(f"ind.short.{k}") for k in ind_core.INDICATOR_KEYS},
                           labels=indicator_labels(), targets={k: float(cfg.targets[k]) for k in ind_core.INDICATOR_KEYS},
-                          meetings=rows, actions=actions))
+                          meetings=rows, actions=actions,
+                          measures=[WorkbookMeasure(d.key, d.name, d.kind, float(d.target), d.direction)
+                                    for d in cfg.measures]))
 
 
 def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool) -> None:
