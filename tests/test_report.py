@@ -238,7 +238,10 @@ def test_markdown_golden(db, lang):
             assert line in md
         # the team's own measures, as entered at each meeting and frozen when it closed
         assert "Antal kartläggningssamtal hos rehabkoordinator: 3, 5, 8, 6, 9, 12 (mål 10)" in md
-        assert "Andel återbesök hos samma läkare: 25 %, 30, –, 40, 45, 50 (mål 75 %)" in md
+        # a share with its sign at every meeting; only the meetings where a value was entered
+        assert "Andel återbesök hos samma läkare: 25 %, 30 %, 40 %, 45 %, 50 % (mål 75 %)" in md
+        assert ("| Andel återbesök hos samma läkare | 25 % | 2023-02-07 | ≥ 75 % | 30 %, 40 %, 45 %, 50 % "
+                "| 2023-04-06, 2023-08-15, 2023-10-25, 2023-12-27 | teamets räkning vid mötet |") in md
         # ongoing episodes of every chapter (110 at each meeting) of 8 400 listed, beside the region and country
         assert "2023-02-07: 1,3 % (110 pågående sjukfall av 8400 listade)" in md
         assert "Som jämförelse: regionen 6,6 %, riket 5,0 %." in md
@@ -407,11 +410,46 @@ def test_indicator_and_measure_rows_share_their_series():
     from less_tui.core.indicators import Value
 
     values = (Value(58, 100), None, Value(64, 100))
+    dates = (D(2023, 2, 7), D(2023, 4, 6), D(2023, 6, 1))
     ind = imp_core.IndicatorRow(key="one_doctor", target=0.8, direction="higher", values=values)
-    share = imp_core.MeasureRow(key="m", target=0.8, direction="higher", values=values, name="Andel x", kind="share")
+    share = imp_core.MeasureRow(key="m", target=0.8, direction="higher", values=values, name="Andel x", kind="share",
+                                dates=dates)
     count = imp_core.MeasureRow(key="c", target=10, direction="higher", values=(Value(3, 0), None), name="Antal",
-                                kind="count")
-    assert ind.series("sv") == share.series("sv") == "58 %, –, 64"
+                                kind="count", dates=dates[:2])
+    assert ind.series("sv") == "58 %, –, 64"
+    # a measure lists only the meetings where it was entered, a share with its sign at each
+    assert share.series("sv") == "58 %, 64 %" and share.entered() == [(dates[0], values[0]), (dates[2], values[2])]
     assert ind.start == share.start == Value(58, 100) and ind.shares() == share.shares() == [0.58, None, 0.64]
-    assert count.series("sv") == "3, –" and count.shares() == [None, None]
+    assert count.series("sv") == "3" and count.shares() == [None, None]
     assert imp_core.IndicatorRow(key="k", target=0.8, direction="higher", values=()).series() == "–"
+
+
+def test_measure_entered_at_only_some_meetings():
+    """The start value is the year's first meeting with a value (and its date), the results only the later
+    meetings with one, a share with its sign; a measure never entered in the year says so in words."""
+    from less_tui.core.indicators import Value
+    from less_tui.exports import report as rep
+    from less_tui.i18n import set_language
+
+    dates = tuple(MEETINGS)
+    later = (None, None, Value(12, 40), None, Value(18, 40), None)
+    counts = (None, None, None, None, None, Value(7, 0))
+    measures = [imp_core.MeasureRow(key="s", target=0.8, direction="higher", values=later, dates=dates,
+                                    name="Andel återbesök", kind="share"),
+                imp_core.MeasureRow(key="c", target=5, direction="lower", values=counts, dates=dates,
+                                    name="Antal avbokade", kind="count"),
+                imp_core.MeasureRow(key="n", target=10, direction="higher", values=(None,) * 6, dates=dates,
+                                    name="Antal aldrig", kind="count")]
+    r = imp_core.Report(year=2023, clinic="VC", unit=UNIT, team=[], meetings=list(MEETINGS), indicators=[],
+                        measures=measures)
+    _heads, rows = rep.measure_table(r)
+    assert rows[0][:6] == ["Andel återbesök", "30 %", "2023-06-01", "≥ 80 %", ["45 %"], ["2023-10-25"]]
+    assert rows[1][:6] == ["Antal avbokade", "7", "2023-12-27", "≤ 5", ["–"], ["–"]]
+    assert rows[2][:6] == ["Antal aldrig", "ej angivet under året", "–", "≥ 10", ["–"], ["–"]]
+    assert [rep.measure_line(m) for m in measures] == [
+        "30 %, 45 % (mål 80 %)", "7 (mål ≤ 5)", "ej angivet vid något möte under året (mål 10)"]
+    set_language("en")
+    _heads, rows = rep.measure_table(r)
+    assert rows[2][1] == "not entered in the year"
+    assert [rep.measure_line(m) for m in measures] == [
+        "30 %, 45 % (target 80 %)", "7 (target ≤ 5)", "not entered at any meeting in the year (target 10)"]

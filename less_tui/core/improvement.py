@@ -213,6 +213,46 @@ def measure_target(target: float, direction: str, kind: str, lang: str | None = 
     return _direction(direction, signed) + number(target, 0 if float(target).is_integer() else 1, lang)
 
 
+def measure_count_share(v: Value | None, kind: str, lang: str | None = None) -> str:
+    """A measure's value as the minutes write it: ``7`` (a count) or ``12/40 30 %`` (a share, its counts
+    and whole per cent); ``–`` when none was entered."""
+    if v is None:
+        return "–"
+    return str(v.count) if kind == "count" else f"{v.count}/{v.denominator} {whole_pct(v, lang)}"
+
+
+def measure_on_target(v: Value | None, target: float, direction: str, kind: str) -> bool | None:
+    """Is the value at (or beyond, in its direction) the target? None without a value."""
+    if v is None:
+        return None
+    if kind == "count":
+        x: Fraction = Fraction(v.count)
+    elif v.denominator:
+        x = Fraction(v.count, v.denominator)
+    else:
+        return None
+    goal = Fraction(repr(float(target)))
+    return x >= goal if direction == "higher" else x <= goal
+
+
+def measure_change(v: Value | None, previous: Value | None, direction: str, kind: str,
+                   lang: str | None = None) -> tuple[str, str | None]:
+    """The change since the previous meeting: (``↑ +3`` or ``↓ −5,0 p.e.``, its verdict ``better``,
+    ``worse`` or ``unchanged``); (``–``, None) without both values. A share changes in percentage points
+    from its counts (``core.text.change``)."""
+    from .text import change
+
+    if v is None or previous is None:
+        return "–", None
+    if kind == "share":
+        c = change(v.count, v.denominator, previous.count, previous.denominator, direction, lang)
+        return c.text(word=False), c.verdict
+    diff = v.count - previous.count
+    verdict = "unchanged" if diff == 0 else ("better" if (diff > 0) == (direction == "higher") else "worse")
+    arrow = "↑" if diff > 0 else ("↓" if diff < 0 else "→")
+    return f"{arrow} {number(diff, 0, lang, sign=True)}", verdict
+
+
 @dataclass(frozen=True)
 class MeasureRow(YearRow):
     """One of the team's own measures over the year's closed meetings (None: no value entered)."""
@@ -220,10 +260,21 @@ class MeasureRow(YearRow):
     name: str = ""
     kind: str = "count"
 
+    dates: tuple[dt.date, ...] = ()  # the meetings of ``values``
+
+    def entered(self) -> list[tuple[dt.date, Value]]:
+        """(meeting, value) of the meetings where a value was entered, oldest first."""
+        return [(d, v) for d, v in zip(self.dates, self.values) if v is not None]
+
+    @property
+    def first(self) -> tuple[dt.date, Value] | None:
+        """The start value: the year's first meeting with a value (None: never entered)."""
+        got = self.entered()
+        return got[0] if got else None
+
     def series(self, lang: str | None = None) -> str:
-        if self.kind == "share" or not self.values:
-            return self.share_series(lang)
-        return ", ".join(measure_value(v, "count", lang) for v in self.values)
+        """The values entered, each with its unit (``30 %``), oldest first; ``–`` when none was."""
+        return ", ".join(measure_value(v, self.kind, lang) for _, v in self.entered()) or "–"
 
 
 @dataclass(frozen=True)
@@ -317,7 +368,8 @@ def measure_rows(measures: Sequence[Mapping[str, Any]], meetings: Sequence[dt.da
     """The configured measures' rows over ``meetings`` from the values entered at them."""
     by_date = dict(history)
     return [MeasureRow(key=m["key"], name=m["name"], kind=m["kind"], target=float(m["target"]),
-                       direction=m["direction"], values=tuple(by_date.get(d, {}).get(m["key"]) for d in meetings))
+                       direction=m["direction"], values=tuple(by_date.get(d, {}).get(m["key"]) for d in meetings),
+                       dates=tuple(meetings))
             for m in measures]
 
 

@@ -112,6 +112,9 @@ class Minutes:
     ideas_since: str = ""  # "Sedan mötet 2026-09-23" / "" (no earlier meeting)
     identify: bool = False
     identities: list[str] = field(default_factory=list)  # what was written when identified
+    # the team's own measures (config [[less.measures]]) beside the indicators; empty when none is configured
+    measure_headers: list[str] = field(default_factory=list)
+    measure_rows: list[list[str]] = field(default_factory=list)  # name, now, previous, change, target, on target
 
 
 @dataclass
@@ -121,6 +124,8 @@ class MeetingRow:
     date: dt.date
     status: str  # in words
     values: dict[str, tuple[int, int] | None]  # indicator key: (count, denominator)
+    measures: dict[str, tuple[int, int]] = field(default_factory=dict)  # the team's measures entered: (count,
+    # denominator, 0 for a count)
 
 
 @dataclass
@@ -134,6 +139,17 @@ class WorkbookAction:
 
 
 @dataclass
+class WorkbookMeasure:
+    """One of the team's own measures (config [[less.measures]]) in the workbook."""
+
+    key: str
+    name: str
+    kind: str  # "count" or "share"
+    target: float  # a count, or a share 0–1
+    direction: str
+
+
+@dataclass
 class Workbook:
     keys: list[str]  # the indicators, in order
     short: dict[str, str]  # key: short name (column headers)
@@ -141,6 +157,7 @@ class Workbook:
     targets: dict[str, float]  # key: target share 0–1
     meetings: list[MeetingRow]
     actions: list[WorkbookAction]
+    measures: list[WorkbookMeasure] = field(default_factory=list)  # empty when none is configured
 
 
 _T = TypeVar("_T")

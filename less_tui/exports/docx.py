@@ -201,6 +201,18 @@ def render(m: Minutes, path) -> None:
     _set_column_widths(table, column_widths(heads, rows, width_cm, TABLE_PT))
     _keep_together(table)
     doc.add_picture(io.BytesIO(chart(m, "png")), width=Cm(min(16.0, width_cm)))
+    if m.measure_rows:  # the team's own measures, only when configured
+        doc.add_heading(t("min.measures"), level=1)
+        mt = doc.add_table(rows=1, cols=len(m.measure_headers))
+        mt.style = "Light Grid Accent 1"
+        for cell, h in zip(mt.rows[0].cells, m.measure_headers):
+            cell.text = h
+        for r in m.measure_rows:
+            for cell, v in zip(mt.add_row().cells, r):
+                cell.text = v
+        _table_font(mt, TABLE_PT)
+        _set_column_widths(mt, column_widths(m.measure_headers, m.measure_rows, width_cm, TABLE_PT))
+        _keep_together(mt)
     if m.ideas:  # only when an idea changed since the last meeting
         doc.add_heading(t("min.ideas"), level=1)
         if m.ideas_since:

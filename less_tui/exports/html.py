@@ -45,6 +45,12 @@ def render(m: Minutes) -> str:
     for r in m.indicator_rows:
         P.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>")
     P.append("</table>")
+    if m.measure_rows:  # the team's own measures, only when configured
+        P.append(f"<h2>{e(t('min.measures'))}</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in m.measure_headers)
+                 + "</tr>")
+        for r in m.measure_rows:
+            P.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>")
+        P.append("</table>")
     P.append(f"<figure><img width=\"640\" alt=\"{e(t('min.chart'))}\" src=\"data:image/png;base64,{png}\">"
              f"<figcaption>{e(t('min.chart'))}</figcaption></figure>")
     if m.ideas:  # only when an idea changed since the last meeting

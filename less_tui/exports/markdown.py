@@ -72,6 +72,9 @@ def render(m: Minutes) -> str:
     L += [" · ".join(f"{label}: {value}" for label, value in m.context), ""]
     if m.lower_bound_note:
         L += [f"*{m.lower_bound_note}*", ""]
+    if m.measure_rows:  # the team's own measures, only when configured
+        L += [f"## {t('min.measures')}", ""]
+        L += [table(m.measure_headers, [[md(r[0]), *r[1:]] for r in m.measure_rows]), ""]
     if m.ideas:  # only when an idea changed since the last meeting
         L += [f"## {t('min.ideas')}", ""]
         if m.ideas_since:

@@ -83,18 +83,30 @@ def indicator_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
 
 
 def measure_table(r: imp_core.Report) -> tuple[list[str], list[list]]:
-    """The team's own measures in the same shape as the indicator table."""
+    """The team's own measures in the same shape as the indicator table: the start value is the year's
+    first meeting with a value (and its date), the results the later meetings with one; a measure never
+    entered in the year says so."""
     heads = year_heads()
-    later = r.meetings[1:]
-    rows = [[_one_line(m.name), imp_core.measure_value(m.start, m.kind),
-             r.start_date.isoformat() if r.start_date else "–",
-             imp_core.measure_target(m.target, m.direction, m.kind, signed=True),
-             [imp_core.measure_value(v, m.kind) for v in m.values[1:]] or ["–"],
-             [d.isoformat() for d in later] or ["–"], t("rep.measure_source")] for m in r.measures]
+    rows: list[list] = []
+    for m in r.measures:
+        got = m.entered()
+        if not got:
+            rows.append([_one_line(m.name), t("rep.measure_never"), "–",
+                         imp_core.measure_target(m.target, m.direction, m.kind, signed=True), ["–"], ["–"],
+                         t("rep.measure_source")])
+            continue
+        (d0, v0), later = got[0], got[1:]
+        rows.append([_one_line(m.name), imp_core.measure_value(v0, m.kind), d0.isoformat(),
+                     imp_core.measure_target(m.target, m.direction, m.kind, signed=True),
+                     [imp_core.measure_value(v, m.kind) for _, v in later] or ["–"],
+                     [d.isoformat() for d, _ in later] or ["–"], t("rep.measure_source")])
     return heads, rows
 
 
 def measure_line(m: imp_core.MeasureRow) -> str:
+    """``30 %, 40 %, 50 % (mål 75 %)``: the values entered in the year; in words when none was."""
+    if not m.entered():
+        return t("rep.measure_never_line", target=imp_core.measure_target(m.target, m.direction, m.kind))
     return t("rep.series", series=m.series(), target=imp_core.measure_target(m.target, m.direction, m.kind))
 
 

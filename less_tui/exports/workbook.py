@@ -20,6 +20,60 @@ def write_text_safely(ws) -> None:
 
 
 
+def _measures(wb, data: Workbook) -> None:
+    """The team's own measures: one line per meeting (a count; a share's count, denominator and share),
+    each with its target, and a chart per measure. An empty cell: no value entered at that meeting."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(t("min.measures")[:31])
+    header: list[str] = [t("col.date"), t("col.status")]
+    value_cols: list[int] = []  # per measure: the column charted (the count, or the share)
+    for m in data.measures:
+        if m.kind == "count":
+            value_cols.append(len(header) + 1)
+            header += [m.name, f"{m.name}: {t('col.target').lower()}"]
+        else:
+            value_cols.append(len(header) + 3)
+            header += [f"{m.name}: {t('col.count').lower()}", f"{m.name}: {t('col.n')}",
+                       f"{m.name}: {t('col.share').lower()}", f"{m.name}: {t('col.target').lower()}"]
+    ws.append(header)
+    for mt in data.meetings:
+        line: list = [mt.date, mt.status]
+        for m in data.measures:
+            v = mt.measures.get(m.key)
+            if m.kind == "count":
+                line += [v[0] if v else None, m.target]
+            else:
+                line += [v[0] if v else None, v[1] if v else None, (v[0] / v[1] if v[1] else None) if v else None,
+                         m.target]
+        ws.append(line)
+    write_text_safely(ws)
+    n = len(data.meetings)
+    for r in range(2, n + 2):
+        ws.cell(r, 1).number_format = "yyyy-mm-dd"
+        for m, col in zip(data.measures, value_cols):
+            if m.kind == "share":
+                ws.cell(r, col).number_format = "0%"
+                ws.cell(r, col + 1).number_format = "0%"
+    for c in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 14 if c > 2 else 12
+    ws.freeze_panes = "B2"
+    for k, (m, col) in enumerate(zip(data.measures, value_cols)):
+        ch = LineChart()
+        ch.title = m.name
+        if m.kind == "share":
+            ch.y_axis.number_format = "0%"
+            ch.y_axis.scaling.min, ch.y_axis.scaling.max = 0, 1
+        ch.height, ch.width = 7, 16
+        ch.add_data(Reference(ws, min_col=col, max_col=col + 1, min_row=1, max_row=n + 1), titles_from_data=True)
+        ch.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
+        if len(ch.series) > 1:
+            ch.series[1].graphicalProperties.line.dashStyle = "dash"
+            ch.series[1].graphicalProperties.line.solidFill = "C0392B"
+        ws.add_chart(ch, f"{get_column_letter(len(header) + 2)}{1 + k * 15}")
+
+
 def render(data: Workbook, path) -> None:
     """The indicator workbook, written to ``path`` (a file name or an open binary file)."""
     from openpyxl import Workbook as Book
@@ -69,6 +123,8 @@ def render(data: Workbook, path) -> None:
             ch.series[1].graphicalProperties.line.dashStyle = "dash"
             ch.series[1].graphicalProperties.line.solidFill = "C0392B"
         ws.add_chart(ch, f"{get_column_letter(len(header) + 2)}{1 + k * 15}")
+    if data.measures:
+        _measures(wb, data)
     wa = wb.create_sheet(t("min.sheet.actions"))
     wa.append([t("col.meeting"), t("col.case"), t("col.kind"), t("col.owner"), t("col.due"), t("col.status")])
     for a in data.actions:

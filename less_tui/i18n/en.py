@@ -722,6 +722,11 @@ STRINGS: dict[str, str] = {
     # the report: measures and the sick-listed share
     "rep.measures": "The team's own measures",
     "rep.measure_source": "counted by the team at the meeting",
+    "rep.measure_never": "not entered in the year",
+    "rep.measure_never_line": "not entered at any meeting in the year (target {target})",
+    "min.measures": "The team's own measures",
+    "col.measure": "Measure",
+    "mea.not_entered": "not entered",
     "rep.sick_share": "Sick-listed share of listed patients",
     "rep.sick_line": "{date}: {share} ({ongoing} ongoing episodes of {listed} listed)",
     "rep.compare": "For comparison: the region {region}, the country {country}.",

@@ -731,6 +731,11 @@ STRINGS: dict[str, str] = {
     # the report: measures and the sick-listed share
     "rep.measures": "Teamets egna mått",
     "rep.measure_source": "teamets räkning vid mötet",
+    "rep.measure_never": "ej angivet under året",
+    "rep.measure_never_line": "ej angivet vid något möte under året (mål {target})",
+    "min.measures": "Teamets egna mått",
+    "col.measure": "Mått",
+    "mea.not_entered": "ej angivet",
     "rep.sick_share": "Sjukskrivna av listade patienter",
     "rep.sick_line": "{date}: {share} ({ongoing} pågående sjukfall av {listed} listade)",
     "rep.compare": "Som jämförelse: regionen {region}, riket {country}.",

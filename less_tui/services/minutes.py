@@ -19,7 +19,7 @@ from ..core import indicators as ind_core
 from ..core.queue import reasons_for
 from ..core.text import median
 from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, CycleChange, ExportError, IdeaChange,
-                             MeetingRow, Minutes, Workbook, WorkbookAction, clean)
+                             MeetingRow, Minutes, Workbook, WorkbookAction, WorkbookMeasure, clean)
 from ..i18n import indicator_labels, t
 from ..storage.models import Action, Meeting, Unit, pk
 from ..storage import db, repo
@@ -82,6 +82,29 @@ def _idea_changes(changed: list[tuple[imp_core.IdeaLine, bool, tuple[imp_core.Cy
                                 plan=c.plan.strip(), owner=c.owner.strip(), result=c.result.strip())
                     for c in cycles]))
     return out
+
+
+def _measure_rows(s: Session, cfg: Config, unit_id: int, m: Meeting) -> list[list[str]]:
+    """The team's own measures at the meeting, as the indicator rows: name, this meeting's value
+    (``7``, ``12/40 30 %``, or not entered), the previous closed meeting's, the change, the target with
+    its direction and whether it is met, in words. Empty when no measure is configured."""
+    if not cfg.measures:
+        return []
+    now = imp_store.measures_of(s, pk(m))
+    prev_m = repo.previous_closed(s, unit_id, m.date)
+    prev = imp_store.measures_of(s, pk(prev_m)) if prev_m else {}
+    on_words = {True: t("word.yes"), False: t("word.no"), None: "–"}
+    rows = []
+    for d in cfg.measures:
+        v, p = now.get(d.key), prev.get(d.key)
+        change, verdict = imp_core.measure_change(v, p, d.direction, d.kind)
+        if verdict:
+            change += f" ({t(f'change.{verdict}')})"
+        rows.append([d.name, imp_core.measure_count_share(v, d.kind) if v is not None else t("mea.not_entered"),
+                     imp_core.measure_count_share(p, d.kind), change,
+                     imp_core.measure_target(d.target, d.direction, d.kind, signed=True),
+                     on_words[imp_core.measure_on_target(v, d.target, d.direction, d.kind)]])
+    return rows
 
 
 def is_demo(engine: Engine) -> bool:
@@ -163,6 +186,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         before = [x.date for x in repo.list_meetings(s, unit_id) if x.date < m.date]
         since = before[-1] if before else None
         ideas = _idea_changes(imp_store.changed_between(s, unit_id, since, m.date))
+        measures = _measure_rows(s, cfg, unit_id, m)
     # a reopened meeting was held until its first closing (every closing is listed apart); a meeting
     # that is open again has no end yet
     ended = (closings[0][0] if closings else m.closed_at) if m.status == "closed" else None
@@ -205,6 +229,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         chart=[ChartSeries(labels[i.key], series[i.key], i.target) for i in iset.indicators],
         cases=cases, followups=followups, demo=demo, identify=identify, identities=identities,
         ideas=ideas, ideas_since=t("min.ideas_since", date=since.isoformat()) if since else "",
+        measure_headers=[t("col.measure"), t("col.now"), t("col.previous"), t("col.delta"), t("col.target"),
+                         t("col.on_target")] if measures else [],
+        measure_rows=measures,
     ))
 
 
@@ -218,16 +245,20 @@ def workbook(engine: Engine, cfg: Config) -> Workbook:
         actions: list[WorkbookAction] = []
         for mt in meetings:
             vals = repo.frozen(s, pk(mt)) if mt.status == "closed" else views.indicators_at(s, cfg, unit, mt.date).frozen()
+            entered = imp_store.measures_of(s, pk(mt)) if cfg.measures else {}
             rows.append(MeetingRow(mt.date, t("word.closed") if mt.status == "closed" else t("word.open"),
                                    {k: (vals[k].count, vals[k].denominator) if k in vals else None
-                                    for k in ind_core.INDICATOR_KEYS}))
+                                    for k in ind_core.INDICATOR_KEYS},
+                                   {k: (v.count, v.denominator) for k, v in entered.items()}))
         for mt in meetings:
             for r, a in repo.actions_of_meeting(s, pk(mt)):
                 actions.append(WorkbookAction(mt.date, r.case_no, a.kind, a.owner, a.due, t(f"status.{a.status}")))
     return clean(Workbook(keys=list(ind_core.INDICATOR_KEYS),
                           short={k: t(f"ind.short.{k}") for k in ind_core.INDICATOR_KEYS},
                           labels=indicator_labels(), targets={k: float(cfg.targets[k]) for k in ind_core.INDICATOR_KEYS},
-                          meetings=rows, actions=actions))
+                          meetings=rows, actions=actions,
+                          measures=[WorkbookMeasure(d.key, d.name, d.kind, float(d.target), d.direction)
+                                    for d in cfg.measures]))
 
 
 def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool) -> None:
