@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import threading
 from collections import deque
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
@@ -679,10 +680,11 @@ RESTORE_TERMINAL = ("\x1b[<u" "\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l" "\x
                     "\x1b[?2048l\x1b[?2026l" "\x1b[?7h\x1b[?25h" "\x1b[?1049l")
 
 
-def restore_terminal(app: App) -> None:
+def restore_terminal(app: App, drain: bool = True) -> None:
     """Give the terminal back at once (the app is about to end without Textual's own shutdown): what
-    is still queued for the screen is written first (for at most a second), then the modes the app
-    turned on are turned off and the terminal's settings are put back as they were."""
+    is still queued for the screen is written first (for at most a second; not with ``drain=False``,
+    the watchdog's way, which must not wait for a lock the stuck thread may hold), then the modes the
+    app turned on are turned off and the terminal's settings are put back as they were."""
     import termios
 
     driver = getattr(app, "_driver", None)
@@ -690,7 +692,7 @@ def restore_terminal(app: App) -> None:
         return
     writer = getattr(driver, "_writer_thread", None)
     queue = getattr(writer, "_queue", None)
-    if writer is not None and queue is not None:
+    if drain and writer is not None and queue is not None:
         try:
             queue.put(None, timeout=1.0)  # the writer thread's own "stop": it ends after what was queued
             writer.join(timeout=1.0)
@@ -709,24 +711,50 @@ def restore_terminal(app: App) -> None:
             pass
 
 
+EXIT_WATCHDOG_SECONDS = 10.0
+
+
 def install_exit_handlers(app: LessApp, exit=os._exit) -> None:
     """SIGHUP (the SSH line dropped) and SIGTERM (kill, a shutdown, systemd): keep and save what is on
     screen (``save_for_exit``: unsaved plan text goes to a recovery file first), then go; SIGTERM also
-    gives the terminal back (the SSH line of a hang-up is gone already) and exits with 128 + 15."""
+    gives the terminal back (the SSH line of a hang-up is gone already) and exits with 128 + 15.
+
+    A handler runs on the main thread between two of its steps, so it may find a lock that the main
+    thread itself was holding at that moment (the screen writer's queue, the plan's save lock) and wait
+    for it for ever. A watchdog thread therefore ends the process after ``EXIT_WATCHDOG_SECONDS``
+    whatever the handler is doing (the plan text is in its recovery file by then: that is done first)."""
+
+    def watchdog(code: int, restore: bool) -> threading.Timer:
+        def fire() -> None:
+            if restore:
+                try:
+                    restore_terminal(app, drain=False)
+                except Exception:
+                    pass
+            exit(code)
+
+        timer = threading.Timer(EXIT_WATCHDOG_SECONDS, fire)
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def hangup(signum, frame):
+        timer = watchdog(0, restore=False)
         try:
             app.save_for_exit()
         finally:
+            timer.cancel()
             exit(0)
 
     def terminate(signum, frame):
+        timer = watchdog(128 + signum, restore=True)
         try:
             app.save_for_exit()
         finally:
             try:
                 restore_terminal(app)
             finally:
+                timer.cancel()
                 exit(128 + signum)
 
     signal.signal(signal.SIGHUP, hangup)

@@ -34,6 +34,7 @@ from ..present import checkpoint_text, coordinator_status_text, doctors_text, pa
 SAVE_DELAY = 0.4  # seconds after the last key press
 CONFLICT_QUIET = 1.5  # a conflict is shown after this pause in typing (not in a pause between two words)
 SAVE_MAX_DELAY = 0.8  # typing without a pause is still saved this often (the first unsaved key + this)
+EXIT_LOCK_WAIT = 2.0  # a hang-up or SIGTERM waits at most this long for a save under way (the text is in its recovery file)
 
 
 def _flow(parts: list[tuple[str, str]], width: int, sep: str = " · ", sep_style: str = "", used: int = 0) -> Text:
@@ -545,7 +546,7 @@ class DecisionScreen(DataScreen):
         except OSError:
             path = None
         try:
-            self.flush()
+            self.flush(wait=EXIT_LOCK_WAIT)
         except Exception:
             pass
         if path is not None and self._plan_text() == self._saved_text:
@@ -656,52 +657,62 @@ class DecisionScreen(DataScreen):
         finally:
             self.post_message(self.SaveEnded())
 
-    def _save(self, text: str, on_loop: bool = False) -> bool:
+    def _save(self, text: str, on_loop: bool = False, wait: float | None = None) -> bool:
         """Save ``text`` if it differs from what was saved. Serialized by a lock. False when it is not
         saved because the database failed (then a retry is scheduled and the text stays in the editor).
 
         ``on_loop``: called on the event loop (``flush``); if the database failed a moment ago it is
-        not tried again there (that would freeze the screen for the busy timeout): the retry does it."""
-        with self._lock:
-            if text == self._saved_text:  # nothing is unsaved (typed back to what is stored, or put back)
-                if self._failing is not None or self._said_saving:
-                    self._failing = None
-                    self._post_saved(self.version, changed=False)  # the line under the plan says so
-                return True
-            if on_loop and self._failing is not None:
-                return False
-            try:
-                _, v = self.less_app.service.save_plan(self.detail.row.case_no, text, self.version)
-            except Conflict as c:
+        not tried again there (that would freeze the screen for the busy timeout): the retry does it.
+        ``wait``: at most that many seconds for the lock, then False (not saved: the caller keeps it)."""
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            return False
+        try:
+            return self._save_locked(text, on_loop)
+        finally:
+            self._lock.release()
+
+    def _save_locked(self, text: str, on_loop: bool) -> bool:
+        if text == self._saved_text:  # nothing is unsaved (typed back to what is stored, or put back)
+            if self._failing is not None or self._said_saving:
                 self._failing = None
-                self._stopped = True  # the conflict dialog decides what is saved
-                self.post_message(self.ConflictFound(text, c))
-                return True
-            except ReadOnly:
-                self._failing = None
-                self._stopped = True
-                self.post_message(self.ClosedElsewhere())
-                return True
-            except Exception as e:
-                if not is_db_error(e):
-                    raise
-                self._failing = e
-                self.post_message(self.SaveFailed(e))
-                return False
-            self.version = v
-            self._saved_text = text
-            self._failing = None
-            self._post_saved(v)
+                self._post_saved(self.version, changed=False)  # the line under the plan says so
             return True
+        if on_loop and self._failing is not None:
+            return False
+        try:
+            _, v = self.less_app.service.save_plan(self.detail.row.case_no, text, self.version)
+        except Conflict as c:
+            self._failing = None
+            self._stopped = True  # the conflict dialog decides what is saved
+            self.post_message(self.ConflictFound(text, c))
+            return True
+        except ReadOnly:
+            self._failing = None
+            self._stopped = True
+            self.post_message(self.ClosedElsewhere())
+            return True
+        except Exception as e:
+            if not is_db_error(e):
+                raise
+            self._failing = e
+            self.post_message(self.SaveFailed(e))
+            return False
+        self.version = v
+        self._saved_text = text
+        self._failing = None
+        self._post_saved(v)
+        return True
 
     def _post_saved(self, version: int, changed: bool = True) -> None:
         if changed or not self._saved_at:
             self._saved_at = _now_hms()  # (nothing written: the time of the last save stays)
         self.post_message(self.Saved(version, self._saved_at, changed, self.detail.row.case_no))
 
-    def flush(self) -> bool:
+    def flush(self, wait: float | None = None) -> bool:
         """Save now, in this thread (leaving the screen, losing focus, a hang-up). False when the plan
-        could not be saved: it stays in the editor and is tried again (callers then stay here)."""
+        could not be saved: it stays in the editor and is tried again (callers then stay here).
+        ``wait``: give up after that many seconds if a save in a worker holds the lock (a signal
+        handler must not wait for a worker stuck on a locked database, nor for itself)."""
         if self.readonly or not self.is_mounted:
             return True
         if self._timer is not None:
@@ -712,7 +723,7 @@ class DecisionScreen(DataScreen):
         except Exception:
             return True
         self._dirty_since = None
-        return self._save(text, on_loop=True)
+        return self._save(text, on_loop=True, wait=wait)
 
     def may_leave(self) -> bool:
         """Save the plan before leaving the case; if it cannot be saved now, stay (the text is kept and
