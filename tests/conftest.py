@@ -6,6 +6,16 @@ import uuid
 import pytest
 
 TODAY = dt.date(2026, 11, 23)
+
+# Pilot waits after every key press until the app is idle: it sleeps in windows of SLEEP_GRANULARITY
+# (20 ms) until one passes in which the process used less than SLEEP_IDLE of CPU. Every key thus cost
+# at least 40 ms (two such waits), most of the suite's time. Shorter windows keep the same rule (the
+# app did next to no work for a whole window) and let a key that the app handles in 3 ms cost ~10 ms.
+# Tests never rely on this wait alone: they wait for what they need (helpers ``until`` and the like).
+import textual._wait as _textual_wait  # noqa: E402
+
+_textual_wait.SLEEP_GRANULARITY = 0.005
+_textual_wait.SLEEP_IDLE = 0.0005
 PG_ADMIN = os.environ.get("LESS_TUI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from helpers import ROOT, SAMPLES, run, workers_done
+from helpers import ROOT, SAMPLES, cli, workers_done
 
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 import make_hostile as H  # noqa: E402
@@ -53,7 +53,7 @@ def _counts(db: Path) -> list[int]:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     db = tmp_path_factory.mktemp("hostile-db") / "x.db"
-    run("import", "--db", str(db), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"),
+    cli("import", "--db", str(db), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"),
         env={**ENV, "HOME": str(db.parent)}, check=True)
     return db
 
@@ -62,7 +62,7 @@ def seeded(tmp_path_factory):
 def test_refused_files_name_every_problem_and_store_nothing(name, seeded):
     path = HOSTILE / name
     before = _counts(seeded)
-    p = run("import", "--db", str(seeded), "--as-of", "2026-11-22", str(path), env=ENV)
+    p = cli("import", "--db", str(seeded), "--as-of", "2026-11-22", str(path), env=ENV)
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr + p.stdout
     named = [ln for ln in p.stderr.splitlines() if ln.startswith(f"{path}:")]
@@ -76,7 +76,7 @@ def test_refused_files_name_every_problem_and_store_nothing(name, seeded):
 
 def test_a_tab_inside_a_name_is_text_and_skip_invalid_keeps_only_clean_rows(tmp_path):
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), "--skip-invalid", "--json", str(HOSTILE / "controls.csv"), env=ENV)
+    p = cli("import", "--db", str(db), "--skip-invalid", "--json", str(HOSTILE / "controls.csv"), env=ENV)
     assert p.returncode == 0, p.stderr
     c = sqlite3.connect(db)
     names = [n for (n,) in c.execute("SELECT name FROM patients")]
@@ -88,7 +88,7 @@ def test_a_tab_inside_a_name_is_text_and_skip_invalid_keeps_only_clean_rows(tmp_
 
 def test_a_full_width_personnummer_never_makes_a_second_patient(tmp_path):
     db = tmp_path / "x.db"
-    run("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
 
     def pnrs() -> list[str]:
         c = sqlite3.connect(db)
@@ -98,7 +98,7 @@ def test_a_full_width_personnummer_never_makes_a_second_patient(tmp_path):
             c.close()
 
     before = pnrs()
-    p = run("import", "--db", str(db), "--skip-invalid", str(HOSTILE / "digits.csv"), env=ENV)
+    p = cli("import", "--db", str(db), "--skip-invalid", str(HOSTILE / "digits.csv"), env=ENV)
     assert p.returncode == 0, p.stderr
     after = pnrs()
     assert all(p.isascii() for p in after)
@@ -108,12 +108,12 @@ def test_a_full_width_personnummer_never_makes_a_second_patient(tmp_path):
 def test_a_mixed_file_never_makes_a_mojibake_doctor(tmp_path):
     db = tmp_path / "x.db"
     for name in ("mixed-encodings.csv", "mixed-encodings-2.csv"):
-        p = run("import", "--db", str(db), str(HOSTILE / name), env=ENV)
+        p = cli("import", "--db", str(db), str(HOSTILE / name), env=ENV)
         assert p.returncode == 2 and ":3:" in p.stderr
     # the same rows, each file in one encoding, make one doctor
     one = tmp_path / "utf8.csv"
     one.write_bytes(H.MIXED.split(b"\n", 2)[0] + b"\n" + H.MIXED.split(b"\n", 2)[1] + b"\n")
-    run("import", "--db", str(db), str(one), env=ENV, check=True)
+    cli("import", "--db", str(db), str(one), env=ENV, check=True)
     c = sqlite3.connect(db)
     assert [n for (n,) in c.execute("SELECT name FROM doctors")] == ["Sven Åkerlund"]
     c.close()
@@ -121,7 +121,7 @@ def test_a_mixed_file_never_makes_a_mojibake_doctor(tmp_path):
 
 def test_markup_imports_as_it_is(tmp_path):
     db = tmp_path / "x.db"
-    run("import", "--db", str(db), str(HOSTILE / "hostile.csv"), env=ENV, check=True)
+    cli("import", "--db", str(db), str(HOSTILE / "hostile.csv"), env=ENV, check=True)
     c = sqlite3.connect(db)
     names = {n for (n,) in c.execute("SELECT name FROM patients")}
     doctors = {n for (n,) in c.execute("SELECT name FROM doctors")}
@@ -441,12 +441,12 @@ def _blocks(md: str) -> dict[str, int]:
 def test_markdown_minutes_keep_what_people_typed_as_text(demo_db):
     # the same case with ordinary text: the structure the minutes must keep
     _poison(demo_db, "Rad ett\nRad två", "Ring arbetsgivaren", "Ägare X", patient_name="Ada Berg")
-    plain_md = run("export", "--db", str(demo_db), "--meeting", MEETING.isoformat(), "--identify", env=ENV,
+    plain_md = cli("export", "--db", str(demo_db), "--meeting", MEETING.isoformat(), "--identify", env=ENV,
                    check=True).stdout
     name = H.PATIENTS[5][0]  # "# Rubrik <b>Ada</b> | x |"
     case_no = _poison(demo_db, H.MD_PLAN + "\n" + H.CONTROL_TEXTS[0], H.MD_PLAN.splitlines()[3], "| Ägare | x |",
                       patient_name=name)
-    md = run("export", "--db", str(demo_db), "--meeting", MEETING.isoformat(), "--identify", env=ENV,
+    md = cli("export", "--db", str(demo_db), "--meeting", MEETING.isoformat(), "--identify", env=ENV,
              check=True).stdout
     # the same structure as the minutes of ordinary text: no heading, table, list, quote, rule or HTML more
     assert _blocks(md) == _blocks(plain_md)
@@ -472,7 +472,7 @@ def test_exports_never_fail_on_control_characters(demo_db, tmp_path, fmt):
     _poison(demo_db, "Plan\x1b[2J med\x00 NUL\x9b31m och rad\nbrytning", "Ring\x1b]52;c;SGVsbG8=\x07 AG\x0b",
             "Kerstin\x07 Bronner")
     out = tmp_path / f"m.{fmt}"
-    p = run("export", "--db", str(demo_db), "--meeting", MEETING.isoformat(), "--format", fmt, "-o", str(out),
+    p = cli("export", "--db", str(demo_db), "--meeting", MEETING.isoformat(), "--format", fmt, "-o", str(out),
             env=ENV)
     assert p.returncode == 0, p.stderr
     assert [x.name for x in tmp_path.iterdir() if x.name.startswith(".")] == []  # no temporary file left

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
-from helpers import run
+from helpers import cli, run
 from less_tui.core import pnr as pnrmod
 
 H = ["Personnummer", "Namn", "Diagnos", "Startdatum", "Slutdatum", "Grad", "Läkare"]
@@ -67,7 +67,7 @@ def test_every_xlsx_row_is_read_whatever_the_stored_dimension_says(tmp_path):
     wb.save(path)
     _set_dimension(path, "A1:G2")  # says one data row
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), "--json", str(path), env=ENV)
+    p = cli("import", "--db", str(db), "--json", str(path), env=ENV)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["rows_read"] == 100
     assert _count(db) == 100
@@ -84,7 +84,7 @@ def test_a_cell_formatted_as_percent_is_its_percentage(tmp_path):
     path = tmp_path / "percent.xlsx"
     wb.save(path)
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), str(path), env=ENV)
+    p = cli("import", "--db", str(db), str(path), env=ENV)
     assert p.returncode == 0, p.stderr
     assert _degrees(db) == [100, 50]
 
@@ -98,7 +98,7 @@ def test_an_array_formula_is_refused_like_any_formula(tmp_path):
     path = tmp_path / "array.xlsx"
     wb.save(path)
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), str(path), env=ENV)
+    p = cli("import", "--db", str(db), str(path), env=ENV)
     assert p.returncode == 2, p.stderr
     assert f"{path}:2:5: Slutdatum: hittade formeln '=MAX(D2:D2)'" in p.stderr
     assert "Traceback" not in p.stderr and _count(db) == 0
@@ -114,7 +114,7 @@ def test_a_cell_over_the_csv_field_limit_is_a_problem_at_its_place(tmp_path, quo
         body = f"{ok}\n{ok}\n{PNR};{'x' * 200_000};F32.1;2026-10-01;2026-10-30;100;Anna Berg\n"
     path.write_text(";".join(H) + "\n" + body, encoding="utf-8")
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), str(path), env=ENV)
+    p = cli("import", "--db", str(db), str(path), env=ENV)
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr and "internt fel" not in p.stderr
     where = ":3:2:" if quote else ":4:2:"
@@ -167,23 +167,23 @@ def test_the_limits_come_from_the_config(tmp_path):
     path = tmp_path / "bomb.xlsx"
     _bomb(path, 3)
     db = tmp_path / "x.db"
-    p = run("--config", _config(tmp_path, max_unpacked_mb=2), "import", "--db", str(db), str(path), env=ENV)
+    p = cli("--config", _config(tmp_path, max_unpacked_mb=2), "import", "--db", str(db), str(path), env=ENV)
     assert p.returncode == 2 and "mer än gränsen 2 MB" in p.stderr, p.stderr
     rows = tmp_path / "rows.csv"
     rows.write_text(";".join(H) + "\n" + "".join(
         f"{_pnr(i)};A B;F32.1;2026-09-01;2026-09-30;100;Anna Berg\n\n" for i in range(4)), encoding="utf-8")
-    p = run("--config", _config(tmp_path, max_rows=3), "import", "--db", str(db), str(rows), env=ENV)
+    p = cli("--config", _config(tmp_path, max_rows=3), "import", "--db", str(db), str(rows), env=ENV)
     assert p.returncode == 2 and f"{rows}:8:0: fler än 3 intygsrader" in p.stderr, p.stderr
-    p = run("--config", _config(tmp_path, max_rows=4), "import", "--db", str(db), str(rows), env=ENV)
+    p = cli("--config", _config(tmp_path, max_rows=4), "import", "--db", str(db), str(rows), env=ENV)
     assert p.returncode == 0, p.stderr  # blank lines are not rows
     wide = tmp_path / "wide.csv"
     wide.write_text(";".join(H) + "\n" + f"{PNR};A B;F32.1;2026-09-01;2026-09-30;100;Anna Berg" + ";x" * 5 + ";;;\n",
                     encoding="utf-8")
-    p = run("--config", _config(tmp_path, max_columns=11), "import", "--db", str(db), str(wide), env=ENV)
+    p = cli("--config", _config(tmp_path, max_columns=11), "import", "--db", str(db), str(wide), env=ENV)
     assert p.returncode == 2 and f"{wide}:2:12: raden har 12 kolumner, fler än gränsen 11" in p.stderr, p.stderr
-    p = run("--config", _config(tmp_path, max_columns=12), "import", "--db", str(db), "--dry-run", str(wide), env=ENV)
+    p = cli("--config", _config(tmp_path, max_columns=12), "import", "--db", str(db), "--dry-run", str(wide), env=ENV)
     assert p.returncode == 0, p.stderr
-    p = run("--config", _config(tmp_path, max_rows=0), "import", "--db", str(db), str(wide), env=ENV)
+    p = cli("--config", _config(tmp_path, max_rows=0), "import", "--db", str(db), str(wide), env=ENV)
     assert p.returncode == 2 and "'import.max_rows' måste vara minst 1" in p.stderr
 
 
@@ -200,7 +200,7 @@ def test_certificate_dates_before_birth_or_over_a_year_after_the_as_of_date(tmp_
         f"{PNR};A B;F32.1;2026-11-01;2027-11-23;100;Anna Berg;2027-11-24",  # 7: end and signed too late
     ]) + "\n", encoding="utf-8")
     db = tmp_path / "x.db"
-    p = run("import", "--db", str(db), "--as-of", "2026-11-22", str(path), env=ENV)
+    p = cli("import", "--db", str(db), "--as-of", "2026-11-22", str(path), env=ENV)
     assert p.returncode == 2, p.stderr
     lines = [ln for ln in p.stderr.splitlines() if ln.startswith(f"{path}:")]
     assert [ln.split(":")[1:3] for ln in lines] == [["3", "4"], ["4", "4"], ["4", "5"], ["7", "5"], ["7", "8"]]
@@ -208,7 +208,7 @@ def test_certificate_dates_before_birth_or_over_a_year_after_the_as_of_date(tmp_
     assert "Slutdatum: 2027-11-23 är mer än ett år efter importens datum 2026-11-22; förväntade senast 2027-11-22" \
         in lines[3]
     assert _count(db) == 0
-    p = run("--lang", "en", "import", "--db", str(db), "--as-of", "2026-11-22", "--skip-invalid", "--json",
+    p = cli("--lang", "en", "import", "--db", str(db), "--as-of", "2026-11-22", "--skip-invalid", "--json",
             str(path), env=ENV)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["new_certificates"] == 3

@@ -11,7 +11,7 @@ import re
 from sqlalchemy import select
 from sqlmodel import Session
 
-from helpers import run
+from helpers import cli
 from less_tui.app import LessApp
 from less_tui.screens.summary import SummaryScreen
 from less_tui.storage.models import Action, CaseReview, Meeting
@@ -81,11 +81,11 @@ async def test_summary_and_minutes_follow_up_the_same_actions(demo_engine, demo_
     assert want["open"] and not want["done"] and not want["dropped"], want
     assert f"öppen ({want['open']})" in shown, (want, shown)
 
-    md = run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), env=ENV, check=True).stdout
+    md = cli("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), env=ENV, check=True).stdout
     html_out, docx_out = tmp_path / "m.html", tmp_path / "m.docx"
-    run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), "--format", "html", "-o", str(html_out),
+    cli("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), "--format", "html", "-o", str(html_out),
         env=ENV, check=True)
-    run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), "--format", "docx", "-o", str(docx_out),
+    cli("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), "--format", "docx", "-o", str(docx_out),
         env=ENV, check=True)
     html = html_out.read_text(encoding="utf-8")
     docx = "\n".join(p.text for p in Document(str(docx_out)).paragraphs)
@@ -132,12 +132,12 @@ def test_exports_differ_by_language_and_the_demo_has_its_own_folder(demo_db, tmp
     from helpers import SAMPLES
 
     real = tmp_path / "less-tui.db"  # the real database, beside the demo's (as in the data directory)
-    run("import", "--db", str(real), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("import", "--db", str(real), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     for db in (real, demo_db):
-        run("meeting", "new", "--db", str(db), env=ENV, check=True)
+        cli("meeting", "new", "--db", str(db), env=ENV, check=True)
     for db in (real, demo_db):
         for lang in ("sv", "en"):
-            run("--lang", lang, "export", "--db", str(db), "--meeting", TODAY.isoformat(), "--format", "html",
+            cli("--lang", lang, "export", "--db", str(db), "--meeting", TODAY.isoformat(), "--format", "html",
                 env=ENV, check=True)
     name = f"VC_Exempel-{TODAY.isoformat()}.html"
     sv, en = tmp_path / "exports" / f"fmt-protokoll-{name}", tmp_path / "exports" / f"fmt-minutes-{name}"
@@ -152,9 +152,9 @@ def test_exports_differ_by_language_and_the_demo_has_its_own_folder(demo_db, tmp
     assert demo_sv.exists() and demo_en.exists()
     assert "Gjort av syntetiska demodata" in demo_sv.read_text(encoding="utf-8")
     assert "Made from synthetic demo data" in demo_en.read_text(encoding="utf-8")
-    listed = run("export", "--list", "--db", str(real), env=ENV, check=True).stdout.splitlines()
+    listed = cli("export", "--list", "--db", str(real), env=ENV, check=True).stdout.splitlines()
     assert sorted(listed) == sorted([str(sv), str(en)])
-    listed = run("export", "--list", "--db", str(demo_db), env=ENV, check=True).stdout.splitlines()
+    listed = cli("export", "--list", "--db", str(demo_db), env=ENV, check=True).stdout.splitlines()
     assert sorted(listed) == sorted([str(demo_sv), str(demo_en)])
 
 
@@ -166,20 +166,20 @@ def _time_line(md: str) -> str:
 
 def test_a_draft_says_so_and_a_reopened_meeting_has_no_end_time(demo_db):
     closed = "2026-10-23"
-    md = run("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    md = cli("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
     assert "Utkast" not in md
     assert re.fullmatch(r"- \*\*Tid:\*\* \d\d:\d\d–\d\d:\d\d", _time_line(md))
-    run("meeting", "new", "--db", str(demo_db), env=ENV, check=True)
-    md = run("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), env=ENV, check=True).stdout
+    cli("meeting", "new", "--db", str(demo_db), env=ENV, check=True)
+    md = cli("export", "--db", str(demo_db), "--meeting", TODAY.isoformat(), env=ENV, check=True).stdout
     assert md.splitlines()[2] == "**Utkast – mötet är inte stängt**"  # right under the title
-    run("meeting", "reopen", "--db", str(demo_db), "--date", closed, "--reason", "Fel ansvarig", env=ENV, check=True)
+    cli("meeting", "reopen", "--db", str(demo_db), "--date", closed, "--reason", "Fel ansvarig", env=ENV, check=True)
     for lang, draft in (("sv", "**Utkast – mötet är inte stängt**"), ("en", "**Draft – the meeting is not closed**")):
-        md = run("--lang", lang, "export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+        md = cli("--lang", lang, "export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
         assert md.splitlines()[2] == draft
         time_line = next(x for x in md.splitlines() if x.startswith(("- **Tid:**", "- **Time:**")))
         assert re.fullmatch(r"- \*\*(Tid|Time):\*\* \d\d:\d\d–", time_line), time_line  # no end yet
-    run("meeting", "close", "--db", str(demo_db), "--date", closed, env=ENV, check=True)
-    md = run("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    cli("meeting", "close", "--db", str(demo_db), "--date", closed, env=ENV, check=True)
+    md = cli("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
     assert "Utkast" not in md and re.fullmatch(r"- \*\*Tid:\*\* \d\d:\d\d–\d\d:\d\d", _time_line(md))
 
 
@@ -310,8 +310,8 @@ ENGLISH_STATUSES = ("Contacted", "Active", "Follow-up", "Finished", "Declined", 
 
 def test_minutes_say_the_coordinator_status_in_their_language(demo_db):
     closed = "2026-10-23"
-    sv = run("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
-    en = run("--lang", "en", "export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    sv = cli("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
+    en = cli("--lang", "en", "export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
     sv_status = re.findall(r"\*\*Rehabkoordinatorstatus:\*\* (.+?) ·", sv)
     en_status = re.findall(r"\*\*Coordinator status:\*\* (.+?) ·", en)
     assert len(sv_status) == len(en_status) > 0

@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 
-from helpers import ROOT, SAMPLES, run
+from helpers import ROOT, SAMPLES, cli
 
 MALFORMED = ROOT / "tests" / "data" / "malformed"
 ENV = {"LESS_TUI_TODAY": "2026-11-23"}
@@ -33,9 +33,9 @@ def english_words(text: str) -> list[str]:
 def db(tmp_path_factory):
     """A database with the sample certificates and a closed meeting."""
     d = tmp_path_factory.mktemp("sv") / "x.db"
-    run("import", "--db", str(d), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
-    run("meeting", "new", "--db", str(d), "--date", "2026-10-20", env=ENV, check=True)
-    run("meeting", "close", "--db", str(d), "--date", "2026-10-20", env=ENV, check=True)
+    cli("import", "--db", str(d), "--as-of", "2026-11-22", str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    cli("meeting", "new", "--db", str(d), "--date", "2026-10-20", env=ENV, check=True)
+    cli("meeting", "close", "--db", str(d), "--date", "2026-10-20", env=ENV, check=True)
     return d
 
 
@@ -84,7 +84,7 @@ def test_swedish_cli_output_has_no_english(db, tmp_path):
     ]
     seen = []
     for args in calls:
-        p = run(*args, env=ENV)
+        p = cli(*args, env=ENV)
         out = p.stdout + p.stderr
         assert "Traceback" not in out, out
         assert english_words(out) == [], f"less-tui {' '.join(args)}:\n{out}"
@@ -100,30 +100,30 @@ def test_swedish_cli_output_has_no_english(db, tmp_path):
 
 
 def test_audit_headers_are_swedish_and_english_with_lang_en(db):
-    sv = run("audit", "--db", str(db), env=ENV, check=True).stdout.splitlines()[0]
+    sv = cli("audit", "--db", str(db), env=ENV, check=True).stdout.splitlines()[0]
     assert sv.split() == ["Tid", "Användare", "SSH-klient", "Händelse", "Ärende", "Detalj"]
-    en = run("--lang", "en", "audit", "--db", str(db), env=ENV, check=True).stdout.splitlines()[0]
+    en = cli("--lang", "en", "audit", "--db", str(db), env=ENV, check=True).stdout.splitlines()[0]
     assert en.split() == ["Time", "User", "SSH", "client", "Action", "Case", "Detail"]
 
 
 def test_lang_en_gives_english_import_problems_and_messages(db, tmp_path):
     bad_en, no_degree_en, _ = _files(tmp_path)
     many = MALFORMED / "many_bad_rows.csv"
-    p = run("--lang", "en", "import", "--db", str(db), str(many), str(bad_en), str(no_degree_en), env=ENV)
+    p = cli("--lang", "en", "import", "--db", str(db), str(many), str(bad_en), str(no_degree_en), env=ENV)
     assert p.returncode == 2
     assert f"{many}:4:6: Grad: found '110', expected 25, 50, 75 or 100" in p.stderr
     assert f"{bad_en}:2:1: personal_id: '19760306-4193' fails the personnummer check" in p.stderr
     assert f"{no_degree_en}:1:0: header is missing the required column degree (or Grad)" in p.stderr
     assert "problem(s); nothing was stored." in p.stderr
     assert "hittade" not in p.stderr and "förväntade" not in p.stderr
-    p = run("--lang", "en", "meeting", "close", "--db", str(db), "--date", "2026-10-20", env=ENV)
+    p = cli("--lang", "en", "meeting", "close", "--db", str(db), "--date", "2026-10-20", env=ENV)
     assert p.returncode == 2 and "is already closed" in p.stderr
-    p = run("--lang", "en", "indicators", "--db", str(db), "--at", "2026-13-01", env=ENV)
+    p = cli("--lang", "en", "indicators", "--db", str(db), "--at", "2026-13-01", env=ENV)
     assert "--at: found '2026-13-01', expected a date YYYY-MM-DD" in p.stderr
     # the config's own language too, for the problems of the config itself
     cfg = tmp_path / "en.toml"
     cfg.write_text('language = "en"\n[queue]\nmin_dayz = 3\n', encoding="utf-8")
-    p = run("--config", str(cfg), "indicators", "--db", str(db), env=ENV)
+    p = cli("--config", str(cfg), "indicators", "--db", str(db), env=ENV)
     assert p.returncode == 2 and "unknown key 'queue.min_dayz'" in p.stderr and "configuration problem" in p.stderr
 
 

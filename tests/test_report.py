@@ -12,7 +12,7 @@ import stat
 import pytest
 from sqlmodel import Session
 
-from helpers import ROOT, run
+from helpers import ROOT, cli
 from less_tui.config import validate
 from less_tui.core import improvement as imp_core
 from less_tui.core import pnr as pnrmod
@@ -227,7 +227,7 @@ def test_seed_004_table_from_the_clinics_meetings(engine):
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_markdown_golden(db, lang):
     path, people = db
-    md = run("report", "--year", "2023", "--lang", lang, "--db", str(path), check=True).stdout
+    md = cli("report", "--year", "2023", "--lang", lang, "--db", str(path), check=True).stdout
     golden = ROOT / "tests" / "golden" / f"report-2023-{lang}.md"
     if os.environ.get("LESS_TUI_UPDATE_GOLDEN"):
         golden.write_text(md, encoding="utf-8")
@@ -262,7 +262,7 @@ def test_word_report_read_back(db, tmp_path):
 
     path, people = db
     out = tmp_path / "rapport.docx"
-    p = run("report", "--year", "2023", "--format", "docx", "-o", str(out), "--db", str(path), check=True)
+    p = cli("report", "--year", "2023", "--format", "docx", "-o", str(out), "--db", str(path), check=True)
     assert str(out) in p.stderr
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     doc = Document(str(out))
@@ -300,7 +300,7 @@ def test_excel_report(db, tmp_path):
 
     path, people = db
     out = tmp_path / "rapport.xlsx"
-    run("report", "--year", "2023", "--format", "xlsx", "-o", str(out), "--db", str(path), check=True)
+    cli("report", "--year", "2023", "--format", "xlsx", "-o", str(out), "--db", str(path), check=True)
     wb = load_workbook(out)
     ws = wb.worksheets[0]
     dates = [c.value.date() if hasattr(c.value, "date") else c.value for c in ws["A"][1:7]]
@@ -317,10 +317,10 @@ def test_excel_report(db, tmp_path):
 
 def test_default_file_in_export_folder(db):
     path, _ = db
-    p = run("report", "--year", "2023", "--format", "docx", "--db", str(path), check=True)
+    p = cli("report", "--year", "2023", "--format", "docx", "--db", str(path), check=True)
     out = path.parent / "exports" / "forbattringsarbete-VC_Exempel-2023.docx"
     assert out.is_file() and str(out) in p.stderr
-    p = run("report", "--year", "2023", "--format", "md", "--lang", "en", "-o", str(path.parent / "r.md"),
+    p = cli("report", "--year", "2023", "--format", "md", "--lang", "en", "-o", str(path.parent / "r.md"),
             "--db", str(path), check=True)
     assert (path.parent / "r.md").read_text(encoding="utf-8").startswith("# Improvement work 2023")
 
@@ -333,7 +333,7 @@ def test_default_file_in_export_folder(db):
 ])
 def test_bad_input_is_one_line_exit_2(db, args, needle):
     path, _ = db
-    p = run("report", *args, "--db", str(path))
+    p = cli("report", *args, "--db", str(path))
     assert p.returncode == 2, p.stderr
     assert needle in p.stderr and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
@@ -344,13 +344,13 @@ def test_symlink_target_refused(db, tmp_path):
     target = tmp_path / "elsewhere.md"
     link = tmp_path / "link.md"
     link.symlink_to(target)
-    p = run("report", "--year", "2023", "-o", str(link), "--db", str(path))
+    p = cli("report", "--year", "2023", "-o", str(link), "--db", str(path))
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert not target.exists()
 
 
 def test_missing_database_is_refused(tmp_path):
-    p = run("report", "--year", "2023", "--db", str(tmp_path / "nope.db"))
+    p = cli("report", "--year", "2023", "--db", str(tmp_path / "nope.db"))
     assert p.returncode == 2 and "nope.db" in p.stderr
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import run, workers_done
+from helpers import cli, workers_done
 from less_tui.config import validate
 from less_tui.core import improvement as imp_core
 from less_tui.services.demo import DEMO_TRAININGS
@@ -38,14 +38,14 @@ def db(tmp_path):
 
 def test_supervision_and_training_from_the_command_line(db):
     env = {"LESS_TUI_TODAY": TODAY.isoformat()}
-    p = run("supervision", "add", "--date", "2026-10-01", "--minutes", "90", "--leader", "Anna Handledare",
+    p = cli("supervision", "add", "--date", "2026-10-01", "--minutes", "90", "--leader", "Anna Handledare",
             "--attendee", "Jessica Bylund", "--attendee", "Kerstin Bronner", "--db", str(db), env=env, check=True)
     assert "2026-10-01" in p.stdout and "90 min" in p.stdout
-    run("supervision", "training", "--person", "Jessica Bylund", "--course", "Försäkringsmedicin grundkurs",
+    cli("supervision", "training", "--person", "Jessica Bylund", "--course", "Försäkringsmedicin grundkurs",
         "--date", "2026-03-01", "--db", str(db), env=env, check=True)
-    run("supervision", "training", "--person", "Kerstin Bronner", "--course", "LESS för rehabkoordinatorer",
+    cli("supervision", "training", "--person", "Kerstin Bronner", "--course", "LESS för rehabkoordinatorer",
         "--db", str(db), env=env, check=True)
-    out = json.loads(run("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
+    out = json.loads(cli("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
     assert out["sessions"] == [{"date": "2026-10-01", "minutes": 90, "leader": "Anna Handledare",
                                 "attendees": ["Jessica Bylund", "Kerstin Bronner"]}]
     # the default roster: Jessica Bylund is a doctor, Kerstin Bronner a coordinator
@@ -54,7 +54,7 @@ def test_supervision_and_training_from_the_command_line(db):
         {"date": "2026-03-01", "person": "Jessica Bylund", "course": "Försäkringsmedicin grundkurs", "doctor": True},
         {"date": "2026-11-23", "person": "Kerstin Bronner", "course": "LESS för rehabkoordinatorer", "doctor": False}]
     assert out["next_due"] == "2026-11-12" and out["overdue_days"] == 11
-    text = run("supervision", "list", "--db", str(db), env=env, check=True).stdout
+    text = cli("supervision", "list", "--db", str(db), env=env, check=True).stdout
     assert "Anna Handledare" in text and "försenad" in text and "2026-11-12" in text
     # the trainings too: who, their profession, which course, when
     lines = text.splitlines()
@@ -62,12 +62,12 @@ def test_supervision_and_training_from_the_command_line(db):
                for ln in lines), text
     assert any(ln.split() == ["2026-11-23", "Kerstin", "Bronner", "annan", "profession", "LESS", "för",
                               "rehabkoordinatorer"] for ln in lines), text
-    en = run("--lang", "en", "supervision", "list", "--db", str(db), env=env, check=True).stdout
+    en = cli("--lang", "en", "supervision", "list", "--db", str(db), env=env, check=True).stdout
     assert "overdue" in en and "försenad" not in en
     # the next session in time: no longer overdue
-    run("supervision", "add", "--date", "2026-11-20", "--minutes", "60", "--leader", "Anna Handledare",
+    cli("supervision", "add", "--date", "2026-11-20", "--minutes", "60", "--leader", "Anna Handledare",
         "--db", str(db), env=env, check=True)
-    out = json.loads(run("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
+    out = json.loads(cli("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
     assert out["next_due"] == "2027-01-01" and out["overdue_days"] == 0
 
 
@@ -80,7 +80,7 @@ def test_supervision_and_training_from_the_command_line(db):
     (["training", "--person", " ", "--course", "X"], "tomt"),
 ])
 def test_bad_input_one_line_exit_2(db, args, needle):
-    p = run("supervision", *args, "--db", str(db))
+    p = cli("supervision", *args, "--db", str(db))
     assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
 
