@@ -39,6 +39,57 @@ def _fixed_env(monkeypatch, tmp_path):
     set_language("sv")
 
 
+def _processes_of(folder: str) -> list[int]:
+    """The processes (other than this one) whose environment names ``folder``: the apps an end-to-end
+    test started in tmux or over SSH get their HOME and XDG folders under the test's temporary folder."""
+    mark = folder.encode()
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/environ", "rb") as f:
+                if mark in f.read():
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_app_left_behind(request, tmp_path):
+    """After an end-to-end test, no app it started may live on (a stuck one once spun a core for the
+    rest of the run, slowing every later test). What the test ended (tmux's kill-server hangs up on its
+    apps) gets 20 s to go, which is twice the apps' own exit watchdog; what is left after that is
+    killed, and the test fails."""
+    yield
+    if not (request.node.get_closest_marker("e2e") or request.node.get_closest_marker("slow")):
+        return
+    if not os.path.isdir("/proc"):
+        return
+    import signal
+    import time
+
+    end = time.monotonic() + 20.0
+    left = _processes_of(str(tmp_path))
+    while left and time.monotonic() < end:
+        time.sleep(0.1)
+        left = [pid for pid in _processes_of(str(tmp_path)) if _running(pid)]
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes still running 20 s after the test (killed now): {left}"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its parent."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.fixture
 def cfg():
     from less_tui.config import validate
