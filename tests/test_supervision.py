@@ -162,6 +162,8 @@ async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
         for after in ["s-minutes", "s-leader", "s-attendees"]:
             await pilot.press("tab")
             await until(lambda: app.focused is not None and app.focused.id == after, f"{after} focused by Tab")
+        await pilot.press("tab")  # on past the last field
+        await until(lambda: app.focused is not None and app.focused.id != "s-attendees", "Tab past the attendees")
         await pilot.press("shift+tab", "shift+tab", "shift+tab")
         await until(lambda: app.focused is not None and app.focused.id == "s-minutes", "minutes focused")
         # the leader is required; a length that is not one is named
