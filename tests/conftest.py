@@ -16,6 +16,16 @@ import textual._wait as _textual_wait  # noqa: E402
 
 _textual_wait.SLEEP_GRANULARITY = 0.005
 _textual_wait.SLEEP_IDLE = 0.0005
+
+
+def pytest_configure(config):
+    # the collector as the app runs with it (``less_tui.app.quiet_collector``): the Pilot tests run the
+    # app in this process
+    from less_tui.app import quiet_collector
+
+    quiet_collector()
+
+
 PG_ADMIN = os.environ.get("LESS_TUI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

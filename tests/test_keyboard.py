@@ -400,7 +400,8 @@ async def test_close_confirmation_has_cancel_focused(demo_engine, cfg):
         await pilot.press("tab")
         await focused_is(pilot, "no")
         await pilot.press("y")
-        await until(pilot, lambda: app.screen.data.meeting.closed, "the closed meeting")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data.meeting.closed,
+                    "the closed meeting")
 
 
 async def test_projector_mode_refuses_unmasking(demo_engine, cfg):

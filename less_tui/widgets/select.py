@@ -8,6 +8,7 @@ language switch re-translates it like every other ``Translated`` widget.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Select
 from textual.widgets._select import SelectCurrent, SelectOverlay
@@ -32,3 +33,10 @@ class LessSelect(Select):
         # as Select.compose, with the overlay above
         yield SelectCurrent(self.prompt)
         yield LessSelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+
+    def _on_mount(self, event: events.Mount) -> None:
+        # Textual's Select sets its list up when mounted; a Select removed before that (its screen
+        # replaced while it was being built: following the presenter through cases quickly) has no list
+        # any more, and Select's own handler would end the app with NoMatches. Nothing to set up then.
+        if not self.query(SelectOverlay):
+            event.prevent_default()
