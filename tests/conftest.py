@@ -26,6 +26,14 @@ def pytest_configure(config):
     quiet_collector()
 
 
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: two test processes per core. Many tests wait (for an app in tmux or over SSH to start,
+    for a kill's random moment), and a second process per core keeps the core busy meanwhile. Measured
+    on 2 cores: 295 s with 2 processes, 251 s with 3, 236 s with 4 (the cores then ~93 % busy)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 * cores
+
+
 PG_ADMIN = os.environ.get("LESS_TUI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
