@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from . import clock
+from . import clock, collector
 from .i18n import indicator_labels, set_language, t
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
@@ -116,7 +116,8 @@ def main_callback(
         if state.db or os.environ.get("LESS_TUI_DB"):
             require_database(state.url())  # a database named on the command line is expected to be there
         engine = state.engine()
-        from .app import run_app
+        with collector.importing():  # (Textual and the screens: the collector off meanwhile)
+            from .app import run_app
 
         code = run_app(cfg, engine, at, lang=state.lang or cfg.language,
                        projector=projector or cfg.ui.projector)
@@ -259,7 +260,8 @@ def demo(
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError(t("cli.demo_no_terminal", cmd=_demo_open_command(url)))
-    from .app import run_app
+    with collector.importing():
+        from .app import run_app
 
     code = run_app(cfg, engine, clock.today(), lang=state.lang or cfg.language, projector=cfg.ui.projector)
     if code:

@@ -19,11 +19,11 @@ _textual_wait.SLEEP_IDLE = 0.0005
 
 
 def pytest_configure(config):
-    # the collector as the app runs with it (``less_tui.app.quiet_collector``): the Pilot tests run the
-    # app in this process
-    from less_tui.app import quiet_collector
+    # the collector as the app runs with it (``less_tui.collector``): the Pilot tests run the app in this
+    # process
+    from less_tui import collector
 
-    quiet_collector()
+    collector.quiet()
 
 
 def pytest_xdist_auto_num_workers(config):
