@@ -165,25 +165,55 @@ def pg_url():
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _run_folder(tmp_path_factory):
+    """The temporary folder of the whole run (pytest-xdist workers share the parent of theirs)."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+def _pg_template_name(run_folder) -> str:
+    import hashlib
+
+    return "less_tmpl_" + hashlib.sha1(str(run_folder).encode()).hexdigest()[:12]
+
+
 @pytest.fixture(scope="session")
-def pg_demo_template():
-    """The demo clinic in a PostgreSQL database, built once per test process (a minute of the suite
-    when every test built its own); ``pg_demo_url`` copies it with CREATE DATABASE … TEMPLATE."""
+def pg_demo_template(tmp_path_factory):
+    """The demo clinic in a PostgreSQL database, built once per run by the first test process that needs
+    it (as ``demo_template``); ``pg_demo_url`` copies it with CREATE DATABASE … TEMPLATE. Dropped when
+    the run ends (``pytest_sessionfinish``)."""
     if _PG_REASON:
         pytest.skip(_PG_REASON)
-    from less_tui.services import demo
-    from less_tui.config import validate
-    from less_tui.storage.db import open_engine
+    name = _pg_template_name(_run_folder(tmp_path_factory))
 
-    name = _new_pg_database()
-    e = open_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-    try:
-        with _fixed_today():
-            demo.build_clinic(e, validate({}), seed=1, today=TODAY)
-    finally:
-        e.dispose()  # a template must have no connections when it is copied
-    yield name
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def build(done):
+        from less_tui.services import demo
+        from less_tui.config import validate
+        from less_tui.storage.db import open_engine
+
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # half-built by a killed run
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        e = open_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+        try:
+            with _fixed_today():
+                demo.build_clinic(e, validate({}), seed=1, today=TODAY)
+        finally:
+            e.dispose()  # a template must have no connections when it is copied
+        done.write_text(name)
+
+    _built_once(tmp_path_factory, "pg-demo-template.done", build)
+    return name
+
+
+def pytest_sessionfinish(session):
+    """The run's PostgreSQL template goes with the run (in the process that ran no test itself, or the
+    only one)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or _PG_REASON:
+        return
+    folder = session.config._tmp_path_factory.getbasetemp()
+    if (folder / "pg-demo-template.done").exists():
+        with contextlib.suppress(Exception):
+            _pg_admin(f'DROP DATABASE IF EXISTS "{_pg_template_name(folder)}" WITH (FORCE)')
 
 
 @pytest.fixture
