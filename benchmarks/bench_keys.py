@@ -28,6 +28,9 @@ from less_tui.config import validate  # noqa: E402
 from less_tui.screens.decision import DecisionScreen  # noqa: E402
 from less_tui.screens.queue import CaseTable, QueueScreen  # noqa: E402
 from less_tui.storage.db import open_engine  # noqa: E402
+from less_tui import collector  # noqa: E402
+
+collector.quiet()  # as the installed command runs the app (less_tui/launch.py)
 
 TODAY = dt.date(2026, 11, 23)
 
