@@ -18,6 +18,7 @@ from less_tui.config import validate  # noqa: E402
 from less_tui.services import views  # noqa: E402
 from less_tui.storage import repo  # noqa: E402
 from less_tui.storage.db import open_engine  # noqa: E402
+from less_tui import collector  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -70,11 +71,15 @@ def make_pg() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=200)
-    ap.add_argument("--db", help="an existing region database (skips building)")
+    ap.add_argument("--db", help="a region database: a path (built there when missing, else reused) or a URL")
     ap.add_argument("--pg", action="store_true", help="also build and measure on PostgreSQL 127.0.0.1:5432")
+    ap.add_argument("--default-collector", action="store_true",
+                    help="Python's collector as it comes (else as the installed command sets it: less_tui/collector.py)")
     a = ap.parse_args()
-    url = a.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'region.db'}"
-    if not a.db:
+    if not a.default_collector:
+        collector.quiet()
+    url = a.db if a.db and "://" in a.db else f"sqlite:///{a.db or Path(tempfile.mkdtemp()) / 'region.db'}"
+    if not (a.db and (("://" in a.db) or Path(a.db).exists())):
         build(url, a.units)
     report(url, a.units)
     if a.pg:
