@@ -393,7 +393,18 @@ class DecisionScreen(DataScreen):
             return None  # shown dimmed, not offered as if it worked
         return True
 
+    @property
+    def replaced(self) -> bool:
+        """Taken off the screen stack before it was set up: following the presenter, the next case came
+        while this screen was still being built, and a new screen took its place (it is being removed)."""
+        try:
+            return self not in self.app.screen_stack
+        except Exception:
+            return True
+
     def on_mount(self) -> None:
+        if self.replaced:
+            return  # (its widgets are going: nothing to set up, and the new screen releases the held keys)
         self.title = f"{t('screen.decision')} – {t('col.case')} {self.detail.row.case_no}"
         self.sub_title = self.position_text()
         self.query_one("#no-actions").display = not self.detail.actions
@@ -508,7 +519,7 @@ class DecisionScreen(DataScreen):
         from .. import recovery
 
         rec = self.recovered
-        if rec is None or self.readonly:
+        if rec is None or self.readonly or self.replaced:
             return  # a closed meeting: the file stays (the meeting may be reopened)
         if rec.text == self.detail.plan:
             recovery.drop(rec.path)  # it was saved after all
@@ -562,6 +573,8 @@ class DecisionScreen(DataScreen):
     def _show_top_and_plan(self) -> None:
         """The form opens at its top (the certificates' timeline, the earlier decisions), scrolled down
         only as far as the plan needs to be in view."""
+        if self.replaced:
+            return
         form = self.query_one("#decision", VerticalScroll)
         form.scroll_home(animate=False, immediate=True)
         form.scroll_to_widget(self.query_one("#plan-field"), animate=False, immediate=True)
@@ -582,6 +595,8 @@ class DecisionScreen(DataScreen):
         return ""
 
     def _set_ready(self) -> None:
+        if self.replaced:
+            return
         self._ready = True
         self.less_app.release_held_keys()
 

@@ -1,0 +1,66 @@
+"""A Select removed before it was mounted (a screen replaced while it was being built: the follower's
+decision screen when the presenter steps through cases quickly) must not end the app."""
+
+from textual.app import App
+from textual.containers import Vertical
+
+from less_tui.widgets.select import LessSelect
+
+
+class _Built(App):
+    def __init__(self, remove: bool):
+        super().__init__()
+        self.remove_at_once = remove
+
+    def on_mount(self) -> None:
+        box = Vertical(id="box")
+        self.mount(box)
+        box.mount(LessSelect([("a", 1), ("b", 2)], value=2, id="s"))
+        if self.remove_at_once:
+            box.remove()
+
+
+async def test_a_select_removed_before_it_is_mounted_leaves_the_app_running():
+    app = _Built(remove=True)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert not app.query("#s")
+        assert app.is_running
+    assert app._exception is None
+    assert app.return_code in (None, 0)
+
+
+async def test_a_select_kept_is_set_up_as_textual_does():
+    app = _Built(remove=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.query_one("#s", LessSelect).value == 2
+    assert app._exception is None
+
+
+async def test_a_decision_screen_replaced_while_it_is_built_leaves_the_app_running(demo_engine, cfg):
+    """Follow mode: the presenter's next case arrives while the screen for the last one is still being
+    built, and a new screen takes its place. (The two arrivals are made here as the follow watcher makes
+    them, back to back in one turn of the loop: with two apps the timing cannot be forced.)"""
+    import datetime as dt
+
+    from less_tui.app import LessApp
+    from less_tui.screens.decision import DecisionScreen
+    from less_tui.screens.queue import QueueScreen
+
+    app = LessApp(cfg, demo_engine, dt.date(2026, 11, 23))
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not (isinstance(app.screen, QueueScreen) and app.screen.shown_rows):
+            await pilot.pause(0.01)
+        rows = app.screen.shown_rows[:2]
+        first, second = (app.service.case(r.case_no, r) for r in rows)
+        app._show_case(first, False)
+        app._show_case(second, True)
+        while not (isinstance(app.screen, DecisionScreen) and app.screen._ready):
+            assert app.is_running, app._exception
+            await pilot.pause(0.01)
+        assert app.screen.detail.row.case_no == rows[1].case_no
+        await pilot.press("x")  # the new screen has the keys: typed into its plan
+        while app.screen.query_one("#plan").text != second.plan + "x":
+            await pilot.pause(0.01)
+    assert app._exception is None
