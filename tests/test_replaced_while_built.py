@@ -38,6 +38,17 @@ async def test_a_select_kept_is_set_up_as_textual_does():
     assert app._exception is None
 
 
+async def _until(pilot, cond, what: str, timeout: float = 30.0) -> None:
+    """Until ``cond()`` holds (polled), the app still running; else the test fails naming ``what``."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not cond():
+        assert pilot.app.is_running, pilot.app._exception
+        assert time.monotonic() < end, f"timed out waiting for {what}"
+        await pilot.pause(0.01)
+
+
 async def test_a_decision_screen_replaced_while_it_is_built_leaves_the_app_running(demo_engine, cfg):
     """Follow mode: the presenter's next case arrives while the screen for the last one is still being
     built, and a new screen takes its place. (The two arrivals are made here as the follow watcher makes
@@ -50,17 +61,13 @@ async def test_a_decision_screen_replaced_while_it_is_built_leaves_the_app_runni
 
     app = LessApp(cfg, demo_engine, dt.date(2026, 11, 23))
     async with app.run_test(size=(120, 40)) as pilot:
-        while not (isinstance(app.screen, QueueScreen) and app.screen.shown_rows):
-            await pilot.pause(0.01)
+        await _until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.shown_rows, "the queue")
         rows = app.screen.shown_rows[:2]
         first, second = (app.service.case(r.case_no, r) for r in rows)
         app._show_case(first, False)
         app._show_case(second, True)
-        while not (isinstance(app.screen, DecisionScreen) and app.screen._ready):
-            assert app.is_running, app._exception
-            await pilot.pause(0.01)
+        await _until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen._ready, "the second case")
         assert app.screen.detail.row.case_no == rows[1].case_no
         await pilot.press("x")  # the new screen has the keys: typed into its plan
-        while app.screen.query_one("#plan").text != second.plan + "x":
-            await pilot.pause(0.01)
+        await _until(pilot, lambda: app.screen.query_one("#plan").text == second.plan + "x", "the key in the plan")
     assert app._exception is None
