@@ -71,3 +71,21 @@ async def test_a_decision_screen_replaced_while_it_is_built_leaves_the_app_runni
         await pilot.press("x")  # the new screen has the keys: typed into its plan
         await _until(pilot, lambda: app.screen.query_one("#plan").text == second.plan + "x", "the key in the plan")
     assert app._exception is None
+
+
+async def test_the_app_ending_while_a_decision_screen_is_built_ends_cleanly(demo_engine, cfg):
+    """A follower's app closed (or a test ending) just as the presenter's case arrives: the screen's
+    set-up finds its widgets gone, and that must not turn a clean exit into an internal error."""
+    import datetime as dt
+
+    from less_tui.app import LessApp
+    from less_tui.screens.queue import QueueScreen
+
+    app = LessApp(cfg, demo_engine, dt.date(2026, 11, 23))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.shown_rows, "the queue")
+        row = app.screen.shown_rows[0]
+        app._show_case(app.service.case(row.case_no, row), False)
+        app.exit()
+    assert app._exception is None
+    assert app.return_code in (None, 0)

@@ -395,10 +395,12 @@ class DecisionScreen(DataScreen):
 
     @property
     def replaced(self) -> bool:
-        """Taken off the screen stack before it was set up: following the presenter, the next case came
-        while this screen was still being built, and a new screen took its place (it is being removed)."""
+        """Taken down before it was set up: following the presenter, the next case came while this screen
+        was still being built and a new screen took its place, or the app is ending (its widgets are going)."""
         try:
-            return self not in self.app.screen_stack
+            app = self.app
+            return (not self.is_attached or not app.is_running or app._closing or self._closing
+                    or self not in app.screen_stack)
         except Exception:
             return True
 
