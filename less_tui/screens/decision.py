@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Label, Select, Static, TextArea
 
 from ..core.episodes import COORDINATOR_STATUSES
 from ..core.plaintext import one_line, strip_controls
@@ -26,6 +26,7 @@ from ..widgets.screen_title import ScreenTitle
 from ..widgets.select import LessSelect
 from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
+from ..widgets.footer import LessFooter
 from ..services.errors import is_db_error
 from .base import AppKeyRef, DataScreen, KeySpec, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
@@ -318,7 +319,7 @@ class DecisionScreen(DataScreen):
                     yield Label(t("dec.rehab_plan"), classes="field-label")
                     # the field's label says what it is; the field says Ja / Nej (fits at 80x24)
                     yield YesNo("", value=r.rehab_plan, id="rehab-plan", disabled=self.readonly)
-        yield Footer(compact=True)
+        yield LessFooter()
 
     def _history_plans(self) -> Text:
         plans = Text()

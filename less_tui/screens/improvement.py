@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from ..core import improvement as imp_core
 from ..core.indicators import INDICATOR_KEYS
@@ -24,6 +24,7 @@ from ..i18n import t
 from ..services.improvement import ImprovementService
 from ..widgets.row_table import RowTable
 from ..widgets.screen_title import ScreenTitle
+from ..widgets.footer import LessFooter
 from .base import AppKeyRef, DataScreen, KeySpec, Translated
 
 SAVE_DELAY = 0.4  # seconds after the last key
@@ -149,7 +150,7 @@ class ImprovementScreen(DataScreen):
                     yield Label(label, markup=False)
                     yield Input(id=f"f-{name}", compact=True)
             yield Static("", id="form-state", markup=False)
-        yield Footer(compact=True)
+        yield LessFooter()
 
     def on_mount(self) -> None:
         self.title = t("screen.improvement")

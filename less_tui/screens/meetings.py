@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from ..i18n import t
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.row_table import RowTable
+from ..widgets.footer import LessFooter
 from .base import AppKeyRef, DataScreen, KeySpec
 
 
@@ -31,7 +32,7 @@ class MeetingsScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
         yield RowTable(id="meetings")
-        yield Footer(compact=True)
+        yield LessFooter()
 
     def on_mount(self) -> None:
         self.title = t("screen.meetings")

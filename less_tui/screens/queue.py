@@ -8,17 +8,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..core.episodes import CONTACT_STATUSES
 from ..core.plaintext import one_line
 from ..core.queue import REASONS
-from ..i18n import t
+from ..i18n import language, t
 from ..services.meeting import CaseRow, QueueData
 from ..present import coordinator_status_text, doctors_text, reason_labels, reason_word
 from ..widgets.meeting_header import MeetingHeader
 from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
+from ..widgets.footer import LessFooter
 from ..services.errors import is_db_error
 from .base import AppKeyRef, DataScreen, KeySpec, Translated, db_trouble, retry_delay
 
@@ -93,6 +94,7 @@ class QueueScreen(DataScreen):
         self.show_all = False  # every qualifying case, not only the first queue.max_cases
         self._told_recovery = False
         self._stale = False  # shown as it was: drawn again when shown (masking, projector, a ✔ changed)
+        self._drawn_from: tuple[object, ...] | None = None  # what the table was last drawn from
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -101,7 +103,7 @@ class QueueScreen(DataScreen):
         yield Static("", id="queue-status")
         yield CaseTable(id="cases")
         yield Static("", id="reason-legend", markup=False)
-        yield Footer(compact=True)
+        yield LessFooter()
 
     def on_mount(self) -> None:
         self.title = t("screen.queue")
@@ -134,6 +136,7 @@ class QueueScreen(DataScreen):
             self.reload()
 
     def language_changed(self) -> None:
+        self._drawn_from = None
         super().language_changed()
         self.call_after_refresh(self.reload)
 
@@ -269,10 +272,17 @@ class QueueScreen(DataScreen):
     def render_table(self) -> None:
         self._stale = False
         table = self.query_one(CaseTable)
+        cols = self.columns()
+        # what the table and the lines around it are drawn from: the same again (back from a case with
+        # nothing changed, a reload that found the queue as it was) keeps what is drawn, cursor and all
+        drawn_from = (repr(self.data), tuple(cols), self.sort_key, self.reason_filter, self.filter_text,
+                      self.less_app.masked, self.less_app.projector, self.app.size.width, language())
+        if drawn_from == self._drawn_from and table.row_count == len(self.shown_rows):
+            return
+        self._drawn_from = drawn_from
         keep = None
         if table.row_count and table.cursor_row < len(self.shown_rows):
             keep = self.shown_rows[table.cursor_row].case_no
-        cols = self.columns()
         table.clear(columns=True)
         fixed = {c[0]: (self.PATIENT_WIDTH if c[0] == "patient" and not self.less_app.masked else c[2]) for c in cols}
         marked, arrow = SORT_COLUMN[self.sort_key]

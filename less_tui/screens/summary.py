@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 from textual_plotext import PlotextPlot
 
 from ..core.indicators import INDICATOR_KEYS, sparkline
@@ -19,6 +19,7 @@ from ..i18n import t
 from ..services.meeting import SummaryData
 from ..present import delta, followup_dates, previous_share_text, share_text, sick_share_lines, target_text
 from ..widgets.screen_title import ScreenTitle
+from ..widgets.footer import LessFooter
 from .base import AppKeyRef, DataScreen, KeySpec, Translated
 from .dialogs import ConfirmDialog
 
@@ -121,7 +122,7 @@ class SummaryScreen(DataScreen):
             yield Static("", id="by-owner")
             yield Label(t("sum.last_actions"), classes="section")
             yield Static("", id="last-actions")
-        yield Footer(compact=True)
+        yield LessFooter()
 
     def on_mount(self) -> None:
         self.title = t("screen.summary")

@@ -9,11 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..i18n import t
 from ..services.errors import is_db_error
 from ..widgets.screen_title import ScreenTitle
+from ..widgets.footer import LessFooter
 from .base import AppKeyRef, DataScreen, db_trouble, retry_delay
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class WelcomeScreen(DataScreen):
             yield Static("less-tui demo", classes="command", id="demo-command", markup=False)
             yield Static(t("welcome.then"), markup=False)
         yield Static("", id="welcome-status", markup=False)
-        yield Footer(compact=True)
+        yield LessFooter()
 
     def on_mount(self) -> None:
         self.title = t("screen.welcome")

@@ -1,0 +1,54 @@
+"""The footer: Textual's, composed anew only when what it shows changes.
+
+Textual's footer rebuilds all its keys whenever the screen's bindings are updated, which happens on
+every focus change (Tab through the decision form, a dialog opening and closing) even when the keys
+shown stay the same: most of those rebuilds (a dozen widgets each, styled anew) drew the same line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class LessFooter(Footer):
+    """A compact footer that recomposes only when its keys, their labels or their state change."""
+
+    DEFAULT_CSS = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("compact", True)
+        super().__init__(**kwargs)
+        self._shown: tuple[object, ...] | None = None
+
+    def shown_keys(self) -> tuple[object, ...]:
+        """What the footer would show now: each key with its label, action, state and tooltip."""
+        out: list[object] = []
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING:
+                group = binding.group
+                out.append((binding.key, self.app.get_key_display(binding), binding.description,
+                            binding.action, enabled, tooltip or binding.tooltip,
+                            (group.description, group.compact) if group is not None else None))
+        return (self.compact, self.show_command_palette, tuple(out))
+
+    def compose(self):  # type: ignore[override]
+        if self._bindings_ready:
+            self._shown = self.shown_keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen) -> None:  # type: ignore[type-arg]
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if not self.is_attached:
+            return
+        if self._shown is not None and self.shown_keys() == self._shown:
+            return  # the same keys, labels and states: nothing to draw anew
+        await self.recompose()
