@@ -74,11 +74,12 @@ def rank(
 ) -> list[QueueItem]:
     """Rank the ongoing episodes; ``due_by_cert`` maps an anchor certificate id to the
     number of open actions due by the date (follow-ups, which always come first)."""
-    weights = q.weights
+    weight = {r: q.weights.of(r) for r in REASONS}  # (looked up once: a region ranks 50,000 episodes)
     due_by_cert = due_by_cert or {}
+    due_certs = frozenset(due_by_cert)
     items: list[QueueItem] = []
     for ep in episodes:
-        due = sum(due_by_cert.get(cid, 0) for cid in ep.cert_ids)
+        due = sum(due_by_cert[cid] for cid in ep.cert_ids & due_certs) if due_certs else 0
         if not ep.ongoing and not due:
             continue
         reasons, cp = reasons_for(ep, q) if ep.ongoing else ([], None)
@@ -89,7 +90,7 @@ def rank(
         if not reasons:
             continue
         # "several doctors" weighs in once; three or more adds its own weight on top
-        score = sum(weights.of(r) for r in reasons if r != "follow_up")
+        score = sum(weight[r] for r in reasons if r != "follow_up")
         items.append(QueueItem(ep, reasons, round(score, 2), bool(due), due, cp))
     # follow-ups first, then a checkpoint reached or passed, then by score
     items.sort(key=lambda it: (not it.follow_up, not it.urgent, -it.score, -it.episode.length,

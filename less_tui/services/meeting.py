@@ -228,7 +228,11 @@ class MeetingService:
         ``show_all`` (every case that qualifies, still follow-ups first)."""
         with self._session() as s:
             unit, m, info = self._unit_meeting(s)
-            eps = views.episodes_at(s, pk(unit), self.date, self.cfg.max_gap_days)
+            reviews = repo.reviews_of_meeting(s, pk(m))
+            # the patients with an episode ongoing, a follow-up due or a review at this meeting
+            eps = views.live_episodes_at(s, pk(unit), self.date, self.cfg.max_gap_days,
+                                         [*repo.open_actions_due(s, pk(unit), self.date),
+                                          *(r.anchor_certificate_id for r in reviews)])
             items = views.queue_at(s, self.cfg, unit, self.date, eps)
             qualifying = len(items)
             limit = 0 if show_all else self.cfg.queue.max_cases
@@ -236,7 +240,6 @@ class MeetingService:
                 # what is due now is always on the meeting's list, whatever the cap
                 fu = [it for it in items if it.urgent]
                 items = fu + [it for it in items if not it.urgent][: max(0, limit - len(fu))]
-            reviews = repo.reviews_of_meeting(s, pk(m))
             decided_anchor = {r.anchor_certificate_id for r in reviews
                               if r.plan.strip() or repo.actions_of(s, pk(r))}
             chosen: list[tuple[Episode, QueueItem | None]] = [(it.episode, it) for it in items]

@@ -7,7 +7,7 @@ answers the queries, ``core`` computes, and the settings come from the ``Config`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from sqlmodel import Session
 
@@ -29,9 +29,20 @@ def episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> lis
     return ep_core.build_episodes(repo.load_certs(s, unit_id), at, max_gap_days, repo.load_records(s, unit_id))
 
 
+def live_episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int,
+                     also_cert_ids: Iterable[int] = ()) -> list[Episode]:
+    """The episodes of the patients with an episode ongoing at ``at`` (and of the certificates
+    ``also_cert_ids``: follow-ups due, cases reviewed at a meeting), built by the same rule as
+    ``episodes_at``: for those patients the episodes are identical. What the indicators and the queue
+    need, without building every patient the unit ever had."""
+    also = list(also_cert_ids)
+    return ep_core.build_episodes(repo.load_live_certs(s, unit_id, at, also), at, max_gap_days,
+                                  repo.load_live_records(s, unit_id, at, also))
+
+
 def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
                   episodes: list[Episode] | None = None) -> ind_core.IndicatorSet:
-    eps = episodes if episodes is not None else episodes_at(s, pk(unit), at, cfg.max_gap_days)
+    eps = episodes if episodes is not None else live_episodes_at(s, pk(unit), at, cfg.max_gap_days)
     prev = repo.previous_closed(s, pk(unit), at)
     return ind_core.compute(eps, at, cfg.chapters, cfg.targets,
                             repo.frozen(s, pk(prev)) if prev else None, prev.date if prev else None)
@@ -39,8 +50,18 @@ def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
 
 def queue_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
              episodes: list[Episode] | None = None) -> list[queue_core.QueueItem]:
-    eps = episodes if episodes is not None else episodes_at(s, pk(unit), at, cfg.max_gap_days)
-    return queue_core.rank(eps, cfg.queue, repo.open_actions_due(s, pk(unit), at))
+    due = repo.open_actions_due(s, pk(unit), at)
+    eps = episodes if episodes is not None else live_episodes_at(s, pk(unit), at, cfg.max_gap_days, due)
+    return queue_core.rank(eps, cfg.queue, due)
+
+
+def overview_at(s: Session, cfg: Config, unit: Unit, at: dt.date
+                ) -> tuple[ind_core.IndicatorSet, list[queue_core.QueueItem]]:
+    """A unit's indicators and queue at ``at`` from one load of its live episodes (a region's report
+    makes this for every unit)."""
+    due = repo.open_actions_due(s, pk(unit), at)
+    eps = live_episodes_at(s, pk(unit), at, cfg.max_gap_days, due)
+    return indicators_at(s, cfg, unit, at, eps), queue_core.rank(eps, cfg.queue, due)
 
 
 def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,

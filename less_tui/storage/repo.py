@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, delete, func, select, type_coerce
 from sqlmodel import Session
 
 from .. import clock
@@ -124,6 +124,56 @@ def load_certs_of(s: Session, unit_id: int, ids) -> list[Cert]:
          .join(Doctor, Doctor.id == Certificate.doctor_id)
          .where(Certificate.unit_id == unit_id, Certificate.id.in_(ids)))
     return [Cert(*r) for r in s.execute(q)]
+
+
+def _live_patients(unit_id: int, at: dt.date, also_cert_ids: Iterable[int] = ()):
+    """The patients of the unit with a certificate that started on or before ``at`` and ends on or after
+    it (exactly those with an episode ongoing at ``at``), and the patients of ``also_cert_ids``."""
+    live = select(Certificate.patient_id).where(Certificate.unit_id == unit_id, Certificate.start <= at,
+                                                Certificate.end >= at)
+    also = sorted(set(also_cert_ids))
+    if also:
+        live = live.union(select(Certificate.patient_id).where(Certificate.unit_id == unit_id,
+                                                               Certificate.id.in_(also)))
+    return live
+
+
+def load_live_certs(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iterable[int] = ()) -> list[Cert]:
+    """Every certificate of the patients ``_live_patients`` names (their whole history: an episode
+    ongoing at ``at`` may have begun years before), in the order they were stored. A unit's indicators
+    and queue need no other patient, and a region's unit has ten times more patients than ongoing
+    episodes."""
+    # the dates as the driver gives them (SQLite: ISO text, read here by ``date.fromisoformat``, several
+    # times faster than the ORM's per-value conversion; PostgreSQL: dates already)
+    q = (select(Certificate.id, Certificate.patient_id, type_coerce(Certificate.start, String),
+                type_coerce(Certificate.end, String), Certificate.degree, Doctor.key, Doctor.name,
+                Certificate.diagnosis_code, type_coerce(Certificate.signed, String), Certificate.case_no,
+                Certificate.source)
+         .join(Doctor, Doctor.id == Certificate.doctor_id)
+         .where(Certificate.unit_id == unit_id,
+                Certificate.patient_id.in_(_live_patients(unit_id, at, also_cert_ids).scalar_subquery())))
+    rows = s.connection().execute(q).all()
+    rows.sort(key=_first)  # in the order they were stored (sorted here: SQLite then reads by patient)
+    return [Cert(i, p, _date(a), _date(b), d, k, n, dx, _date(sg) if sg is not None else None, cn, src)
+            for i, p, a, b, d, k, n, dx, sg, cn, src in rows]
+
+
+def _first(row) -> int:
+    return row[0]
+
+
+def _date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if value.__class__ is str else value
+
+
+def load_live_records(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iterable[int] = ()) -> list[StatusRecord]:
+    """The status records of the certificates ``load_live_certs`` loads, as of ``at`` or earlier."""
+    q = (select(StatusRecordRow.id, StatusRecordRow.certificate_id, StatusRecordRow.as_of,
+                StatusRecordRow.kind, StatusRecordRow.value)
+         .join(Certificate, Certificate.id == StatusRecordRow.certificate_id)
+         .where(StatusRecordRow.unit_id == unit_id, StatusRecordRow.as_of <= at,
+                Certificate.patient_id.in_(_live_patients(unit_id, at, also_cert_ids).scalar_subquery())))
+    return [StatusRecord(*r) for r in s.connection().execute(q)]
 
 
 def load_records(s: Session, unit_id: int) -> list[StatusRecord]:
