@@ -103,6 +103,9 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self._write_attempts = 0
         self._write_error: BaseException | None = None
         self._quit_asked = 0.0
+        # the decision screen last left for the queue, kept to show the next case opened (composing its
+        # ~80 widgets anew was most of the time Enter took)
+        self._spare: DecisionScreen | None = None
 
     # ------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -373,6 +376,11 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if replace and isinstance(self.screen, DecisionScreen) and self.screen.can_refill():
             self.screen.refill(detail, recovered)  # the same widgets, another case (fast: nothing composed)
             return
+        spare = self._take_spare()
+        if not replace and spare is not None and isinstance(self.screen, QueueScreen):
+            self.push_screen(spare)
+            spare.refill(detail, recovered)  # (before the next frame: the last case is never drawn)
+            return
         screen = DecisionScreen(detail, recovered)
         if replace and isinstance(self.screen, DecisionScreen):
             self.switch_screen(screen)
@@ -380,6 +388,37 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             while not isinstance(self.screen, QueueScreen) and len(self.screen_stack) > 2:
                 self.pop_screen()
             self.push_screen(screen)
+
+    def keep_decision_screen(self, screen: DecisionScreen) -> None:
+        """``screen`` is being left for the queue: keep it (installed, so that leaving does not remove it)
+        to show the next case opened; the screen kept before it goes."""
+        if screen is self._spare:
+            return  # (the kept one, shown again: still kept)
+        self.drop_spare()
+        if self._spare is None:
+            self.install_screen(screen, "decision-spare")
+            self._spare = screen
+
+    def _take_spare(self) -> DecisionScreen | None:
+        """The kept decision screen if it can show another case now (else it goes, and a new one is made)."""
+        spare = self._spare
+        if spare is None or spare in self.screen_stack:
+            return None
+        if not spare.can_refill(hidden=True):
+            self.drop_spare()
+            return None
+        return spare
+
+    def drop_spare(self) -> None:
+        """Forget the kept decision screen (the language, the theme or projector mode changed, or another
+        is kept): it is removed unless it is shown."""
+        spare = self._spare
+        if spare is None or spare in self.screen_stack:
+            return  # (one shown or under another screen follows the change as every shown screen does)
+        self._spare = None
+        self.uninstall_screen("decision-spare")
+        if spare.is_attached:
+            spare.remove()
 
     def audit_shown(self, data: QueueData) -> None:
         """From the queue's load worker, before the rows are shown: unmasked (``privacy.mask_on_screen =
@@ -433,14 +472,17 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     def watch_projector(self, projector: bool) -> None:
         if not self.is_running:
             return  # (given at the start: on_mount sets the class and the theme)
+        self.drop_spare()  # (its styles were set for the other mode)
         self.set_class(projector, "projector")
         self.theme = THEMES["high-contrast"] if projector else THEMES.get(self.cfg.ui.theme, "textual-dark")
 
     def set_theme(self, name: str) -> None:
+        self.drop_spare()
         self.theme_name = name
         self.theme = THEMES[name]
 
     def set_lang(self, lang: str) -> None:
+        self.drop_spare()  # (its words are in the other language)
         set_language(lang)
         self.translate_bindings()
         for s in self.screen_stack:

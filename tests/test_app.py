@@ -199,6 +199,12 @@ async def test_a_thread_worker_of_a_closed_screen_still_finds_the_app(demo_engin
             await settle(pilot, app)
             if isinstance(app.screen, QueueScreen):
                 break
+        assert app._spare is d  # kept for the next case opened; let it go, as a mode change does
+        app.drop_spare()
+        for _ in range(20):
+            await settle(pilot, app)
+            if d.parent is None:
+                break
         assert isinstance(app.screen, QueueScreen) and d.parent is None
         found = []
         t = threading.Thread(target=lambda: found.append(d.app))  # no context copied: as a worker thread

@@ -577,3 +577,44 @@ async def test_f8_and_f7_show_the_next_case_in_the_same_screen_and_keep_each_pla
     assert plans[first].endswith("Plan ett mer igen") and plans[second].endswith(" två")
     with Session(demo_engine) as s:
         assert len(s.scalars(select(StatusRecordRow)).all()) == statuses_before  # showing wrote no status
+
+
+async def test_the_next_case_opened_from_the_queue_is_shown_in_the_screen_kept(demo_engine, cfg):
+    """Enter after Escape shows the case in the decision screen left (kept, not composed anew): the case
+    asked for, with its own plan, history and statuses, typing lands on it, nothing of the last case
+    shows or is written to it. Projector mode changes its styles: the kept screen goes, a new one is made."""
+    from conftest import plans_today
+
+    url = str(demo_engine.url)
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        first, second = q.shown_rows[0].case_no, q.shown_rows[1].case_no
+        await pilot.press("enter")
+        d = await on_case(pilot, first)
+        await pilot.press(*"Först")
+        await until(pilot, lambda: plans_today(url).get(first, "").endswith("Först"), "the first plan saved")
+        await pilot.press("escape")
+        await queue_ready(pilot)
+        await pilot.press("down", "enter")
+        d2 = await on_case(pilot, second)
+        assert d2 is d  # the screen kept, refilled
+        assert f"{t('col.case')} {second}" in d.title and str(second) in str(d.query_one("#facts").render())
+        assert d.query_one("#plan").text == d.detail.plan and "Först" not in d.detail.plan
+        assert app.focused.id == "plan"
+        assert d.query_one("#coordinator").value == d.detail.row.coordinator_status
+        history = [a for h in d.detail.history for a in h.actions]
+        assert d.query_one("#history-actions").actions == history
+        await pilot.press(*" Sedan")
+        await until(pilot, lambda: plans_today(url).get(second, "").endswith(" Sedan"), "the second plan saved")
+        assert plans_today(url)[first].endswith("Först") and "Sedan" not in plans_today(url)[first]
+        await pilot.press("escape")
+        await queue_ready(pilot)
+        await pilot.press("p")  # projector mode: the kept screen's styles were for the other mode
+        await until(pilot, lambda: app.projector, "projector mode")
+        await pilot.press("up", "enter")
+        d3 = await on_case(pilot, first)
+        assert d3 is not d
+        assert d3.query_one("#plan").text.endswith("Först")
+        await pilot.press("escape")
+        await queue_ready(pilot)

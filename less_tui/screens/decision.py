@@ -440,10 +440,13 @@ class DecisionScreen(DataScreen):
             self.call_after_refresh(self._set_ready)
 
     # ------------------------------------------------------------ another case in the same screen
-    def can_refill(self) -> bool:
+    def can_refill(self, hidden: bool = False) -> bool:
         """Nothing of this case is on its way (a save, a retry, a conflict): the next case can be shown in
-        this screen's widgets instead of a new screen (composing ~80 widgets is most of opening a case)."""
-        return (self.is_mounted and self._ready and self.app.screen is self and not self._saving
+        this screen's widgets instead of a new screen (composing ~80 widgets is most of opening a case).
+        ``hidden``: the screen was left for the queue and is kept (``LessApp.keep_decision_screen``)."""
+        shown = (self.app.screen is not self and self.is_running and not self._closing) if hidden \
+            else self.app.screen is self
+        return (self.is_mounted and self._ready and shown and not self._saving
                 and self._timer is None and self._retry is None and self._failing is None
                 and not self._stopped and not self._conflict_open and self._conflict_waiting is None
                 and not self._resolving and not self.less_app.unsaved())  # (an action or status on its way)
@@ -1009,6 +1012,8 @@ class DecisionScreen(DataScreen):
 
     def action_back(self) -> None:
         if self.may_leave():
+            if self.can_refill():
+                self.less_app.keep_decision_screen(self)  # the next case opened is shown in it
             self.app.pop_screen()
 
     def action_next_case(self) -> None:
