@@ -378,6 +378,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             return
         spare = self._take_spare()
         if not replace and spare is not None and isinstance(self.screen, QueueScreen):
+            spare.shown_as_kept()
             self.push_screen(spare)
             spare.refill(detail, recovered)  # (before the next frame: the last case is never drawn)
             return
@@ -398,6 +399,9 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if self._spare is None:
             self.install_screen(screen, "decision-spare")
             self._spare = screen
+
+    def on_resize(self) -> None:
+        self.drop_spare()  # (laid out and styled for the old size)
 
     def _take_spare(self) -> DecisionScreen | None:
         """The kept decision screen if it can show another case now (else it goes, and a new one is made)."""

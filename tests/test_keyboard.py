@@ -618,3 +618,23 @@ async def test_the_next_case_opened_from_the_queue_is_shown_in_the_screen_kept(d
         assert d3.query_one("#plan").text.endswith("Först")
         await pilot.press("escape")
         await queue_ready(pilot)
+
+
+async def test_a_terminal_resized_while_a_case_screen_is_kept_gets_a_new_one(demo_engine, cfg):
+    """The kept decision screen was laid out for the old size: after a resize the next case opened is
+    shown in a screen made for the new one, which fits it."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        first = q.shown_rows[0].case_no
+        await pilot.press("enter")
+        d = await on_case(pilot, first)
+        await pilot.press("escape")
+        await queue_ready(pilot)
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: app.size.width == 80, "the new size")
+        await pilot.press("enter")
+        d2 = await on_case(pilot, first)
+        assert d2 is not d and d2.size.width == 80
+        plan = d2.query_one("#plan")
+        assert plan.region.right <= 80 and plan.region.height > 0

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
@@ -393,6 +393,17 @@ class DecisionScreen(DataScreen):
         if action == "add_action" and self.readonly:
             return None  # shown dimmed, not offered as if it worked
         return True
+
+    def shown_as_kept(self) -> None:
+        """About to be shown again as the kept screen (``LessApp.keep_decision_screen``): what it is styled
+        by did not change while it was hidden (a theme, projector or size change lets it go), so its
+        resume need not style its ~80 widgets anew (most of the time Enter took)."""
+        self._styles_current = True
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        if getattr(self, "_styles_current", False):
+            self._styles_current = False
+            event.refresh_styles = False  # (Textual's own handler runs next, with this)
 
     @property
     def replaced(self) -> bool:
