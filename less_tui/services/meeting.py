@@ -230,10 +230,10 @@ class MeetingService:
             unit, m, info = self._unit_meeting(s)
             reviews = repo.reviews_of_meeting(s, pk(m))
             # the patients with an episode ongoing, a follow-up due or a review at this meeting
+            due = repo.open_actions_due(s, pk(unit), self.date)
             eps = views.live_episodes_at(s, pk(unit), self.date, self.cfg.max_gap_days,
-                                         [*repo.open_actions_due(s, pk(unit), self.date),
-                                          *(r.anchor_certificate_id for r in reviews)])
-            items = views.queue_at(s, self.cfg, unit, self.date, eps)
+                                         [*due, *(r.anchor_certificate_id for r in reviews)])
+            items = views.queue_at(s, self.cfg, unit, self.date, eps, due)
             qualifying = len(items)
             limit = 0 if show_all else self.cfg.queue.max_cases
             if limit:

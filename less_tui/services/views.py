@@ -48,9 +48,11 @@ def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
                             repo.frozen(s, pk(prev)) if prev else None, prev.date if prev else None)
 
 
-def queue_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
-             episodes: list[Episode] | None = None) -> list[queue_core.QueueItem]:
-    due = repo.open_actions_due(s, pk(unit), at)
+def queue_at(s: Session, cfg: Config, unit: Unit, at: dt.date, episodes: list[Episode] | None = None,
+             due: dict[int, int] | None = None) -> list[queue_core.QueueItem]:
+    """The ranked queue; ``due`` (``repo.open_actions_due``) when the caller has already read it."""
+    if due is None:
+        due = repo.open_actions_due(s, pk(unit), at)
     eps = episodes if episodes is not None else live_episodes_at(s, pk(unit), at, cfg.max_gap_days, due)
     return queue_core.rank(eps, cfg.queue, due)
 
@@ -61,7 +63,7 @@ def overview_at(s: Session, cfg: Config, unit: Unit, at: dt.date
     makes this for every unit)."""
     due = repo.open_actions_due(s, pk(unit), at)
     eps = live_episodes_at(s, pk(unit), at, cfg.max_gap_days, due)
-    return indicators_at(s, cfg, unit, at, eps), queue_core.rank(eps, cfg.queue, due)
+    return indicators_at(s, cfg, unit, at, eps), queue_at(s, cfg, unit, at, eps, due)
 
 
 def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,

@@ -16,8 +16,6 @@ from textual.widgets import Footer
 class LessFooter(Footer):
     """A compact footer that recomposes only when its keys, their labels or their state change."""
 
-    DEFAULT_CSS = ""
-
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
