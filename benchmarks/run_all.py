@@ -110,7 +110,11 @@ def main() -> None:
             med, p95, total = bench_region.measure(url, a.units)
             rows.append((f"region {a.units} units, one unit's indicators + queue ({label})",
                          f"p95 {ms(p95)} (median {ms(med)})", "p95 <= 50 ms", verdict(p95 <= 0.050)))
-            rows.append((f"region, all {a.units} units ({label})", f"{total:.2f} s", "<= 2 s", verdict(total <= 2)))
+            took, n = sorted(bench_region.measure_report(url, None) for _ in range(3))[1]
+            one, _ = bench_region.measure_report(url, 1)
+            rows.append((f"region, all {n} units: the region's report, `indicators --all-units` ({label})",
+                         f"{took:.2f} s on {bench_region.region.default_workers()} cores (one process {one:.2f} s, "
+                         f"one unit after another {total:.2f} s)", "<= 2 s", verdict(took <= 2)))
     if "export" in parts:
         import bench_export
 

@@ -492,6 +492,8 @@ def meeting_list(as_json: bool = typer.Option(False, "--json", help="Print the m
 @app.command()
 def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (default today)."),
                as_json: bool = typer.Option(False, "--json", help="Print the indicators as JSON."),
+               all_units: bool = typer.Option(False, "--all-units", help="The region's report: every care unit in the database, one row each (counts and shares, no patient)."),
+               workers: int = typer.Option(0, "--workers", help="With --all-units: processes to compute with (0: the cores available, at most 8; 1: none)."),
                db: Optional[str] = DbOpt):
     """The four indicators at a date, with the change since the last closed meeting."""
     from .core import indicators as ind
@@ -502,7 +504,12 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     _db_option(db)
     cfg = state.cfg
     d = _date(at, "--at")
+    if workers < 0:
+        raise UserError(t("cli.bad_workers", value=workers))
     engine = state.existing_engine()
+    if all_units:
+        _region_indicators(engine, cfg, d, as_json, workers)
+        return
     iset, hist = admin.indicators(engine, cfg, d)
     labels = indicator_labels()
     data = ind.to_json(iset, cfg.unit, labels)
@@ -531,6 +538,46 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     typer.echo(table([t("sum.context"), t("col.value")], ctx_rows, right={1}))
     if c.lower_bound:
         typer.echo(t("ctx.lower_bound"))
+
+
+def _region_indicators(engine, cfg, d: dt.date, as_json: bool, workers: int) -> None:
+    """``indicators --all-units``: one row per unit, then the region's shares over all its units."""
+    from .core import indicators as ind
+    from .core.text import table
+    from .present import share_text
+    from .services.region import region_report
+
+    figures = region_report(engine, cfg, d, workers or None)
+    keys = ind.INDICATOR_KEYS
+    total = {k: ind.Value(sum(f.values[k].count for f in figures), sum(f.values[k].denominator for f in figures))
+             for k in keys}
+    if as_json:
+        def ind_json(f, k):
+            i = f.indicator(k)
+            return {"count": i.count, "denominator": i.denominator, "share": i.share, "target": i.target,
+                    "on_target": i.on_target, "previous_share": i.previous.share if i.previous else None,
+                    "delta_pp": i.delta_pp}
+
+        data = {"date": d.isoformat(), "units": [
+            {"unit": f.code, "name": f.name, "ongoing_total": f.ongoing, "population": f.population,
+             "previous_meeting": f.previous_date.isoformat() if f.previous_date else None,
+             "indicators": {k: ind_json(f, k) for k in keys},
+             "queue": {"cases": f.queue, "follow_ups": f.follow_ups, "due_now": f.urgent}} for f in figures],
+            "region": {"units": len(figures), "ongoing_total": sum(f.ongoing for f in figures),
+                       "population": sum(f.population for f in figures),
+                       "indicators": {k: {"count": v.count, "denominator": v.denominator, "share": v.share}
+                                      for k, v in total.items()}}}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(t("cli.region_title", date=d.isoformat(), n=len(figures)))
+    typer.echo("")
+    rows = [[f.code, f.ongoing, f.population, *(share_text(f.values[k].count, f.values[k].denominator) for k in keys),
+             f.queue, f.follow_ups] for f in figures]
+    rows.append([t("cli.region_all"), sum(f.ongoing for f in figures), sum(f.population for f in figures),
+                 *(share_text(total[k].count, total[k].denominator) for k in keys),
+                 sum(f.queue for f in figures), sum(f.follow_ups for f in figures)])
+    typer.echo(table([t("col.unit"), t("col.ongoing"), t("col.n"), *(t(f"ind.short.{k}") for k in keys),
+                      t("col.queue"), t("col.follow_ups")], rows, right=set(range(1, 9))))
 
 
 @app.command()

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from less_tui.core.episodes import (CaseSpan, Cert, StatusRecord, build_episodes, covered_days, number_new_certificates,
@@ -155,3 +155,29 @@ def test_a_larger_gap_never_makes_more_episodes(spec, gap):
     certs = _certs(spec)
     at = D(2026, 1, 1)
     assert len(build_episodes(certs, at, gap + 1)) <= len(build_episodes(certs, at, gap))
+
+
+def _active_reference(certs, at):
+    """The active certificate as the rule says it (the form the one-pass search in ``_active`` replaced)."""
+    covering = [c for c in certs if c.start <= at <= c.end]
+    if covering:
+        return max(covering, key=lambda c: (c.signed or D.min, c.start, c.id))
+    return max(certs, key=lambda c: (c.start, c.signed or D.min, c.id))
+
+
+@settings(max_examples=200, deadline=None)
+@given(cert_lists, st.integers(0, 30), st.integers(-30, 500), st.lists(st.integers(0, 40), max_size=25))
+@example([(0, 59, 100, "A", 1), (31, 28, 50, "A", 1)], 5, 45, [7, 4])  # the one signed last, not started last
+def test_an_episodes_figures_are_the_rules_counts(spec, gap, at_day, signed_days):
+    """Length, day number, full-time days and the active certificate, as an episode computes them once,
+    equal ``covered_days`` and the rule's choice of certificate at every date."""
+    base = D(2025, 1, 1)
+    certs = [x._replace(signed=base + dt.timedelta(days=signed_days[i] * 10))  # (not in start order)
+             if i < len(signed_days) and signed_days[i] % 3 else x for i, x in enumerate(_certs(spec))]
+    at = base + dt.timedelta(days=at_day)
+    for e in build_episodes(certs, at, gap):
+        assert e.length == covered_days(e.certs)
+        assert e.day_number() == covered_days(e.certs, until=at)
+        assert e.full_time_days() == covered_days([x for x in e.certs if x.degree == 100], until=at)
+        assert e.active == _active_reference(e.certs, at)
+        assert e.start == min(x.start for x in e.certs) and e.end == max(x.end for x in e.certs)

@@ -60,11 +60,19 @@ class Episode:
     _active: Cert | None = None
     _day: int | None = None
     _doctors: frozenset[str] | None = None
+    _spans: list[list[int]] | None = None
+
+    def _union(self) -> list[list[int]]:
+        """The certificates' periods joined where they overlap or touch, as day ordinals (made once:
+        the length and the day number both read it)."""
+        if self._spans is None:
+            self._spans = _union(self.certs)
+        return self._spans
 
     @property
     def length(self) -> int:
         if self._length is None:
-            self._length = covered_days(self.certs)
+            self._length = sum(e - s + 1 for s, e in self._union())
         return self._length
 
     @property
@@ -106,12 +114,12 @@ class Episode:
     def day_number(self) -> int:
         """Sick days of the episode up to and including the evaluation date."""
         if self._day is None:
-            self._day = covered_days(self.certs, until=self.at)
+            self._day = _days_until(self._union(), self.at.toordinal())
         return self._day
 
     def full_time_days(self) -> int:
         """Days up to the evaluation date covered by full-time certificates."""
-        return covered_days([c for c in self.certs if c.degree == 100], until=self.at)
+        return _days_until(_union([c for c in self.certs if c.degree == 100]), self.at.toordinal())
 
     def next_checkpoint(self) -> tuple[int, int] | None:
         """The next rehab-chain checkpoint (day, days left) or None past day 365."""
@@ -142,11 +150,44 @@ def covered_days(certs: Iterable[Cert], until: dt.date | None = None) -> int:
     return total
 
 
+def _union(certs: Iterable[Cert]) -> list[list[int]]:
+    """The periods of ``certs`` joined where they overlap or touch: [first, last] day ordinals, in order.
+    ``covered_days`` is the same count over dates; this form is what an episode's figures read."""
+    out: list[list[int]] = []
+    last: list[int] | None = None
+    for s, e in sorted([(c.start.toordinal(), c.end.toordinal()) for c in certs]):
+        if last is not None and s <= last[1] + 1:
+            if e > last[1]:
+                last[1] = e
+        else:
+            last = [s, e]
+            out.append(last)
+    return out
+
+
+def _days_until(spans: list[list[int]], until: int) -> int:
+    """Days of the joined ``spans`` on or before the day ordinal ``until``."""
+    total = 0
+    for s, e in spans:
+        if s > until:
+            break
+        total += (e if e < until else until) - s + 1
+    return total
+
+
 def _active(certs: Sequence[Cert], at: dt.date) -> Cert:
-    covering = [c for c in certs if c.start <= at <= c.end]
-    pool = covering or certs
-    return max(pool, key=lambda c: (c.signed or dt.date.min, c.start, c.id) if covering
-               else (c.start, c.signed or dt.date.min, c.id))
+    """The certificate covering ``at`` signed last (then the latest start, then the highest id); with
+    none covering it, the one starting last."""
+    best: Cert | None = None
+    best_key: tuple | None = None
+    for c in certs:
+        if c.start <= at <= c.end:
+            key = (c.signed or dt.date.min, c.start, c.id)
+            if best_key is None or key > best_key:
+                best, best_key = c, key
+    if best is not None:
+        return best
+    return max(certs, key=lambda c: (c.start, c.signed or dt.date.min, c.id))
 
 
 def split_patient(certs: Sequence[Cert], max_gap_days: int) -> list[list[Cert]]:
@@ -191,17 +232,19 @@ def count_ongoing_sorted(spans: Iterable[tuple[int, dt.date, dt.date]], at: dt.d
 
 
 def make_episode(patient_id: int, group: list[Cert], at: dt.date) -> Episode:
-    nums = [c.case_no for c in group if c.case_no is not None]
-    return Episode(
-        patient_id=patient_id,
-        certs=group,
-        start=min(c.start for c in group),
-        end=max(c.end for c in group),
-        at=at,
-        case_no=min(nums) if nums else None,
-        lower_bound=any(c.source == "rehabstod" for c in group),
-        cert_ids=frozenset(c.id for c in group),
-    )
+    first = group[0]
+    start, end, case_no, lower = first.start, first.end, None, False
+    for c in group:  # one pass: a region makes fifty thousand episodes
+        if c.start < start:
+            start = c.start
+        if c.end > end:
+            end = c.end
+        n = c.case_no
+        if n is not None and (case_no is None or n < case_no):
+            case_no = n
+        if c.source == "rehabstod":
+            lower = True
+    return Episode(patient_id, group, start, end, at, case_no, lower, cert_ids=frozenset([c.id for c in group]))
 
 
 def build_episodes(

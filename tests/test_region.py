@@ -1,0 +1,117 @@
+"""The region's report (``indicators --all-units``): every unit's figures, computed by worker processes,
+must be exactly what each unit's own meeting sees when every patient of the unit is built."""
+
+import datetime as dt
+import json
+
+import pytest
+from sqlmodel import select
+
+from helpers import cli
+from less_tui.config import validate
+from less_tui.services import demo, region, views
+from less_tui.storage import db, repo
+from less_tui.storage.db import open_engine
+from less_tui.storage.models import Unit, pk
+
+TODAY = dt.date(2026, 11, 23)
+# the demo clinic's year: follow-ups due, previous meetings, status records
+DATES = [TODAY, dt.date(2026, 6, 15), dt.date(2026, 2, 2)]
+
+
+def _expected(engine, cfg, at: dt.date) -> list[dict]:
+    """Each unit's figures from every patient of the unit (not the live ones the report reads)."""
+    out = []
+    with db.session(engine) as s:
+        for unit in s.exec(select(Unit).order_by(Unit.code)):
+            every = views.episodes_at(s, pk(unit), at, cfg.max_gap_days)
+            iset = views.indicators_at(s, cfg, unit, at, every)
+            items = views.queue_at(s, cfg, unit, at, every)
+            out.append({
+                "code": unit.code, "ongoing": sum(1 for e in every if e.ongoing), "population": iset.population,
+                "values": {i.key: (i.count, i.denominator) for i in iset.indicators},
+                "previous": {i.key: (i.previous.count, i.previous.denominator)
+                             for i in iset.indicators if i.previous} or None,
+                "previous_date": iset.indicators[0].previous_date,
+                "queue": len(items), "follow_ups": sum(1 for it in items if it.follow_up),
+                "urgent": sum(1 for it in items if it.urgent)})
+    return out
+
+
+def _got(figures) -> list[dict]:
+    return [{"code": f.code, "ongoing": f.ongoing, "population": f.population,
+             "values": {k: (v.count, v.denominator) for k, v in f.values.items()},
+             "previous": {k: (v.count, v.denominator) for k, v in f.previous.items()} if f.previous else None,
+             "previous_date": f.previous_date, "queue": f.queue, "follow_ups": f.follow_ups, "urgent": f.urgent}
+            for f in figures]
+
+
+def _add_region_units(engine, cfg, units=3) -> None:
+    demo.build_region(engine, cfg, seed=2, units=units, per_unit=80, today=TODAY)
+
+
+def _check(engine, cfg) -> None:
+    seen_follow_up = seen_previous = False
+    for at in DATES:
+        want = _expected(engine, cfg, at)
+        assert len(want) == 4 and all(w["population"] for w in want), at
+        for workers in (1, 2, 3):
+            assert _got(region.region_report(engine, cfg, at, workers=workers)) == want, (at, workers)
+        seen_follow_up |= any(w["follow_ups"] for w in want)
+        seen_previous |= any(w["previous"] for w in want)
+    # the comparison covered what the demo clinic holds: actions due and meetings closed before the date
+    assert seen_follow_up and seen_previous
+
+
+def test_the_region_report_agrees_with_every_unit_built_whole(demo_db):
+    cfg = validate({})
+    engine = open_engine(f"sqlite:///{demo_db}")
+    try:
+        _add_region_units(engine, cfg)
+        _check(engine, cfg)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_region_report_agrees_on_postgresql(pg_demo_url):
+    cfg = validate({})
+    engine = open_engine(pg_demo_url)
+    try:
+        _add_region_units(engine, cfg)
+        _check(engine, cfg)
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_database_is_reported_in_this_process(cfg):
+    engine = open_engine("sqlite://")
+    try:
+        _add_region_units(engine, cfg, units=2)
+        figures = region.region_report(engine, cfg, TODAY, workers=2)  # (a worker could not see it)
+        assert [f.code for f in figures] == ["VC 001", "VC 002"] and all(f.population for f in figures)
+    finally:
+        engine.dispose()
+
+
+def test_indicators_all_units_prints_every_unit_and_the_region(demo_db):
+    cfg = validate({})
+    engine = open_engine(f"sqlite:///{demo_db}")
+    _add_region_units(engine, cfg)
+    want = _expected(engine, cfg, TODAY)
+    engine.dispose()
+    p = cli("indicators", "--all-units", "--json", "--at", TODAY.isoformat(), "--db", str(demo_db), check=True)
+    data = json.loads(p.stdout)
+    assert [u["unit"] for u in data["units"]] == [w["code"] for w in want]
+    for u, w in zip(data["units"], want):
+        assert {k: (v["count"], v["denominator"]) for k, v in u["indicators"].items()} == w["values"]
+        assert u["queue"]["cases"] == w["queue"] and u["queue"]["follow_ups"] == w["follow_ups"]
+    for k, v in data["region"]["indicators"].items():  # the region's share: all units' counts pooled
+        assert (v["count"], v["denominator"]) == (sum(w["values"][k][0] for w in want),
+                                                  sum(w["values"][k][1] for w in want))
+    text = cli("indicators", "--all-units", "--at", TODAY.isoformat(), "--db", str(demo_db), check=True).stdout
+    assert "alla vårdenheter (4)" in text and "Alla enheter" in text
+    lines = [ln for ln in text.splitlines() if ln.startswith("VC ")]
+    assert len(lines) == 4 and "Traceback" not in text
+    bad = cli("indicators", "--all-units", "--workers", "-1", "--db", str(demo_db))
+    assert bad.returncode != 0 and "--workers -1" in bad.stderr and "Traceback" not in bad.stderr
