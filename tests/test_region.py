@@ -10,7 +10,7 @@ from sqlmodel import select
 from helpers import cli
 from less_tui.config import validate
 from less_tui.services import demo, region, views
-from less_tui.storage import db, repo
+from less_tui.storage import db
 from less_tui.storage.db import open_engine
 from less_tui.storage.models import Unit, pk
 

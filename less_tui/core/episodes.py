@@ -179,7 +179,7 @@ def _active(certs: Sequence[Cert], at: dt.date) -> Cert:
     """The certificate covering ``at`` signed last (then the latest start, then the highest id); with
     none covering it, the one starting last."""
     best: Cert | None = None
-    best_key: tuple | None = None
+    best_key: tuple[dt.date, dt.date, int] | None = None
     for c in certs:
         if c.start <= at <= c.end:
             key = (c.signed or dt.date.min, c.start, c.id)

@@ -18,13 +18,13 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from ..config import Config
 from ..core import indicators as ind_core
 from ..storage import db
-from ..storage.models import Unit
+from ..storage.models import Unit, pk
 from . import views
 
 # fewer units than this per worker are not worth a process of their own
@@ -55,7 +55,7 @@ class UnitFigures:
                                   (self.previous or {}).get(key), self.previous_date if self.previous else None)
 
 
-def unit_figures(s, cfg: Config, unit: Unit, at: dt.date) -> UnitFigures:
+def unit_figures(s: Session, cfg: Config, unit: Unit, at: dt.date) -> UnitFigures:
     """One unit's figures, in the session ``s``."""
     iset, items = views.overview_at(s, cfg, unit, at)
     first = iset.indicators[0]
@@ -94,7 +94,7 @@ def region_report(engine: Engine, cfg: Config, at: dt.date, workers: int | None 
     """Every unit's figures at ``at``, in unit-code order, computed by up to ``workers`` processes
     (default: the cores available, at most ``MAX_WORKERS``; 1: in this process)."""
     with db.session(engine) as s:
-        units = list(s.execute(select(Unit.id, Unit.code).order_by(Unit.code)))
+        units = [(pk(u), u.code) for u in s.exec(select(Unit).order_by(Unit.code))]
     ids = [uid for uid, _ in units]
     n = workers or min(default_workers(), MAX_WORKERS, max(1, len(ids) // UNITS_PER_WORKER))
     n = min(n, len(ids))
