@@ -7,7 +7,9 @@ made. A key's figure is from just before the key event is sent to the first fram
 (the queue's cursor on the next row; the decision screen of the case asked for). Pilot's ``press`` still
 drives the app, but the time it then spends waiting for the app to go idle is not counted.
 
-``--profile FILE`` writes a cProfile of the case openings (``python -m pstats FILE``)."""
+``--profile FILE`` writes a cProfile of the case openings (``python -m pstats FILE``). ``BENCH_SETTLE=0.1``
+waits that many seconds after each case key before the next (a person reads the case first); the
+default, 0, presses the keys as fast as the app settles."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from less_tui import collector  # noqa: E402
 collector.quiet()  # as the installed command runs the app (less_tui/launch.py)
 
 TODAY = dt.date(2026, 11, 23)
+SETTLE = float(os.environ.get("BENCH_SETTLE", "0"))
 
 
 class FrameClock:
@@ -108,17 +111,20 @@ async def measure(profile: str | None = None, moves_n: int = 20, cases_n: int = 
             res["open"].append(await clock.wait(pilot, t0))
             await app.workers.wait_for_complete()
             await pilot.pause()
+            await pilot.pause(SETTLE)
             nxt = q.shown_rows[q.shown_rows.index(next(r for r in q.shown_rows if r.case_no == no)) + 1].case_no
             t0 = clock.arm(_case_shown(app, nxt))
             await pilot.press("f8")
             res["next"].append(await clock.wait(pilot, t0))
             await app.workers.wait_for_complete()
             await pilot.pause()
+            await pilot.pause(SETTLE)
             t0 = clock.arm(_case_shown(app, no))
             await pilot.press("f7")
             res["prev"].append(await clock.wait(pilot, t0))
             await app.workers.wait_for_complete()
             await pilot.pause()
+            await pilot.pause(SETTLE)
             await pilot.press("escape")
             while not isinstance(app.screen, QueueScreen):
                 await pilot.pause(0.005)

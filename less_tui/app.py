@@ -323,10 +323,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if not 0 <= i < len(nos):  # no silent wrap: say where the queue ends
             self.notify(t("dec.first_case") if step < 0 else t("dec.last_case"), timeout=3)
             return
-        if q:
-            q.select_case(nos[i])
         self.hold_keys()
-        self.load_case(nos[i], replace=True)
+        self.load_case(nos[i], replace=True)  # (the queue's cursor follows once the case is shown)
 
     @work(thread=True, exclusive=True, group="case")
     def load_case(self, case_no: int, replace: bool = False) -> None:
@@ -373,6 +371,11 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
             self.release_held_keys()  # follow mode: the plan here is not saved yet, so stay on it
             return
+        q = self.queue_screen()
+        if q is not None:
+            # the queue's cursor on the case shown, moved after this frame: the hidden queue's table
+            # redrawn now would take the screen's next frame, and the case would wait for the one after
+            self.call_after_refresh(q.select_case, detail.row.case_no)
         if replace and isinstance(self.screen, DecisionScreen) and self.screen.can_refill():
             self.screen.refill(detail, recovered)  # the same widgets, another case (fast: nothing composed)
             return

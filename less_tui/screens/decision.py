@@ -509,6 +509,19 @@ class DecisionScreen(DataScreen):
         self.call_after_refresh(self._set_ready)
         if recovered is not None:
             self.call_after_refresh(self._restore_recovered)
+        if self.is_current:
+            self.call_later(self._draw_now)
+
+    def _draw_now(self) -> None:
+        """Lay out and draw the refilled screen now (F8/F7), not at the screen's next update slot.
+
+        Textual draws a screen at most every 1/60 s on a fixed grid of slots; whatever was drawn just
+        before the key (the "saved" line of the plan the key saved) took the slot, and the next case
+        then waited up to a whole slot, plus its own layout. This is that update, run at once (Textual
+        8.2's own ``Screen._on_timer_update``: it pauses the timer, lays out what is marked, draws, and
+        runs the callbacks waiting for a refresh); the timer's next slot then finds nothing to do."""
+        if self.is_current and not self.replaced:
+            self._on_timer_update()
 
     def plan_unsaved(self) -> bool:
         """The plan in the editor is not the text saved (nothing is unsaved on a closed meeting)."""
