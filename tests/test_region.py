@@ -115,3 +115,27 @@ def test_indicators_all_units_prints_every_unit_and_the_region(demo_db):
     assert len(lines) == 4 and "Traceback" not in text
     bad = cli("indicators", "--all-units", "--workers", "-1", "--db", str(demo_db))
     assert bad.returncode != 0 and "--workers -1" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_database_error_in_the_report_is_one_line_and_exit_2(demo_db, monkeypatch, workers):
+    """A unit that cannot be read (the database locked, the server gone) ends the report with the
+    database's words, from this process or from a worker, and no traceback."""
+    import sqlite3
+
+    real = views.overview_at
+
+    def failing(s, cfg, unit, at):
+        if unit.code == "VC 002":
+            raise sqlite3.OperationalError("database is locked")
+        return real(s, cfg, unit, at)
+
+    cfg = validate({})
+    engine = open_engine(f"sqlite:///{demo_db}")
+    _add_region_units(engine, cfg)
+    engine.dispose()
+    monkeypatch.setattr(views, "overview_at", failing)  # (a forked worker has it too)
+    p = cli("indicators", "--all-units", "--workers", workers, "--db", str(demo_db))
+    assert p.returncode == 2, p.stderr
+    assert "kunde inte läsa vårdenheternas siffror" in p.stderr and "database is locked" in p.stderr
+    assert "Traceback" not in p.stderr + p.stdout and len(p.stderr.strip().splitlines()) == 1

@@ -498,6 +498,7 @@ STRINGS: dict[str, str] = {
     # database, backup, restore, migrate
     "dberr.no_group": "database.group: no group named {group} on this machine",
     "dberr.no_version": "{db}: has less-tui tables but no schema version; refusing to touch it",
+    "dberr.region_read": "cannot read the care units' figures from {db}: {error}",
     "dberr.cannot_open": "cannot open database {db}: {error}",
     "adm.backup_sqlite_only": "backup copies a SQLite database; for PostgreSQL use pg_dump (see the README)",
     "adm.no_database": "{path}: no such database",

@@ -507,6 +507,7 @@ STRINGS: dict[str, str] = {
     # database, backup, restore, migrate
     "dberr.no_group": "database.group: det finns ingen grupp {group} på den här datorn",
     "dberr.no_version": "{db}: har less-tui-tabeller men ingen schemaversion; rör den inte",
+    "dberr.region_read": "kunde inte läsa vårdenheternas siffror ur {db}: {error}",
     "dberr.cannot_open": "kan inte öppna databasen {db}: {error}",
     "adm.backup_sqlite_only": "backup kopierar en SQLite-databas; för PostgreSQL, använd pg_dump (se README)",
     "adm.no_database": "{path}: databasen finns inte",

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..config import Config
+from ..i18n import t
 from ..core import indicators as ind_core
 from ..storage import db
 from ..storage.models import Unit, pk
@@ -112,5 +113,12 @@ def region_report(engine: Engine, cfg: Config, at: dt.date, workers: int | None 
 
 
 def _figures_of_engine(engine: Engine, cfg: Config, at: dt.date, unit_ids: list[int]) -> list[UnitFigures]:
-    with db.session(engine) as s:  # one transaction: the units as they stood at one moment
-        return [unit_figures(s, cfg, s.get_one(Unit, uid), at) for uid in unit_ids]
+    try:
+        with db.session(engine) as s:  # one transaction per process (a report made while an import runs
+            # may show that import in some units and not yet in others; run it again for one moment's figures)
+            return [unit_figures(s, cfg, s.get_one(Unit, uid), at) for uid in unit_ids]
+    except Exception as e:
+        if db.is_db_error(e):  # in the database's words, as an error that also crosses back from a worker
+            shown = engine.url.render_as_string(hide_password=True)
+            raise db.DatabaseError(t("dberr.region_read", db=shown, error=db.db_reason(e))) from None
+        raise
