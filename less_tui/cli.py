@@ -493,7 +493,7 @@ def meeting_list(as_json: bool = typer.Option(False, "--json", help="Print the m
 def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (default today)."),
                as_json: bool = typer.Option(False, "--json", help="Print the indicators as JSON."),
                all_units: bool = typer.Option(False, "--all-units", help="The region's report: every care unit in the database, one row each (counts and shares, no patient)."),
-               workers: int = typer.Option(0, "--workers", help="With --all-units: processes to compute with (0: the cores available, at most 8; 1: none)."),
+               workers: int = typer.Option(0, "--workers", help="With --all-units: processes to compute with (0: the cores available, at most 8; never more than the cores; 1: none)."),
                db: Optional[str] = DbOpt):
     """The four indicators at a date, with the change since the last closed meeting."""
     from .core import indicators as ind
@@ -506,6 +506,8 @@ def indicators(at: Optional[str] = typer.Option(None, "--at", help="Evaluation d
     d = _date(at, "--at")
     if workers < 0:
         raise UserError(t("cli.bad_workers", value=workers))
+    if workers and not all_units:
+        raise UserError(t("cli.workers_without_all"))
     engine = state.existing_engine()
     if all_units:
         _region_indicators(engine, cfg, d, as_json, workers)

@@ -115,6 +115,28 @@ def test_indicators_all_units_prints_every_unit_and_the_region(demo_db):
     assert len(lines) == 4 and "Traceback" not in text
     bad = cli("indicators", "--all-units", "--workers", "-1", "--db", str(demo_db))
     assert bad.returncode != 0 and "--workers -1" in bad.stderr and "Traceback" not in bad.stderr
+    alone = cli("indicators", "--workers", "2", "--db", str(demo_db))
+    assert alone.returncode == 2 and "--all-units" in alone.stderr
+
+
+def test_workers_asked_for_are_held_to_the_cores(demo_db, monkeypatch):
+    cfg = validate({})
+    engine = open_engine(f"sqlite:///{demo_db}")
+    try:
+        _add_region_units(engine, cfg)
+        made = []
+        real = region.ProcessPoolExecutor
+
+        def pool(n, **kw):
+            made.append(n)
+            return real(n, **kw)
+
+        monkeypatch.setattr(region, "ProcessPoolExecutor", pool)
+        monkeypatch.setattr(region, "default_workers", lambda: 2)
+        assert len(region.region_report(engine, cfg, TODAY, workers=100)) == 4
+        assert made == [2]
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

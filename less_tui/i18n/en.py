@@ -181,6 +181,7 @@ STRINGS: dict[str, str] = {
     "col.ongoing": "Ongoing",
     "col.queue": "Queue",
     "col.follow_ups": "Follow-ups",
+    "cli.workers_without_all": "--workers: only with --all-units (the region's report)",
     "cli.bad_workers": "--workers {value}: expected 0 (the cores available) or a number of processes",
     "cli.no_previous": "no earlier closed meeting",
     "cli.import_summary": "Rows read: {rows}, new certificates: {new}, already known: {known}, invalid: {invalid}, patients: {patients}, episodes ongoing {as_of}: {ongoing}",

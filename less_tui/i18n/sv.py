@@ -186,6 +186,7 @@ STRINGS: dict[str, str] = {
     "col.ongoing": "Pågående",
     "col.queue": "Kö",
     "col.follow_ups": "Uppföljningar",
+    "cli.workers_without_all": "--workers: bara med --all-units (regionens rapport)",
     "cli.bad_workers": "--workers {value}: förväntade 0 (alla kärnor) eller ett antal processer",
     "cli.no_previous": "inget tidigare avslutat möte",
     "cli.import_summary": "Rader lästa: {rows}, nya intyg: {new}, redan kända: {known}, ogiltiga: {invalid}, patienter: {patients}, pågående sjukfall {as_of}: {ongoing}",

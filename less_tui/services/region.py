@@ -93,11 +93,14 @@ def _shared_database(engine: Engine) -> bool:
 
 def region_report(engine: Engine, cfg: Config, at: dt.date, workers: int | None = None) -> list[UnitFigures]:
     """Every unit's figures at ``at``, in unit-code order, computed by up to ``workers`` processes
-    (default: the cores available, at most ``MAX_WORKERS``; 1: in this process)."""
+    (default: the cores available, at most ``MAX_WORKERS``; never more than the cores; 1: in this
+    process)."""
     with db.session(engine) as s:
         units = [(pk(u), u.code) for u in s.exec(select(Unit).order_by(Unit.code))]
     ids = [uid for uid, _ in units]
-    n = workers or min(default_workers(), MAX_WORKERS, max(1, len(ids) // UNITS_PER_WORKER))
+    # (more processes than cores only wait for each other: a number asked for is held to the cores)
+    n = min(workers, default_workers()) if workers else min(default_workers(), MAX_WORKERS,
+                                                             max(1, len(ids) // UNITS_PER_WORKER))
     n = min(n, len(ids))
     url = engine.url.render_as_string(hide_password=False)
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods() or not _shared_database(engine):
