@@ -638,3 +638,28 @@ async def test_a_terminal_resized_while_a_case_screen_is_kept_gets_a_new_one(dem
         assert d2 is not d and d2.size.width == 80
         plan = d2.query_one("#plan")
         assert plan.region.right <= 80 and plan.region.height > 0
+
+
+async def test_the_next_case_shown_by_f8_is_not_saved_nor_said_saved(demo_engine, cfg):
+    """F8 after typing: the plan typed is saved on its case; the next case, drawn at once, shows an empty
+    save line and starts no save of its own (its plan as loaded is not something typed)."""
+    from conftest import plans_today
+
+    url = str(demo_engine.url)
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        first, second = q.shown_rows[0].case_no, q.shown_rows[1].case_no
+        before = plans_today(url).get(second)
+        await pilot.press("enter")
+        await on_case(pilot, first)
+        await pilot.press(*"abc")
+        await pilot.press("f8")
+        d = await on_case(pilot, second)
+        await until(pilot, lambda: plans_today(url).get(first, "").endswith("abc"), "the first plan saved")
+        await workers_done(app)
+        await pilot.pause()
+        await pilot.pause()
+        assert d._timer is None and not d._said_saving and not d._saving
+        assert str(d.query_one("#save-state").render()) == ""
+        assert "abc" not in d.query_one("#plan").text and plans_today(url).get(second) == before

@@ -635,6 +635,8 @@ class DecisionScreen(DataScreen):
     def plan_changed(self) -> None:
         if not self._ready or self.readonly:
             return
+        if self._timer is None and self._dirty_since is None and self._plan_text() == self._saved_text:
+            return  # the text as stored (a case just shown, its plan loaded): nothing typed, nothing to save
         now = time.monotonic()
         self._last_key = now
         if self._failing is not None:
