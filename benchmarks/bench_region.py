@@ -63,15 +63,22 @@ def measure_report(url: str, workers: int | None) -> tuple[float, int]:
         e.dispose()
 
 
+def report_figures(url: str) -> tuple[float, int, float]:
+    """The region's report: (median of 3 runs with the default processes, units reported, one run in
+    one process), in seconds."""
+    took, n = sorted(measure_report(url, None) for _ in range(3))[1]
+    one, _ = measure_report(url, 1)
+    return took, n, one
+
+
 def report(url: str, units: int) -> None:
     med, p95, total = measure(url, units)
     name = url.split(':')[0]
     print(f"{name}: one unit median {med * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target: p95 <= 50 ms); "
           f"units one after another {total:.2f} s")
-    best = sorted(measure_report(url, None) for _ in range(3))[1]
-    one = measure_report(url, 1)
-    print(f"{name}: region's report, all {best[1]} units {best[0]:.2f} s with {region.default_workers()} cores "
-          f"(target <= 2 s; median of 3); in one process {one[0]:.2f} s")
+    took, n, one = report_figures(url)
+    print(f"{name}: region's report, all {n} units {took:.2f} s with {region.default_workers()} cores "
+          f"(target <= 2 s; median of 3); in one process {one:.2f} s")
 
 
 def make_pg() -> str:

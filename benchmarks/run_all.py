@@ -110,8 +110,7 @@ def main() -> None:
             med, p95, total = bench_region.measure(url, a.units)
             rows.append((f"region {a.units} units, one unit's indicators + queue ({label})",
                          f"p95 {ms(p95)} (median {ms(med)})", "p95 <= 50 ms", verdict(p95 <= 0.050)))
-            took, n = sorted(bench_region.measure_report(url, None) for _ in range(3))[1]
-            one, _ = bench_region.measure_report(url, 1)
+            took, n, one = bench_region.report_figures(url)
             rows.append((f"region, all {n} units: the region's report, `indicators --all-units` ({label})",
                          f"{took:.2f} s on {bench_region.region.default_workers()} cores (one process {one:.2f} s, "
                          f"one unit after another {total:.2f} s)", "<= 2 s", verdict(took <= 2)))
