@@ -38,6 +38,34 @@ async def test_a_select_kept_is_set_up_as_textual_does():
     assert app._exception is None
 
 
+class _LabelGone(App):
+    """A Select whose current-value line was closed before it was composed: what CI saw once when the
+    follower's decision screen was replaced while being built (the list there, the label not)."""
+
+    def compose(self):
+        from textual.widgets._select import SelectCurrent
+
+        class _Unbuilt(SelectCurrent):
+            def compose(self):
+                return iter(())  # (closed before its compose ran: no label)
+
+        class _Sel(LessSelect):
+            def compose(self):
+                yield _Unbuilt(self.prompt)
+                yield from list(super().compose())[1:]
+
+        yield _Sel([("a", 1), ("b", 2)], value=2, id="s")
+
+
+async def test_a_select_whose_label_is_gone_before_it_is_mounted_leaves_the_app_running():
+    app = _LabelGone()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.is_running
+    assert app._exception is None
+    assert app.return_code in (None, 0)
+
+
 async def _until(pilot, cond, what: str, timeout: float = 30.0) -> None:
     """Until ``cond()`` holds (polled), the app still running; else the test fails naming ``what``."""
     import time

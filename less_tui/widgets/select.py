@@ -37,6 +37,7 @@ class LessSelect(Select):
     def _on_mount(self, event: events.Mount) -> None:
         # Textual's Select sets its list up when mounted; a Select removed before that (its screen
         # replaced while it was being built: following the presenter through cases quickly) has no list
-        # any more, and Select's own handler would end the app with NoMatches. Nothing to set up then.
-        if not self.query(SelectOverlay):
+        # any more, or no label (its current-value line closed before it was composed), and Select's own
+        # handler would end the app with NoMatches. Nothing to set up then.
+        if not self.query(SelectOverlay) or not self.query("SelectCurrent #label"):
             event.prevent_default()
