@@ -48,6 +48,27 @@ def test_import_twice_changes_nothing(engine, cfg):
     assert s2.ongoing_episodes == {"VC Exempel": 1}
 
 
+def test_an_imports_ongoing_count_is_the_rules(engine, cfg):
+    """The summary's ongoing episodes (counted for the patients with a certificate covering the as-of
+    date only) equal the episodes the rule builds from the whole unit, at dates before, inside and after
+    the data (episodes that bridge a gap, ones that ended the day before, back-filled rows)."""
+    from less_tui.core import demo
+    from less_tui.core.episodes import ongoing
+
+    today = D(2026, 11, 23)
+    rows = demo.generate(today, seed=3, episodes=300)
+    rows += [row(D(2026, 11, 1), D(2026, 11, 20)), row(D(2026, 11, 24), D(2026, 12, 20))]  # a gap of 3 days
+    compared = 0
+    for at in (D(2025, 6, 1), D(2026, 11, 21), D(2026, 11, 22), today, D(2027, 1, 10)):
+        summary = store(engine, cfg, rows, as_of=at)
+        with Session(engine) as s:
+            unit = repo.get_unit(s, cfg.unit)
+            expected = len(ongoing(views.episodes_at(s, unit.id, at, cfg.max_gap_days)))
+        assert summary.ongoing_episodes == {cfg.unit: expected}, at
+        compared += expected > 0
+    assert compared >= 3
+
+
 def test_dry_run_stores_nothing(engine, cfg):
     s = importing.store(engine, cfg, [("t.csv", "0" * 64, "intyg", 1, 0, [row(D(2026, 9, 1), D(2026, 9, 30))])],
                         D(2026, 11, 23), dry_run=True)

@@ -317,25 +317,30 @@ class _Pending:
 
     imp: _Import
     unit_id: int
-    numbers: list[dict] = field(default_factory=list)
-    certificates: list[dict] = field(default_factory=list)
+    numbers: list[tuple[int, int, int]] = field(default_factory=list)  # (unit id, case number, patient id)
+    certificates: list[tuple] = field(default_factory=list)
 
     def add(self, patient_id: int, new_numbers: range, rows: list[tuple[Row, int]], case_nos: list[int]) -> None:
-        self.numbers.extend({"unit_id": self.unit_id, "case_no": n, "patient_id": patient_id} for n in new_numbers)
-        for (r, doctor_id), case_no in zip(rows, case_nos):
-            self.certificates.append({
-                "unit_id": self.unit_id, "patient_id": patient_id, "doctor_id": doctor_id,
-                "diagnosis_code": r.diagnosis_code, "diagnosis_text": r.diagnosis_text, "start": r.start,
-                "end": r.end, "degree": r.degree, "signed": r.signed, "occupation": r.occupation,
-                "case_no": case_no, "source": r.source, "batch_id": r.batch_id,
-            })
+        unit_id = self.unit_id
+        self.numbers.extend((unit_id, n, patient_id) for n in new_numbers)
+        # one tuple per certificate, in ``_CERT_COLS`` order (a hundred thousand dicts cost more than the insert)
+        self.certificates.extend(
+            (unit_id, patient_id, doctor_id, r.diagnosis_code, r.diagnosis_text, r.start, r.end, r.degree,
+             r.signed, r.occupation, case_no, r.source, r.batch_id)
+            for (r, doctor_id), case_no in zip(rows, case_nos))
         if len(self.certificates) >= FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
         s = self.imp.s
         if self.numbers:
-            s.connection().execute(insert(CaseNumber.__table__), self.numbers)
+            conn = s.connection()
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("INSERT INTO case_numbers (unit_id, case_no, patient_id) VALUES (?, ?, ?)",
+                                     self.numbers)
+            else:
+                conn.execute(insert(CaseNumber.__table__),
+                             [{"unit_id": u, "case_no": n, "patient_id": p} for u, n, p in self.numbers])
             self.numbers.clear()
         if self.certificates:
             _bulk_insert_certificates(s, self.certificates)
@@ -399,17 +404,16 @@ _CERT_COLS = ("unit_id", "patient_id", "doctor_id", "diagnosis_code", "diagnosis
               "signed", "occupation", "case_no", "source", "batch_id")
 
 
-def _bulk_insert_certificates(s: Session, rows: list[dict]) -> None:
-    """SQLite: the driver's executemany with plain tuples (dates as ISO text, as SQLAlchemy
-    stores them); elsewhere SQLAlchemy's insert. Same transaction either way."""
+def _bulk_insert_certificates(s: Session, rows: list[tuple]) -> None:
+    """Rows as tuples in ``_CERT_COLS`` order. SQLite: the driver's executemany (dates as ISO text, as
+    SQLAlchemy stores them); elsewhere SQLAlchemy's insert. Same transaction either way."""
     conn = s.connection()
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(Certificate.__table__), rows)
+        conn.execute(insert(Certificate.__table__), [dict(zip(_CERT_COLS, r)) for r in rows])
         return
     iso = dt.date.isoformat
-    tuples = [(r["unit_id"], r["patient_id"], r["doctor_id"], r["diagnosis_code"], r["diagnosis_text"],
-               iso(r["start"]), iso(r["end"]), r["degree"], iso(r["signed"]) if r["signed"] else None,
-               r["occupation"], r["case_no"], r["source"], r["batch_id"]) for r in rows]
+    tuples = [(u, p, d, dx, dxt, iso(st), iso(en), g, iso(sg) if sg else None, occ, cn, src, b)
+              for u, p, d, dx, dxt, st, en, g, sg, occ, cn, src, b in rows]
     cols = ", ".join(f'"{c}"' for c in _CERT_COLS)
     marks = ", ".join("?" for _ in _CERT_COLS)
     conn.exec_driver_sql(f"INSERT INTO certificates ({cols}) VALUES ({marks})", tuples)
@@ -474,9 +478,12 @@ def _update_batches(imp: _Import, batch_ids: list[int], counts: _FileCounts) -> 
 
 
 def _ongoing(s: Session, unit_id: int, at: dt.date, max_gap_days: int) -> int:
-    """Episodes of the unit ongoing at ``at``, counted from a sorted stream of certificate spans."""
+    """Episodes of the unit ongoing at ``at``, counted from a sorted stream of certificate spans: those
+    of the patients with a certificate covering ``at`` (``repo.live_patients``; an episode ongoing at
+    ``at`` has one), not the unit's whole history."""
     q = (select(Certificate.patient_id, Certificate.start, Certificate.end)
-         .where(Certificate.unit_id == unit_id, Certificate.start <= at)
+         .where(Certificate.unit_id == unit_id, Certificate.start <= at,
+                Certificate.patient_id.in_(repo.live_patients(unit_id, at).scalar_subquery()))
          .order_by(Certificate.patient_id, Certificate.start, Certificate.end)
          .execution_options(stream_results=True, yield_per=10000))
     return ep_core.count_ongoing_sorted(s.execute(q), at, max_gap_days)

@@ -126,7 +126,7 @@ def load_certs_of(s: Session, unit_id: int, ids) -> list[Cert]:
     return [Cert(*r) for r in s.execute(q)]
 
 
-def _live_patients(unit_id: int, at: dt.date, also_cert_ids: Iterable[int] = ()):
+def live_patients(unit_id: int, at: dt.date, also_cert_ids: Iterable[int] = ()):
     """The patients of the unit with a certificate that started on or before ``at`` and ends on or after
     it (exactly those with an episode ongoing at ``at``), and the patients of ``also_cert_ids``."""
     live = select(Certificate.patient_id).where(Certificate.unit_id == unit_id, Certificate.start <= at,
@@ -139,7 +139,7 @@ def _live_patients(unit_id: int, at: dt.date, also_cert_ids: Iterable[int] = ())
 
 
 def load_live_certs(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iterable[int] = ()) -> list[Cert]:
-    """Every certificate of the patients ``_live_patients`` names (their whole history: an episode
+    """Every certificate of the patients ``live_patients`` names (their whole history: an episode
     ongoing at ``at`` may have begun years before), in the order they were stored. A unit's indicators
     and queue need no other patient, and a region's unit has ten times more patients than ongoing
     episodes."""
@@ -151,7 +151,7 @@ def load_live_certs(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iterab
                 Certificate.source)
          .join(Doctor, Doctor.id == Certificate.doctor_id)
          .where(Certificate.unit_id == unit_id,
-                Certificate.patient_id.in_(_live_patients(unit_id, at, also_cert_ids).scalar_subquery())))
+                Certificate.patient_id.in_(live_patients(unit_id, at, also_cert_ids).scalar_subquery())))
     rows = s.connection().execute(q).all()
     rows.sort(key=_first)  # in the order they were stored (sorted here: SQLite then reads by patient)
     if rows and rows[0][2].__class__ is str:  # SQLite: every date is ISO text (read in C, no call per value)
@@ -176,7 +176,7 @@ def load_live_records(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iter
                 StatusRecordRow.kind, StatusRecordRow.value)
          .join(Certificate, Certificate.id == StatusRecordRow.certificate_id)
          .where(StatusRecordRow.unit_id == unit_id, StatusRecordRow.as_of <= at,
-                Certificate.patient_id.in_(_live_patients(unit_id, at, also_cert_ids).scalar_subquery())))
+                Certificate.patient_id.in_(live_patients(unit_id, at, also_cert_ids).scalar_subquery())))
     return [StatusRecord(*r) for r in s.connection().execute(q)]
 
 
