@@ -616,11 +616,15 @@ def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], boo
     control = False
     n = 0
     rows = parsed.rows
+    # CSV rows (every cell text) are checked a chunk at a time, column by column (``_RowChecker.many``);
+    # a sheet's cells (numbers, dates, formulas) one row at a time
+    chunk: list[tuple[int, list[Any]]] = []
+    max_rows = limits.max_rows
     for line, rec, scan in records:
-        if _blank(rec):
+        if (_blank(rec) if xlsx else not "".join(rec).strip()):
             continue
         n += 1
-        if n > limits.max_rows:
+        if n > max_rows:
             raise ImportFailed(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
         _limit_checks(file, line, rec, limits)
         if scan:
@@ -629,9 +633,17 @@ def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], boo
                 parsed.problems.extend(problems)
                 control = True
                 continue
-        r = check(line, rec)
-        if r is not None:
-            rows.append(r)
+        if xlsx:
+            r = check(line, rec)
+            if r is not None:
+                rows.append(r)
+        else:
+            chunk.append((line, rec))
+            if len(chunk) >= _CHUNK_ROWS:
+                check.many(chunk, rows)
+                chunk = []
+    if chunk:
+        check.many(chunk, rows)
     parsed.rows_read = n
     if control:
         parsed.problems.sort(key=lambda p: (p.line, p.column or 0))
@@ -678,6 +690,7 @@ class _Bad:
 
 
 _MISSING = object()
+_CHUNK_ROWS = 4096  # CSV rows checked together (``_RowChecker.many``)
 
 
 def _a_year_after(d: dt.date) -> dt.date:
@@ -709,9 +722,71 @@ class _RowChecker:
             (name, colmap[name], fn or pnr_parser, required, {}, headers.get(name, name))
             for name, fn, required in _FIELDS if name in colmap]
         self.births: dict[str, dt.date] = {}
+        self.width = max(colmap.values()) + 1  # cells a row needs to hold every known column
+        self.bad_keys: dict[str, set[Any]] = {name: set() for name, *_ in self.fields}  # memo keys of _Bad values
 
     def _label(self, name: str) -> str:
         return self.headers.get(name, SHOWN[name][0])
+
+    def _value(self, name: str, fn: Callable[[Any], Any], required: bool, raw: Any) -> Any:
+        """A cell's value parsed, or ``_Bad`` with what was expected."""
+        try:
+            _formula_check(raw)
+            if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
+                raise CellError(t("imp.empty_cell", expected=t(f"imp.expect.{name}")))
+            return fn(raw)
+        except (CellError, pnrmod.PnrError) as e:
+            return _Bad(str(e))
+
+    def many(self, chunk: list[tuple[int, list[str]]], out: list[Row]) -> None:
+        """The CSV rows of ``chunk`` ((line, cells) pairs), checked column by column: a column's cells
+        looked up in its memo at once (a value not seen before parsed as ``__call__`` parses it), then
+        the date checks over the whole chunk. A row with a bad cell, or a date the quick comparison
+        cannot clear, goes through ``__call__`` itself: its problems are exactly those, in row order."""
+        n = len(chunk)
+        recs = [rec for _, rec in chunk]
+        width = self.width
+        if min(map(len, recs)) < width:  # (a short row: its missing cells are None, as in ``__call__``)
+            recs = [rec if len(rec) >= width else [*rec, *[None] * (width - len(rec))] for rec in recs]
+        columns = list(zip(*recs))  # (transposed in C: one tuple per column)
+        suspect: set[int] = set()
+        cols: dict[str, list[Any]] = {}
+        for name, idx, fn, required, memo, _label in self.fields:
+            keys = columns[idx]
+            for raw in set(keys).difference(memo):
+                v = memo[raw] = self._value(name, fn, required, raw)
+                if type(v) is _Bad:
+                    self.bad_keys[name].add(raw)
+            bad = self.bad_keys[name]
+            if bad and not bad.isdisjoint(keys):
+                suspect.update(i for i, k in enumerate(keys) if k in bad)
+            cols[name] = list(map(memo.__getitem__, keys))
+        nothing = [None] * n
+        pnrs, starts, ends = cols["personnummer"], cols["startdatum"], cols["slutdatum"]
+        signed = cols.get("signeringsdatum", nothing)
+        births = self.births
+        for p in set(pnrs).difference(births):
+            if type(p) is str:
+                births[p] = pnrmod.birth_date(p)
+        latest = self.latest
+        for i, (p, st, en, sg) in enumerate(zip(pnrs, starts, ends, signed)):
+            if i in suspect:
+                continue
+            birth = births[p]
+            if en < st or st < birth or en > latest or (sg is not None and (sg < birth or sg > latest)):
+                suspect.add(i)
+        default_unit = self.default_unit
+        for i, ((line, rec), p, name, dx, st, en, grad, doctor, doctor_id, sg, occ, status, plan, unit) in enumerate(zip(
+                chunk, pnrs, cols.get("namn", nothing), cols["diagnos"], starts, ends, cols["grad"], cols["lakare"],
+                cols.get("lakare_id", nothing), signed, cols.get("sysselsattning", nothing),
+                cols.get("rekostatus", nothing), cols.get("rehabplan", nothing), cols.get("vardenhet", nothing))):
+            if suspect and i in suspect:
+                r = self(line, rec)
+                if r is not None:
+                    out.append(r)
+                continue
+            out.append(Row(line, p, name or "", dx[0], dx[1], st, en, grad, doctor, doctor_id or None, sg, occ,
+                           status, plan, unit or default_unit))
 
     def __call__(self, line: int, rec: list[Any]) -> Row | None:
         got: dict[str, Any] = {}
@@ -723,14 +798,9 @@ class _RowChecker:
             key = raw if (not xlsx or raw is None or type(raw) is str) else (type(raw).__name__, raw)
             v = memo.get(key, _MISSING)
             if v is _MISSING:
-                try:
-                    _formula_check(raw)
-                    if required and _text(raw) == "" and not isinstance(raw, (dt.date, dt.datetime)):
-                        raise CellError(t("imp.empty_cell", expected=t(f"imp.expect.{name}")))
-                    v = fn(raw)
-                except (CellError, pnrmod.PnrError) as e:
-                    v = _Bad(str(e))
-                memo[key] = v
+                v = memo[key] = self._value(name, fn, required, raw)
+                if type(v) is _Bad:
+                    self.bad_keys[name].add(key)
             if type(v) is _Bad:
                 if problems is None:
                     problems = []

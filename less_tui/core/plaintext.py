@@ -60,6 +60,8 @@ def one_line(s: str) -> str:
 
 def non_ascii_digit(s: str) -> str | None:
     """The first digit in ``s`` that is not 0-9 (full-width, Arabic-Indic, superscript …), or None."""
+    if s.isascii():  # (most values: no character to look at one by one)
+        return None
     return next((ch for ch in s if ch.isdigit() and not ch.isascii()), None)
 
 
