@@ -49,6 +49,7 @@ class CaseTable(Translated, DataTable):
 
 class QueueScreen(DataScreen):
     KEYS = [
+        AppKeyRef("help"),  # first: every other key is in the help, whatever the footer's width leaves out
         KeySpec("s", "summary", "key.summary", "summary"),
         AppKeyRef("mask"),
         KeySpec("slash", "filter", "key.filter", "filter"),
@@ -58,7 +59,6 @@ class QueueScreen(DataScreen):
         KeySpec("l", "meetings", "key.meetings", "meetings"),
         AppKeyRef("projector"),
         AppKeyRef("follow"),
-        AppKeyRef("help"),
         AppKeyRef("quit"),
         KeySpec("escape", "clear_filter", "key.back", "clear_filter", show=False),
     ]

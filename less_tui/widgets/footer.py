@@ -16,6 +16,16 @@ from textual.widgets import Footer
 class LessFooter(Footer):
     """A compact footer that recomposes only when its keys, their labels or their state change."""
 
+    # Textual's compact footer gives every key a right margin, the command-palette key (docked right)
+    # too: the last column was then the keys' row behind it, a stray letter after "^p Kommandon" when the
+    # keys do not fit. Here the palette key reaches the edge, with its own space at the end.
+    DEFAULT_CSS = """
+    LessFooter.-compact FooterKey.-command-palette {
+        margin-right: 0;
+        padding-right: 1;
+    }
+    """
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
