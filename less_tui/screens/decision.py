@@ -27,6 +27,7 @@ from ..widgets.select import LessSelect
 from ..widgets.timeline import Timeline
 from ..widgets.yes_no import YesNo
 from ..widgets.footer import LessFooter
+from ..widgets.plan_area import PlanArea
 from ..services.errors import is_db_error
 from .base import AppKeyRef, DataScreen, KeySpec, Translated, db_trouble, retry_delay
 from .dialogs import AddActionDialog, ConfirmDialog, ConflictDialog
@@ -294,7 +295,7 @@ class DecisionScreen(DataScreen):
                 yield Static(t("dec.no_history"), classes="dim", id="no-history")
             with Vertical(classes="field", id="plan-field"):
                 yield Label(t("dec.plan"), classes="section")
-                area = TextArea(d.plan, id="plan", soft_wrap=True, tab_behavior="focus", read_only=self.readonly,
+                area = PlanArea(d.plan, id="plan", soft_wrap=True, tab_behavior="focus", read_only=self.readonly,
                                 show_line_numbers=False)
                 area.placeholder = t("dec.plan_placeholder_readonly" if self.readonly else "dec.plan_placeholder")
                 yield area
