@@ -738,13 +738,13 @@ class _RowChecker:
         except (CellError, pnrmod.PnrError) as e:
             return _Bad(str(e))
 
-    def many(self, chunk: list[tuple[int, list[str]]], out: list[Row]) -> None:
+    def many(self, chunk: list[tuple[int, list[Any]]], out: list[Row]) -> None:
         """The CSV rows of ``chunk`` ((line, cells) pairs), checked column by column: a column's cells
         looked up in its memo at once (a value not seen before parsed as ``__call__`` parses it), then
         the date checks over the whole chunk. A row with a bad cell, or a date the quick comparison
         cannot clear, goes through ``__call__`` itself: its problems are exactly those, in row order."""
         n = len(chunk)
-        recs = [rec for _, rec in chunk]
+        recs: list[list[Any]] = [rec for _, rec in chunk]
         width = self.width
         if min(map(len, recs)) < width:  # (a short row: its missing cells are None, as in ``__call__``)
             recs = [rec if len(rec) >= width else [*rec, *[None] * (width - len(rec))] for rec in recs]
