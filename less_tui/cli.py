@@ -955,10 +955,16 @@ def command():
     return cmd
 
 
+def _import_failed(err: BaseException) -> bool:
+    """A file the importer could not read (``ImportFailed``). Only the importer raises it, so when it was
+    never loaded (every command that reads no file: an export starts without it) the answer is no."""
+    importer = sys.modules.get("less_tui.core.importer")
+    return importer is not None and isinstance(err, importer.ImportFailed)
+
+
 def main() -> None:
     os.umask(0o077)  # databases, exports and logs: owner only
     from .config import ConfigError
-    from .core.importer import ImportFailed
     from .safefile import FileTargetError
     from .services.errors import DatabaseError
 
@@ -969,7 +975,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(t("cli.interrupted") + "\n")
         sys.exit(130)
-    except (UserError, ImportFailed, FileTargetError) as e:
+    except (UserError, FileTargetError) as e:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except ConfigError as e:
@@ -979,6 +985,9 @@ def main() -> None:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except Exception as e:
+        if _import_failed(e):
+            sys.stderr.write(f"less-tui: {e}\n")
+            sys.exit(2)
         from .crashlog import log_crash
 
         where = log_crash()

@@ -7,18 +7,23 @@ import hashlib
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from .. import clock
 from ..config import Config
-from ..core import demo as gen
-from ..core.importer import Row
-from ..storage import db, importing, repo
+from ..storage import db, repo
 from ..storage.models import pk
 from . import views
+
+if TYPE_CHECKING:
+    from ..core.importer import Row
+    from ..storage import importing
+
+# (the generator and the import are imported by the builders only: ``is_demo`` is asked by every
+# export and import, which should not load them)
 
 PLANS = [
     "Återbesök hos samma läkare om fyra veckor. Pröva deltid 50 % från nästa period.",
@@ -81,11 +86,16 @@ def has_data(engine: Engine, unit_code: str) -> bool:
 
 
 def _rows_batch(rows: list[Row], name: str) -> importing.ImportFile:
+    from ..storage import importing
+
     sha = hashlib.sha256(name.encode()).hexdigest()
     return importing.ImportFile(name, sha, DEMO_KIND, len(rows), 0, rows)
 
 
 def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | None = None) -> DemoResult:
+    from ..core import demo as gen
+    from ..storage import importing
+
     today = today or clock.today()
     rows = gen.generate(today, seed=seed, unit=cfg.unit)
     importing.store(engine, cfg, [_rows_batch(rows, "demo")], as_of=today)
@@ -226,6 +236,9 @@ def add_improvement_work(s: Session, unit_id: int, today: dt.date) -> None:
 def build_region(engine: Engine, cfg: Config, seed: int = 1, units: int = 200, per_unit: int = 1500,
                  today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> DemoResult:
     """About a million certificates over ``units`` care units (for benchmarks)."""
+    from ..core import demo as gen
+    from ..storage import importing
+
     today = today or clock.today()
     total = 0
     for i in range(units):
