@@ -293,6 +293,7 @@ STRINGS: dict[str, str] = {
     "key.meetings": "Meetings",
     "key.next": "Next case",
     "key.prev": "Prev. case",
+    "key.prev_help": "Previous case",
     "key.add_action": "New action",
     "key.done": "Done",
     "key.drop": "Drop",

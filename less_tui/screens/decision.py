@@ -201,7 +201,7 @@ class DecisionScreen(DataScreen):
     KEYS = [
         KeySpec("escape", "back", "key.back", "back"),
         KeySpec("f8", "next_case", "key.next", "next_case", priority=True),
-        KeySpec("f7", "prev_case", "key.prev", "prev_case", priority=True),
+        KeySpec("f7", "prev_case", "key.prev", "prev_case", priority=True, help="key.prev_help"),
         KeySpec("f2", "add_action", "key.add_action", "add_action", priority=True),
         AppKeyRef("help"),
         AppKeyRef("follow"),
