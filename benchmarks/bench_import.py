@@ -1,6 +1,7 @@
 """Import of 100,000 certificate rows against the floor measured in the same run:
 Python's csv reading the same file plus sqlite3.executemany into one plain table. Then the peak
-resident memory of a whole `less-tui import` process of 1,000,000 rows (BENCH_RSS_ROWS; 0 skips it)."""
+resident memory of a whole `less-tui import` process of 1,000,000 rows (BENCH_RSS_ROWS; 0 skips it).
+Between them, where the import's time goes, part by part (BENCH_PHASES; 0 skips it)."""
 
 import csv
 import datetime as dt
@@ -72,6 +73,69 @@ def measure(n_rows: int = N) -> tuple[int, float, float, float]:
     return len(rows), floor, ours, again
 
 
+def phases(n_rows: int = N) -> dict[str, float]:
+    """Where a whole ``less-tui import`` of ``n_rows`` new rows spends its time, in seconds, measured part
+    by part: the command's imports (a process that only imports them), then in this process reading and
+    checking the file (of which: the personnummer checks alone), storing it (of which: the certificate
+    insert alone, the driver's executemany into the real table), and the floor's two parts."""
+    import hashlib
+
+    from less_tui import config
+    from less_tui.core import importer, pnr
+    from less_tui.storage import db, importing
+
+    tmp = Path(tempfile.mkdtemp())
+    rows = demo.generate(dt.date(2026, 11, 23), seed=5, episodes=n_rows // 3 + 2000)[:n_rows]
+    path = tmp / "big.csv"
+    demo.write_csv(rows, path)
+    del rows
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import less_tui.cli, less_tui.core.importer, less_tui.services.database, "
+                    "less_tui.storage.importing"], check=True)
+    out["process start and imports"] = time.perf_counter() - t0
+    as_of = dt.date(2026, 11, 23)
+    cfg = config.validate({})
+    t0 = time.perf_counter()
+    parsed = importer.read_file(path, as_of, cfg.unit)
+    out["read and check the file"] = time.perf_counter() - t0
+    pnrs = sorted({r.pnr for r in parsed.rows})
+    t0 = time.perf_counter()
+    for p in pnrs:
+        pnr.normalize(p, as_of)
+    out["  of which personnummer checks (personnummer library)"] = time.perf_counter() - t0
+    engine = db.open_engine(f"sqlite:///{tmp / 'phases.db'}")
+    t0 = time.perf_counter()
+    importing.store(engine, cfg, [(str(path), hashlib.sha256(b"x").hexdigest(), "intyg", len(parsed.rows), 0,
+                                   parsed.rows)], as_of)
+    out["store (one transaction)"] = time.perf_counter() - t0
+    con = sqlite3.connect(tmp / "phases.db")
+    stored = con.execute('SELECT unit_id, patient_id, doctor_id, diagnosis_code, diagnosis_text, start, "end", degree, '
+                         "signed, occupation, case_no, source, batch_id FROM certificates").fetchall()
+    con.execute("BEGIN")
+    con.execute("DELETE FROM certificates")
+    t0 = time.perf_counter()
+    con.executemany('INSERT INTO certificates (unit_id, patient_id, doctor_id, diagnosis_code, diagnosis_text, start, '
+                    '"end", degree, signed, occupation, case_no, source, batch_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+                    stored)
+    out["  of which the certificates' executemany (schema's keys and indexes)"] = time.perf_counter() - t0
+    con.rollback()
+    con.close()
+    engine.dispose()
+    t0 = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as f:
+        data = list(csv.reader(f, delimiter=";"))[1:]
+    out["floor: csv reading"] = time.perf_counter() - t0
+    con = sqlite3.connect(tmp / "floor.db")
+    con.execute("CREATE TABLE c (pnr, name, dx, start, end, degree, doctor, hsa, signed, occ, st, plan, unit)")
+    t0 = time.perf_counter()
+    con.executemany("INSERT INTO c VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", data)
+    con.commit()
+    out["floor: executemany into a plain table"] = time.perf_counter() - t0
+    con.close()
+    return out
+
+
 def env_for_import() -> tuple[Path, dict]:
     return Path(tempfile.mkdtemp()), dict(os.environ, LESS_TUI_TODAY="2026-11-23")
 
@@ -82,6 +146,10 @@ def main() -> None:
     print(f"floor (csv + sqlite3.executemany): {floor:.2f} s")
     print(f"less-tui import (whole process, new rows): {ours:.2f} s  = {ours / floor:.1f}x the floor (target <= 3x)")
     print(f"less-tui import again (all rows known):   {again:.2f} s  = {again / floor:.1f}x the floor")
+    if os.environ.get("BENCH_PHASES", "1") != "0":
+        print("where the import's time goes (each part measured alone; BENCH_PHASES=0 skips this):")
+        for what, secs in phases().items():
+            print(f"  {what}: {secs:.2f} s")
     if RSS_ROWS:
         rows, mib, took = peak_rss(*env_for_import())
         print(f"less-tui import of {rows:,} rows (whole process): peak RSS {mib:.0f} MiB "
