@@ -317,7 +317,9 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         q = self.queue_screen()
         rows = q.shown_rows if q and q.shown_rows else (self.current_queue.rows if self.current_queue else [])
         nos = [r.case_no for r in rows]
-        if case_no not in nos or not nos:
+        if case_no not in nos:
+            # (opened from the palette while a filter hides it): no next or previous to go to, said so
+            self.notify(t("dec.not_in_list"), timeout=5)
             return
         i = nos.index(case_no) + step
         if not 0 <= i < len(nos):  # no silent wrap: say where the queue ends

@@ -18,6 +18,7 @@ from less_tui.screens.decision import DecisionScreen
 from less_tui.screens.dialogs import AddActionDialog, ConfirmDialog
 from less_tui.screens.help import HelpScreen
 from less_tui.screens.queue import QueueScreen
+from textual.command import CommandList
 from less_tui.screens.summary import SummaryScreen
 from less_tui.storage import repo
 from less_tui.storage.models import Action, CaseReview, Meeting, StatusRecordRow
@@ -286,6 +287,22 @@ async def test_f7_f8_stop_at_the_ends_and_follow_the_filter(demo_engine, cfg):
         await pilot.press("f8")
         await until(pilot, lambda: t("dec.last_case") in notes, "the last-case notice")
         assert app.screen.detail.row.case_no == shown[-1]
+        # a case the filter hides, opened from the palette: F8 and F7 say why they go nowhere
+        hidden = next(r.case_no for r in q.data.rows if r.case_no not in shown)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandList), "the palette")
+        await pilot.press(*str(hidden))
+        await until(pilot, lambda: any(f"{hidden}" in str(o.prompt)
+                                       for o in app.screen.query_one(CommandList)._options[:1]), "the case offered")
+        await pilot.press("enter")
+        await on_case(pilot, hidden)
+        await pilot.press("f8")
+        await until(pilot, lambda: t("dec.not_in_list") in notes, "the not-in-the-list notice")
+        assert app.screen.detail.row.case_no == hidden
+        notes.clear()
+        await pilot.press("f7")
+        await until(pilot, lambda: t("dec.not_in_list") in notes, "the notice for F7 too")
+        assert app.screen.detail.row.case_no == hidden
 
 
 async def test_every_screen_shows_its_name(demo_engine, cfg):

@@ -19,6 +19,7 @@ STRINGS: dict[str, str] = {
     "dec.position": "case {pos} of {total} in the queue",
     "dec.first_case": "This is the first case in the queue.",
     "dec.last_case": "This is the last case in the queue.",
+    "dec.not_in_list": "This case is not in the list the queue shows now (a filter, or only the first cases), so there is no next or previous case from here. Go back to the queue to choose.",
     "help.app_keys": "less-tui keys",
     "help.field_keys": "In the focused field",
     "help.textual_keys": "Text editing and other keys",

@@ -19,6 +19,7 @@ STRINGS: dict[str, str] = {
     "dec.position": "ärende {pos} av {total} i kön",
     "dec.first_case": "Det här är första ärendet i kön.",
     "dec.last_case": "Det här är sista ärendet i kön.",
+    "dec.not_in_list": "Ärendet är inte med i listan som kön visar nu (ett filter, eller bara de första ärendena), så det finns inget nästa eller föregående ärende härifrån. Gå tillbaka till kön för att välja.",
     "help.app_keys": "Tangenter i less-tui",
     "help.field_keys": "I fältet som har fokus",
     "help.textual_keys": "Textredigering och övrigt",
