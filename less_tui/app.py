@@ -710,6 +710,15 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
     def flush_pending(self) -> None:
         self._each_decision("flush")
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C (Textual's reminder that it does not quit the app): said in the user's language, naming
+        the key that quits on this screen."""
+        for _key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(t("app.quit_hint", quit_key=self.get_key_display(active.binding)),
+                            title=t("app.quit_title"), markup=False)
+                return
+
     async def action_quit(self) -> None:
         import time
 

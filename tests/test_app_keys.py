@@ -193,3 +193,16 @@ async def test_a_language_switch_redraws_every_screen_in_the_stack(demo_engine, 
                     "the queue in English")
         shown = {b.binding.description for b in q.active_bindings.values()}
         assert {"Summary", "Masking", "Help", "Quit"} <= shown, shown
+
+
+async def test_ctrl_c_says_in_swedish_which_key_quits(demo_engine, cfg):
+    """Ctrl+C does not quit a Textual app; its reminder of the key that does is in the user's language."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    notes = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify = lambda msg, **kw: notes.append((msg, kw.get("title")))
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.shown_rows, "the queue")
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: notes, "the reminder")
+        assert notes == [(t("app.quit_hint", quit_key="q"), t("app.quit_title"))]
+        assert "Tryck q" in notes[0][0] and app.is_running

@@ -276,6 +276,8 @@ STRINGS: dict[str, str] = {
     "help.title": "Keys – {screen}",
     "help.close": "Escape closes",
     "key.quit": "Quit",
+    "app.quit_title": "Do you want to quit?",
+    "app.quit_hint": "Press {quit_key} to quit less-tui.",
     "key.summary": "Summary",
     "key.mask": "Masking",
     "key.help": "Help",

@@ -283,6 +283,8 @@ STRINGS: dict[str, str] = {
     "help.close": "Escape stänger",
     # bindings
     "key.quit": "Avsluta",
+    "app.quit_title": "Vill du avsluta?",
+    "app.quit_hint": "Tryck {quit_key} för att avsluta less-tui.",
     "key.summary": "Sammanfattning",
     "key.mask": "Maskering",
     "key.help": "Hjälp",
