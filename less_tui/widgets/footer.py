@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class LessFooter(Footer):
@@ -45,7 +46,38 @@ class LessFooter(Footer):
     def compose(self):  # type: ignore[override]
         if self._bindings_ready:
             self._shown = self.shown_keys()
+            self.call_after_refresh(self._fit)
         yield from super().compose()
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        for key in self.query(FooterKey):
+            key.display = True
+        self.call_after_refresh(self._fit)
+
+    def _fit(self, tries: int = 0) -> None:
+        """No key cut mid-label: the keys that do not fit whole before the command-palette key (a
+        narrow terminal, long Swedish labels) are left out of the footer from the first that does not
+        (all of them are in the help, F1/?, and the palette)."""
+        if not self.is_attached or not self.screen.is_current or not self.region.width:
+            return  # (a screen in the background: fitted when it is shown and laid out again)
+        keys = list(self.query(FooterKey))
+        if any(k.display and not k.region.width for k in keys):
+            if tries < 10:
+                self.call_after_refresh(self._fit, tries + 1)  # (the keys are not laid out yet)
+            return
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        limit = palette[0].region.x if palette else self.region.right
+        cut = False
+        for key in keys:
+            if key.has_class("-command-palette") or not key.display:
+                continue
+            if cut or key.region.right > limit:
+                cut = True
+                key.display = False
 
     def bindings_changed(self, screen: Screen) -> None:  # type: ignore[type-arg]
         self._bindings_ready = True
