@@ -680,3 +680,20 @@ async def test_the_next_case_shown_by_f8_is_not_saved_nor_said_saved(demo_engine
         assert d._timer is None and not d._said_saving and not d._saving
         assert str(d.query_one("#save-state").render()) == ""
         assert "abc" not in d.query_one("#plan").text and plans_today(url).get(second) == before
+
+
+async def test_following_is_said_on_every_screen_until_f9_again(demo_engine, cfg):
+    """F9 (follow the presenter) stays visible in the title line, not only in a passing notice."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        assert t("follow.marker") not in title_line(app)
+        await pilot.press("f9")
+        await until(pilot, lambda: t("follow.marker") in title_line(app), "the marker on the queue")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        await until(pilot, lambda: t("follow.marker") in title_line(app), "the marker on the summary")
+        await pilot.press("escape")
+        await queue_ready(pilot)
+        await pilot.press("f9")
+        await until(pilot, lambda: t("follow.marker") not in title_line(app), "the marker gone")

@@ -312,6 +312,7 @@ STRINGS: dict[str, str] = {
     "key.follow": "Follow",
     "follow.on": "Following the presenter",
     "follow.off": "No longer following",
+    "follow.marker": "following the presenter",
     "follow.help": "Show the case the presenter has open",
     "dec.updated": "Updated from another session",
     # the database busy, locked, full or gone; the meeting closed elsewhere

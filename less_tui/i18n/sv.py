@@ -320,6 +320,7 @@ STRINGS: dict[str, str] = {
     "key.follow": "Följ",
     "follow.on": "Följer presentatören",
     "follow.off": "Följer inte längre",
+    "follow.marker": "följer presentatören",
     "follow.help": "Visa samma ärende som den som presenterar",
     "dec.updated": "Uppdaterad från en annan session",
     # the database busy, locked, full or gone; the meeting closed elsewhere
