@@ -165,3 +165,19 @@ def test_personnummer_problems_in_a_file_name_the_cell(tmp_path):
     assert [r.pnr for r in parsed.rows] == [PNR_OK]
     assert [(p.line, p.column) for p in parsed.problems] == [(3, 1), (4, 1)]
     assert all(p.message.startswith("Personnummer: ") for p in parsed.problems)
+
+
+def test_cells_beyond_the_header_and_unknown_columns_are_said_once_and_the_rows_read(tmp_path):
+    """Domain: unknown columns are reported once as a warning and ignored. Cells filled in beyond the
+    header's last column (an unquoted ';' in a field) are said the same way: once, naming the first row."""
+    good = "19641220-5780;Hanna;M54.5;2024-10-24;2024-11-09;100%;Omid Rahimi;Extra"
+    f = tmp_path / "wide.csv"
+    f.write_text("Personnummer;Namn;Diagnos;Startdatum;Slutdatum;Grad;Läkare;Färg\n"
+                 f"{good}\n{good};VC Annex\n{good};;\n{good};x;y\n", encoding="utf-8")
+    p = read_file(f, dt.date(2026, 11, 23), "VC Exempel")
+    assert not p.problems and len(p.rows) == 4
+    assert [r.unit for r in p.rows] == ["VC Exempel"] * 4
+    assert len(p.warnings) == 2, p.warnings
+    unknown, extra = p.warnings
+    assert unknown.startswith(f"{f}:1: ") and "Färg" in unknown
+    assert extra.startswith(f"{f}:3: ") and extra.split(": ", 1)[1].startswith("2 rad(er)") and " 8 kolumner" in extra

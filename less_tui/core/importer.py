@@ -620,6 +620,8 @@ def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], boo
     # a sheet's cells (numbers, dates, formulas) one row at a time
     chunk: list[tuple[int, list[Any]]] = []
     max_rows = limits.max_rows
+    columns = _width(header)
+    extra, first_extra = 0, 0  # rows with cells filled in beyond the header's last column
     for line, rec, scan in records:
         if (_blank(rec) if xlsx else not "".join(rec).strip()):
             continue
@@ -627,6 +629,9 @@ def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], boo
         if n > max_rows:
             raise ImportFailed(f"{file}:{line}:0: " + t("imp.too_many_rows", limit=limits.max_rows))
         _limit_checks(file, line, rec, limits)
+        if len(rec) > columns and _width(rec) > columns:
+            extra += 1
+            first_extra = first_extra or line
         if scan:
             problems, _ = _control_problems(file, [(line, rec)], header)
             if problems:
@@ -644,6 +649,8 @@ def _parse_rows(file: str, sha: str, records: Iterator[tuple[int, list[Any], boo
                 chunk = []
     if chunk:
         check.many(chunk, rows)
+    if extra:  # (as an unknown column is: said once, the rest of the row read as usual)
+        parsed.warnings.append(f"{file}:{first_extra}: " + t("imp.extra_cells", rows=extra, columns=columns))
     parsed.rows_read = n
     if control:
         parsed.problems.sort(key=lambda p: (p.line, p.column or 0))

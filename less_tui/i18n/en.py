@@ -581,6 +581,7 @@ STRINGS: dict[str, str] = {
     "imp.nothing": "nothing",
     "imp.or": "{name} (or {other})",
     "imp.unknown": "unknown column(s) ignored: {names}",
+    "imp.extra_cells": "{rows} row(s), the first here, have cells filled in beyond the header's {columns} columns; they were not read (a semicolon or comma in an unquoted field?)",
     "imp.no_rows": "a header but no certificate rows",
     "imp.rehabstod": "a Rehabstöd export holds one row per episode and only the active doctor; doctor counts from it are lower bounds",
     "imp.empty_cell": "empty, {expected}",

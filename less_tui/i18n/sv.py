@@ -590,6 +590,7 @@ STRINGS: dict[str, str] = {
     "imp.nothing": "ingenting",
     "imp.or": "{name} (eller {other})",
     "imp.unknown": "okända kolumner hoppas över: {names}",
+    "imp.extra_cells": "{rows} rad(er), den första här, har ifyllda celler bortom rubrikradens {columns} kolumner; de lästes inte (ett semikolon eller komma i ett fält utan citattecken?)",
     "imp.no_rows": "en rubrikrad men inga intygsrader",
     "imp.rehabstod": "en export från Rehabstöd har en rad per sjukfall och bara den senaste läkaren; antalet läkare från den är minimivärden",
     "imp.empty_cell": "tom, {expected}",
