@@ -188,9 +188,13 @@ async def test_a_language_switch_redraws_every_screen_in_the_stack(demo_engine, 
         await pilot.press("enter")
         await until(pilot, lambda: language() == "en" and app.screen is s
                     and "Meeting " in str(s.query_one("#summary-head").render()), "the summary in English")
+        await until(pilot, lambda: str(s.query_one("#screen-title").render()).startswith("Summary"),
+                    "the summary's title line in English")
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is q and "Meeting " in str(q.query_one("#meeting-header").render()),
                     "the queue in English")
+        await until(pilot, lambda: str(q.query_one("#screen-title").render()).startswith("Case queue"),
+                    "the queue's title line in English (it was switched behind the summary)")
         shown = {b.binding.description for b in q.active_bindings.values()}
         assert {"Summary", "Masking", "Help", "Quit"} <= shown, shown
 

@@ -80,6 +80,7 @@ class Translated:
     """
 
     KEYS: list[KeySpec | AppKeyRef] = []
+    TITLE_KEY = ""  # a screen's name in the catalogue (its title line), set again when the language changes
     _app_ref = None
 
     @property
@@ -148,6 +149,8 @@ class Translated:
         for w in self.query("*"):  # type: ignore[attr-defined]
             if isinstance(w, Translated):
                 w.translate_bindings()
+        if self.TITLE_KEY:
+            self.title = t(self.TITLE_KEY)  # type: ignore[attr-defined]
         self.refresh(recompose=True)  # type: ignore[attr-defined]
 
     def translate_bindings(self) -> None:

@@ -31,6 +31,7 @@ class HelpSection:
 
 
 class HelpScreen(Translated, ModalScreen[None]):
+    TITLE_KEY = "screen.help"
     KEYS = [KeySpec("escape,question_mark,f1,q", "close", "key.back", "help_close")]
 
     def __init__(self, screen_title: str, sections: list[HelpSection]):
@@ -52,7 +53,7 @@ class HelpScreen(Translated, ModalScreen[None]):
             yield Label(t("help.close"), classes="dim")
 
     def on_mount(self) -> None:
-        self.title = t("screen.help")
+        self.title = t(self.TITLE_KEY)
         self.sub_title = self.screen_title
         table = self.query_one(DataTable)
         table.add_columns(t("help.col_key"), t("help.col_what"))

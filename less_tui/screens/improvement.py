@@ -104,6 +104,7 @@ class WorkTable(Translated, RowTable):
 
 
 class ImprovementScreen(DataScreen):
+    TITLE_KEY = "screen.improvement"
     KEYS = [KeySpec("escape", "back", "key.back", "improvement_back"),
             AppKeyRef("help")]
 
@@ -153,7 +154,7 @@ class ImprovementScreen(DataScreen):
         yield LessFooter()
 
     def on_mount(self) -> None:
-        self.title = t("screen.improvement")
+        self.title = t(self.TITLE_KEY)
         self.sub_title = t("work.hint")
         self.service = ImprovementService(self.app.engine, self.app.cfg, self.app.service.unit_code)
         self.query_one("#form").display = False

@@ -16,6 +16,7 @@ from .base import AppKeyRef, DataScreen, KeySpec
 
 
 class MeetingsScreen(DataScreen):
+    TITLE_KEY = "screen.meetings"
     KEYS = [KeySpec("escape", "back", "key.back", "meetings_back"),
             AppKeyRef("help")]
 
@@ -35,7 +36,7 @@ class MeetingsScreen(DataScreen):
         yield LessFooter()
 
     def on_mount(self) -> None:
-        self.title = t("screen.meetings")
+        self.title = t(self.TITLE_KEY)
         self.query_one(DataTable).focus()
         self.load()
 

@@ -48,6 +48,7 @@ class CaseTable(Translated, DataTable):
 
 
 class QueueScreen(DataScreen):
+    TITLE_KEY = "screen.queue"
     KEYS = [
         AppKeyRef("help"),  # first: every other key is in the help, whatever the footer's width leaves out
         KeySpec("s", "summary", "key.summary", "summary"),
@@ -106,7 +107,7 @@ class QueueScreen(DataScreen):
         yield LessFooter()
 
     def on_mount(self) -> None:
-        self.title = t("screen.queue")
+        self.title = t(self.TITLE_KEY)
         self.sub_title = self.less_app.cfg.clinic_name
         self.query_one("#filter", Input).display = False
         self.query_one(CaseTable).focus()

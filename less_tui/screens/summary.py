@@ -76,6 +76,7 @@ class IndicatorTable(Translated, DataTable):
 
 
 class SummaryScreen(DataScreen):
+    TITLE_KEY = "screen.summary"
     # what the indicator table's surroundings take of the terminal's width: its margins (2), its border (2),
     # the page's focus bar (1) and scrollbar (2), and a column to spare
     TABLE_CHROME = 8
@@ -125,7 +126,7 @@ class SummaryScreen(DataScreen):
         yield LessFooter()
 
     def on_mount(self) -> None:
-        self.title = t("screen.summary")
+        self.title = t(self.TITLE_KEY)
         self.query_one(IndicatorTable).focus()
         # projector mode on or off (p) changes the theme: redraw the chart in its colours
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.render_chart())

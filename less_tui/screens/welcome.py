@@ -28,6 +28,7 @@ def db_flag(app: LessApp) -> str:
 
 
 class WelcomeScreen(DataScreen):
+    TITLE_KEY = "screen.welcome"
     DEFAULT_CSS = """
     #welcome { height: 1fr; padding: 1 2; }
     #welcome Static { width: 100%; max-width: 100; margin-bottom: 1; }
@@ -67,7 +68,7 @@ class WelcomeScreen(DataScreen):
         yield LessFooter()
 
     def on_mount(self) -> None:
-        self.title = t("screen.welcome")
+        self.title = t(self.TITLE_KEY)
         self.sub_title = self.less_app.cfg.clinic_name
         self.query_one("#welcome").focus()
         self.query_one("#welcome-status").display = False
