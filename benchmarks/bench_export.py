@@ -25,11 +25,14 @@ def measure(n: int = 5) -> tuple[float, float, float]:
     subprocess.run([sys.executable, "-m", "less_tui", "demo", "--no-open", "--db", str(tmp / "demo.db")], check=True,
                    capture_output=True, env=build_env)
     exe = str(Path(sys.executable).parent / "less-tui")
-    base = statistics.median(timed([sys.executable, "-c", "import sqlmodel"], env) for _ in range(n))
-    md = statistics.median(timed([exe, "export", "--format", "md", "-o", str(tmp / "m.md")], env) for _ in range(n))
-    docx = statistics.median(timed([exe, "export", "--format", "docx", "-o", str(tmp / "m.docx")], env)
-                             for _ in range(n))
-    return base, md, docx
+    # interleaved, one of each per round: a machine whose speed drifts within the run (a shared VM) moves
+    # the floor and the exports alike, where blocks of five of each would compare different moments
+    base, md, docx = [], [], []
+    for _ in range(n):
+        base.append(timed([sys.executable, "-c", "import sqlmodel"], env))
+        md.append(timed([exe, "export", "--format", "md", "-o", str(tmp / "m.md")], env))
+        docx.append(timed([exe, "export", "--format", "docx", "-o", str(tmp / "m.docx")], env))
+    return statistics.median(base), statistics.median(md), statistics.median(docx)
 
 
 def main() -> None:
