@@ -697,3 +697,30 @@ async def test_following_is_said_on_every_screen_until_f9_again(demo_engine, cfg
         await queue_ready(pilot)
         await pilot.press("f9")
         await until(pilot, lambda: t("follow.marker") not in title_line(app), "the marker gone")
+
+
+def _terminal_key(key: str, char: str | None) -> "events.Key":
+    """A key as the terminal driver posts it (several of them can arrive in one read)."""
+    from textual import events
+
+    ev = events.Key(key, char)
+    ev._sender = None
+    return ev
+
+
+async def test_text_typed_in_the_same_read_as_ctrl_q_is_saved_before_the_app_ends(demo_engine, cfg):
+    """End, then a word, then Ctrl+Q in one read (a paste, a laggy SSH line): the word was held behind
+    End while Ctrl+Q went past it, and the app quit without it (a coordinator's last words, lost with no
+    warning). Ctrl+Q now waits its turn: the word is typed, saved, then the app ends."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        case_no = q.shown_rows[0].case_no
+        await pilot.press("enter")
+        await on_case(pilot, case_no)
+        assert app.focused.id == "plan"
+        for key, char in [("end", None), *((c, c) for c in "BURST"), ("ctrl+q", "\x11")]:
+            app.post_message(_terminal_key(key, char))
+        await until(pilot, lambda: not app.is_running, "the app to end")
+    reviews, _, _ = db_state(demo_engine, {case_no})
+    assert reviews[case_no].plan == "BURST"

@@ -25,7 +25,11 @@ from textual import events
 # Keys whose handling may move the focus or change the screen; what follows them waits.
 FOCUS_MOVING = {"enter", "escape", "tab", "shift+tab", "ctrl+p", "delete", "space",
                 *(f"f{n}" for n in range(1, 13))}
-PASS_THROUGH = {"ctrl+c", "ctrl+q"}
+# Ctrl+C only shows which key quits; it never waits behind held keys. Quitting (Ctrl+Q) does: the text
+# typed before it in the same read reaches the plan, and is saved, before the app ends.
+PASS_THROUGH = {"ctrl+c"}
+QUIT_KEYS = {"ctrl+q"}
+QUIT_WAIT = 2.0  # seconds: a quit held behind other keys waits at most this long for them
 SETTLE_ROUNDS = 40  # at most this many passes over the message queues after a focus-moving key
 MIN_SETTLE = 0.05  # seconds: what follows a focus-moving key waits at least this long
 MAX_SETTLE = 5.0  # seconds: a settle not ended by then (a node removed before its callback ran) ends anyway
@@ -62,6 +66,8 @@ class OrderedKeys:
                 if len(self._held_keys) == 1:
                     self._hold_since = time.monotonic()
                     self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
+                if event.key in QUIT_KEYS:  # quitting waits for the keys before it, but not for long
+                    self.set_timer(QUIT_WAIT, self._release_for_quit)  # type: ignore[attr-defined]
                 self._replay()
                 return
             await self._deliver(event)
@@ -70,19 +76,35 @@ class OrderedKeys:
 
     async def _deliver(self, event: events.Key) -> None:
         """One key through the App's key handling; after one that may move the focus, wait (settle)."""
+        if event.key in QUIT_KEYS and not getattr(event, "_after_settle", False):
+            # Quitting is an app binding, run at once, while the letters handed on just before it still wait
+            # in the field's own queue: first let everything before it be handled (the plan then holds the
+            # text, and the quit saves it), then hand the quit on.
+            event._after_settle = True  # type: ignore[attr-defined]
+            self._held_keys.insert(0, event)
+            if len(self._held_keys) == 1:
+                self._hold_since = time.monotonic()
+            self.set_timer(QUIT_WAIT, self._release_for_quit)  # type: ignore[attr-defined]
+            self._start_settle(0.0)
+            return
         await super().on_event(event)  # type: ignore[misc]
         # A key without a printable character (End, Backspace, arrows, Ctrl+U …) does its work through a
         # binding, which Textual runs only when the key has bubbled from the field up to the app, while a
         # letter is inserted by the field at once: without a wait, ", Sara" typed after End replaced a
         # selected list, and "2026-12-23" typed after ten Backspaces became "22026-12-2".
         if event.key in FOCUS_MOVING or not event.is_printable:
-            self._settle_floor = MIN_SETTLE if event.key in FOCUS_MOVING else 0.0
-            self._settle_started = time.monotonic()
-            self._settle_gen += 1
-            self._settling = 1
-            gen = self._settle_gen
-            self.set_timer(MAX_SETTLE, lambda: self._settled(gen))  # type: ignore[attr-defined]
-            self._settle(gen, SETTLE_ROUNDS)
+            self._start_settle(MIN_SETTLE if event.key in FOCUS_MOVING else 0.0)
+
+    def _start_settle(self, floor: float) -> None:
+        """Hold what comes next until the app and the screen have handled everything queued now (and at
+        least ``floor`` seconds)."""
+        self._settle_floor = floor
+        self._settle_started = time.monotonic()
+        self._settle_gen += 1
+        self._settling = 1
+        gen = self._settle_gen
+        self.set_timer(MAX_SETTLE, lambda: self._settled(gen))  # type: ignore[attr-defined]
+        self._settle(gen, SETTLE_ROUNDS)
 
     # ------------------------------------------------------------ a screen opening
     def hold_keys(self) -> None:
@@ -104,6 +126,14 @@ class OrderedKeys:
         self._holding_keys = False
         self._settling = 0
         self._replay()
+
+    def _release_for_quit(self) -> None:
+        """A quit key is still held after ``QUIT_WAIT`` (a screen that does not open, a settle that does
+        not end): hand on the held keys now, the quit last, so the app quits as it was asked to."""
+        if any(ev.key in QUIT_KEYS for ev in self._held_keys):
+            self._holding_keys = False
+            self._settling = 0
+            self._replay()
 
     # ------------------------------------------------------------ after a focus-moving key
     def _settle(self, gen: int, rounds: int, quiet: int = 0) -> None:
@@ -190,6 +220,8 @@ class OrderedKeys:
                 ev = self._held_keys.pop(0)
                 # typed before Textual set the terminal to raw mode, Enter arrives as "\n" (ctrl+j)
                 key = events.Key("enter", "\r") if ev.key == "ctrl+j" else events.Key(ev.key, ev.character)
+                if getattr(ev, "_after_settle", False):
+                    key._after_settle = True  # type: ignore[attr-defined]
                 # as if from the terminal: a key "sent" by the app would stop bubbling before the app's
                 # bindings (Textual stops a message at its sender), and a table's ↓ would be lost
                 key._sender = None
