@@ -699,7 +699,7 @@ async def test_following_is_said_on_every_screen_until_f9_again(demo_engine, cfg
         await until(pilot, lambda: t("follow.marker") not in title_line(app), "the marker gone")
 
 
-def _terminal_key(key: str, char: str | None) -> "events.Key":
+def _terminal_key(key: str, char: str | None):
     """A key as the terminal driver posts it (several of them can arrive in one read)."""
     from textual import events
 

@@ -70,3 +70,44 @@ def test_reopen_and_close_refusals_are_service_errors(demo_engine, cfg):
     with pytest.raises(errors.MeetingExists):
         admin.new_meeting(demo_engine, cfg, TODAY)
     assert [m["status"] for m in admin.meetings(demo_engine, cfg) if m["date"] == TODAY.isoformat()] == ["open"]
+
+
+def test_the_running_order_holds_while_the_meeting_changes_ranks(demo_engine, cfg):
+    """Setting a status changes a case's reasons and so its rank; the cases kept their places only until
+    the next reload, and F8 (the next row) then skipped the case that moved up. The order this session
+    first showed stays; the row itself shows its reasons as they are now."""
+    svc = service(demo_engine, cfg, "aaaa")
+    first = svc.queue().rows
+    order = [r.case_no for r in first]
+    # the highest-ranked case that is not a follow-up and lacks both a coordinator and a plan
+    top = next(r for r in first if not r.follow_up and {"no_coordinator", "no_rehab_plan"} <= set(r.reasons))
+    svc.set_status(top.case_no, "coordinator", "Aktiv")
+    svc.set_status(top.case_no, "rehab_plan", "ja")
+    again = svc.queue().rows
+    assert [r.case_no for r in again] == order
+    now = next(r for r in again if r.case_no == top.case_no)
+    assert not {"no_coordinator", "no_rehab_plan"} & set(now.reasons)
+    # a fresh ranking (another session) puts it lower: the order held, not the ranking
+    fresh = [r.case_no for r in MeetingService(demo_engine, cfg, TODAY, session_id="bbbb").queue().rows]
+    assert fresh.index(top.case_no) > order.index(top.case_no)
+
+
+def test_a_reviewed_case_beyond_the_cap_keeps_its_reasons(demo_engine, cfg):
+    """A follow-up is always on the list; once its actions are done it is ranked like any case and may fall
+    beyond queue.max_cases. Reviewed at this meeting it stays on the list, but it was shown with no
+    reasons at all (an empty Skäl column) while the command line's queue listed them."""
+    svc = service(demo_engine, cfg, "aaaa")
+    rows = svc.queue().rows
+    follow_ups = [r for r in rows if r.follow_up]
+    assert follow_ups, "the demo has follow-ups at this meeting"
+    case = follow_ups[0]
+    svc.set_status(case.case_no, "coordinator", case.coordinator_status or "Kontaktad")  # reviewed here
+    for a in [a for h in view(svc, case.case_no).history for a in h.actions if a.status == "open"]:
+        svc.set_action_status(a.id, "done")
+    capped = cfg.model_copy(deep=True)
+    capped.queue.max_cases = len(follow_ups)  # room for the follow-ups only
+    fresh = MeetingService(demo_engine, capped, TODAY, session_id="bbbb")
+    row = next(r for r in fresh.queue().rows if r.case_no == case.case_no)
+    assert not row.follow_up and row.reasons and "follow_up" not in row.reasons
+    every = MeetingService(demo_engine, capped, TODAY, session_id="cccc").queue(show_all=True).rows
+    assert row.reasons == next(r.reasons for r in every if r.case_no == case.case_no)

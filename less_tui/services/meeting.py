@@ -159,6 +159,8 @@ class MeetingService:
         self.unit_code = unit_code or cfg.unit
         self._episodes: dict[int, tuple[Episode, QueueItem | None]] = {}
         self.meeting: MeetingInfo | None = None
+        # the meeting's running order as this session first ranked it: {case number: place}
+        self._order: dict[int, int] = {}
 
     def _session(self) -> Session:
         return db.session(self.engine)
@@ -234,6 +236,7 @@ class MeetingService:
             eps = views.live_episodes_at(s, pk(unit), self.date, self.cfg.max_gap_days,
                                          [*due, *(r.anchor_certificate_id for r in reviews)])
             items = views.queue_at(s, self.cfg, unit, self.date, eps, due)
+            ranked = {id(it.episode): it for it in items}  # (every case that qualifies, before the cap)
             qualifying = len(items)
             limit = 0 if show_all else self.cfg.queue.max_cases
             if limit:
@@ -247,7 +250,8 @@ class MeetingService:
             anchors = {r.anchor_certificate_id for r in reviews}
             for e in eps:  # reviewed at this meeting but not (or no longer) in the queue
                 if id(e) not in seen and e.cert_ids & anchors:
-                    chosen.append((e, None))
+                    # beyond the cap now (its follow-up done, a status set): still with its reasons
+                    chosen.append((e, ranked.get(id(e))))
             pats = repo.patients_by_id(s, [e.patient_id for e, _ in chosen])
         rows: list[CaseRow] = []
         self._episodes = {}
@@ -264,7 +268,20 @@ class MeetingService:
             )
             rows.append(row)
             self._episodes[row.case_no] = (e, it)
-        return QueueData(info, rows, qualifying)
+        return QueueData(info, self._in_running_order(rows), qualifying)
+
+    def _in_running_order(self, rows: list[CaseRow]) -> list[CaseRow]:
+        """The rows in the order this session first showed them: a status set or an action done during the
+        meeting changes a case's rank, but the cases do not change places under the team's feet (F8 would
+        skip the case that moved up). A case not seen before comes after them, in its rank's order."""
+        if not self._order:
+            self._order = {r.case_no: i for i, r in enumerate(rows)}
+            return rows
+        known = sorted((r for r in rows if r.case_no in self._order), key=lambda r: self._order[r.case_no])
+        new = [r for r in rows if r.case_no not in self._order]
+        for r in new:
+            self._order[r.case_no] = len(self._order)
+        return known + new
 
     def _episode(self, case_no: int) -> tuple[Episode, QueueItem | None]:
         if case_no not in self._episodes:
