@@ -391,8 +391,12 @@ async def test_closed_meeting_is_read_only_from_the_keyboard(demo_engine, cfg):
         await pilot.press("enter")
         d = await on_case(pilot, q.shown_rows[0].case_no)
         assert d.query_one("#plan").read_only
+        notes = []
+        orig = app.notify
+        app.notify = lambda message, *a, **k: (notes.append(str(message)), orig(message, *a, **k))[1]
         await pilot.press(*"abc", "f2")
-        await pilot.pause()
+        # F2 is dimmed in the footer; pressed, it says why nothing opens (it did nothing at all)
+        await until(pilot, lambda: t("dec.readonly") in notes, "the read-only notice")
         assert isinstance(app.screen, DecisionScreen) and d.query_one("#plan").text == d.detail.plan
 
 

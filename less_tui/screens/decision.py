@@ -390,10 +390,18 @@ class DecisionScreen(DataScreen):
             pass
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A closed meeting does not offer a new action in the footer (F2 still says why)."""
+        """A closed meeting does not offer a new action in the footer (F2 still says why: ``on_key``)."""
         if action == "add_action" and self.readonly:
             return None  # shown dimmed, not offered as if it worked
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """The new-action key on a closed meeting: its binding is disabled (dimmed), so the key would do
+        nothing at all; say why instead."""
+        if self.readonly and any(b.action == "add_action" for b in self._bindings.key_to_bindings.get(event.key, ())):
+            event.stop()
+            event.prevent_default()
+            self.notify(t("dec.readonly"), severity="warning", markup=False)
 
     def shown_as_kept(self) -> None:
         """About to be shown again as the kept screen (``LessApp.keep_decision_screen``): what it is styled

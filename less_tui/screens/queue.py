@@ -375,7 +375,8 @@ class QueueScreen(DataScreen):
 
     def action_show_all(self) -> None:
         self.show_all = not self.show_all
-        self.notify(t("queue.all_on") if self.show_all else t("queue.all_off"), timeout=3)
+        self.notify(t("queue.all_on") if self.show_all else t("queue.all_off", n=self.less_app.cfg.queue.max_cases),
+                    timeout=3)
         self.reload()
 
     def action_meetings(self) -> None:
