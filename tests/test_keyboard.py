@@ -728,3 +728,30 @@ async def test_text_typed_in_the_same_read_as_ctrl_q_is_saved_before_the_app_end
         await until(pilot, lambda: not app.is_running, "the app to end")
     reviews, _, _ = db_state(demo_engine, {case_no})
     assert reviews[case_no].plan == "BURST"
+
+
+async def test_a_status_set_on_the_case_updates_its_reasons_at_once(demo_engine, cfg):
+    """REKO and rehab plan set on the decision screen: the reasons line said "ej REKO, ej rehabplan" until
+    the case was left and opened again."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        i, row = next((i, r) for i, r in enumerate(q.shown_rows) if r.coordinator_status == "-"
+                      and {"no_coordinator", "no_rehab_plan"} <= set(r.reasons))
+        await pilot.press(*["down"] * i, "enter")
+        d = await on_case(pilot, row.case_no)
+
+        def facts() -> str:
+            return str(d.query_one("#facts").render())
+
+        assert t("reason.no_coordinator") in facts() and t("reason.no_rehab_plan") in facts()
+        await pilot.press("tab")
+        await focused_is(pilot, "coordinator")
+        await pilot.press("enter", "down", "enter")  # "-" → Kontaktad
+        await until(pilot, lambda: t("reason.no_coordinator") not in facts(), "ej REKO gone")
+        assert t("reason.no_rehab_plan") in facts()
+        await pilot.press("tab", "tab")
+        await focused_is(pilot, "rehab-plan")
+        await pilot.press("space")
+        await until(pilot, lambda: t("reason.no_rehab_plan") not in facts(), "ej rehabplan gone")
+        assert t("reason.long") in facts()  # the other reasons stay

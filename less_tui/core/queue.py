@@ -80,22 +80,35 @@ def rank(
     items: list[QueueItem] = []
     for ep in episodes:
         due = sum(due_by_cert[cid] for cid in ep.cert_ids & due_certs) if due_certs else 0
-        if not ep.ongoing and not due:
-            continue
-        reasons, cp = reasons_for(ep, q) if ep.ongoing else ([], None)
-        if due:
-            reasons.insert(0, "follow_up")
-        # what is due now comes first (follow-up, then a checkpoint reached or passed)
-        reasons.sort(key=lambda r: 0 if r == "follow_up" else (1 if due_now(r, cp) else 2))
-        if not reasons:
-            continue
-        # "several doctors" weighs in once; three or more adds its own weight on top
-        score = sum(weight[r] for r in reasons if r != "follow_up")
-        items.append(QueueItem(ep, reasons, round(score, 2), bool(due), due, cp))
+        it = _item(ep, q, due, weight)
+        if it is not None:
+            items.append(it)
     # follow-ups first, then a checkpoint reached or passed, then by score
     items.sort(key=lambda it: (not it.follow_up, not it.urgent, -it.score, -it.episode.length,
                                it.episode.case_no or 0))
     return items
+
+
+def item_for(ep: Episode, q: QueueSettings, due_actions: int = 0) -> QueueItem | None:
+    """One episode's place in the queue as ``rank`` gives it (its reasons, what is due now first, and its
+    score), or None if it does not qualify: what the decision screen shows after a status set during the
+    meeting changed its reasons."""
+    return _item(ep, q, due_actions, {r: q.weights.of(r) for r in REASONS})
+
+
+def _item(ep: Episode, q: QueueSettings, due: int, weight: Mapping[str, float]) -> QueueItem | None:
+    if not ep.ongoing and not due:
+        return None
+    reasons, cp = reasons_for(ep, q) if ep.ongoing else ([], None)
+    if due:
+        reasons.insert(0, "follow_up")
+    # what is due now comes first (follow-up, then a checkpoint reached or passed)
+    reasons.sort(key=lambda r: 0 if r == "follow_up" else (1 if due_now(r, cp) else 2))
+    if not reasons:
+        return None
+    # "several doctors" weighs in once; three or more adds its own weight on top
+    score = sum(weight[r] for r in reasons if r != "follow_up")
+    return QueueItem(ep, reasons, round(score, 2), bool(due), due, cp)
 
 
 def progress(items: Sequence[QueueItem], decided_case_nos: set[int]) -> tuple[int, int]:

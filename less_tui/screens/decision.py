@@ -938,7 +938,8 @@ class DecisionScreen(DataScreen):
         if self._ready and event.value != self.detail.row.coordinator_status:
             self.detail.row.coordinator_status = str(event.value)
             self.query_one("#facts", Static).update(self.facts_text())
-            self.run_db(self.less_app.service.set_status, self.detail.row.case_no, "coordinator", str(event.value))
+            self.run_db(self.less_app.service.set_status, self.detail.row.case_no, "coordinator", str(event.value),
+                        then=self._reasons_now(self.detail.row))
 
     @on(Select.Changed, "#assessor")
     def assessor_changed(self, event: Select.Changed) -> None:
@@ -951,7 +952,19 @@ class DecisionScreen(DataScreen):
         if self._ready and event.value != self.detail.row.rehab_plan:
             self.detail.row.rehab_plan = event.value
             self.run_db(self.less_app.service.set_status, self.detail.row.case_no, "rehab_plan",
-                        "ja" if event.value else "nej")
+                        "ja" if event.value else "nej", then=self._reasons_now(self.detail.row))
+
+    def _reasons_now(self, row):
+        """After a status is stored: the case's reasons as they are now, on the facts (the "no coordinator"
+        or "no rehab plan" it took away was still shown until the case was left)."""
+
+        def show(reasons: list[str] | None) -> None:
+            if reasons is None or row is not self.detail.row:
+                return  # not ranked by this session, or another case is shown by now
+            row.reasons = reasons
+            self._update_facts()
+
+        return show
 
     def run_db(self, fn, *args, then=None) -> None:
         """A database write off the event loop, through the app's writer (in order; kept and tried again

@@ -20,7 +20,7 @@ from ..config import Config
 from ..core import indicators as ind_core
 from ..core import pnr as pnrmod
 from ..core.episodes import Episode
-from ..core.queue import QueueItem
+from ..core.queue import QueueItem, item_for
 from ..storage import db, repo
 from ..storage.models import CaseReview, Meeting, Unit, pk
 from . import views
@@ -426,12 +426,27 @@ class MeetingService:
             repo.set_action_status(s, action_id, status, self.meeting.id if self.meeting else None)
             s.commit()
 
-    def set_status(self, case_no: int, kind: str, value: str) -> None:
+    def set_status(self, case_no: int, kind: str, value: str) -> list[str] | None:
+        """Record a coordinator status or the rehab plan's ja/nej at this meeting; returns the case's reasons
+        as they are now (a status or a plan takes "no coordinator" or "no rehab plan" away), or None if
+        this service has not ranked the case."""
         self._writable()
         with self._session() as s:
             unit, m, e, _ = self._review(s, case_no)
             repo.record_status(s, pk(unit), e, kind, value, self.date, pk(m))
             s.commit()
+        cached = self._episodes.get(case_no)
+        if cached is None:
+            return None
+        ep, it = cached
+        # the record just written is the episode's latest as of the meeting (what ``build_episodes`` reads)
+        if kind == "coordinator":
+            ep.coordinator_status = value
+        else:
+            ep.rehab_plan = value == "ja"
+        now = item_for(ep, self.cfg.queue, it.due_actions if it else 0)
+        self._episodes[case_no] = (ep, now)
+        return list(now.reasons) if now else []
 
     def set_assessor(self, case_no: int, value: str) -> None:
         self._writable()
