@@ -70,6 +70,7 @@ DEFAULTS: dict[str, str] = {
     "summary_page_up": "pageup",
     # earlier meetings, help, welcome, reopen (meetings.py, help.py, welcome.py, reopen.py)
     "meetings_back": "escape",
+    "meetings_open": "enter",
     "help_close": "escape,question_mark,f1,q",
     "reopen_cancel": "escape",
     # dialogs (dialogs.py) and the drop-down list (widgets/select.py; Textual's own id)

@@ -755,3 +755,44 @@ async def test_a_status_set_on_the_case_updates_its_reasons_at_once(demo_engine,
         await pilot.press("space")
         await until(pilot, lambda: t("reason.no_rehab_plan") not in facts(), "ej rehabplan gone")
         assert t("reason.long") in facts()  # the other reasons stay
+
+
+async def test_the_meetings_list_offers_enter_in_its_footer_and_enter_opens_one(demo_engine, cfg):
+    """The meetings screen's footer said only "esc Tillbaka ? Hjälp" while Enter is how a meeting opens."""
+    from less_tui.screens.meetings import MeetingsScreen
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, MeetingsScreen) and app.screen.rows, "the meetings")
+        await pilot.pause()
+        footer = [s.text for s in app.screen._compositor.render_strips()][-1]
+        assert t("key.open_meeting") in footer, footer
+        earlier = app.screen.rows[-2][0].date  # the meeting before today's (the cursor is on today's)
+        await pilot.press("up", "enter")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None
+                    and app.screen.data.meeting.date == earlier, "the earlier meeting's queue")
+
+
+async def test_the_case_screens_help_names_the_key_that_quits(demo_engine, cfg):
+    """q is typed into the plan; the help (F1) of the decision screen named no way to quit at all."""
+    from textual.binding import Binding
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[0].case_no)
+        await pilot.press("f1")
+        await dialog(pilot, HelpScreen)
+        rows = [row for section in app.screen.sections for row in section.rows]
+        assert [keys for keys, what in rows if what == t("key.quit")] == [app.get_key_display(Binding("ctrl+q", ""))]
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen), "back on the case")
+        await pilot.press("escape")
+        await queue_ready(pilot)
+        await pilot.press("f1")
+        await dialog(pilot, HelpScreen)
+        rows = [row for section in app.screen.sections for row in section.rows]
+        assert [keys for keys, what in rows if what == t("key.quit")] == ["q / ^q"]

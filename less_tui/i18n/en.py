@@ -282,6 +282,7 @@ STRINGS: dict[str, str] = {
     "key.mask": "Masking",
     "key.help": "Help",
     "key.open": "Open",
+    "key.open_meeting": "Open meeting",
     "key.back": "Back",
     "key.filter": "Filter",
     "key.sort": "Sort",

@@ -289,6 +289,7 @@ STRINGS: dict[str, str] = {
     "key.mask": "Maskering",
     "key.help": "Hjälp",
     "key.open": "Öppna",
+    "key.open_meeting": "Öppna mötet",
     "key.back": "Tillbaka",
     "key.filter": "Filtrera",
     "key.sort": "Sortera",

@@ -90,6 +90,8 @@ def _own_rows(app, node, focused=None) -> list[tuple[str, str]]:
         if k.action in ("scroll_top", "scroll_bottom"):
             continue  # shown once, as "Home / End", with the field's keys
         keys = [key.strip() for key in keymap.get(k.id, k.keys).split(",")]
+        if k.action.removeprefix("app.") == "quit" and "ctrl+q" not in keys:
+            keys.append("ctrl+q")  # Textual's own quit key: it works on every screen, also where q is typed text
         if focused is not None and focused is not node:
             keys = [key for key in keys if not focused.check_consume_key(key, key_to_character(key))] or keys
         rows.append((_display(app, ",".join(keys)), k.help_text()))
@@ -135,7 +137,9 @@ def bindings_of(screen) -> list[HelpSection]:
     focused = screen.focused
     own = _own_rows(app, screen, focused)
     seen = {what for _, what in own}
-    own += [row for row in _own_rows(app, app) if row[1] not in seen]
+    own += [row for row in _own_rows(app, app, focused) if row[1] not in seen]
+    if t("key.quit") not in {what for _, what in own}:  # (where q is typed text: the decision screen)
+        own.append((_display(app, "ctrl+q"), t("key.quit")))
     sections = [HelpSection(t("help.app_keys"), own)]
     field: list[tuple[str, str]] = []
     if focused is not None:

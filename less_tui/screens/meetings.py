@@ -12,7 +12,17 @@ from ..widgets.plain import plain
 from ..widgets.screen_title import ScreenTitle
 from ..widgets.row_table import RowTable
 from ..widgets.footer import LessFooter
-from .base import AppKeyRef, DataScreen, KeySpec
+from .base import AppKeyRef, DataScreen, KeySpec, Translated
+
+
+class MeetingTable(Translated, RowTable):
+    """The meetings, one a row; Enter opens the highlighted one (shown in the footer and the help)."""
+
+    KEYS = [KeySpec("enter", "select_cursor", "key.open_meeting", "meetings_open")]
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.translate_bindings()
 
 
 class MeetingsScreen(DataScreen):
@@ -32,7 +42,7 @@ class MeetingsScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
-        yield RowTable(id="meetings")
+        yield MeetingTable(id="meetings")
         yield LessFooter()
 
     def on_mount(self) -> None:
