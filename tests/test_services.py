@@ -111,3 +111,27 @@ def test_a_reviewed_case_beyond_the_cap_keeps_its_reasons(demo_engine, cfg):
     assert not row.follow_up and row.reasons and "follow_up" not in row.reasons
     every = MeetingService(demo_engine, capped, TODAY, session_id="cccc").queue(show_all=True).rows
     assert row.reasons == next(r.reasons for r in every if r.case_no == case.case_no)
+
+
+def test_a_follow_up_done_during_the_meeting_stays_on_the_list(demo_engine, cfg):
+    """Its earlier actions marked done (d), a follow-up is ranked like any case; below the cap it left the
+    meeting's list at the next reload: F8 skipped it and the palette could not find it. A case this
+    session's list has shown stays on it, in its place, with its reasons as they are now."""
+    capped = cfg.model_copy(deep=True)
+    svc = service(demo_engine, capped, "aaaa")
+    rows = svc.queue().rows
+    follow_ups = [r for r in rows if r.follow_up]
+    assert follow_ups
+    capped.queue.max_cases = len(follow_ups)  # room for the follow-ups only: any one done falls beyond it
+    svc = service(demo_engine, capped, "bbbb")
+    order = [r.case_no for r in svc.queue().rows]
+    case = follow_ups[0]
+    for a in [a for h in view(svc, case.case_no).history for a in h.actions if a.status == "open"]:
+        svc.set_action_status(a.id, "done")
+    again = svc.queue().rows
+    assert [r.case_no for r in again] == order
+    row = next(r for r in again if r.case_no == case.case_no)
+    assert not row.follow_up and row.reasons and "follow_up" not in row.reasons
+    # a fresh session's capped list no longer has it (so the test can fail); every case still toggles
+    assert case.case_no not in [r.case_no for r in service(demo_engine, capped, "cccc").queue().rows]
+    assert len(svc.queue(show_all=True).rows) > len(svc.queue().rows) == len(order)

@@ -161,6 +161,8 @@ class MeetingService:
         self.meeting: MeetingInfo | None = None
         # the meeting's running order as this session first ranked it: {case number: place}
         self._order: dict[int, int] = {}
+        # the cases this session's capped list has shown: they stay on it while the meeting goes on
+        self._agenda: set[int] = set()
 
     def _session(self) -> Session:
         return db.session(self.engine)
@@ -248,10 +250,12 @@ class MeetingService:
             chosen: list[tuple[Episode, QueueItem | None]] = [(it.episode, it) for it in items]
             seen = {id(it.episode) for it in items}
             anchors = {r.anchor_certificate_id for r in reviews}
-            for e in eps:  # reviewed at this meeting but not (or no longer) in the queue
-                if id(e) not in seen and e.cert_ids & anchors:
-                    # beyond the cap now (its follow-up done, a status set): still with its reasons
+            for e in eps:  # reviewed at this meeting, or on this session's list, but not (or no longer) in the queue
+                if id(e) not in seen and (e.cert_ids & anchors or (limit and e.case_no in self._agenda)):
+                    # beyond the cap now (its follow-up done, a status set): still on the list, with its reasons
                     chosen.append((e, ranked.get(id(e))))
+            if limit:
+                self._agenda.update(e.case_no for e, _ in chosen if e.case_no)
             pats = repo.patients_by_id(s, [e.patient_id for e, _ in chosen])
         rows: list[CaseRow] = []
         self._episodes = {}
