@@ -135,3 +135,38 @@ def test_a_follow_up_done_during_the_meeting_stays_on_the_list(demo_engine, cfg)
     # a fresh session's capped list no longer has it (so the test can fail); every case still toggles
     assert case.case_no not in [r.case_no for r in service(demo_engine, capped, "cccc").queue().rows]
     assert len(svc.queue(show_all=True).rows) > len(svc.queue().rows) == len(order)
+
+
+def test_a_case_is_reviewed_when_anything_is_recorded_on_it_and_only_then(demo_engine, cfg):
+    """"Reviewed at this meeting" had four definitions: the queue's ✔ (a plan or an action), the summary's
+    count (a plan only), the meetings list (any review row, even one whose plan was cleared) and the minutes
+    (a plan or an action), so a case where the team only set the REKO status or the primary assessor was
+    marked in the queue while it was edited, lost its mark on the next load and was left out of the minutes.
+    Now each counts a case with a plan, an action, the assessor or a status set at the meeting."""
+    from less_tui.services.minutes import gather
+
+    svc = service(demo_engine, cfg, "aaaa")
+    base_minutes = {c.case_no for c in gather(demo_engine, cfg, TODAY).cases}
+    base_summary, base_list = svc.summary().reviewed, dict((m.date, n) for m, n in svc.meetings())[TODAY]
+    assert base_summary == len(base_minutes) == base_list
+    fresh = [r.case_no for r in svc.queue().rows if r.case_no not in base_minutes]
+    status_only, assessor_only, cleared, planned = fresh[:4]
+    svc.set_status(status_only, "coordinator", "Kontaktad")
+    svc.set_assessor(assessor_only, "doctor")
+    _, v = svc.save_plan(cleared, "Ring arbetsgivaren", view(svc, cleared).version)
+    svc.save_plan(cleared, "  \n", v)  # written, then cleared
+    act = svc.add_action(cleared, "Kontakt", "Kerstin", None)
+    svc.delete_action(act.id)  # added, then removed: nothing is on record
+    svc.save_plan(planned, "Avstämningsmöte", view(svc, planned).version)
+    recorded = {status_only, assessor_only, planned}
+
+    minutes = gather(demo_engine, cfg, TODAY)
+    assert {c.case_no for c in minutes.cases} == base_minutes | recorded
+    line = next(c for c in minutes.cases if c.case_no == status_only)
+    assert line.coordinator_status == "Kontaktad" and line.plan == "" and not line.actions
+    again = MeetingService(demo_engine, cfg, TODAY, session_id="bbbb")
+    decided = {r.case_no for r in again.queue().rows if r.decided}
+    assert recorded <= decided and cleared not in decided
+    assert again.summary().reviewed == base_summary + 3
+    assert dict((m.date, n) for m, n in again.meetings())[TODAY] == base_list + 3
+    assert next(m["cases"] for m in admin.meetings(demo_engine, cfg) if m["date"] == TODAY.isoformat()) == base_list + 3

@@ -78,7 +78,7 @@ def meetings(engine: Engine, cfg: Config) -> list[MeetingListed]:
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
         return [{"date": m.date.isoformat(), "status": m.status, "attendees": repo.attendees(m),
-                 "cases": len(repo.reviews_of_meeting(s, pk(m)))} for m in repo.list_meetings(s, pk(unit))]
+                 "cases": len(repo.recorded_reviews(s, pk(m)))} for m in repo.list_meetings(s, pk(unit))]
 
 
 def indicators(engine: Engine, cfg: Config, at: dt.date

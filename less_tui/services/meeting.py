@@ -202,7 +202,7 @@ class MeetingService:
     def meetings(self) -> list[tuple[MeetingInfo, int]]:
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
-            return [(_info(m), len(repo.reviews_of_meeting(s, pk(m)))) for m in repo.list_meetings(s, pk(unit))]
+            return [(_info(m), len(repo.recorded_reviews(s, pk(m)))) for m in repo.list_meetings(s, pk(unit))]
 
     def _meeting_row(self, s: Session, unit: Unit) -> Meeting:
         """The unit's meeting row on this service's date, which ``open`` has made (a meeting is never
@@ -245,8 +245,7 @@ class MeetingService:
                 # what is due now is always on the meeting's list, whatever the cap
                 fu = [it for it in items if it.urgent]
                 items = fu + [it for it in items if not it.urgent][: max(0, limit - len(fu))]
-            decided_anchor = {r.anchor_certificate_id for r in reviews
-                              if r.plan.strip() or repo.actions_of(s, pk(r))}
+            decided_anchor = {r.anchor_certificate_id for r in repo.recorded_reviews(s, pk(m))}
             chosen: list[tuple[Episode, QueueItem | None]] = [(it.episode, it) for it in items]
             seen = {id(it.episode) for it in items}
             anchors = {r.anchor_certificate_id for r in reviews}
@@ -490,7 +489,7 @@ class MeetingService:
                 iset = views.indicators_at(s, self.cfg, unit, self.date)
             hist = [(d, v) for d, v in repo.indicator_history(s, pk(unit)) if d < self.date]
             by_owner: dict[str, list[tuple[int, ActionInfo]]] = {}
-            reviews = repo.reviews_of_meeting(s, pk(m))
+            reviewed = len(repo.recorded_reviews(s, pk(m)))
             for r, a in repo.actions_of_meeting(s, pk(m)):
                 by_owner.setdefault(a.owner or "–", []).append(
                     (r.case_no, ActionInfo(pk(a), a.kind, a.owner, a.due, a.status, m.date)))
@@ -501,7 +500,7 @@ class MeetingService:
                                                            f.action.status, f.meeting.date)) for f in lst]
                     for status, lst in fus.items()}
         return SummaryData(info, iset, hist, by_owner, prev.date if prev else None, last,
-                           reviewed=len([r for r in reviews if r.plan.strip()]))
+                           reviewed=reviewed)
 
     def close(self) -> ind_core.IndicatorSet:
         self._writable()

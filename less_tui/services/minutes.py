@@ -134,15 +134,13 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
             present.show_frozen(iset, repo.frozen(s, meeting_id))
         hist = [(d, v) for d, v in repo.indicator_history(s, unit_id) if d < m.date]
         by_cert = {cid: e for e in eps for cid in e.cert_ids}
-        reviews = repo.reviews_of_meeting(s, meeting_id)
+        reviews = repo.recorded_reviews(s, meeting_id)
         pats = repo.patients_by_id(s, [r.patient_id for r in reviews])
         cases: list[CaseLine] = []
         identities: list[str] = []
         shown: list[tuple[int, int]] = []  # (patient, case) written identified: each is audited
         for r in reviews:
             acts = repo.actions_of(s, pk(r))
-            if not r.plan.strip() and not acts:
-                continue
             p = pats[r.patient_id]
             who = present.patient_label(p.pnr, p.name, masked=not identify)
             if identify:

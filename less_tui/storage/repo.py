@@ -353,6 +353,25 @@ def reviews_of_meeting(s: Session, meeting_id: int) -> list[CaseReview]:
                           .order_by(CaseReview.created_at, CaseReview.id)))
 
 
+def recorded_reviews(s: Session, meeting_id: int) -> list[CaseReview]:
+    """The meeting's reviews where something is on record: a plan, an action, the primary assessor, or a
+    coordinator status or rehab plan set at the meeting. One definition for "reviewed at this meeting":
+    the queue's mark, the summary's count, the meetings list and the minutes all use it (a review row
+    whose plan was cleared and whose actions were removed records nothing)."""
+    reviews = reviews_of_meeting(s, meeting_id)
+    if not reviews:
+        return []
+    with_actions = set(s.scalars(select(Action.review_id).join(CaseReview, CaseReview.id == Action.review_id)
+                                 .where(CaseReview.meeting_id == meeting_id)))
+    with_status = {(p, c) for p, c in s.execute(
+        select(Certificate.patient_id, Certificate.case_no)
+        .join(StatusRecordRow, StatusRecordRow.certificate_id == Certificate.id)
+        .where(StatusRecordRow.meeting_id == meeting_id))}
+    return [r for r in reviews
+            if r.plan.strip() or r.id in with_actions or r.primary_assessor not in ("", "none")
+            or (r.patient_id, r.case_no) in with_status]
+
+
 def review_for(s: Session, meeting_id: int, e: Episode) -> CaseReview | None:
     ids = list(e.cert_ids)
     return s.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id,
