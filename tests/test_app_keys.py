@@ -141,7 +141,9 @@ async def test_the_hidden_queue_is_drawn_again_only_when_shown(demo_engine, cfg)
         render = q.render_table
         q.render_table = lambda: (drawn.append(1), render())[1]
         await pilot.press(*"Plan")
-        await until(pilot, lambda: d._saved_text == "Plan" and case.decided, "saved and marked")
+        # (the queue's rows are loaded anew when the database changes: the case is looked up by its number)
+        await until(pilot, lambda: d._saved_text == "Plan" and next(
+            r for r in q.data.rows if r.case_no == case.case_no).decided, "saved and marked")
         await pilot.press("ctrl+p")
         await until(pilot, lambda: app.screen.query(CommandList), "the palette")
         await pilot.press(*t("cmd.mask"))

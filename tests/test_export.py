@@ -214,3 +214,23 @@ def test_minutes_say_the_reasons_in_the_queues_words(demo_db, lang):
     with_checkpoint = [c for c in m.cases if rows[c.case_no].checkpoint]
     assert with_checkpoint and all(t("reason.checkpoint_plain") not in c.reasons for c in with_checkpoint)
     assert all(f" {rows[c.case_no].checkpoint[0]}" in c.reasons for c in with_checkpoint)
+
+
+def test_every_format_says_what_the_indicators_are_compared_with_and_their_context(demo_engine, cfg, tmp_path):
+    """The Markdown minutes said "Jämfört med mötet 2026-09-23" above the indicators and the episodes behind
+    them below ("Pågående sjukfall …"); the Word and HTML minutes left both lines out."""
+    from docx import Document
+
+    from less_tui.exports import docx, html
+    from less_tui.services.minutes import gather
+
+    m = gather(demo_engine, cfg, dt.date(2026, 10, 23))
+    context = " · ".join(f"{label}: {value}" for label, value in m.context)
+    assert m.previous and "2026-09-23" in m.previous and m.context
+    docx.render(m, tmp_path / "m.docx")
+    words = "\n".join(p.text for p in Document(str(tmp_path / "m.docx")).paragraphs)
+    assert m.previous in words and context in words
+    p = _Text()
+    p.feed(html.render(m))
+    text = "".join(p.parts)
+    assert m.previous in text and context in text

@@ -785,3 +785,31 @@ async def test_the_meetings_list_offers_enter_in_its_footer_and_enter_opens_one(
         await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None
                     and app.screen.data.meeting.date == earlier, "the earlier meeting's queue")
 
+
+
+async def test_a_restarted_app_is_where_the_meeting_was(demo_engine, cfg):
+    """After a killed process or a dropped SSH line the coordinator starts the app again: the queue is in
+    the meeting's running order and the cursor on the case the meeting last opened (said in a notice), so
+    Enter opens it again; a first start has the cursor on the first case."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        assert q.query_one("CaseTable").cursor_row == 0
+        order = [r.case_no for r in q.shown_rows]
+        for _ in range(3):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await on_case(pilot, order[3])
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is q, "the queue again")
+    again = LessApp(cfg, demo_engine, TODAY)
+    notes: list[str] = []
+    orig = again.notify
+    again.notify = lambda message, *a, **k: (notes.append(str(message)), orig(message, *a, **k))[1]
+    async with again.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        assert [r.case_no for r in q.shown_rows] == order
+        await until(pilot, lambda: q.query_one("CaseTable").cursor_row == 3, "the cursor on the case last opened")
+        assert t("queue.resumed", case=order[3]) in notes
+        await pilot.press("enter")
+        await on_case(pilot, order[3])

@@ -188,6 +188,8 @@ def render(m: Minutes, path) -> None:
             doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {t('col.due').lower()} {a.due}",
                               style="List Bullet")
     doc.add_heading(t("min.indicators"), level=1)
+    if m.previous:  # what the change is against ("jämfört med mötet 2026-10-23"), as in the other formats
+        doc.add_paragraph(m.previous)
     heads = m.indicator_headers[:-1]  # no trend column: the chart follows
     rows = [r[:-1] for r in m.indicator_rows]
     table = doc.add_table(rows=1, cols=len(heads))
@@ -200,6 +202,10 @@ def render(m: Minutes, path) -> None:
     _table_font(table, TABLE_PT)
     _set_column_widths(table, column_widths(heads, rows, width_cm, TABLE_PT))
     _keep_together(table)
+    if m.context:
+        doc.add_paragraph(" · ".join(f"{label}: {value}" for label, value in m.context))
+    if m.lower_bound_note:
+        doc.add_paragraph().add_run(m.lower_bound_note).italic = True
     doc.add_picture(io.BytesIO(chart(m, "png")), width=Cm(min(16.0, width_cm)))
     if m.measure_rows:  # the team's own measures, only when configured
         doc.add_heading(t("min.measures"), level=1)

@@ -40,11 +40,17 @@ def render(m: Minutes) -> str:
         P += [f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(t('col.due').lower())} {e(a.due)}</li>"
               for a in acts]
         P.append("</ul>")
-    P.append(f"<h2>{e(t('min.indicators'))}</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in m.indicator_headers)
-             + "</tr>")
+    P.append(f"<h2>{e(t('min.indicators'))}</h2>")
+    if m.previous:  # what the change is against, as in the other formats
+        P.append(f"<p>{e(m.previous)}</p>")
+    P.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in m.indicator_headers) + "</tr>")
     for r in m.indicator_rows:
         P.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>")
     P.append("</table>")
+    if m.context:
+        P.append("<p>" + e(" · ".join(f"{label}: {value}" for label, value in m.context)) + "</p>")
+    if m.lower_bound_note:
+        P.append(f"<p><em>{e(m.lower_bound_note)}</em></p>")
     if m.measure_rows:  # the team's own measures, only when configured
         P.append(f"<h2>{e(t('min.measures'))}</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in m.measure_headers)
                  + "</tr>")

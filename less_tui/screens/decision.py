@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Label, Select, Static, TextArea
 
 from ..core.episodes import COORDINATOR_STATUSES
 from ..core.plaintext import one_line, strip_controls
-from ..i18n import t
+from ..i18n import counted, t
 from ..services.errors import Conflict, ReadOnly
 from ..services.meeting import ASSESSORS, ActionInfo, CaseDetail
 from ..recovery import Recovered
@@ -348,7 +348,8 @@ class DecisionScreen(DataScreen):
         docs = doctors_text(r.doctors, r.lower_bound)
         first = [(f"{t('col.case')} {r.case_no}  {one_line(who)}", "bold"), (f"{r.age}", ""),
                  (f"{r.diagnosis} ({r.chapter})", ""), (f"{r.degree} %", ""),
-                 (f"{docs} {t('col.doctors').lower()}", "bold" if r.doctors >= 2 else ""),
+                 (t("dec.doctors", n=docs) if r.lower_bound else counted("dec.doctors", r.doctors),
+                  "bold" if r.doctors >= 2 else ""),
                  (f"{t('col.coordinator')}: {coordinator_status_text(r.coordinator_status)}", "")]
         # the day number so far and the planned length are named, never two bare numbers
         second = [(t("dec.episode", start=r.start.isoformat(), end=r.end.isoformat()), "")]

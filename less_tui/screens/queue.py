@@ -30,6 +30,7 @@ COLUMNS = [
     ("degree", "col.degree", 6, 84), ("doctors", "col.doctors", 6, 86), ("coordinator", "col.coordinator", 11, 60),
     ("reasons", "col.reasons", 20, 92),
 ]
+COORDINATOR_WIDTH = next(c[2] for c in COLUMNS if c[0] == "coordinator")
 PROJECTOR_HIDE = {"age", "coordinator"}
 SORTS = ["rank", "case", "length", "doctors", "degree", "diagnosis"]
 # the column a sort orders by, marked in its header (ranking is by the reasons' weights)
@@ -164,6 +165,7 @@ class QueueScreen(DataScreen):
 
     def on_queue_screen_loaded(self, msg: Loaded) -> None:
         self._load_attempts = 0
+        first = self.data is None
         self.data = msg.data
         if msg.recovered and not self._told_recovery:
             self._told_recovery = True
@@ -171,7 +173,19 @@ class QueueScreen(DataScreen):
                         markup=False, timeout=15)
         self.less_app.current_queue = msg.data
         self.render_table()
+        if first and msg.data.resume_case is not None:
+            self.resume_at(msg.data.resume_case)
         self.call_after_refresh(self.less_app.release_held_keys)
+
+    def resume_at(self, case_no: int) -> None:
+        """After a restart (a killed process, a dropped line) the cursor is where the meeting was: on the
+        case it last opened, said in a notice."""
+        for i, r in enumerate(self.shown_rows):
+            if r.case_no == case_no:
+                if i:
+                    self.query_one(CaseTable).move_cursor(row=i)
+                    self.notify(t("queue.resumed", case=case_no), markup=False)
+                return
 
     def on_resize(self) -> None:
         if self.data is not None:
@@ -240,9 +254,10 @@ class QueueScreen(DataScreen):
             return Text(f"{r.degree} %", justify="right", style="bold" if r.degree == 100 else "")
         if col == "doctors":
             return Text(doctors_text(r.doctors, r.lower_bound), justify="right", style="bold" if r.doctors >= 3 else "")
-        if col == "coordinator":
-            return Text(coordinator_status_text(r.coordinator_status),
-                        style="" if r.coordinator_status in CONTACT_STATUSES else "dim")
+        if col == "coordinator":  # on the lines it needs ("Lämnas utan / åtgärd"), never cut
+            words = textwrap.wrap(coordinator_status_text(r.coordinator_status), width=COORDINATOR_WIDTH,
+                                  break_long_words=True) or [""]
+            return Text("\n".join(words), style="" if r.coordinator_status in CONTACT_STATUSES else "dim")
         if col == "reasons":
             return self.reasons_cell(r, self.reasons_width)
         return ""
@@ -302,8 +317,9 @@ class QueueScreen(DataScreen):
         for r in self.shown_rows:
             cells = [self.cell(c[0], r) for c in cols]
             lines = 1 + (self.reasons_cell(r, self.reasons_width).plain.count("\n") if "reasons" in fixed else 0)
-            if "patient" in fixed:
-                lines = max(lines, 1 + cells[[c[0] for c in cols].index("patient")].plain.count("\n"))
+            for tall in ("patient", "coordinator"):
+                if tall in fixed:
+                    lines = max(lines, 1 + cells[[c[0] for c in cols].index(tall)].plain.count("\n"))
             table.add_row(*cells, height=max(base, lines))
         legend = self.query_one("#reason-legend", Static)
         legend.display = 0 < self.reasons_width < self.SHORT_BELOW and "reasons" in fixed

@@ -87,6 +87,8 @@ class QueueData:
     meeting: MeetingInfo
     rows: list[CaseRow]
     qualifying: int = 0  # cases with a reason to be discussed; the queue may show fewer (queue.max_cases)
+    # the case the meeting last opened (any session), on this session's first load only: where to resume
+    resume_case: int | None = None
 
     @property
     def decided(self) -> int:
@@ -159,10 +161,12 @@ class MeetingService:
         self.unit_code = unit_code or cfg.unit
         self._episodes: dict[int, tuple[Episode, QueueItem | None]] = {}
         self.meeting: MeetingInfo | None = None
-        # the meeting's running order as this session first ranked it: {case number: place}
+        # the places of the cases shown beyond the meeting's running order (``a``: every case), as this
+        # session first showed them: {case number: place}
         self._order: dict[int, int] = {}
-        # the cases this session's capped list has shown: they stay on it while the meeting goes on
-        self._agenda: set[int] = set()
+        # cases this session added to the running order that are not stored yet (the database was busy)
+        self._unstored: list[int] = []
+        self._resumed = False  # the first load has said where the meeting was
 
     def _session(self) -> Session:
         return db.session(self.engine)
@@ -233,6 +237,10 @@ class MeetingService:
         with self._session() as s:
             unit, m, info = self._unit_meeting(s)
             reviews = repo.reviews_of_meeting(s, pk(m))
+            agenda = repo.agenda(s, pk(m))
+            stored = set(agenda)
+            agenda += [c for c in self._unstored if c not in stored]  # (kept here while the database was busy)
+            on_agenda = set(agenda)
             # the patients with an episode ongoing, a follow-up due or a review at this meeting
             due = repo.open_actions_due(s, pk(unit), self.date)
             eps = views.live_episodes_at(s, pk(unit), self.date, self.cfg.max_gap_days,
@@ -249,13 +257,19 @@ class MeetingService:
             chosen: list[tuple[Episode, QueueItem | None]] = [(it.episode, it) for it in items]
             seen = {id(it.episode) for it in items}
             anchors = {r.anchor_certificate_id for r in reviews}
-            for e in eps:  # reviewed at this meeting, or on this session's list, but not (or no longer) in the queue
-                if id(e) not in seen and (e.cert_ids & anchors or (limit and e.case_no in self._agenda)):
+            for e in eps:  # reviewed at this meeting, or on its list, but not (or no longer) in the queue
+                if id(e) not in seen and (e.cert_ids & anchors or e.case_no in on_agenda):
                     # beyond the cap now (its follow-up done, a status set): still on the list, with its reasons
                     chosen.append((e, ranked.get(id(e))))
-            if limit:
-                self._agenda.update(e.case_no for e, _ in chosen if e.case_no)
+            new = [] if show_all else [e.case_no for e, _ in chosen if e.case_no and e.case_no not in on_agenda]
+            if (new or self._unstored) and not info.closed:
+                # the meeting's running order: stored, so a restart or a second session sees the same
+                agenda = self._store_agenda(s, pk(m), agenda, new)
             pats = repo.patients_by_id(s, [e.patient_id for e, _ in chosen])
+            resume = None
+            if not self._resumed:  # a restarted app (or a second session) finds the case the meeting was on
+                resume = repo.latest_case_view(s, pk(unit), self.date, exclude_session="\0")
+                self._resumed = True
         rows: list[CaseRow] = []
         self._episodes = {}
         for e, it in chosen:
@@ -271,20 +285,38 @@ class MeetingService:
             )
             rows.append(row)
             self._episodes[row.case_no] = (e, it)
-        return QueueData(info, self._in_running_order(rows), qualifying)
+        return QueueData(info, self._in_running_order(rows, agenda), qualifying, resume_case=resume)
 
-    def _in_running_order(self, rows: list[CaseRow]) -> list[CaseRow]:
-        """The rows in the order this session first showed them: a status set or an action done during the
-        meeting changes a case's rank, but the cases do not change places under the team's feet (F8 would
-        skip the case that moved up). A case not seen before comes after them, in its rank's order."""
-        if not self._order:
-            self._order = {r.case_no: i for i, r in enumerate(rows)}
-            return rows
-        known = sorted((r for r in rows if r.case_no in self._order), key=lambda r: self._order[r.case_no])
-        new = [r for r in rows if r.case_no not in self._order]
-        for r in new:
-            self._order[r.case_no] = len(self._order)
-        return known + new
+    def _store_agenda(self, s: Session, meeting_id: int, agenda: list[int], new: list[int]) -> list[int]:
+        """Add ``new`` to the meeting's stored running order (with what an earlier load could not store) and
+        return the order. A database another writer holds (an import) is waited for only briefly: the
+        order then holds in this session and is stored at a later load; the queue is shown either way."""
+        wanted = [*self._unstored, *new]
+        try:
+            with db.short_wait(s):
+                stored = repo.extend_agenda(s, meeting_id, wanted)
+                s.commit()
+        except Exception as e:
+            if not db.is_db_error(e):
+                raise
+            s.rollback()
+            self._unstored = list(dict.fromkeys(wanted))
+            return [*agenda, *(c for c in new if c not in set(agenda))]
+        self._unstored = []
+        return stored
+
+    def _in_running_order(self, rows: list[CaseRow], agenda: list[int]) -> list[CaseRow]:
+        """The rows in the meeting's running order (``agenda``: the order its list first showed them): a
+        status set or an action done during the meeting changes a case's rank, but the cases do not change
+        places under the team's feet (F8 would skip the case that moved up), nor after a restart. A case
+        not on it (every case, ``a``) comes after them, in the order this session first showed it."""
+        place = {c: i for i, c in enumerate(agenda)}
+        listed = sorted((r for r in rows if r.case_no in place), key=lambda r: place[r.case_no])
+        rest = [r for r in rows if r.case_no not in place]
+        for r in rest:
+            self._order.setdefault(r.case_no, len(self._order))
+        rest.sort(key=lambda r: self._order[r.case_no])
+        return listed + rest
 
     def _episode(self, case_no: int) -> tuple[Episode, QueueItem | None]:
         if case_no not in self._episodes:

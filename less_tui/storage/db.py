@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
@@ -16,7 +18,7 @@ from ..i18n import t
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_storage.py checks it against the migrations folder. Opening a
 # database already at this revision needs no Alembic import (faster start on the server).
-HEAD = "0007"
+HEAD = "0008"
 DB_FILE = "less-tui.db"
 
 
@@ -202,6 +204,24 @@ def _at_head(engine: Engine) -> bool:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
     except Exception:
         return False
+
+
+@contextlib.contextmanager
+def short_wait(s: Session, ms: int = 250) -> Iterator[None]:
+    """A write in ``s`` that waits at most ``ms`` for another writer's lock (SQLite's busy timeout, put
+    back afterwards): for a write that may be left for later rather than hold up the screen."""
+    conn = s.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        try:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
+        except Exception:  # (the connection is gone: a new one gets the default)
+            pass
 
 
 def open_engine(url: str, migrate: bool = True, group: str = "") -> Engine:

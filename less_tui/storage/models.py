@@ -123,6 +123,20 @@ class Meeting(SQLModel, table=True):
     created_by: str = ""
 
 
+class AgendaItem(SQLModel, table=True):
+    """The meeting's running order: each case its list has shown, in the order first shown. The cases keep
+    their places while statuses and actions change their ranks, and after a restart (a killed process, a
+    dropped SSH line) or in a second session the team sees the same order; a case shown once stays on the
+    list until the meeting ends."""
+
+    __tablename__ = "meeting_agenda"
+    __table_args__ = (UniqueConstraint("meeting_id", "case_no", name="uq_meeting_agenda_case"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    case_no: int
+    position: int
+
+
 class MeetingIndicator(SQLModel, table=True):
     __tablename__ = "meeting_indicators"
     __table_args__ = (UniqueConstraint("meeting_id", "key", name="uq_meeting_indicator"),)

@@ -15,7 +15,7 @@ from ..core import indicators as ind_core
 from ..core.episodes import Cert, Episode, StatusRecord
 from . import auditlog
 from .auditlog import os_user, ssh_client  # noqa: F401  (used here, and by callers as repo.os_user)
-from .models import (Action, AuditLog, CaseReview, Certificate, Doctor, ImportBatch, Meeting, MeetingIndicator,
+from .models import (Action, AgendaItem, AuditLog, CaseReview, Certificate, Doctor, ImportBatch, Meeting, MeetingIndicator,
                      MeetingReopening, Patient, StatusRecordRow, Unit)
 
 
@@ -351,6 +351,28 @@ def facts_of(e: Episode) -> dict:
 def reviews_of_meeting(s: Session, meeting_id: int) -> list[CaseReview]:
     return list(s.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id)
                           .order_by(CaseReview.created_at, CaseReview.id)))
+
+
+def agenda(s: Session, meeting_id: int) -> list[int]:
+    """The meeting's running order: the case numbers its list has shown, in the order first shown."""
+    return list(s.scalars(select(AgendaItem.case_no).where(AgendaItem.meeting_id == meeting_id)
+                          .order_by(AgendaItem.position, AgendaItem.id)))
+
+
+def extend_agenda(s: Session, meeting_id: int, case_nos: Sequence[int]) -> list[int]:
+    """Add the cases not on the meeting's running order yet after the others, in the order given, and
+    return the whole order. Two sessions adding at once both keep what the other added (a case is on
+    the list once)."""
+    have = agenda(s, meeting_id)
+    known = set(have)
+    new = [c for c in dict.fromkeys(case_nos) if c and c not in known]
+    if not new:
+        return have
+    start = len(have)
+    for i, c in enumerate(new):
+        insert_or_ignore(s, AgendaItem, {"meeting_id": meeting_id, "case_no": c, "position": start + i},
+                         ["meeting_id", "case_no"])
+    return agenda(s, meeting_id)
 
 
 def recorded_reviews(s: Session, meeting_id: int) -> list[CaseReview]:
