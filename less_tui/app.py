@@ -215,6 +215,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             yield SystemCommand(b.description, t("cmd.key", keys=self.get_key_display(b)),
                                 partial(self._palette_action, b.action, active.node))
         if self.service.meeting and not self.service.meeting.closed:
+            yield SystemCommand(t("cmd.attendees"), t("cmd.attendees.help"), self.edit_attendees)
             yield SystemCommand(t("cmd.close"), t("cmd.close.help"), self.close_meeting_from_palette)
         if self.service.meeting and self.service.meeting.closed:
             yield SystemCommand(t("cmd.reopen"), t("cmd.reopen.help"), self.reopen_meeting_from_palette)
@@ -274,6 +275,27 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
         self.push_screen(SupervisionDialog(clock.today(),
                                            [m.name for m in self.cfg.team if m.attendee]), answer)
+
+    def edit_attendees(self) -> None:
+        """Who attends the meeting (the palette): a dialog, then the write queue; the header and the
+        minutes name them."""
+        from .screens.attendees import AttendeesDialog
+
+        info = self.service.meeting
+        if info is None or info.closed:
+            self.notify(t("dec.readonly"), severity="warning")
+            return
+
+        def done(_result) -> None:
+            self.notify(t("att.saved"))
+            if isinstance(self.screen, DataScreen):
+                self.screen.refresh_from_db()
+
+        def answer(names) -> None:
+            if names is not None:
+                self.write(self.service.set_attendees, names, then=done)
+
+        self.push_screen(AttendeesDialog(list(info.attendees), [m.name for m in self.cfg.team]), answer)
 
     def record_training(self) -> None:
         """Record a person's insurance-medicine training (the palette): a dialog, then the write queue."""

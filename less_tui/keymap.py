@@ -73,6 +73,7 @@ DEFAULTS: dict[str, str] = {
     "meetings_open": "enter",
     "help_close": "escape,question_mark,f1,q",
     "reopen_cancel": "escape",
+    "attendees_cancel": "escape",
     # dialogs (dialogs.py) and the drop-down list (widgets/select.py; Textual's own id)
     "confirm_yes": "y,j",
     "confirm_no": "n,escape",

@@ -813,3 +813,31 @@ async def test_a_restarted_app_is_where_the_meeting_was(demo_engine, cfg):
         assert t("queue.resumed", case=order[3]) in notes
         await pilot.press("enter")
         await on_case(pilot, order[3])
+
+
+async def test_the_attendees_are_changed_during_the_meeting_from_the_palette(demo_engine, cfg):
+    """Someone on the roster came after all: the palette's "Ändra deltagare" opens the names in one field;
+    an empty list is refused, Enter saves, and the header and the minutes name them."""
+    from less_tui.screens.attendees import AttendeesDialog
+    from less_tui.services.minutes import gather
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        before = list(app.service.meeting.attendees)
+        late = next(m.name for m in cfg.team if m.name not in before)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandList), "the palette")
+        await pilot.press(*t("cmd.attendees"))
+        await until(pilot, lambda: str(app.screen.query_one(CommandList)._options[0].prompt).startswith(
+            t("cmd.attendees")), "the command first")
+        await pilot.press("enter")
+        d = await dialog(pilot, AttendeesDialog)
+        assert d.query_one("#names").value == ", ".join(before)
+        assert late in str(d.query_one(".attendees-hint").render())  # the roster to copy from
+        await pilot.press("ctrl+u", "enter")  # (emptied) nothing is saved
+        await until(pilot, lambda: str(d.query_one("#attendees-error").render()) == t("att.need_one"), "refused")
+        await pilot.press(*", ".join([*before, late]), "enter")
+        await until(pilot, lambda: app.screen is q and late in str(q.query_one("MeetingHeader").render()),
+                    "the header with the late attendee")
+    assert [n for n, _ in gather(demo_engine, cfg, TODAY).attendees] == [*before, late]

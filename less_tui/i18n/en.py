@@ -781,6 +781,13 @@ STRINGS: dict[str, str] = {
     "sup.overdue": "supervision is overdue: it was due by {date} ({days} ago)",
     "sum.rollout": "The LESS roll-out",
     # supervision from the app
+    "cmd.attendees": "Change attendees",
+    "cmd.attendees.help": "Who is at the meeting (the minutes name them)",
+    "att.title": "Attendees of the meeting",
+    "att.roster": "In the team: {names}",
+    "att.hint": "Names separated by commas · Enter saves · Esc cancels",
+    "att.need_one": "Give at least one attendee",
+    "att.saved": "Attendees saved",
     "cmd.supervision": "Record a supervision",
     "cmd.supervision.help": "Date, length, who led it and who came",
     "cmd.training": "Record a training",

@@ -790,6 +790,13 @@ STRINGS: dict[str, str] = {
     "sup.overdue": "handledningen är försenad: den skulle ha hållits senast {date} ({days} sedan)",
     "sum.rollout": "LESS-införandet",
     # supervision from the app
+    "cmd.attendees": "Ändra deltagare",
+    "cmd.attendees.help": "Vem som är med på mötet (står i protokollet)",
+    "att.title": "Deltagare på mötet",
+    "att.roster": "I teamet: {names}",
+    "att.hint": "Namn åtskilda med komma · Enter sparar · Esc avbryter",
+    "att.need_one": "Ange minst en deltagare",
+    "att.saved": "Deltagarna sparade",
     "cmd.supervision": "Registrera handledning",
     "cmd.supervision.help": "Datum, längd, vem som ledde och vem som kom",
     "cmd.training": "Registrera utbildning",

@@ -483,6 +483,16 @@ class MeetingService:
         self._episodes[case_no] = (ep, now)
         return list(now.reasons) if now else []
 
+    def set_attendees(self, names: list[str]) -> MeetingInfo:
+        """Who attends this meeting (the minutes name them); refused with ``ReadOnly`` once it is closed."""
+        self._writable()
+        with self._session() as s:
+            _, m = self._open_meeting(s)
+            repo.set_attendees(s, pk(m), names)
+            s.commit()
+            self.meeting = _info(m)
+            return self.meeting
+
     def set_assessor(self, case_no: int, value: str) -> None:
         self._writable()
         with self._session() as s:

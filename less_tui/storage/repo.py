@@ -211,6 +211,17 @@ def frozen(s: Session, meeting_id: int) -> dict[str, ind_core.Value]:
     return {r.key: ind_core.Value(r.count, r.denominator) for r in rows}
 
 
+def set_attendees(s: Session, meeting_id: int, names: Sequence[str]) -> Meeting:
+    """Who attends the meeting, as the team says it during the meeting (audited)."""
+    m = s.get(Meeting, meeting_id)
+    if m is None:
+        raise NotFound(f"no meeting {meeting_id}")
+    m.attendees = json.dumps(list(names), ensure_ascii=False)
+    s.add(m)
+    audit(s, "meeting.attendees", m.unit_id, detail=", ".join(names))
+    return m
+
+
 def attendees(m: Meeting) -> list[str]:
     try:
         return list(json.loads(m.attendees or "[]"))
