@@ -214,6 +214,9 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             seen.add(b.description)
             yield SystemCommand(b.description, t("cmd.key", keys=self.get_key_display(b)),
                                 partial(self._palette_action, b.action, active.node))
+        if isinstance(screen, DataScreen):  # the screen's fields by name ("Gå till Rehabplan finns")
+            for label, wid in screen.palette_fields():
+                yield SystemCommand(t("cmd.goto", field=label), t("cmd.goto.help"), partial(screen.focus_field, wid))
         if self.service.meeting and not self.service.meeting.closed:
             yield SystemCommand(t("cmd.attendees"), t("cmd.attendees.help"), self.edit_attendees)
             yield SystemCommand(t("cmd.close"), t("cmd.close.help"), self.close_meeting_from_palette)

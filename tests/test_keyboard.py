@@ -841,3 +841,26 @@ async def test_the_attendees_are_changed_during_the_meeting_from_the_palette(dem
         await until(pilot, lambda: app.screen is q and late in str(q.query_one("MeetingHeader").render()),
                     "the header with the late attendee")
     assert [n for n, _ in gather(demo_engine, cfg, TODAY).attendees] == [*before, late]
+
+
+async def test_the_palette_goes_to_the_decision_fields_by_name(demo_engine, cfg):
+    """Ctrl+P "status" or "rehab" on a case found nothing: the coordinator status, assessment and rehab plan
+    were reached by Tab only. The palette now offers each field by name and puts the cursor there."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[0].case_no)
+
+        def first() -> str:
+            options = app.screen.query_one(CommandList)._options
+            return str(options[0].prompt).split("\n")[0] if options else ""
+
+        for query, wid, label in (("rehabplan", "rehab-plan", "dec.rehab_plan"),
+                                  ("status", "coordinator", "dec.coordinator_status")):
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: app.screen.query(CommandList), "the palette")
+            await pilot.press(*query)
+            await until(pilot, lambda: first().startswith(t("cmd.goto", field=t(label))), f"{label} offered")
+            await pilot.press("enter")
+            await focused_is(pilot, wid)

@@ -788,6 +788,8 @@ STRINGS: dict[str, str] = {
     "att.hint": "Names separated by commas · Enter saves · Esc cancels",
     "att.need_one": "Give at least one attendee",
     "att.saved": "Attendees saved",
+    "cmd.goto": "Go to {field}",
+    "cmd.goto.help": "The cursor there (Tab and Shift+Tab go there too)",
     "cmd.supervision": "Record a supervision",
     "cmd.supervision.help": "Date, length, who led it and who came",
     "cmd.training": "Record a training",

@@ -797,6 +797,8 @@ STRINGS: dict[str, str] = {
     "att.hint": "Namn åtskilda med komma · Enter sparar · Esc avbryter",
     "att.need_one": "Ange minst en deltagare",
     "att.saved": "Deltagarna sparade",
+    "cmd.goto": "Gå till {field}",
+    "cmd.goto.help": "Markören dit (Tab och Skift+Tab går också dit)",
     "cmd.supervision": "Registrera handledning",
     "cmd.supervision.help": "Datum, längd, vem som ledde och vem som kom",
     "cmd.training": "Registrera utbildning",

@@ -396,6 +396,13 @@ class DecisionScreen(DataScreen):
             return None  # shown dimmed, not offered as if it worked
         return True
 
+    def palette_fields(self) -> list[tuple[str, str]]:
+        fields = [(t("dec.plan"), "plan"), (t("dec.actions"), "actions")]
+        if not self.readonly:  # (the statuses cannot be changed on a closed meeting: not offered)
+            fields += [(t("dec.coordinator_status") + " (REKO)", "coordinator"), (t("dec.assessor"), "assessor"),
+                       (t("dec.rehab_plan"), "rehab-plan")]
+        return fields
+
     def on_key(self, event: events.Key) -> None:
         """The new-action key on a closed meeting: its binding is disabled (dimmed), so the key would do
         nothing at all; say why instead."""
