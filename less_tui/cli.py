@@ -46,14 +46,27 @@ class State:
         return self._cfg
 
     def url(self) -> str:
-        from .services.database import resolve_url
+        """The database's URL, refused (exit 2, saying what is expected) when it cannot hold a clinic: a
+        database in memory keeps nothing, and only SQLite files and PostgreSQL (psycopg) are supported."""
+        from .services.database import resolve_url, unusable
 
-        return resolve_url(self.db, self.cfg.database.url)
+        url = resolve_url(self.db, self.cfg.database.url)
+        why = unusable(url)
+        if why:
+            raise UserError(why)
+        return url
 
     def engine(self):
-        from .services.database import open_engine
+        """The database, made when it is new. Only the user data folder is made when missing: a mistyped
+        folder in --db (or the config) is refused, as every other command refuses it."""
+        from .config import user_data_dir
+        from .services.database import open_engine, sqlite_path
 
-        return open_engine(self.url(), group=self.cfg.database.group)
+        url = self.url()
+        path = sqlite_path(url)
+        if path is not None and not path.parent.exists() and path.parent != user_data_dir():
+            raise UserError(t("cli.no_db_folder", folder=path.parent))
+        return open_engine(url, group=self.cfg.database.group)
 
     def existing_engine(self):
         """The database of a command that reads or changes what is there: a SQLite file that does not
@@ -316,11 +329,18 @@ def import_(
             typer.echo(line, err=True)
         n = len(fatal) + len(problems)
         typer.echo(t("cli.import_failed", n=n), err=True)
+        if as_json:
+            typer.echo(_unstored_json(files, parsed, fatal, at, dry_run))
         raise typer.Exit(2)
     for line in problems:
         typer.echo(t("cli.skipped", problem=line), err=True)
-    engine = _dry_run_engine() if dry_run else state.engine()
     total = sum(len(p.rows) for p in parsed)
+    if problems and not total:  # --skip-invalid, and nothing was valid: nothing is stored, not even the files
+        typer.echo(t("cli.nothing_valid"), err=True)
+        if as_json:
+            typer.echo(_unstored_json(files, parsed, fatal, at, dry_run))
+        raise typer.Exit(2)
+    engine = _dry_run_engine() if dry_run else state.engine()
     shown = [0]
 
     def progress(n: int) -> None:
@@ -337,9 +357,9 @@ def import_(
         sys.stderr.write("\n")
     if as_json:
         out = summary.to_json()
+        out["stored"] = not dry_run
         # the rows left out, as data too (a script reading the JSON must not have to parse stderr)
-        out["problems"] = [{"file": p.file, "line": p.line, "column": p.column, "message": p.message,
-                            "text": str(p)} for pr in parsed for p in pr.problems]
+        out["problems"] = _problems_json(parsed, [])
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         ongoing = ", ".join(f"{k}: {v}" for k, v in summary.ongoing_episodes.items())
@@ -350,9 +370,33 @@ def import_(
             typer.echo(t("cli.dry_run"))
     if any(p.kind == "rehabstod" for p in parsed) and not as_json:
         typer.echo(t("ctx.lower_bound"))
-    if problems and summary.rows_read and not summary.valid_rows:  # --skip-invalid, and nothing was valid
-        typer.echo(t("cli.nothing_valid"), err=True)
-        raise typer.Exit(2)
+
+
+def _problems_json(parsed, fatal: list[str]) -> list[dict]:
+    """Every problem as data: file, line, column (None where there is none), message and the line printed."""
+    import re
+
+    out = []
+    for text in fatal:  # a file that could not be read at all: "FILE:LINE:COLUMN: message"
+        m = re.match(r"(.*):(\d+):(\d+): (.*)\Z", text, re.S)
+        file, line, column, message = (m.group(1), int(m.group(2)) or None, int(m.group(3)) or None, m.group(4)) \
+            if m else (None, None, None, text)
+        out.append({"file": file, "line": line, "column": column, "message": message, "text": text})
+    out += [{"file": p.file, "line": p.line, "column": p.column, "message": p.message, "text": str(p)}
+            for pr in parsed for p in pr.problems]
+    return out
+
+
+def _unstored_json(files, parsed, fatal: list[str], at: dt.date, dry_run: bool) -> str:
+    """The JSON of an import that stored nothing (a bad row without --skip-invalid, a file that could not
+    be read, no valid row): the counts read, nothing new, and every problem."""
+    rows_read = sum(p.rows_read for p in parsed)
+    valid = sum(len(p.rows) for p in parsed)
+    return json.dumps({
+        "files": [str(f) for f in files], "as_of": at.isoformat(), "rows_read": rows_read, "valid_rows": valid,
+        "invalid_rows": rows_read - valid, "new_certificates": 0, "known_certificates": 0, "patients": 0,
+        "new_patients": 0, "status_records": 0, "ongoing_episodes": {}, "dry_run": dry_run, "stored": False,
+        "problems": _problems_json(parsed, fatal)}, ensure_ascii=False, indent=2)
 
 
 def _dry_run_engine():
@@ -746,15 +790,17 @@ def doctor(db: Optional[str] = DbOpt):
 
 
 @app.command()
-def backup(dest: Path = typer.Argument(..., help="A new file, or a folder for a dated file."),
+def backup(dest: str = typer.Argument(..., help="A new file, or a folder for a dated file."),
            db: Optional[str] = DbOpt):
     """A consistent copy of the live SQLite database (safe while people work in it)."""
     from .services.database import AdminError, backup as do_backup
 
     _db_option(db)
     url = state.url()
+    if dest.endswith(("/", os.sep)) and not Path(dest).is_dir():  # a folder was meant: never a file named so
+        raise UserError(t("file.no_folder", path=dest, folder=dest.rstrip("/" + os.sep) or dest))
     try:
-        info = do_backup(url, dest)
+        info = do_backup(url, Path(dest))
     except AdminError as e:
         raise UserError(str(e)) from None
     typer.echo(t("cli.backup_done", path=info["path"], revision=info["revision"],
@@ -969,12 +1015,20 @@ def main() -> None:
     from .services.errors import DatabaseError
 
     try:
-        command()(prog_name="less-tui")
-    except SystemExit:
+        try:
+            command()(prog_name="less-tui")
+        finally:
+            sys.stdout.flush()  # (a closed pipe is found here, not at exit where it could not be handled)
+    except SystemExit as e:
+        if e.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            sys.exit(141)  # Typer's answer to a closed pipe (EPIPE) is 1, the code of an internal error here
         raise
     except KeyboardInterrupt:
         sys.stderr.write(t("cli.interrupted") + "\n")
         sys.exit(130)
+    except BrokenPipeError:  # the reader went first (`less-tui queue | head`): quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except (UserError, FileTargetError) as e:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)

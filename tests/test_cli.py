@@ -269,5 +269,56 @@ def test_skip_invalid_json_lists_the_problems_and_nothing_valid_exits_2(tmp_path
     assert out["problems"] and all({"file", "line", "column", "message", "text"} <= set(x) for x in out["problems"])
     assert out["problems"][0]["text"] in p.stderr  # the same problem as on stderr
     assert "Traceback" not in p.stderr
+    # "inget sparades" held for the certificates while the file's import batch was stored anyway
+    assert out["stored"] is False and not db.exists()
+    # without --skip-invalid the JSON is there too (a script reads stdout): nothing stored, every problem
+    p = cli("import", "--db", str(db), "--json", str(bad), str(tmp_path / "missing.csv"))
+    assert p.returncode == 2 and not db.exists()
+    out = json.loads(p.stdout)
+    assert out["stored"] is False and out["new_certificates"] == 0
+    missing = next(x for x in out["problems"] if x["file"] == str(tmp_path / "missing.csv"))
+    assert missing["line"] is None and missing["text"] in p.stderr
+    assert any(x["file"] == str(bad) and x["line"] for x in out["problems"])
     ok = cli("import", "--db", str(db), "--skip-invalid", "--json", str(SAMPLES / "intyg-exempel.csv"))
-    assert ok.returncode == 0 and json.loads(ok.stdout)["problems"] == []
+    assert ok.returncode == 0 and json.loads(ok.stdout)["problems"] == [] and json.loads(ok.stdout)["stored"]
+
+
+def test_the_command_line_refuses_what_cannot_hold_a_clinic(tmp_path):
+    """Each of these exited 0 (or 1, an internal error) and stored nothing or the wrong thing: a database in
+    memory (the import said it stored 16 certificates), a mistyped folder in --db (made, folders and all),
+    an unknown kind of database, a year 9999 or 0206 (a crash at the next step), a backup to a folder that
+    does not exist (a file named like it)."""
+    sample = str(SAMPLES / "intyg-exempel.csv")
+    for url in ("sqlite://", "sqlite:///", "sqlite:///:memory:"):
+        p = cli("--db", url, "import", sample)
+        assert p.returncode == 2 and "databas i minnet" in p.stderr, (url, p.stderr)
+    for url in ("mysql://x@y/z", "http://example.com/x"):
+        p = cli("--db", url, "queue")
+        assert p.returncode == 2 and "bara SQLite-filer" in p.stderr and "Error" not in p.stderr, (url, p.stderr)
+    missing = tmp_path / "no" / "such" / "x.db"
+    p = cli("--db", str(missing), "import", sample)
+    assert p.returncode == 2 and f"mappen {missing.parent} finns inte" in p.stderr
+    assert not (tmp_path / "no").exists()
+    db = tmp_path / "x.db"
+    cli("--db", str(db), "import", sample, check=True)
+    for args in (("import", sample, "--as-of", "9999-12-31"), ("meeting", "new", "--date", "0206-11-23"),
+                 ("export", "--meeting", "9999-12-31")):
+        p = cli("--db", str(db), *args)
+        assert p.returncode == 2 and "förväntade ett datum ÅÅÅÅ-MM-DD (år 1900–2199)" in p.stderr, (args, p.stderr)
+    p = cli("--db", str(db), "backup", str(tmp_path / "nodir") + "/")
+    assert p.returncode == 2 and "finns inte" in p.stderr and not (tmp_path / "nodir").exists()
+
+
+def test_a_reader_that_closed_the_pipe_ends_the_command_quietly(tmp_path):
+    """`less-tui queue | head -1` exited 1, the code for an internal error, when head had gone: now 141, as
+    a tool stopped by the closed pipe (SIGPIPE), and nothing on stderr."""
+    db = tmp_path / "x.db"
+    cli("--db", str(db), "import", str(SAMPLES / "intyg-exempel.csv"), check=True)
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before the first line is written
+    try:
+        p = subprocess.run([sys.executable, "-m", "less_tui", "--db", str(db), "queue", "--at", "2026-11-23"],
+                           stdout=w, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(w)
+    assert p.returncode == 141 and p.stderr == "", (p.returncode, p.stderr)

@@ -235,3 +235,20 @@ def test_an_import_keeps_its_memory_to_the_rows(tmp_path):
     code, kib = map(int, out.stdout.split()[-2:])
     assert code == 0, out.stderr
     assert kib < 180 * 1024, f"peak RSS {kib // 1024} MB"
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["all-or-nothing", "skip-invalid"])
+def test_a_quote_closed_rows_later_stops_the_file_and_names_the_lines(tmp_path, skip):
+    """A quote opened in a name and closed four rows later made those rows text in one cell: the row was
+    refused for its line break, and with --skip-invalid the rows it swallowed were neither stored nor
+    named (exit 0, one certificate stored of five). Now the file stops, saying which lines were one cell."""
+    path = tmp_path / "quote.csv"
+    rows = [f"{PNR};Sara Olsson;F32.1;2026-0{m}-01;2026-0{m}-20;100;Anna Berg" for m in range(1, 7)]
+    rows[1] = rows[1].replace("Sara Olsson", '"Sara Olsson')
+    rows[5] = rows[5].replace("Anna Berg", 'Anna "Berg')
+    path.write_text(";".join(H) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    p = cli("import", "--db", str(db), str(path), *(["--skip-invalid"] if skip else []), env=ENV)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert f"{path}:3:2: ett citattecken" in p.stderr and "raderna 3–7 lästes som en enda cell" in p.stderr
+    assert _count(db) == 0

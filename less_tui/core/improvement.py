@@ -25,7 +25,14 @@ def iso_date(text: str) -> dt.date:
     s = text.strip()
     if not _ISO_DATE.fullmatch(s):
         raise ValueError(text)
-    return dt.date.fromisoformat(s)
+    d = dt.date.fromisoformat(s)
+    if not FIRST_YEAR <= d.year <= LAST_YEAR:  # a typo (0206 for 2026) or 9999: no meeting or certificate then
+        raise ValueError(text)
+    return d
+
+
+# the years a date of this work can have; beyond them a date is a typo (and a year after 9999 does not exist)
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 class EndBeforeStart(ValueError):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from sqlalchemy.engine import Engine, make_url
 
 from ..config import Config
+from ..i18n import t
 from ..storage import admin as _admin
 from ..storage import db as _db
 from ..storage.admin import AdminError as AdminError
@@ -21,7 +22,7 @@ from ..storage.db import DatabaseError as DatabaseError
 if TYPE_CHECKING:
     from ..storage.importing import Summary as ImportSummary
 
-__all__ = ["DB_FILE", "AdminError", "DatabaseError", "resolve_url", "sqlite_path", "database_file", "shown",
+__all__ = ["DB_FILE", "AdminError", "DatabaseError", "resolve_url", "unusable", "sqlite_path", "database_file", "shown",
            "open_engine", "memory_engine", "import_files", "backup", "check_backup", "restore", "migrate"]
 
 
@@ -29,6 +30,23 @@ def resolve_url(db: str | None, config_url: str = "") -> str:
     """The database's URL: ``--db PATH|URL``, else $LESS_TUI_DB, else the config's, else the user
     data dir's ``less-tui.db``."""
     return _db.resolve_url(db, config_url)
+
+
+def unusable(url: str) -> str:
+    """Why ``url`` cannot hold a clinic's database, in words ("" when it can): a database in memory keeps
+    nothing; only SQLite files and PostgreSQL through psycopg (``postgresql+psycopg://``) are supported."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return t("dberr.bad_url", db=url)
+    backend, _, driver = u.drivername.partition("+")  # (from the text: no dialect is loaded for an unknown one)
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return t("dberr.memory", db=url) if _db.sqlite_path(url) is None else ""
+    if backend == "postgresql" and driver in ("", "psycopg"):  # (psycopg is SQLAlchemy's default for it)
+        return ""
+    return t("dberr.unsupported", db=u.render_as_string(hide_password=True))
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -253,7 +253,7 @@ class MeetingService:
                 # what is due now is always on the meeting's list, whatever the cap
                 fu = [it for it in items if it.urgent]
                 items = fu + [it for it in items if not it.urgent][: max(0, limit - len(fu))]
-            decided_anchor = {r.anchor_certificate_id for r in repo.recorded_reviews(s, pk(m))}
+            decided_anchor = {r.anchor_certificate_id for r in repo.recorded_reviews(s, pk(m), reviews)}
             chosen: list[tuple[Episode, QueueItem | None]] = [(it.episode, it) for it in items]
             seen = {id(it.episode) for it in items}
             anchors = {r.anchor_certificate_id for r in reviews}

@@ -386,12 +386,14 @@ def extend_agenda(s: Session, meeting_id: int, case_nos: Sequence[int]) -> list[
     return agenda(s, meeting_id)
 
 
-def recorded_reviews(s: Session, meeting_id: int) -> list[CaseReview]:
+def recorded_reviews(s: Session, meeting_id: int, reviews: list[CaseReview] | None = None) -> list[CaseReview]:
     """The meeting's reviews where something is on record: a plan, an action, the primary assessor, or a
     coordinator status or rehab plan set at the meeting. One definition for "reviewed at this meeting":
     the queue's mark, the summary's count, the meetings list and the minutes all use it (a review row
-    whose plan was cleared and whose actions were removed records nothing)."""
-    reviews = reviews_of_meeting(s, meeting_id)
+    whose plan was cleared and whose actions were removed records nothing). ``reviews``: the meeting's
+    reviews, when the caller has read them already."""
+    if reviews is None:
+        reviews = reviews_of_meeting(s, meeting_id)
     if not reviews:
         return []
     with_actions = set(s.scalars(select(Action.review_id).join(CaseReview, CaseReview.id == Action.review_id)
