@@ -70,6 +70,9 @@ async def test_edit_in_one_session_shows_in_the_other(shared_engine, cfg):
         t0 = time.monotonic()
         shown = await wait_until([pa, pb], lambda: db.query_one("#plan").text == "Remiss till psykolog")
         assert shown, f"not shown in the other session after {time.monotonic() - t0:.1f} s"
+        # typing on in b goes after a's text, not in front of it (the cursor went to the start)
+        await pb.press(*list(" ok"))
+        assert await wait_until([pa, pb], lambda: db.query_one("#plan").text == "Remiss till psykolog ok")
         # a new action in b shows in a's form too
         db.app.service.add_action(case_no, "Kontakt med arbetsgivare", "Kerstin Bronner", None)
         assert await wait_until([pa, pb], lambda: len(da.detail.actions) == 1)

@@ -1105,7 +1105,14 @@ class DecisionScreen(DataScreen):
         if version != self.version and plan != self._saved_text and not dirty:
             # someone else saved and nothing typed here is unsaved: show their text
             self._ready = False
-            area.text = plan
+            row, col = area.cursor_location
+            at_end = area.cursor_location == area.document.end
+            area.text = plan  # (puts the cursor at the start: typing on would go in front of their text)
+            if at_end:
+                area.move_cursor(area.document.end)
+            else:  # the same place, as far as the new text reaches
+                row = min(row, area.document.line_count - 1)
+                area.move_cursor((row, min(col, len(area.document.get_line(row)))))
             self._saved_text = plan
             self.version = version
             self.call_after_refresh(self._set_ready)
