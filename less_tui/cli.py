@@ -453,9 +453,12 @@ def meeting_new(
     d = _date(date, "--date")
     for name in attendee or []:  # typed text is only text: no escape sequence reaches a screen later
         _plain_option("--attendee", name)
+    names = [" ".join(n.split()) for n in attendee or []]
+    if not all(names):
+        raise UserError(t("sup.empty_name"))
     engine = state.existing_engine()
     try:
-        admin.new_meeting(engine, cfg, d, attendee or None)
+        admin.new_meeting(engine, cfg, d, names or None)
     except MeetingExists:
         raise UserError(t("cli.meeting_exists", date=d.isoformat(), unit=cfg.unit)) from None
     typer.echo(t("cli.meeting_created", date=d.isoformat(), unit=cfg.unit))
@@ -641,6 +644,8 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     _db_option(db)
     cfg = state.cfg
     d = _date(at, "--at")
+    if limit < 0:
+        raise UserError(t("cli.bad_limit", value=limit))
     engine = state.existing_engine()
     listed = admin.queue(engine, cfg, d, limit, identify)
     items = [x.item for x in listed]

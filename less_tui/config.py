@@ -101,7 +101,7 @@ def _between(low: int, high: int):
 
 
 def _at_least(low: int):
-    def check(v: int) -> int:
+    def check(v):
         if v < low:
             raise PydanticCustomError("at_least", "too small", {"low": low, "value": v})
         return v
@@ -157,7 +157,7 @@ class Actions(Section):
 
 
 class Meeting(Section):
-    length_minutes: int
+    length_minutes: Annotated[int, _at_least(1)]
     cadence_months: Annotated[int, _at_least(1)]
 
 
@@ -165,14 +165,17 @@ class Episodes(Section):
     max_gap_days: Annotated[int, _between(0, 90)]
 
 
+Weight = Annotated[float, _at_least(0)]  # (a negative weight would rank a case lower for a reason to discuss it)
+
+
 class QueueWeights(Section):
-    several_doctors: float
-    three_plus_doctors: float
-    long: float
-    full_time: float
-    no_coordinator: float
-    no_rehab_plan: float
-    checkpoint: float
+    several_doctors: Weight
+    three_plus_doctors: Weight
+    long: Weight
+    full_time: Weight
+    no_coordinator: Weight
+    no_rehab_plan: Weight
+    checkpoint: Weight
 
     def of(self, reason: str) -> float:
         """The weight of a queue reason (0 for a reason without one, such as a follow-up)."""
@@ -180,12 +183,12 @@ class QueueWeights(Section):
 
 
 class QueueSettings(Section):
-    max_cases: int
-    min_days: int
-    full_time_days: int
-    contact_after_days: int
-    plan_after_days: int
-    checkpoint_window_days: int
+    max_cases: Annotated[int, _at_least(0)]  # (0: every case)
+    min_days: Annotated[int, _at_least(0)]
+    full_time_days: Annotated[int, _at_least(0)]
+    contact_after_days: Annotated[int, _at_least(0)]
+    plan_after_days: Annotated[int, _at_least(0)]
+    checkpoint_window_days: Annotated[int, _at_least(0)]
     weights: QueueWeights
 
 

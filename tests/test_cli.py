@@ -322,3 +322,15 @@ def test_a_reader_that_closed_the_pipe_ends_the_command_quietly(tmp_path):
     finally:
         os.close(w)
     assert p.returncode == 141 and p.stderr == "", (p.returncode, p.stderr)
+
+
+def test_a_negative_limit_and_an_empty_attendee_are_refused(tmp_path):
+    db = tmp_path / "x.db"
+    cli("--db", str(db), "import", str(SAMPLES / "intyg-exempel.csv"), check=True)
+    p = cli("--db", str(db), "queue", "--limit", "-1")
+    assert p.returncode == 2 and "--limit: hittade -1" in p.stderr
+    p = cli("--db", str(db), "meeting", "new", "--date", "2026-12-01", "--attendee", "Kerstin", "--attendee", " ")
+    assert p.returncode == 2 and "får inte vara tomt" in p.stderr
+    cli("--db", str(db), "meeting", "new", "--date", "2026-12-01", "--attendee", "  Sara   Lind ", check=True)
+    listed = json.loads(cli("--db", str(db), "meeting", "list", "--json", check=True).stdout)
+    assert [m["attendees"] for m in listed if m["date"] == "2026-12-01"] == [["Sara Lind"]]

@@ -68,3 +68,19 @@ def test_catalogues_have_the_same_keys():
     from less_tui.i18n import en, sv
 
     assert set(sv.STRINGS) == set(en.STRINGS)
+
+
+@pytest.mark.parametrize("section, key, value", [
+    ("queue", "max_cases", -5), ("queue", "min_days", -3), ("meeting", "length_minutes", 0),
+    ("queue.weights", "long", -100.0)])
+def test_a_setting_that_makes_no_sense_is_refused(section, key, value):
+    """A negative cap was taken as "every case", a negative weight ranked a case lower for a reason to bring
+    it up, a meeting of 0 minutes: each accepted without a word."""
+    data: dict = {}
+    node = data
+    for part in section.split("."):
+        node = node.setdefault(part, {})
+    node[key] = value
+    with pytest.raises(C.ConfigError) as e:
+        C.validate(data)
+    assert f"'{section}.{key}'" in str(e.value) and "minst" in str(e.value)

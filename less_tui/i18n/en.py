@@ -407,6 +407,7 @@ STRINGS: dict[str, str] = {
     "act.key_back": "Back to the field",
     "key.dismiss_menu": "Close the list",
     # cli messages
+    "cli.bad_limit": "--limit: found {value}, expected a number of cases, 0 or more (0: all)",
     "cli.bad_date": "{option}: found {value}, expected a date YYYY-MM-DD (years 1900–2199)",
     "cli.bad_lang": "--lang: found {value}, expected sv or en",
     "cli.needs_terminal": "the meeting app needs a terminal: connect with `ssh -t`, or give a command (less-tui --help)",

@@ -416,6 +416,7 @@ STRINGS: dict[str, str] = {
     "act.key_back": "Tillbaka till fältet",
     "key.dismiss_menu": "Stäng listan",
     # cli messages
+    "cli.bad_limit": "--limit: hittade {value}; förväntade ett antal ärenden, 0 eller fler (0: alla)",
     "cli.bad_date": "{option}: hittade {value}; förväntade ett datum ÅÅÅÅ-MM-DD (år 1900–2199)",
     "cli.bad_lang": "--lang: hittade {value}; förväntade sv eller en",
     "cli.needs_terminal": "mötesappen behöver en terminal: anslut med `ssh -t`, eller ge ett kommando (less-tui --help)",
