@@ -74,8 +74,21 @@ def check_target(path: Path, *, overwrite: bool = True) -> Path:
     return path
 
 
-def _reason(e: OSError) -> str:
-    return e.strerror or type(e).__name__
+_ERRNO_KEYS = {"EACCES": "oserr.denied", "EPERM": "oserr.denied", "ENOENT": "oserr.missing", "EROFS": "oserr.read_only",
+               "ENOSPC": "oserr.full", "EDQUOT": "oserr.full", "EISDIR": "oserr.is_folder", "ENOTDIR": "oserr.not_folder",
+               "EEXIST": "oserr.exists", "ENAMETOOLONG": "oserr.too_long", "EIO": "oserr.io"}
+
+
+def os_reason(e: OSError) -> str:
+    """Why the system refused, in the interface's language ("åtkomst nekad", "disken är full"); an error
+    without words of its own is said as the system says it."""
+    import errno
+
+    key = _ERRNO_KEYS.get(errno.errorcode.get(e.errno or 0, ""))
+    return t(key) if key else (e.strerror or type(e).__name__)
+
+
+_reason = os_reason
 
 
 def new_file(path: Path, mode: int = 0o600, gid: int | None = None) -> tuple[Path, int]:

@@ -536,3 +536,21 @@ async def test_the_app_says_so_when_the_export_folder_is_a_symlink(demo_engine, 
         assert app.is_running and isinstance(app.screen, SummaryScreen)
     assert list(elsewhere.iterdir()) == []
     assert app.return_code in (None, 0)
+
+
+def test_the_systems_refusal_is_said_in_the_interfaces_language():
+    """`export -o /sys/x.md` said "kan inte skriva: Permission denied": the system's words, in English."""
+    import errno
+
+    from less_tui.i18n import set_language
+    from less_tui.safefile import os_reason
+
+    try:
+        set_language("sv")
+        assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "åtkomst nekad"
+        assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "disken är full"
+        assert os_reason(OSError(errno.ELOOP, "Too many levels")) == "Too many levels"  # no words of its own
+        set_language("en")
+        assert os_reason(OSError(errno.EROFS, "Read-only file system")) == "the file system is read-only"
+    finally:
+        set_language("sv")

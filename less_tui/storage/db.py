@@ -104,7 +104,7 @@ def _prepare_sqlite_file(path: Path, group: str = "") -> None:
 def _create_new(path: Path, mode: int) -> None:
     """A new database file, never through a symlink (a dangling one planted at the path is refused,
     not followed to create a file where it points)."""
-    from ..safefile import NOFOLLOW, FileTargetError, check_target
+    from ..safefile import NOFOLLOW, FileTargetError, check_target, os_reason
 
     check_target(path)
     try:
@@ -112,7 +112,7 @@ def _create_new(path: Path, mode: int) -> None:
     except FileExistsError:  # made meanwhile (another session starting): SQLite opens it
         check_target(path)
     except OSError as e:
-        raise FileTargetError(t("file.cannot_write", path=path, reason=e.strerror or type(e).__name__)) from None
+        raise FileTargetError(t("file.cannot_write", path=path, reason=os_reason(e))) from None
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
