@@ -159,5 +159,5 @@ def test_a_database_error_in_the_report_is_one_line_and_exit_2(demo_db, monkeypa
     monkeypatch.setattr(views, "overview_at", failing)  # (a forked worker has it too)
     p = cli("indicators", "--all-units", "--workers", workers, "--db", str(demo_db))
     assert p.returncode == 2, p.stderr
-    assert "kunde inte läsa vårdenheternas siffror" in p.stderr and "database is locked" in p.stderr
+    assert "kunde inte läsa vårdenheternas siffror" in p.stderr and "databasen är låst" in p.stderr
     assert "Traceback" not in p.stderr + p.stdout and len(p.stderr.strip().splitlines()) == 1

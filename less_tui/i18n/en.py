@@ -322,6 +322,7 @@ STRINGS: dict[str, str] = {
     # the database busy, locked, full or gone; the meeting closed elsewhere
     "db.locked": "the database is locked by someone else writing",
     "db.full": "the disk is full",
+    "db.auth": "the database refused the user or password",
     "db.gone": "no connection to the database",
     "dec.not_saved": "Not saved yet – {reason}. The text stays here; trying again in {seconds} s.",
     "dec.not_saved_stay": "The plan is not saved yet – stay here, it is saved as soon as the database answers.",

@@ -330,6 +330,7 @@ STRINGS: dict[str, str] = {
     # the database busy, locked, full or gone; the meeting closed elsewhere
     "db.locked": "databasen är låst av någon annan som skriver",
     "db.full": "disken är full",
+    "db.auth": "databasen godtog inte användaren eller lösenordet",
     "db.gone": "ingen kontakt med databasen",
     "dec.not_saved": "Inte sparat ännu – {reason}. Texten finns kvar; försöker igen om {seconds} s.",
     "dec.not_saved_stay": "Planen är inte sparad ännu – stanna kvar, den sparas så snart databasen svarar.",

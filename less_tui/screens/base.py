@@ -178,16 +178,7 @@ def db_trouble(err: BaseException) -> str:
     """What is wrong with the database, in the user's language, as a short phrase."""
     from ..services.errors import db_reason
 
-    raw = db_reason(err)
-    low = raw.lower()
-    if "locked" in low or "busy" in low or "lock timeout" in low:
-        return t("db.locked")
-    if "full" in low or "no space" in low or "quota" in low:
-        return t("db.full")
-    if any(w in low for w in ("connect", "closed", "terminat", "shut down", "shutdown", "refused", "broken",
-                              "server", "recovery mode")):
-        return t("db.gone")
-    return raw
+    return db_reason(err)  # (locked, full and out of reach are said in words there)
 
 
 class DataScreen(Translated, Screen):

@@ -48,9 +48,20 @@ def is_db_error(err: BaseException | None) -> bool:
 
 
 def db_reason(err: BaseException) -> str:
-    """The database's own words, one short line (never the SQL or its parameters)."""
+    """What is wrong with the database, one short line in the user's language: locked, full or out of
+    reach said in words, anything else in the database's own words (never the SQL or its parameters)."""
     orig = getattr(err, "orig", None) or err
     line = next((ln.strip() for ln in str(orig).splitlines() if ln.strip()), type(orig).__name__)
+    low = line.lower()
+    if "locked" in low or "busy" in low or "lock timeout" in low:
+        return t("db.locked")
+    if "full" in low or "no space" in low or "quota" in low:
+        return t("db.full")
+    if any(w in low for w in ("connect", "closed", "terminat", "shut down", "shutdown", "refused", "broken",
+                              "server", "recovery mode")):
+        return t("db.gone")
+    if "password authentication failed" in low or "no password supplied" in low:
+        return t("db.auth")
     return line if len(line) <= 80 else line[:79] + "…"
 
 
@@ -239,7 +250,8 @@ def open_engine(url: str, migrate: bool = True, group: str = "") -> Engine:
             raise
         shown = make_url(url).render_as_string(hide_password=True)
         first = str(e).splitlines()[0] if str(e) else ""
-        raise DatabaseError(t("dberr.cannot_open", db=shown, error=f"{type(e).__name__}: {first}")) from e
+        error = db_reason(e) if is_db_error(e) else f"{type(e).__name__}: {first}"
+        raise DatabaseError(t("dberr.cannot_open", db=shown, error=error)) from e
 
 
 def session(engine: Engine) -> Session:
