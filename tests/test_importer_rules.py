@@ -134,13 +134,14 @@ def test_personnummer_forms_that_are_taken(raw, want):
 @pytest.mark.parametrize("raw, fragment", [
     ("", "tom, förväntade ett personnummer"),
     ("19760306-4193", "Luhn"),  # wrong check digit
-    ("19760230-4193", "Luhn"),  # the right check digit for a day that does not exist
+    ("19760230-4193", "datumet 1976-02-30 finns inte"),  # the right check digit for a day that does not exist
+    ("19800808-0007", "födelsenumret 000"),  # a serial number never given
     ("19760366-4190", "Luhn"),  # a samordningsnummer with a wrong check digit
     ("1.9820101E+11", "Excel"),
     ("19760306-419", "inget personnummer"),
     ("abc", "inget personnummer"),
     ("１９７６０３０６-４１９２", "U+FF11"),  # full-width digits never make a second patient
-], ids=["empty", "check-digit", "no-such-day", "samordning-check-digit", "excel", "short", "letters", "full-width"])
+], ids=["empty", "check-digit", "no-such-day", "serial-000", "samordning-check-digit", "excel", "short", "letters", "full-width"])
 def test_personnummer_forms_that_are_refused_say_why(raw, fragment):
     with pytest.raises(PnrError) as e:
         pnrmod.normalize(raw, AS_OF)

@@ -92,7 +92,7 @@ def test_swedish_cli_output_has_no_english(db, tmp_path):
     every = "\n".join(seen)
     # the import problems keep FILE:LINE:COLUMN: and name the column as the file's header has it
     assert f"{MALFORMED / 'many_bad_rows.csv'}:4:6: Grad: hittade '110'; förväntade 25, 50, 75 eller 100" in every
-    assert f"{bad_en}:2:1: personal_id: '19760306-4193' klarar inte personnummerkontrollen" in every
+    assert f"{bad_en}:2:1: personal_id: '19760306-4193': kontrollsiffran (den sista) stämmer inte" in every
     assert f"{bad_en}:2:6: degree: hittade '60%'" in every
     assert f"{no_degree_en}:1:0: rubrikraden saknar kolumnen degree (eller Grad)" in every
     assert f"{MALFORMED / 'missing_required_column.csv'}:1:0: rubrikraden saknar kolumnen Grad (eller degree)" in every
@@ -112,7 +112,7 @@ def test_lang_en_gives_english_import_problems_and_messages(db, tmp_path):
     p = cli("--lang", "en", "import", "--db", str(db), str(many), str(bad_en), str(no_degree_en), env=ENV)
     assert p.returncode == 2
     assert f"{many}:4:6: Grad: found '110', expected 25, 50, 75 or 100" in p.stderr
-    assert f"{bad_en}:2:1: personal_id: '19760306-4193' fails the personnummer check" in p.stderr
+    assert f"{bad_en}:2:1: personal_id: '19760306-4193': the check digit (the last one) does not match" in p.stderr
     assert f"{no_degree_en}:1:0: header is missing the required column degree (or Grad)" in p.stderr
     assert "problem(s); nothing was stored." in p.stderr
     assert "hittade" not in p.stderr and "förväntade" not in p.stderr

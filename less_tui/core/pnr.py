@@ -50,11 +50,24 @@ def normalize(raw: str, as_of: dt.date) -> str:
     try:
         p = personnummer.parse(full)
     except PersonnummerException:
-        raise PnrError(t("pnr.luhn", value=f"'{s}'")) from None
+        raise PnrError(_why_not(full, f"'{s}'")) from None
     birth = p.get_date()
     if birth > as_of:
         raise PnrError(t("pnr.born_later", value=f"'{s}'", as_of=as_of.isoformat()))
     return full
+
+
+def _why_not(full: str, value: str) -> str:
+    """Which part of ``YYYYMMDD-NNNC`` the personnummer library refused: the date (a samordningsnummer's day
+    is the day plus 60), the serial number 000, or the check digit."""
+    day = int(full[6:8])
+    try:
+        dt.date(int(full[:4]), int(full[4:6]), day - 60 if day > 60 else day)
+    except ValueError:
+        return t("pnr.bad_date", value=value, date=f"{full[:4]}-{full[4:6]}-{full[6:8]}")
+    if full[9:12] == "000":
+        return t("pnr.serial_000", value=value)
+    return t("pnr.luhn", value=value)
 
 
 def birth_date(pnr: str) -> dt.date:

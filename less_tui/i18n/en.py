@@ -641,7 +641,9 @@ STRINGS: dict[str, str] = {
     "pnr.odd_digit": "{value} has the digit {char} ({code}), which is not 0-9; expected YYYYMMDD-NNNN in ASCII digits",
     "pnr.excel": "{value} looks like a number mangled by Excel (scientific notation); expected YYYYMMDD-NNNN — format the column as text before saving",
     "pnr.not_pnr": "{value} is not a personnummer; expected YYYYMMDD-NNNN, YYYYMMDDNNNN or YYMMDD-NNNN",
-    "pnr.luhn": "{value} fails the personnummer check (Luhn checksum or date)",
+    "pnr.bad_date": "{value}: the date {date} does not exist (in a samordningsnummer the day is plus 60)",
+    "pnr.serial_000": "{value}: the serial number 000 is not used in personnummer",
+    "pnr.luhn": "{value}: the check digit (the last one) does not match the others (Luhn)",
     "pnr.born_later": "{value} has a birth date after the as-of date {as_of}",
     # the improvement work and the year's report
     "rep.title": "Improvement work {year} – {clinic}",

@@ -650,7 +650,9 @@ STRINGS: dict[str, str] = {
     "pnr.odd_digit": "{value} har siffran {char} ({code}), som inte är 0-9; förväntade ÅÅÅÅMMDD-NNNN med ASCII-siffror",
     "pnr.excel": "{value} ser ut som ett tal som Excel har förvanskat (grundpotensform); förväntade ÅÅÅÅMMDD-NNNN — formatera kolumnen som text innan filen sparas",
     "pnr.not_pnr": "{value} är inget personnummer; förväntade ÅÅÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN eller ÅÅMMDD-NNNN",
-    "pnr.luhn": "{value} klarar inte personnummerkontrollen (Luhn-kontrollsiffran eller datumet)",
+    "pnr.bad_date": "{value}: datumet {date} finns inte (i ett samordningsnummer är dagen plus 60)",
+    "pnr.serial_000": "{value}: födelsenumret 000 används inte i personnummer",
+    "pnr.luhn": "{value}: kontrollsiffran (den sista) stämmer inte med de andra siffrorna (Luhn)",
     "pnr.born_later": "{value} har ett födelsedatum efter importens datum {as_of}",
     # the improvement work and the year's report
     "rep.title": "Förbättringsarbete {year} – {clinic}",
