@@ -57,15 +57,19 @@ class State:
         return url
 
     def engine(self):
-        """The database, made when it is new. Only the user data folder is made when missing: a mistyped
-        folder in --db (or the config) is refused, as every other command refuses it."""
+        """The database, made when it is new, with its own folder if need be (owner-only, or the team
+        group's); a path whose folders are missing further up (``/nonexistent/dir/x.db``) is a typo, refused.
+        The user data folder is made whatever is missing."""
         from .config import user_data_dir
         from .services.database import open_engine, sqlite_path
 
         url = self.url()
         path = sqlite_path(url)
-        if path is not None and not path.parent.exists() and path.parent != user_data_dir():
-            raise UserError(t("cli.no_db_folder", folder=path.parent))
+        if path is not None and not path.parent.parent.exists() and path.parent != user_data_dir():
+            missing = path.parent.parent
+            while not missing.parent.exists():
+                missing = missing.parent
+            raise UserError(t("cli.no_db_folder", folder=missing))
         return open_engine(url, group=self.cfg.database.group)
 
     def existing_engine(self):

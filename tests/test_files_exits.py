@@ -253,10 +253,10 @@ def test_doctor_does_not_make_the_database_it_checks(tmp_path):
 
 
 def test_import_may_create_the_database(tmp_path):
-    """In a folder that is there: a mistyped folder is refused, not made (the other commands refuse it too)."""
-    p = cli("import", "--db", str(tmp_path / "new" / "x.db"), str(SAMPLES / "intyg-exempel.csv"), env=ENV)
-    assert p.returncode == 2 and "finns inte" in p.stderr and not (tmp_path / "new").exists()
-    db = tmp_path / "x.db"
+    """With its own folder; folders missing further up are a typo, refused and not made."""
+    p = cli("import", "--db", str(tmp_path / "no" / "new" / "x.db"), str(SAMPLES / "intyg-exempel.csv"), env=ENV)
+    assert p.returncode == 2 and f"mappen {tmp_path / 'no'} finns inte" in p.stderr and not (tmp_path / "no").exists()
+    db = tmp_path / "new" / "x.db"
     cli("import", "--db", str(db), str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
     assert db.exists()
     q = cli("queue", "--db", str(db), "--json", env=ENV)

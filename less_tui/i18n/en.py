@@ -514,7 +514,7 @@ STRINGS: dict[str, str] = {
     "dberr.bad_url": "{db} is not a database URL; give a SQLite file (a path) or postgresql+psycopg://user@host/database",
     "dberr.memory": "{db} is a database in memory: nothing is kept there; give a SQLite file (a path) or postgresql+psycopg://…",
     "dberr.unsupported": "{db}: only SQLite files (a path) and PostgreSQL through psycopg (postgresql+psycopg://user@host/database) are supported",
-    "cli.no_db_folder": "the folder {folder} does not exist; make it first or correct the path in --db (only the user data folder is made by itself)",
+    "cli.no_db_folder": "the folder {folder} does not exist; make it first or correct the path in --db (the database's own folder is made if missing, no more)",
     "dberr.cannot_open": "cannot open database {db}: {error}",
     "adm.backup_sqlite_only": "backup copies a SQLite database; for PostgreSQL use pg_dump (see the README)",
     "adm.no_database": "{path}: no such database",

@@ -523,7 +523,7 @@ STRINGS: dict[str, str] = {
     "dberr.bad_url": "{db} är ingen databas-URL; ange en SQLite-fil (en sökväg) eller postgresql+psycopg://användare@värd/databas",
     "dberr.memory": "{db} är en databas i minnet: ingenting sparas där; ange en SQLite-fil (en sökväg) eller postgresql+psycopg://…",
     "dberr.unsupported": "{db}: bara SQLite-filer (en sökväg) och PostgreSQL genom psycopg (postgresql+psycopg://användare@värd/databas) stöds",
-    "cli.no_db_folder": "mappen {folder} finns inte; skapa den först eller rätta sökvägen i --db (bara användarens datamapp skapas av sig själv)",
+    "cli.no_db_folder": "mappen {folder} finns inte; skapa den först eller rätta sökvägen i --db (databasens egen mapp görs om den saknas, inte fler)",
     "dberr.cannot_open": "kan inte öppna databasen {db}: {error}",
     "adm.backup_sqlite_only": "backup kopierar en SQLite-databas; för PostgreSQL, använd pg_dump (se README)",
     "adm.no_database": "{path}: databasen finns inte",
