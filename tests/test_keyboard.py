@@ -835,6 +835,8 @@ async def test_the_attendees_are_changed_during_the_meeting_from_the_palette(dem
         d = await dialog(pilot, AttendeesDialog)
         assert d.query_one("#names").value == ", ".join(before)
         assert late in str(d.query_one(".attendees-hint").render())  # the roster to copy from
+        await pilot.press(*f", {late}")  # typed after the names there (the field came with them all selected)
+        await until(pilot, lambda: d.query_one("#names").value == ", ".join([*before, late]), "added at the end")
         await pilot.press("ctrl+u", "enter")  # (emptied) nothing is saved
         await until(pilot, lambda: str(d.query_one("#attendees-error").render()) == t("att.need_one"), "refused")
         await pilot.press(*", ".join([*before, late]), "enter")

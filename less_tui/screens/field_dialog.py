@@ -61,7 +61,8 @@ class FieldDialog(Translated, ModalScreen[Any]):
                 yield Static(self.question(), markup=False)
             with Horizontal(id=f"{p}-field", classes="one-field"):
                 yield Label(self.label(), markup=False)
-                yield Input(self.initial(), id=self.FIELD_ID, compact=True)
+                # (typing adds to what is there: the whole text selected on focus was replaced by the first key)
+                yield Input(self.initial(), id=self.FIELD_ID, compact=True, select_on_focus=False)
             yield Static("", id=f"{p}-error", classes="field-error", markup=False)
             for hint in self.hints():
                 yield Static(hint, classes=f"{p}-hint field-hint", markup=False)
