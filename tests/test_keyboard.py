@@ -780,6 +780,9 @@ async def test_the_meetings_list_offers_enter_in_its_footer_and_enter_opens_one(
         await pilot.pause()
         footer = [s.text for s in app.screen._compositor.render_strips()][-1]
         assert t("key.open_meeting") in footer, footer
+        # every date whole on the screen (the columns were once drawn as wide as their headers: "2026")
+        screen_text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert all(m.date.isoformat() in screen_text for m, _ in app.screen.rows[-5:]), screen_text
         earlier = app.screen.rows[-2][0].date  # the meeting before today's (the cursor is on today's)
         await pilot.press("up", "enter")
         await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.data is not None
@@ -858,11 +861,33 @@ async def test_the_palette_goes_to_the_decision_fields_by_name(demo_engine, cfg)
             options = app.screen.query_one(CommandList)._options
             return str(options[0].prompt).split("\n")[0] if options else ""
 
-        for query, wid, label in (("rehabplan", "rehab-plan", "dec.rehab_plan"),
-                                  ("status", "coordinator", "dec.coordinator_status")):
+        for query, wid, label in (("rehab", "rehab-plan", "dec.rehab_plan"),
+                                  ("status", "coordinator", "dec.goto_coordinator"),
+                                  ("bedöm", "assessor", "dec.assessor")):
             await pilot.press("ctrl+p")
             await until(pilot, lambda: app.screen.query(CommandList), "the palette")
             await pilot.press(*query)
             await until(pilot, lambda: first().startswith(t("cmd.goto", field=t(label))), f"{label} offered")
             await pilot.press("enter")
             await focused_is(pilot, wid)
+
+
+async def test_the_summary_says_how_many_cases_were_reviewed_as_the_queue_marks_them(demo_engine, cfg):
+    """The README promised the summary's count of reviewed cases; the summary showed none."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        case = q.shown_rows[0].case_no
+        await pilot.press("enter")
+        d = await on_case(pilot, case)
+        await pilot.press(*"Plan")
+        await until(pilot, lambda: d._saved_text == "Plan", "saved")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is q and next(r for r in q.data.rows if r.case_no == case).decided,
+                    "the queue's mark")
+        marked = q.data.decided
+        assert marked >= 1
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "the summary")
+        head = str(app.screen.query_one("#summary-head").render())
+        assert (t("sum.reviewed", n=marked) if marked != 1 else t("sum.reviewed_1")) in head, head

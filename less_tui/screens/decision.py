@@ -399,7 +399,8 @@ class DecisionScreen(DataScreen):
     def palette_fields(self) -> list[tuple[str, str]]:
         fields = [(t("dec.plan"), "plan"), (t("dec.actions"), "actions")]
         if not self.readonly:  # (the statuses cannot be changed on a closed meeting: not offered)
-            fields += [(t("dec.coordinator_status") + " (REKO)", "coordinator"), (t("dec.assessor"), "assessor"),
+            # (REKO-status: "rehab" is the rehab plan's first word, the coordinator status's too in Swedish)
+            fields += [(t("dec.goto_coordinator"), "coordinator"), (t("dec.assessor"), "assessor"),
                        (t("dec.rehab_plan"), "rehab-plan")]
         return fields
 

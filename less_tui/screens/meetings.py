@@ -58,11 +58,15 @@ class MeetingsScreen(DataScreen):
         self.rows = msg.rows
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for key, label in (("date", "col.date"), ("status", "col.status"), ("cases", "col.reviewed"),
-                           ("att", "col.attendees")):
-            table.add_column(t(label), key=key)
-        table.add_rows([[m.date.isoformat(), t("word.closed") if m.closed else t("word.open"), str(n),
-                         plain(", ".join(m.attendees))] for m, n in self.rows])  # names: text, never markup
+        rows = [[m.date.isoformat(), t("word.closed") if m.closed else t("word.open"), str(n),
+                 plain(", ".join(m.attendees))] for m, n in self.rows]  # names: text, never markup
+        # each column as wide as its widest cell, said outright: left to the table, they were once drawn as
+        # wide as their headers only ("2026", "Kerstin B") and the dates could not be told apart
+        for i, (key, label) in enumerate((("date", "col.date"), ("status", "col.status"), ("cases", "col.reviewed"),
+                                          ("att", "col.attendees"))):
+            width = max([len(t(label)), *(len(r[i]) if isinstance(r[i], str) else r[i].cell_len for r in rows)])
+            table.add_column(t(label), key=key, width=width)
+        table.add_rows(rows)
         for i, (m, _) in enumerate(self.rows):
             if m.date == self.less_app.service.date:
                 table.move_cursor(row=i)

@@ -15,7 +15,7 @@ from textual_plotext import PlotextPlot
 from ..core.indicators import INDICATOR_KEYS, sparkline
 from ..core.plaintext import one_line
 from ..core.text import median, pct
-from ..i18n import t
+from ..i18n import counted, t
 from ..services.meeting import SummaryData
 from ..present import delta, followup_dates, previous_share_text, share_text, sick_share_lines, target_text
 from ..widgets.screen_title import ScreenTitle
@@ -168,6 +168,7 @@ class SummaryScreen(DataScreen):
         head = Text()
         head.append(f"{self.less_app.cfg.clinic_name} · {t('queue.meeting', date=m.date.isoformat())}", style="bold")
         head.append("  ·  " + (t("cli.previous", date=d.last_meeting.isoformat()) if d.last_meeting else t("cli.no_previous")))
+        head.append("  ·  " + counted("sum.reviewed", d.reviewed))  # (the queue's ✔, the minutes' cases)
         if m.closed:
             head.append("  ·  " + t("sum.closed"), style="bold reverse")
         self.query_one("#summary-head", Static).update(head)
