@@ -15,6 +15,7 @@ from less_tui.app import LessApp
 from less_tui.core import text
 from less_tui.core.indicators import Indicator, Value
 from less_tui.i18n import CATALOGUES, set_language
+from less_tui.screens.queue import SORTS
 from less_tui.screens.summary import SummaryScreen
 from test_keyboard import queue_ready, until
 
@@ -274,3 +275,17 @@ async def test_the_sorted_column_is_marked_in_its_header(demo_engine, cfg):
         assert not header("reasons").endswith("▼")
         days = [r.day for r in q.shown_rows]
         assert days == sorted(days, reverse=True)
+
+
+async def test_at_80x24_the_sorted_column_stays_on_screen_with_its_arrow(demo_engine, cfg):
+    """At 80x24 the queue drops the Grad column; sorted by degree, nothing on screen said how the rows were
+    ordered. The column sorted by stays, marked."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        q = await queue_ready(pilot)
+        table = q.query_one("#cases")
+        assert "degree" not in table.columns  # (dropped for room)
+        for _ in range(SORTS.index("degree")):  # ranking → … → degree
+            await pilot.press("o")
+        await until(pilot, lambda: "degree" in table.columns and str(table.columns["degree"].label).endswith("▼"),
+                    "the degree column, marked")

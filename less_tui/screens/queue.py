@@ -198,9 +198,10 @@ class QueueScreen(DataScreen):
         masked = self.less_app.masked
         def need(cs):
             return sum((self.PATIENT_WIDTH if (c[0] == "patient" and not masked) else c[2]) + 2 for c in cs) + 2
+        # the column the queue is sorted by stays, with its arrow (sorted by a hidden Grad, nothing said how)
+        keep = {"case", "patient", "reasons", SORT_COLUMN[self.sort_key][0]}
         while need(cols) > width and len(cols) > 4:
-            drop = min((c for c in cols if c[0] not in ("case", "patient", "reasons")), key=lambda c: c[3],
-                       default=None)
+            drop = min((c for c in cols if c[0] not in keep), key=lambda c: c[3], default=None)
             if drop is None:
                 break
             cols.remove(drop)
