@@ -374,21 +374,20 @@ def _csv_records(path: Path, file: str, scan: _CsvScan) -> Iterator[tuple[int, l
             start = prev + 1
             prev = reader.line_num
             if prev > start:  # a quoted cell with a line break ("Li\nNy": a row problem, as any control character)
-                if any(isinstance(c, str) and ("\n" in c or "\r" in c) and delim in c for c in rec):
-                    # … that holds the separator too: the rows after it were read into that cell
-                    raise _open_quote(file, start, prev, rec)
+                swallowed = _swallowing_cell(rec, delim)
+                if swallowed:  # … that holds the separator too: the rows after it were read into that cell
+                    raise ImportFailed(f"{file}:{start}:{swallowed}: " + t("imp.open_quote", first=start, last=prev))
                 yield start, rec, True
                 continue
             yield start, rec, scan.controls
 
 
-def _open_quote(file: str, start: int, end: int, rec: list[Any]) -> ImportFailed:
-    """A record spanning lines ``start``–``end``: a quote opened in a cell and closed lines later (most often
-    never meant: the rows between became text in one cell). It stops the whole file, ``--skip-invalid``
-    too, since the rows it swallowed would otherwise be neither stored nor named."""
-    column = next((i + 1 for i, c in enumerate(rec) if isinstance(c, str) and ("\n" in c or "\r" in c)
-                   and any(d in c for d in ";,\t")), 0)
-    return ImportFailed(f"{file}:{start}:{column}: " + t("imp.open_quote", first=start, last=end))
+def _swallowing_cell(rec: list[Any], delim: str) -> int:
+    """The column (from 1) of a cell holding a line break and the separator, else 0: a quote opened there and
+    closed lines later (most often never meant: the rows between became text in one cell). It stops the
+    whole file, ``--skip-invalid`` too, since the rows it swallowed would otherwise be neither stored nor named."""
+    return next((i + 1 for i, c in enumerate(rec)
+                 if isinstance(c, str) and ("\n" in c or "\r" in c) and delim in c), 0)
 
 
 def _csv_error(path: Path, file: str, scan: _CsvScan, delim: str, start: int, at: int) -> ImportFailed:
