@@ -252,3 +252,23 @@ def test_a_quote_closed_rows_later_stops_the_file_and_names_the_lines(tmp_path, 
     assert p.returncode == 2, p.stdout + p.stderr
     assert f"{path}:3:2: ett citattecken" in p.stderr and "raderna 3–7 lästes som en enda cell" in p.stderr
     assert _count(db) == 0
+
+
+@pytest.mark.parametrize("where", ["last-row", "earlier-row"])
+def test_a_quote_never_closed_stops_the_file_and_says_so(tmp_path, where):
+    """A quote opened in the last row's name (or earlier, never closed) made the rest of the file one cell:
+    the last row was refused with five 'empty' cells (diagnosis, dates, degree, doctor), which pointed away
+    from the cause, and an earlier row's was said to close "on line 7", the end of the file. Now the file
+    stops at the cell the quote opened in, saying that it is never closed."""
+    path = tmp_path / "quote.csv"
+    rows = [f"{PNR};Sara Olsson;F32.1;2026-0{m}-01;2026-0{m}-20;100;Anna Berg" for m in range(1, 7)]
+    at = 5 if where == "last-row" else 1
+    rows[at] = rows[at].replace("Sara Olsson", '"Sara Olsson')
+    path.write_text(";".join(H) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    p = cli("import", "--db", str(db), str(path), "--skip-invalid", env=ENV)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert f"{path}:{at + 2}:2: ett citattecken" in p.stderr, p.stderr
+    assert f"stängs aldrig: resten av filen från rad {at + 2}" in p.stderr
+    assert "tom, förväntade" not in p.stderr
+    assert _count(db) == 0

@@ -376,10 +376,27 @@ def _csv_records(path: Path, file: str, scan: _CsvScan) -> Iterator[tuple[int, l
             if prev > start:  # a quoted cell with a line break ("Li\nNy": a row problem, as any control character)
                 swallowed = _swallowing_cell(rec, delim)
                 if swallowed:  # … that holds the separator too: the rows after it were read into that cell
-                    raise ImportFailed(f"{file}:{start}:{swallowed}: " + t("imp.open_quote", first=start, last=prev))
+                    raise ImportFailed(f"{file}:{start}:{swallowed}: " + _open_quote(reader, rec, start, prev))
                 yield start, rec, True
                 continue
+            if rec and rec[-1][-1:] in ("\n", "\r") and delim in rec[-1]:
+                # one line whose last cell ends in its own line break: a quote opened there and never closed
+                # (the file ended inside it), so the rest of the line became that one cell
+                raise ImportFailed(f"{file}:{start}:{len(rec)}: " + t("imp.open_quote_eof", first=start))
             yield start, rec, scan.controls
+
+
+def _open_quote(reader, rec: list[Any], start: int, last: int) -> str:
+    """What a cell that swallowed lines ``start``–``last`` is told: the quote closed on line ``last``, or
+    never (the file ended inside the cell)."""
+    if rec[-1][-1:] in ("\n", "\r"):
+        try:
+            next(reader)
+        except StopIteration:
+            return t("imp.open_quote_eof", first=start)
+        except csv.Error:
+            pass
+    return t("imp.open_quote", first=start, last=last)
 
 
 def _swallowing_cell(rec: list[Any], delim: str) -> int:

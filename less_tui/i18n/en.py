@@ -590,6 +590,7 @@ STRINGS: dict[str, str] = {
     "imp.utf16": "UTF-16 text, which is not read; expected UTF-8 or Windows-1252 (in Excel: Save as CSV UTF-8)",
     "imp.binary": "a binary file, expected CSV text or an XLSX workbook",
     "imp.open_quote": "a quote (\") opens in this cell and closes only on line {last}: lines {first}–{last} were read as one cell; close the quote where the cell ends or remove it (nothing is imported until it is fixed, not with --skip-invalid either)",
+    "imp.open_quote_eof": "a quote (\") opens in this cell and is never closed: the rest of the file from line {first} was read as one cell; close the quote where the cell ends or remove it (nothing is imported until it is fixed, not with --skip-invalid either)",
     "imp.not_text": "not UTF-8 or Windows-1252 text; expected a CSV file",
     "imp.mixed": "this line is {enc} text, but line {first_line} is {first_enc}; the file mixes two encodings (was it put together from two files?). Expected one encoding: save the whole file again as CSV UTF-8",
     "imp.bad_xlsx": "not a readable XLSX workbook ({kind})",

@@ -599,6 +599,7 @@ STRINGS: dict[str, str] = {
     "imp.utf16": "UTF-16-text, som inte läses; förväntade UTF-8 eller Windows-1252 (i Excel: Spara som CSV UTF-8)",
     "imp.binary": "en binär fil; förväntade CSV-text eller en XLSX-arbetsbok",
     "imp.open_quote": "ett citattecken (\") öppnas i cellen men stängs först på rad {last}: raderna {first}–{last} lästes som en enda cell; stäng citattecknet där cellen slutar eller ta bort det (inget importeras förrän det är rättat, inte heller med --skip-invalid)",
+    "imp.open_quote_eof": "ett citattecken (\") öppnas i cellen men stängs aldrig: resten av filen från rad {first} lästes som en enda cell; stäng citattecknet där cellen slutar eller ta bort det (inget importeras förrän det är rättat, inte heller med --skip-invalid)",
     "imp.not_text": "varken UTF-8- eller Windows-1252-text; förväntade en CSV-fil",
     "imp.mixed": "den här raden är {enc}-text, men rad {first_line} är {first_enc}; filen blandar två teckenkodningar (är den ihopsatt av två filer?). Förväntade en enda teckenkodning: spara hela filen igen som CSV UTF-8",
     "imp.bad_xlsx": "inte en läsbar XLSX-arbetsbok ({kind})",
