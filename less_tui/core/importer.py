@@ -386,7 +386,7 @@ def _csv_records(path: Path, file: str, scan: _CsvScan) -> Iterator[tuple[int, l
             yield start, rec, scan.controls
 
 
-def _open_quote(reader, rec: list[Any], start: int, last: int) -> str:
+def _open_quote(reader: Iterator[list[str]], rec: list[Any], start: int, last: int) -> str:
     """What a cell that swallowed lines ``start``–``last`` is told: the quote closed on line ``last``, or
     never (the file ended inside the cell)."""
     if rec[-1][-1:] in ("\n", "\r"):
