@@ -491,6 +491,49 @@ def validate(raw: dict[str, Any], path: str = "config.toml") -> Config:
     return cfg
 
 
+# tomllib's messages (Python 3.11–3.13) and the catalogue's words for them; one not listed is shown as it is
+_TOML_WORDS = [
+    (r"Expected '\]' at the end of a table declaration", "toml.table_end"),
+    (r"Expected '\]\]' at the end of an array declaration", "toml.array_table_end"),
+    (r"Expected '=' after a key in a key/value pair", "toml.equals"),
+    (r"Expected newline or end of document after a statement", "toml.line_end"),
+    (r"Expected (?P<x>.+)", "toml.expected"),
+    (r"Illegal character '\\n'", "toml.string_line"),
+    (r"(?:Found invalid|Illegal) character (?P<x>.+)", "toml.character"),
+    (r"Invalid statement", "toml.statement"),
+    (r"Invalid value", "toml.value"),
+    (r"Invalid initial character for a key part", "toml.key"),
+    (r"Unterminated string", "toml.string"),
+    (r"Unclosed inline table", "toml.inline_table"),
+    (r"Unclosed array", "toml.array"),
+    (r"Invalid date or datetime", "toml.date"),
+    (r"Cannot declare (?P<x>.+) twice", "toml.twice"),
+    (r"Cannot overwrite a value|Cannot redefine namespace|Cannot mutate immutable namespace|"
+     r"Duplicate inline table key", "toml.again"),
+    (r"Unescaped '\\' in a string|Invalid hex value|Escaped character is not a Unicode scalar value",
+     "toml.escape"),
+]
+
+
+def toml_reason(e: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error in the catalogue's words, with its line and column: "rad 1, kolumn 8: inte giltig
+    TOML: ']' saknas i slutet av tabellrubriken" (tomllib says it in English)."""
+    import re
+
+    text = str(e)
+    m = re.fullmatch(r"(?s)(?P<what>.*?) \((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)", text)
+    what = m["what"] if m else text
+    words = what
+    for pattern, key in _TOML_WORDS:
+        w = re.fullmatch(pattern, what)
+        if w:
+            words = t(key, x=w.groupdict().get("x") or "")
+            break
+    where = (t("cfg.toml_at", line=m["line"], column=m["col"]) if m and m["line"]
+             else t("cfg.toml_end") if m else "")
+    return t("cfg.bad_toml", error=words, where=where)
+
+
 def load(explicit: str | os.PathLike | None = None) -> Config:
     path = find_config(explicit)
     if path is None:
@@ -501,7 +544,7 @@ def load(explicit: str | os.PathLike | None = None) -> Config:
     except FileNotFoundError:
         raise ConfigError(str(path), [t("cfg.not_found")]) from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(str(path), [t("cfg.bad_toml", error=e)]) from None
+        raise ConfigError(str(path), [toml_reason(e)]) from None
     except UnicodeDecodeError:
         raise ConfigError(str(path), [t("cfg.not_utf8")]) from None
     cfg = validate(raw, str(path))

@@ -56,6 +56,34 @@ def test_broken_toml_is_a_config_error(tmp_path):
     assert "inte giltig TOML" in str(ei.value)
 
 
+@pytest.mark.parametrize("text, sv, en", [
+    ("[clinic\n", "rad 1, kolumn 8: inte giltig TOML: ']' saknas i slutet av tabellrubriken",
+     "line 1, column 8: not valid TOML: ']' missing at the end of the table header"),
+    ('language = "sv\n', "rad 1, kolumn 15: inte giltig TOML: en text (\") stängs inte på sin rad",
+     "line 1, column 15: not valid TOML: a text (\") is not closed on its line"),
+    ("[queue]\nmax_cases = 1\nmax_cases = 2\n", "rad 3, kolumn 14: inte giltig TOML: en nyckel eller tabell anges två gånger",
+     "line 3, column 14: not valid TOML: a key or table is given twice"),
+    ("x = [1, 2\n", "i slutet av filen: inte giltig TOML: en lista ([ … ]) stängs aldrig",
+     "at the end of the file: not valid TOML: a list ([ … ]) is never closed"),
+])
+def test_a_toml_mistake_is_told_in_the_interface_language_with_its_line(tmp_path, text, sv, en):
+    """tomllib says what is wrong in English ("Expected ']' at the end of a table declaration (at line 1,
+    column 8)"), which reached a Swedish coordinator after a Swedish lead; now the catalogue's words."""
+    from less_tui.i18n import set_language
+
+    p = tmp_path / "b.toml"
+    p.write_text(text, encoding="utf-8")
+    for lang, want in (("sv", sv), ("en", en)):
+        set_language(lang)
+        try:
+            with pytest.raises(C.ConfigError) as ei:
+                C.load(p)
+        finally:
+            set_language("sv")
+        assert want in str(ei.value)
+        assert "Expected" not in str(ei.value) and "Unclosed" not in str(ei.value)
+
+
 def test_starter_config_round_trips(tmp_path):
     import tomli_w
 
