@@ -272,3 +272,38 @@ def test_a_quote_never_closed_stops_the_file_and_says_so(tmp_path, where):
     assert f"stängs aldrig: resten av filen från rad {at + 2}" in p.stderr
     assert "tom, förväntade" not in p.stderr
     assert _count(db) == 0
+
+
+@pytest.mark.parametrize("damage, words", [
+    ("cut", "filen är trasig eller avkortad"),
+    ("no-parts", "en zip-fil, men utan en arbetsboks delar"),
+    ("sheet-xml", "kan inte läsa första bladet: bladets innehåll är trasigt eller avkortat"),
+])
+def test_a_damaged_workbook_is_told_in_words_not_by_the_library_s_error_class(tmp_path, damage, words):
+    """A workbook cut short, a zip without a workbook, a sheet whose XML breaks half-way: each said
+    "(BadZipFile)", "(KeyError)", "(ParseError)" to the coordinator; now what is wrong and what to do."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(H)
+    for m in range(1, 10):
+        ws.append([PNR, "Sara Olsson", "F32.1", f"2026-0{m}-01", f"2026-0{m}-20", 100, "Anna Berg"])
+    good = io.BytesIO()
+    wb.save(good)
+    path = tmp_path / "intyg.xlsx"
+    if damage == "cut":
+        path.write_bytes(good.getvalue()[: len(good.getvalue()) // 2])
+    else:
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if damage == "no-parts" and info.filename != "docProps/app.xml":
+                    continue
+                if damage == "sheet-xml" and "worksheets/sheet" in info.filename:
+                    data = data[: len(data) // 2]
+                dst.writestr(info, data)
+    db = tmp_path / "x.db"
+    p = cli("import", "--db", str(db), str(path), env=ENV)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert f"{path}:1:0: " in p.stderr and words in p.stderr, p.stderr
+    assert not re.search(r"\((BadZipFile|KeyError|ParseError|\w+Error)\)", p.stderr), p.stderr
+    assert "Traceback" not in p.stderr

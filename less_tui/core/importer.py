@@ -440,7 +440,7 @@ def _open_xlsx(f: BinaryIO, file: str, limits: Limits) -> Workbook:
         with zipfile.ZipFile(f) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except Exception as e:
-        raise ImportFailed(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
+        raise ImportFailed(f"{file}:1:0: " + _xlsx_trouble(e)) from None
     if unpacked > limits.max_unpacked_mb * 2**20:
         raise ImportFailed(f"{file}:1:0: " + t("imp.xlsx_unpacked", size=-(-unpacked // 2**20),
                                                 limit=limits.max_unpacked_mb))
@@ -448,7 +448,21 @@ def _open_xlsx(f: BinaryIO, file: str, limits: Limits) -> Workbook:
         f.seek(0)
         return openpyxl.load_workbook(f, read_only=True, data_only=False)
     except Exception as e:
-        raise ImportFailed(f"{file}:1:0: " + t("imp.bad_xlsx", kind=type(e).__name__)) from None
+        raise ImportFailed(f"{file}:1:0: " + _xlsx_trouble(e)) from None
+
+
+def _xlsx_trouble(e: Exception) -> str:
+    """Why a workbook could not be opened, in the catalogue's words (not the library's error class)."""
+    import zipfile
+    import zlib
+
+    if isinstance(e, (zipfile.BadZipFile, zlib.error, EOFError)):
+        why = "imp.xlsx_broken"  # cut short (a copy that did not finish) or damaged
+    elif isinstance(e, KeyError):
+        why = "imp.xlsx_parts"  # a zip file, but without a workbook's parts
+    else:
+        why = "imp.xlsx_other"
+    return t("imp.bad_xlsx", why=t(why))
 
 
 _PLAIN = (str, int, float, bool, dt.date, dt.time, dt.timedelta)
@@ -516,7 +530,7 @@ def _read_xlsx(f: BinaryIO, file: str, as_of: dt.date, default_unit: str, limits
             records = _xlsx_records(ws)
             first = list(itertools.islice(records, 80))
         except Exception as e:
-            raise ImportFailed(f"{file}:1:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
+            raise ImportFailed(f"{file}:1:0: " + _sheet_trouble(e)) from None
         for i, row, _ in first:
             names = {norm_header(c) for c in row if c is not None}
             if REHABSTOD_HEADER <= names:
@@ -526,6 +540,14 @@ def _read_xlsx(f: BinaryIO, file: str, as_of: dt.date, default_unit: str, limits
                            default_unit, True, limits)
     finally:
         wb.close()
+
+
+def _sheet_trouble(e: Exception) -> str:
+    """Why the sheet could not be read, in the catalogue's words (not the library's error class)."""
+    from xml.etree.ElementTree import ParseError
+
+    broken = isinstance(e, ParseError) or type(e).__name__ in ("XMLSyntaxError", "BadZipFile", "error", "EOFError")
+    return t("imp.bad_sheet", why=t("imp.sheet_xml" if broken else "imp.xlsx_other"))
 
 
 def _guarded(records: Iterator[tuple[int, list[Any], bool]], file: str) -> Iterator[tuple[int, list[Any], bool]]:
@@ -539,10 +561,10 @@ def _guarded(records: Iterator[tuple[int, list[Any], bool]], file: str) -> Itera
         except ImportFailed:
             raise
         except Exception as e:
-            raise ImportFailed(f"{file}:{line + 1}:0: " + t("imp.bad_sheet", kind=type(e).__name__)) from None
+            raise ImportFailed(f"{file}:{line + 1}:0: " + _sheet_trouble(e)) from None
         line = rec[0]
         if line > _XLSX_ROWS_MAX:
-            raise ImportFailed(f"{file}:{line}:0: " + t("imp.bad_sheet", kind="row > 1048576"))
+            raise ImportFailed(f"{file}:{line}:0: " + t("imp.bad_sheet", why=t("imp.sheet_rows")))
         yield rec
 
 
