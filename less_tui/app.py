@@ -335,7 +335,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.push_screen(QueueScreen())
 
     def open_case(self, case_no: int) -> None:
-        self.hold_keys()  # what is typed right after Enter belongs to the case being opened
+        self.hold_keys(("case", case_no))  # what is typed right after Enter belongs to the case being opened
         self.load_case(case_no, replace=isinstance(self.screen, DecisionScreen))
 
     def step_case(self, case_no: int, step: int) -> None:
@@ -350,7 +350,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         if not 0 <= i < len(nos):  # no silent wrap: say where the queue ends
             self.notify(t("dec.first_case") if step < 0 else t("dec.last_case"), timeout=3)
             return
-        self.hold_keys()
+        self.hold_keys(("case", nos[i]))
         self.load_case(nos[i], replace=True)  # (the queue's cursor follows once the case is shown)
 
     @work(thread=True, exclusive=True, group="case")

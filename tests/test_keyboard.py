@@ -891,3 +891,55 @@ async def test_the_summary_says_how_many_cases_were_reviewed_as_the_queue_marks_
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "the summary")
         head = str(app.screen.query_one("#summary-head").render())
         assert (t("sum.reviewed", n=marked) if marked != 1 else t("sum.reviewed_1")) in head, head
+
+
+async def test_keys_typed_for_a_case_being_opened_wait_for_it_while_the_queue_reloads(demo_engine, cfg):
+    """Escape, ↓, Enter and the next plan's words in one burst (a fast typist, a laggy SSH line, a busy
+    server): the queue, shown again by Escape, reloads; when that reload finished before the next case was
+    on screen, it handed on the keys held for the case: the words went to the queue and were lost, and the
+    Escape after them too (the case stayed open, its plan empty; the next words landed in it). Now only the
+    case's own screen hands on the keys typed for it."""
+    import threading
+
+    from conftest import plans_today
+
+    url = str(demo_engine.url)
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        first, second = q.shown_rows[0].case_no, q.shown_rows[1].case_no
+        await pilot.press("enter")
+        await on_case(pilot, first)
+        await pilot.press(*"A1")
+        await until(pilot, lambda: plans_today(url).get(first) == "A1", "the first plan saved")
+        # the next case's details wait until the queue's reload is done (as on a busy machine)
+        go, reloaded = threading.Event(), threading.Event()
+        service = app.service
+        case, queue = service.case, service.queue
+
+        def slow_case(*a, **kw):
+            go.wait(30)
+            return case(*a, **kw)
+
+        def counted_queue(*a, **kw):
+            try:
+                return queue(*a, **kw)
+            finally:
+                reloaded.set()
+
+        service.case, service.queue = slow_case, counted_queue
+        shown = app.current_queue
+        for key, char in [("escape", "\x1b"), ("down", None), ("enter", "\r"), ("B", "B"), ("2", "2"),
+                          ("escape", "\x1b")]:
+            app.post_message(_terminal_key(key, char))
+        for _ in range(400):  # (not ``until``: it waits for the workers, and the case's is held back)
+            await pilot.pause(0.05)
+            if reloaded.is_set() and app.current_queue is not shown:
+                break
+        assert app.current_queue is not shown, "the queue's reload was not shown"
+        for _ in range(5):
+            await pilot.pause()
+        go.set()
+        await until(pilot, lambda: plans_today(url).get(second) == "B2", "the second plan saved")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen), "the queue again (the Escape typed last)")
+        assert plans_today(url)[first] == "A1"

@@ -646,7 +646,7 @@ class DecisionScreen(DataScreen):
         if self.replaced:
             return
         self._ready = True
-        self.less_app.release_held_keys()
+        self.less_app.release_held_keys(("case", self.detail.row.case_no))
 
     # ------------------------------------------------------------ autosave
     @on(TextArea.Changed, "#plan")

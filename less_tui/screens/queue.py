@@ -175,7 +175,7 @@ class QueueScreen(DataScreen):
         self.render_table()
         if first and msg.data.resume_case is not None:
             self.resume_at(msg.data.resume_case)
-        self.call_after_refresh(self.less_app.release_held_keys)
+        self.call_after_refresh(self.less_app.release_held_keys, "start")  # (not the keys of a case being opened)
 
     def resume_at(self, case_no: int) -> None:
         """After a restart (a killed process, a dropped line) the cursor is where the meeting was: on the

@@ -72,7 +72,7 @@ class WelcomeScreen(DataScreen):
         self.sub_title = self.less_app.cfg.clinic_name
         self.query_one("#welcome").focus()
         self.query_one("#welcome-status").display = False
-        self.less_app.release_held_keys()
+        self.less_app.release_held_keys("start")
 
     def refresh_from_db(self) -> None:
         """Something changed in the database (perhaps certificates imported from another terminal)."""

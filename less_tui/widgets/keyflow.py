@@ -49,6 +49,10 @@ class OrderedKeys:
 
     def init_key_order(self, holding: bool) -> None:
         self._holding_keys = holding
+        # what the keys are held for: the app's first screen ("start"), or the case being opened; only its
+        # own release ends a hold (the queue's reload, done while a case opens, must not hand the keys typed
+        # for that case to the queue)
+        self._hold_for: object = "start" if holding else None
         self._settling = 0
         self._settle_gen = 0  # which settle is the current one (a late callback of an old one is ignored)
         self._held_keys = []
@@ -107,23 +111,32 @@ class OrderedKeys:
         self._settle(gen, SETTLE_ROUNDS)
 
     # ------------------------------------------------------------ a screen opening
-    def hold_keys(self) -> None:
-        """Hold typed keys until the screen being opened is ready for them (``release_held_keys``)."""
+    def hold_keys(self, for_: object = None) -> None:
+        """Hold typed keys until the screen being opened is ready for them: ``release_held_keys(for_)``
+        (``for_`` names what is opened, e.g. the case; the newest hold is the one that counts)."""
+        self._hold_for = for_
         if not self._holding_keys:
             self._holding_keys = True
             self._hold_since = time.monotonic()
             self.set_timer(MAX_HOLD, self._force_release)  # type: ignore[attr-defined]
 
-    def release_held_keys(self) -> None:
-        """The screen is ready: hand on the keys that arrived before it, in order."""
-        if self._holding_keys:
-            self._holding_keys = False
-            self._replay()
+    def release_held_keys(self, for_: object = None) -> None:
+        """The screen is ready: hand on the keys that arrived before it, in order. With ``for_``, only a
+        hold for that (a screen made ready for something else leaves the keys held); without, any hold
+        (an error: the keys go where the user is)."""
+        if not self._holding_keys:
+            return
+        if for_ is not None and self._hold_for is not None and for_ != self._hold_for:
+            return
+        self._holding_keys = False
+        self._hold_for = None
+        self._replay()
 
     def _force_release(self) -> None:
         if time.monotonic() - self._hold_since < MAX_HOLD - 0.1:
             return  # the timer of an earlier hold, long over
         self._holding_keys = False
+        self._hold_for = None
         self._settling = 0
         self._replay()
 
@@ -132,6 +145,7 @@ class OrderedKeys:
         not end): hand on the held keys now, the quit last, so the app quits as it was asked to."""
         if any(ev.key in QUIT_KEYS for ev in self._held_keys):
             self._holding_keys = False
+            self._hold_for = None
             self._settling = 0
             self._replay()
 
