@@ -52,6 +52,30 @@ def test_two_doctors_with_one_name_and_different_hsa_ids():
     assert e.n_doctors == 1
 
 
+def test_one_doctor_however_the_name_is_spelt_and_with_or_without_the_hsa_id():
+    """"Anna Berg", "anna berg" and "Anna  Berg" were three doctors (the one-doctor indicator fell, the case
+    showed "≥3 läkare"), and Anna Berg with her HSA-id and without it two (QA helper, hand-made files)."""
+    def cert(i, key, name, month):
+        return Cert(i, 1, D(2026, month, 1), D(2026, month, 28), 100, key, name, "F32.1")
+
+    spelt = [cert(1, "name:Anna Berg", "Anna Berg", 1), cert(2, "name:anna berg", "anna berg", 2),
+             cert(3, "name:Anna  Berg", "Anna  Berg", 3)]
+    (e,) = build_episodes(spelt, D(2026, 3, 15))
+    assert e.n_doctors == 1
+    with_id = [cert(1, "hsa:SE1", "Anna Berg", 1), cert(2, "name:anna berg", "anna berg", 2)]
+    (e,) = build_episodes(with_id, D(2026, 2, 15))
+    assert e.n_doctors == 1
+    # two namesakes with ids stay two; a certificate without an id adds no third
+    namesakes = [cert(1, "hsa:SE1", "Anna Berg", 1), cert(2, "hsa:SE2", "Anna Berg", 2),
+                 cert(3, "name:Anna Berg", "Anna Berg", 3)]
+    (e,) = build_episodes(namesakes, D(2026, 3, 15))
+    assert e.n_doctors == 2
+    # another name is another doctor
+    other = [cert(1, "hsa:SE1", "Anna Berg", 1), cert(2, "name:Anna Bergman", "Anna Bergman", 2)]
+    (e,) = build_episodes(other, D(2026, 2, 15))
+    assert e.n_doctors == 2
+
+
 def test_active_certificate_when_several_overlap():
     a = c(1, D(2026, 1, 1), D(2026, 1, 31), degree=100, signed=D(2026, 1, 1), dx="F32.1")
     b = c(2, D(2026, 1, 10), D(2026, 2, 10), degree=50, signed=D(2026, 1, 12), dx="M54.5")

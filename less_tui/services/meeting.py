@@ -19,6 +19,7 @@ from .. import present
 from ..config import Config
 from ..core import indicators as ind_core
 from ..core import pnr as pnrmod
+from ..core import episodes as ep_core
 from ..core.episodes import Episode
 from ..core.queue import QueueItem, item_for
 from ..storage import db, repo
@@ -334,10 +335,12 @@ class MeetingService:
             doctors = {c.doctor_key: c.doctor_name for c in repo.load_certs_of(s, pk(unit), e.cert_ids)}
             certs: list[CertInfo] = []
             prev_doc: str | None = None
+            who = ep_core.doctor_identities(e.certs)  # (one doctor however the name was spelt)
             for c in sorted(e.certs, key=lambda c: (c.start, c.id)):
+                doc = who.get(c.id, c.doctor_key)
                 certs.append(CertInfo(c.start, c.end, c.degree, doctors.get(c.doctor_key, c.doctor_key),
-                                      c.diagnosis, prev_doc is not None and c.doctor_key != prev_doc))
-                prev_doc = c.doctor_key
+                                      c.diagnosis, prev_doc is not None and doc != prev_doc))
+                prev_doc = doc
             hist: list[HistoryInfo] = []
             for h in repo.history(s, pk(unit), e, before=self.date):
                 hist.append(HistoryInfo(h.meeting_date, h.review.plan,
