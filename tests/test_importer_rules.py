@@ -182,3 +182,19 @@ def test_cells_beyond_the_header_and_unknown_columns_are_said_once_and_the_rows_
     unknown, extra = p.warnings
     assert unknown.startswith(f"{f}:1: ") and "Färg" in unknown
     assert extra.startswith(f"{f}:3: ") and extra.split(": ", 1)[1].startswith("2 rad(er)") and " 8 kolumner" in extra
+
+
+@pytest.mark.parametrize("born, sign, as_of", [
+    (dt.date(1926, 11, 24), "-", dt.date(2026, 11, 23)),  # 99 the day before the 100th birthday
+    (dt.date(1926, 11, 23), "+", dt.date(2026, 11, 23)),  # 100 on the day
+    (dt.date(1826, 12, 15), "+", dt.date(2026, 11, 23)),  # 199: "+" and a birthday later in the year
+    (dt.date(2026, 11, 23), "-", dt.date(2026, 11, 23)),  # born on the as-of date
+    (dt.date(2000, 2, 29), "-", dt.date(2026, 11, 23)),
+])
+def test_a_short_personnummer_takes_the_century_from_the_whole_date(born, sign, as_of):
+    """The century came from the year alone: 261124-NNNN at 2026-11-23 became 2026-11-24, a birth after the
+    import's date, and the row was refused (the patient is 99); 261215+NNNN became 1926, 99 years old,
+    though "+" means 100 or older (QA helper)."""
+    full = pnrmod.make(born, 123)
+    short = full[2:8] + sign + full[9:]
+    assert pnrmod.normalize(short, as_of) == full

@@ -43,9 +43,7 @@ def normalize(raw: str, as_of: dt.date) -> str:
         if not m:
             raise PnrError(t("pnr.not_pnr", value=f"'{s}'"))
         yymmdd, sign, last4 = m.groups()
-        yy = int(yymmdd[:2])
-        base = as_of.year - (100 if sign == "+" else 0)
-        year = base - ((base - yy) % 100)
+        year = _century(yymmdd, as_of) - (100 if sign == "+" else 0)
         full = f"{year:04d}{yymmdd[2:]}-{last4}"
     try:
         p = personnummer.parse(full)
@@ -55,6 +53,19 @@ def normalize(raw: str, as_of: dt.date) -> str:
     if birth > as_of:
         raise PnrError(t("pnr.born_later", value=f"'{s}'", as_of=as_of.isoformat()))
     return full
+
+
+def _century(yymmdd: str, as_of: dt.date) -> int:
+    """The year of the latest birth date ``yymmdd`` on or before ``as_of`` (younger than 100 then): the year
+    alone is not enough, 261124 is 1926 at 2026-11-23 (99 years old the day before the birthday)."""
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])
+    year = as_of.year - ((as_of.year - yy) % 100)
+    try:
+        if dt.date(year, mm, dd - 60 if dd > 60 else dd) > as_of:
+            year -= 100
+    except ValueError:
+        pass  # (not a date: the personnummer check says so)
+    return year
 
 
 def _why_not(full: str, value: str) -> str:
