@@ -842,10 +842,13 @@ def restore(src: Path = typer.Argument(..., help="A backup made by `less-tui bac
 def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@host/dbname (an empty database)"),
             db: Optional[str] = DbOpt):
     """Move this (SQLite) database into PostgreSQL; counts and checksums are compared."""
-    from .services.database import AdminError, migrate as do_migrate
+    from .services.database import AdminError, migrate as do_migrate, unusable
 
     _db_option(db)
     engine = state.existing_engine()
+    why = unusable(to)
+    if why:
+        raise UserError(why)
     try:
         sums = do_migrate(engine, to)
     except AdminError as e:
@@ -1017,6 +1020,16 @@ def _import_failed(err: BaseException) -> bool:
     return importer is not None and isinstance(err, importer.ImportFailed)
 
 
+def _shown_db() -> str:
+    """The database of this command as a person names it (its file, or its URL without the password)."""
+    try:
+        from .services.database import shown
+
+        return shown(state.url())
+    except Exception:
+        return state.db or "?"
+
+
 def main() -> None:
     os.umask(0o077)  # databases, exports and logs: owner only
     from .config import ConfigError
@@ -1048,6 +1061,11 @@ def main() -> None:
         sys.stderr.write(f"less-tui: {e}\n")
         sys.exit(2)
     except Exception as e:
+        from .services.errors import db_reason, is_db_error
+
+        if is_db_error(e):  # (a read-only file, a full disk, a lost server: said in words, exit 2)
+            sys.stderr.write(f"less-tui: {t('cli.db_failed', db=_shown_db(), reason=db_reason(e))}\n")
+            sys.exit(2)
         if _import_failed(e):
             sys.stderr.write(f"less-tui: {e}\n")
             sys.exit(2)

@@ -554,3 +554,47 @@ def test_the_systems_refusal_is_said_in_the_interfaces_language():
         assert os_reason(OSError(errno.EROFS, "Read-only file system")) == "the file system is read-only"
     finally:
         set_language("sv")
+
+
+@pytest.mark.parametrize("command", [["meeting", "new", "--date", "2026-12-23"], ["queue", "--identify"],
+                                     ["export", "--meeting", "latest"]])
+def test_a_database_that_cannot_be_written_is_told_in_words_with_exit_2(demo_db, monkeypatch, command):
+    """A read-only database file (or a full disk) under `meeting new`, `queue --identify` (its audit row)
+    and an export: "internt fel (OperationalError)", exit 1 and a crash log (QA helper). Now the file and
+    what is wrong, exit 2. (The error is raised where SQLite raises it, at the write; root may write a
+    read-only file, so the file itself is not made read-only here.)"""
+    from less_tui.storage import repo
+
+    def refused(*a, **kw):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(repo, "audit", refused)
+    monkeypatch.setattr(repo, "create_meeting", refused)
+    p = cli("--db", str(demo_db), *command, env={"LESS_TUI_TODAY": "2026-11-23"})
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert f"less-tui: {demo_db}: databasen går bara att läsa" in p.stderr, p.stderr
+    assert "internt fel" not in p.stderr and "Traceback" not in p.stderr
+    assert "# Protokoll" not in p.stdout  # an export that cannot be logged is not shown
+
+
+def test_minutes_printed_to_the_terminal_are_logged_as_every_export(demo_db):
+    """`export` without -o printed the minutes (case numbers, initials, plans) and logged nothing; with -o
+    it did (both helpers)."""
+    def exports() -> list[str]:
+        with sqlite3.connect(demo_db) as con:
+            return [d for (d,) in con.execute("select detail from audit_log where action = 'export' order by id")]
+
+    before = exports()
+    p = cli("--db", str(demo_db), "export", "--meeting", "latest", env={"LESS_TUI_TODAY": "2026-11-23"})
+    assert p.returncode == 0 and "# Protokoll" in p.stdout
+    assert exports()[len(before):] == ["md meeting=2026-10-23 identify=False to=stdout"]  # (the last closed)
+
+
+def test_a_database_url_with_a_port_that_is_not_a_number_is_refused_in_words(tmp_path):
+    for args in (["--db", "postgresql+psycopg://u:secret@h:abc/x", "queue"],
+                 ["--db", str(tmp_path / "x.db"), "migrate", "--to", "postgresql+psycopg://u@bad host:abc/x"]):
+        if args[-1] != "queue":
+            cli("--db", str(tmp_path / "x.db"), "import", str(SAMPLES / "intyg-exempel.csv"), check=True)
+        p = cli(*args)
+        assert p.returncode == 2, p.stdout + p.stderr
+        assert "är ingen databas-URL" in p.stderr and "secret" not in p.stderr and "internt fel" not in p.stderr

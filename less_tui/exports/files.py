@@ -98,7 +98,10 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
     try:
         m = minutes.gather(engine, cfg, meeting, identify)
         if fmt == "md" and out is None and not to_file:
-            return markdown.render(m)
+            text = markdown.render(m)
+            # logged as every export is (before it is shown: one that cannot be logged is not shown)
+            minutes.record_export(engine, cfg, fmt, m.date, identify, to="stdout")
+            return text
         group = cfg.database.group
         path = Path(out) if out else default_path(cfg, engine, m.date, fmt, demo=m.demo)
         check_target(path)  # before rendering: a symlink, a folder or a missing folder is told at once

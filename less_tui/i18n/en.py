@@ -171,6 +171,7 @@ STRINGS: dict[str, str] = {
     "status.open": "open",
     "status.done": "done",
     "status.dropped": "dropped",
+    "cli.db_failed": "{db}: {reason}; nothing was changed",
     "cli.no_meetings": "No meetings yet.",
     "cli.meeting_created": "Meeting {date} created for {unit}.",
     "cli.meeting_closed": "Meeting {date} closed; its indicators are frozen.",
@@ -325,6 +326,7 @@ STRINGS: dict[str, str] = {
     # the database busy, locked, full or gone; the meeting closed elsewhere
     "db.locked": "the database is locked by someone else writing",
     "db.full": "the disk is full",
+    "db.readonly": "the database can be read but not written (the file or its folder is read-only for you; see less-tui doctor)",
     "db.auth": "the database refused the user or password",
     "db.gone": "no connection to the database",
     "dec.not_saved": "Not saved yet – {reason}. The text stays here; trying again in {seconds} s.",
@@ -663,7 +665,7 @@ STRINGS: dict[str, str] = {
     "imp.too_many_rows": "more than {limit} certificate rows, the limit (import.max_rows in config.toml); expected at most {limit}: split the file or raise the limit",
     "imp.too_many_columns": "the row has {n} columns, more than the limit of {limit} (import.max_columns in config.toml); expected at most {limit}",
     "imp.busy": "the database has been busy with another import (or write) for {seconds} s; nothing was stored. Try again when it is done (import.lock_wait_seconds in config.toml sets the wait)",
-    "imp.db_failed": "the import could not be stored in the database ({reason}); nothing was stored",
+    "imp.db_failed": "the import could not be stored in {db}: {reason}; nothing was stored",
     # personnummer
     "pnr.empty": "empty, expected a personnummer YYYYMMDD-NNNN",
     "pnr.odd_digit": "{value} has the digit {char} ({code}), which is not 0-9; expected YYYYMMDD-NNNN in ASCII digits",

@@ -176,6 +176,7 @@ STRINGS: dict[str, str] = {
     "status.done": "klar",
     "status.dropped": "struken",
     # cli
+    "cli.db_failed": "{db}: {reason}; inget ändrades",
     "cli.no_meetings": "Inga möten ännu.",
     "cli.meeting_created": "Möte {date} skapat för {unit}.",
     "cli.meeting_closed": "Möte {date} avslutat; indikatorerna är frysta.",
@@ -333,6 +334,7 @@ STRINGS: dict[str, str] = {
     # the database busy, locked, full or gone; the meeting closed elsewhere
     "db.locked": "databasen är låst av någon annan som skriver",
     "db.full": "disken är full",
+    "db.readonly": "databasen går bara att läsa, inte skriva i (filen eller dess mapp är skrivskyddad för dig; se less-tui doctor)",
     "db.auth": "databasen godtog inte användaren eller lösenordet",
     "db.gone": "ingen kontakt med databasen",
     "dec.not_saved": "Inte sparat ännu – {reason}. Texten finns kvar; försöker igen om {seconds} s.",
@@ -672,7 +674,7 @@ STRINGS: dict[str, str] = {
     "imp.too_many_rows": "fler än {limit} intygsrader, gränsen (import.max_rows i config.toml); förväntade högst {limit} – dela filen eller höj gränsen",
     "imp.too_many_columns": "raden har {n} kolumner, fler än gränsen {limit} (import.max_columns i config.toml); förväntade högst {limit}",
     "imp.busy": "databasen är upptagen av en annan import (eller skrivning) sedan {seconds} s; inget sparades. Försök igen när den är klar (import.lock_wait_seconds i config.toml anger väntetiden)",
-    "imp.db_failed": "importen kunde inte sparas i databasen ({reason}); inget sparades",
+    "imp.db_failed": "importen kunde inte sparas i {db}: {reason}; inget sparades",
     # personnummer
     "pnr.empty": "tom, förväntade ett personnummer ÅÅÅÅMMDD-NNNN",
     "pnr.odd_digit": "{value} har siffran {char} ({code}), som inte är 0-9; förväntade ÅÅÅÅMMDD-NNNN med ASCII-siffror",

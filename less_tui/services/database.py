@@ -39,14 +39,21 @@ def unusable(url: str) -> str:
 
     try:
         u = make_url(url)
-    except ArgumentError:
-        return t("dberr.bad_url", db=url)
+    except (ArgumentError, ValueError):  # (ValueError: a port that is not a number, "host:abc")
+        return t("dberr.bad_url", db=_without_password(url))
     backend, _, driver = u.drivername.partition("+")  # (from the text: no dialect is loaded for an unknown one)
     if backend == "sqlite" and driver in ("", "pysqlite"):
         return t("dberr.memory", db=url) if _db.sqlite_path(url) is None else ""
     if backend == "postgresql" and driver in ("", "psycopg"):  # (psycopg is SQLAlchemy's default for it)
         return ""
     return t("dberr.unsupported", db=u.render_as_string(hide_password=True))
+
+
+def _without_password(url: str) -> str:
+    """A URL that could not be parsed, shown without what may be its password (user:secret@host)."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -61,8 +68,7 @@ def database_file(engine: Engine) -> Path | None:
 
 def shown(url: str) -> str:
     """A database as a person names it: the file of a SQLite URL, else the URL without its password."""
-    path = _db.sqlite_path(url)
-    return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
+    return _db.shown(url)
 
 
 def open_engine(url: str, group: str = "") -> Engine:

@@ -259,9 +259,10 @@ def workbook(engine: Engine, cfg: Config) -> Workbook:
                                     for d in cfg.measures]))
 
 
-def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool) -> None:
-    """The audit log's line for an export written."""
+def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool, to: str = "") -> None:
+    """The audit log's line for an export written (``to``: "stdout" for minutes printed, not filed)."""
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
-        repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={date.isoformat()} identify={identify}")
+        where = f" to={to}" if to else ""
+        repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={date.isoformat()} identify={identify}{where}")
         s.commit()

@@ -57,6 +57,8 @@ def db_reason(err: BaseException) -> str:
         return t("db.locked")
     if "full" in low or "no space" in low or "quota" in low:
         return t("db.full")
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return t("db.readonly")
     if any(w in low for w in ("connect", "closed", "terminat", "shut down", "shutdown", "refused", "broken",
                               "server", "recovery mode")):
         return t("db.gone")
@@ -85,6 +87,12 @@ def sqlite_path(url: str) -> Path | None:
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
     return Path(u.database)
+
+
+def shown(url: str) -> str:
+    """A database as a person names it: the file of a SQLite URL, else the URL without its password."""
+    path = sqlite_path(url)
+    return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
 
 
 def _prepare_sqlite_file(path: Path, group: str = "") -> None:

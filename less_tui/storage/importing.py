@@ -24,7 +24,7 @@ from ..core import episodes as ep_core
 from ..core.episodes import CaseSpan
 from ..core.importer import Row
 from . import repo
-from .db import DatabaseError, db_reason, is_db_error
+from .db import DatabaseError, db_reason, is_db_error, shown
 from .models import CaseNumber, Certificate, Doctor, ImportBatch, Patient, StatusRecordRow, Unit
 
 FLUSH_ROWS = 5000  # certificates (or status records) inserted at a time
@@ -157,7 +157,7 @@ def store(
             raise
         if _locked(e):
             raise DatabaseError(t("imp.busy", seconds=wait)) from None
-        raise DatabaseError(t("imp.db_failed", reason=db_reason(e))) from None
+        raise DatabaseError(t("imp.db_failed", db=shown(engine.url.render_as_string(hide_password=False)), reason=db_reason(e))) from None
     return summary
 
 
