@@ -189,7 +189,10 @@ def test_reopen_and_close_again_from_the_cli(demo_db):
     assert "Fel \\*plan\\* i ärende 12 \\| rättas" in lines[0]  # the reason, as text, not markup
     assert lines[1].startswith("- " + t("min.closed_at", time="")) and "öppnat igen" not in lines[1]
     first = lines[0].split()[3]  # "- Stängt 2026-10-23 13:43 · …": the meeting was held until then
-    assert re.search(rf"\*\*{t('min.time')}:\*\* \d\d:\d\d–{first}\n", md)
+    last = " ".join(lines[1].split()[2:4])  # "- Stängt 2026-10-23 16:52": and closed again after the reopening
+    # (the time line said only the first holding: a reader took the meeting to have ended then)
+    assert re.search(rf"\*\*{t('min.time')}:\*\* \d\d:\d\d–{first} \(öppnat igen efteråt, senast stängt "
+                     rf"{last}\)\n", md), md
 
     en = cli("--lang", "en", "export", "--db", db, "--meeting", "2026-10-23", env=ENV, check=True).stdout
     assert "## Closings" in en and en.count("Closed ") == 2 and "reopened" in en

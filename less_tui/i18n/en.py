@@ -376,6 +376,7 @@ STRINGS: dict[str, str] = {
     "min.ideas_since": "Ideas whose status or PDSA cycles changed after the meeting of {date}.",
     "min.idea_indicators": "Indicators",
     "min.closings": "Closings",
+    "min.last_closed": "(reopened afterwards, last closed {time})",
     "min.closed_at": "Closed {time}",
     "min.reopened_at": "reopened {time} by {user}",
     "cli.meeting_reopened": "Meeting {date} reopened; its indicators are live until it is closed again.",

@@ -385,6 +385,7 @@ STRINGS: dict[str, str] = {
     "min.ideas_since": "Idéer vars status eller PGSA-cykler ändrats efter mötet {date}.",
     "min.idea_indicators": "Indikatorer",
     "min.closings": "Stängningar",
+    "min.last_closed": "(öppnat igen efteråt, senast stängt {time})",
     "min.closed_at": "Stängt {time}",
     "min.reopened_at": "öppnat igen {time} av {user}",
     "cli.meeting_reopened": "Möte {date} öppnat igen; indikatorerna räknas om tills mötet stängs på nytt.",

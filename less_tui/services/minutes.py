@@ -188,6 +188,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
     # a reopened meeting was held until its first closing (every closing is listed apart); a meeting
     # that is open again has no end yet
     ended = (closings[0][0] if closings else m.closed_at) if m.status == "closed" else None
+    held = time_text(m.status, m.started_at, ended)
+    if len(closings) > 1 and m.status == "closed":  # the time it was held, then when it was last closed
+        held += " " + t("min.last_closed", time=_stamp(m.closed_at))
     closing_lines = []
     for closed_at, reopened_at, by, reason in closings:
         line = t("min.closed_at", time=_stamp(closed_at))
@@ -215,7 +218,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
     return clean(Minutes(
         clinic=cfg.clinic_name, unit=cfg.unit, date=m.date, status=m.status,
         title=t("min.title", date=m.date.isoformat()), notes=notes,
-        time=time_text(m.status, m.started_at, ended), attendees=attendees,
+        time=held, attendees=attendees,
         next_meeting=present.next_meeting_text(m.date, cfg.meeting.cadence_months),
         closings=closing_lines,
         todo={owner: [a for _, a in sorted(lst, key=lambda x: x[0])] for owner, lst in sorted(todo.items())},
