@@ -307,3 +307,19 @@ def test_a_damaged_workbook_is_told_in_words_not_by_the_library_s_error_class(tm
     assert f"{path}:1:0: " in p.stderr and words in p.stderr, p.stderr
     assert not re.search(r"\((BadZipFile|KeyError|ParseError|\w+Error)\)", p.stderr), p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_a_bare_fraction_in_a_workbook_is_no_degree(tmp_path):
+    """0.5 in a General cell was stored as 50 %, while the same 0.5 (or 0,5) in a CSV is refused; the
+    contract's degrees are 25, 50, 75 and 100 (a cell formatted as a percentage shows 50 % and is read so)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(H)
+    ws.append([PNR, "Sara Olsson", "F32.1", "2026-10-01", "2026-10-30", 0.5, "Anna Berg"])
+    path = tmp_path / "fraction.xlsx"
+    wb.save(path)
+    db = tmp_path / "x.db"
+    p = cli("import", "--db", str(db), str(path), env=ENV)
+    assert p.returncode == 2, p.stderr
+    assert f"{path}:2:6: " in p.stderr and "hittade 0.5; förväntade 25, 50, 75 eller 100" in p.stderr
+    assert _count(db) == 0

@@ -181,8 +181,8 @@ def parse_date(v: Any) -> dt.date:
 
 def parse_degree(v: Any) -> int:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        if v in (0.25, 0.5, 0.75, 1.0) and not (isinstance(v, int) and v == 1):
-            return int(round(v * 100))
+        # (a cell formatted as a percentage came as its text, "50%"; a bare 0.5 is no degree: 0,5 in a CSV
+        # is refused too, and "0.5" might be a half of anything)
         if float(v) in (25.0, 50.0, 75.0, 100.0):
             return int(v)
         raise CellError(t("imp.bad_degree", value=repr(v)))
