@@ -411,6 +411,43 @@ async def test_closed_meeting_is_read_only_from_the_keyboard(demo_engine, cfg):
         assert isinstance(app.screen, DecisionScreen) and d.query_one("#plan").text == d.detail.plan
 
 
+async def test_a_closed_meetings_actions_offer_no_keys_that_do_nothing(demo_engine, cfg):
+    """On a closed meeting the footer showed d Klar / x Stryk for its actions and the case said "Inga
+    åtgärder ännu (F2 lägger till)"; the keys only said the meeting is closed (coordinator helper). Now they
+    are dimmed like F2, say why when pressed, and an empty list says the meeting is closed."""
+    from less_tui.screens.decision import ActionTable
+
+    app = LessApp(cfg, demo_engine, dt.date(2026, 10, 23))
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        d = await on_case(pilot, q.shown_rows[0].case_no)
+        seen_empty = False
+        for i in range(1, len(q.shown_rows)):
+            if not d.detail.actions:
+                seen_empty = seen_empty or t("dec.no_actions_closed") in str(d.query_one("#no-actions").render())
+            if d.detail.actions and seen_empty:
+                break
+            await pilot.press("f8")
+            d = await on_case(pilot, q.shown_rows[i].case_no)
+        assert seen_empty and d.detail.actions, "a closed meeting's case with actions and one without"
+        for _ in range(8):
+            if isinstance(app.focused, ActionTable) and app.focused.id == "actions":
+                break
+            await pilot.press("tab")
+        table = app.focused
+        assert isinstance(table, ActionTable) and table.id == "actions"
+        done = [a for a in app.screen.active_bindings.values() if a.binding.action.startswith("request")]
+        assert done and not any(a.enabled for a in done)  # dimmed in the footer
+        notes = []
+        orig = app.notify
+        app.notify = lambda message, *a, **k: (notes.append(str(message)), orig(message, *a, **k))[1]
+        before = [a.status for a in d.detail.actions]
+        await pilot.press("d")
+        await until(pilot, lambda: t("dec.readonly") in notes, "the read-only notice")
+        assert [a.status for a in d.detail.actions] == before
+
+
 async def test_close_confirmation_has_cancel_focused(demo_engine, cfg):
     app = LessApp(cfg, demo_engine, TODAY)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -228,6 +228,7 @@ STRINGS: dict[str, str] = {
     "dec.plan_placeholder_readonly": "The meeting is closed – the plan can be read, not changed",
     "dec.plan_placeholder": "Write the plan here – it is saved as you type",
     "dec.actions": "Actions",
+    "dec.no_actions_closed": "No actions (the meeting is closed).",
     "dec.no_actions": "No actions yet (F2 adds one).",
     "dec.new_action": "New action",
     "dec.kind": "Action",

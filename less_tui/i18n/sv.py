@@ -234,6 +234,7 @@ STRINGS: dict[str, str] = {
     "dec.plan_placeholder_readonly": "Mötet är stängt – planen kan läsas men inte ändras",
     "dec.plan_placeholder": "Skriv planen här – den sparas medan du skriver",
     "dec.actions": "Åtgärder",
+    "dec.no_actions_closed": "Inga åtgärder (mötet är stängt).",
     "dec.no_actions": "Inga åtgärder ännu (F2 lägger till).",
     "dec.new_action": "Ny åtgärd",
     "dec.kind": "Åtgärd",

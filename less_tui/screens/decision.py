@@ -157,6 +157,8 @@ class ActionTable(Translated, DataTable):
         does not offer what the table cannot do."""
         if action == "request" and parameters and parameters[0] in ("edit", "delete") and not self.editable:
             return False
+        if action == "request" and getattr(self.screen, "readonly", False):
+            return None  # a closed meeting: shown dimmed (the key says why), not offered as if it worked
         return True
 
     def action_request(self, what: str) -> None:
@@ -303,7 +305,8 @@ class DecisionScreen(DataScreen):
             with Vertical(classes="field", id="actions-field"):
                 yield Label(t("dec.actions"), classes="section")
                 yield ActionTable(d.actions, with_meeting=False, editable=True, id="actions")
-                yield Static(t("dec.no_actions"), id="no-actions", classes="dim")
+                yield Static(t("dec.no_actions_closed" if self.readonly else "dec.no_actions"), id="no-actions",
+                             classes="dim")
             with Horizontal(id="status-row"):
                 with Vertical(classes="field"):
                     yield Label(t("dec.coordinator_status"), classes="field-label")
@@ -405,9 +408,12 @@ class DecisionScreen(DataScreen):
         return fields
 
     def on_key(self, event: events.Key) -> None:
-        """The new-action key on a closed meeting: its binding is disabled (dimmed), so the key would do
-        nothing at all; say why instead."""
-        if self.readonly and any(b.action == "add_action" for b in self._bindings.key_to_bindings.get(event.key, ())):
+        """The new-action key, or an action's key (done, dropped …), on a closed meeting: its binding is
+        disabled (dimmed), so the key would do nothing at all; say why instead."""
+        table = self.focused if isinstance(self.focused, ActionTable) else None
+        table_keys = table._bindings.key_to_bindings.get(event.key, ()) if table is not None else ()
+        if self.readonly and (any(b.action == "add_action" for b in self._bindings.key_to_bindings.get(event.key, ()))
+                              or any(b.action.startswith("request") for b in table_keys)):
             event.stop()
             event.prevent_default()
             self.notify(t("dec.readonly"), severity="warning", markup=False)
@@ -997,6 +1003,7 @@ class DecisionScreen(DataScreen):
         table.actions = actions
         table.fill(keep_row)
         empty.display = not actions
+        empty.update(t("dec.no_actions_closed" if self.readonly else "dec.no_actions"))
         if not actions and self.focused is table:
             self.query_one("#plan", TextArea).focus()
 
