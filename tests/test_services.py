@@ -200,3 +200,23 @@ def test_the_running_order_waits_for_a_busy_database_only_briefly(demo_engine, d
         lock.close()
     assert [r.case_no for r in svc.queue().rows] == rows  # stored now, in the same order
     assert [r.case_no for r in MeetingService(demo_engine, cfg, TODAY, session_id="bbbb").queue().rows] == rows
+
+
+def test_the_minutes_list_the_cases_in_the_meetings_running_order(demo_engine, cfg):
+    """The minutes listed the cases by case number (41, 198, 705, 725, 837) while the meeting walked its
+    list in another order (coordinator helper); now in the running order the queue showed, whatever order
+    the plans were written in."""
+    from less_tui.services.minutes import gather
+
+    svc = service(demo_engine, cfg, "aaaa")
+    rows = svc.queue().rows
+    done = {c.case_no for c in gather(demo_engine, cfg, TODAY).cases}
+    fresh = [r.case_no for r in rows if r.case_no not in done]
+    # two cases the list shows in the other order than their numbers, written last to first
+    first, then = next((a, b) for i, a in enumerate(fresh) for b in fresh[i + 1:] if a > b)
+    for case_no in (then, first):
+        svc.save_plan(case_no, f"Plan för {case_no}", view(svc, case_no).version)
+    listed = [c.case_no for c in gather(demo_engine, cfg, TODAY).cases]
+    order = [r.case_no for r in rows]
+    assert listed == sorted(listed, key=order.index), (listed, order)
+    assert listed.index(first) < listed.index(then)

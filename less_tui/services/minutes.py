@@ -162,7 +162,10 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
                 assessor=t(f"assessor.{r.primary_assessor or 'none'}"), plan=r.plan.strip(),
                 actions=[_action(r.case_no, a, m.date, m.date) for a in acts],
             ))
-        cases.sort(key=lambda c: c.case_no)
+        # in the meeting's running order (its list as the team walked it); a case opened from beyond the
+        # list, or a meeting from before the order was kept, in the order the cases were taken up
+        place = {c: i for i, c in enumerate(repo.agenda(s, meeting_id))}
+        cases.sort(key=lambda c: place.get(c.case_no, len(place)))
         # the same follow-up as the summary screen's (MeetingService.summary)
         _prev, fus = repo.followups(s, unit_id, m.date)
         followups = {status: [_action(f.review.case_no, f.action, f.meeting.date, m.date, followup=True) for f in lst]
