@@ -669,9 +669,15 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
     def unsaved(self) -> bool:
         """Something typed or chosen is not in the database yet."""
-        if self._writes:
+        if self._writes or self.action_being_typed():
             return True
         return any(isinstance(s, DecisionScreen) and s.plan_unsaved() for s in self.screen_stack)
+
+    def action_being_typed(self) -> bool:
+        """An action dialog holds typed text that is not added yet (Ctrl+Q would drop it silently)."""
+        from .screens.dialogs import AddActionDialog
+
+        return any(isinstance(s, AddActionDialog) and s.has_typing() for s in self.screen_stack)
 
     # ------------------------------------------------------------ errors and shutdown
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -749,9 +755,11 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
 
         self.flush_pending()
         if self.unsaved() and time.monotonic() - self._quit_asked > 5.0:
-            # the database does not take it now: say so once; quitting again within 5 s quits anyway
+            # the database does not take it now (or an action is half typed): say so once; quitting again
+            # within 5 s quits anyway
             self._quit_asked = time.monotonic()
-            self.notify(t("app.quit_unsaved"), severity="warning", markup=False)
+            key = "app.quit_action_typed" if self.action_being_typed() else "app.quit_unsaved"
+            self.notify(t(key), severity="warning", markup=False)
             return
         if self.unsaved():
             self.save_for_exit()  # quitting anyway: the plan text goes to a recovery file

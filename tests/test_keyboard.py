@@ -980,3 +980,36 @@ async def test_keys_typed_for_a_case_being_opened_wait_for_it_while_the_queue_re
         await until(pilot, lambda: plans_today(url).get(second) == "B2", "the second plan saved")
         await until(pilot, lambda: isinstance(app.screen, QueueScreen), "the queue again (the Escape typed last)")
         assert plans_today(url)[first] == "A1"
+
+
+async def test_ctrl_q_with_an_action_half_typed_asks_first(demo_engine, cfg):
+    """F2, "kurator", Enter, "Jessica B", Ctrl+Q: the app ended and the action was gone, with no word
+    (coordinator helper). Now the first Ctrl+Q says the action is not added and stays; a second quits."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[0].case_no)
+        await pilot.press("f2")
+        await dialog(pilot, AddActionDialog)
+        notes = []
+        orig = app.notify
+        app.notify = lambda message, *a, **k: (notes.append(str(message)), orig(message, *a, **k))[1]
+        await pilot.press(*"kurator", "enter", *"Jessica B", "ctrl+q")
+        await until(pilot, lambda: t("app.quit_action_typed") in notes, "the notice")
+        assert app.is_running and isinstance(app.screen, AddActionDialog)
+        assert app.screen.query_one("#owner").value == "Jessica B"
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running, "the app to end")
+
+
+async def test_ctrl_q_with_an_empty_action_dialog_quits_at_once(demo_engine, cfg):
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[0].case_no)
+        await pilot.press("f2")
+        await dialog(pilot, AddActionDialog)
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running, "the app to end")

@@ -339,6 +339,7 @@ STRINGS: dict[str, str] = {
     "db.saved_again": "The database answers again – everything is saved.",
     "db.trouble": "The database did not answer – {reason}. Nothing was lost; try again.",
     "queue.load_failed": "Cannot read the queue – {reason}. Trying again in {seconds} s.",
+    "app.quit_action_typed": "The action in the dialog is not added yet (Enter in the date field adds it). Quit once more within 5 s to quit anyway.",
     "app.quit_unsaved": "Not everything is saved yet. Quit once more within 5 s to quit anyway (the plan text comes back when the case is next opened).",
     "cmd.case": "Case {case} – {patient}",
     "cmd.queue": "Show the case queue",

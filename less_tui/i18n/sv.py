@@ -347,6 +347,7 @@ STRINGS: dict[str, str] = {
     "db.saved_again": "Databasen svarar igen – allt är sparat.",
     "db.trouble": "Databasen svarade inte – {reason}. Inget har gått förlorat; försök igen.",
     "queue.load_failed": "Kan inte läsa kön – {reason}. Försöker igen om {seconds} s.",
+    "app.quit_action_typed": "Åtgärden i dialogen är inte tillagd än (Enter i datumfältet lägger till den). Avsluta en gång till inom 5 s för att avsluta ändå.",
     "app.quit_unsaved": "Allt är inte sparat ännu. Avsluta en gång till inom 5 s för att avsluta ändå (planens text kommer tillbaka när ärendet öppnas nästa gång).",
     "cmd.case": "Ärende {case} – {patient}",
     "cmd.queue": "Visa ärendekön",

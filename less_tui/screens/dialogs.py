@@ -390,6 +390,16 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def has_typing(self) -> bool:
+        """Something is typed in the dialog that is not stored (an action not yet added, or changed)."""
+        try:
+            now = tuple(self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS)
+        except Exception:
+            return False
+        kind, owner, due = self.initial or ("", "", None)
+        was = (kind, owner, (due or self.default_due).isoformat())
+        return now != was if self.initial else bool(now[0] or now[1])
+
 
 def when_text(when: dt.datetime | None) -> str:
     """A save's time as the screen shows it: local ``YYYY-MM-DD HH:MM`` (empty when unknown)."""
