@@ -325,19 +325,20 @@ def import_(
         except ImportFailed as e:
             fatal.append(str(e))
     problems = [str(p) for pr in parsed for p in pr.problems]
+    listed = _listed_problems([p for pr in parsed for p in pr.problems])
     for pr in parsed:
         for w in pr.warnings:
             typer.echo(t("cli.warning", text=w), err=True)
     if fatal or (problems and not skip_invalid):
-        for line in fatal + problems:
+        for line in fatal + listed:
             typer.echo(line, err=True)
         n = len(fatal) + len(problems)
         typer.echo(t("cli.import_failed", n=n), err=True)
         if as_json:
             typer.echo(_unstored_json(files, parsed, fatal, at, dry_run))
         raise typer.Exit(2)
-    for line in problems:
-        typer.echo(t("cli.skipped", problem=line), err=True)
+    for line in listed:
+        typer.echo(t("cli.skipped", problem=line) if line[:1] != "…" else line, err=True)
     total = sum(len(p.rows) for p in parsed)
     if problems and not total:  # --skip-invalid, and nothing was valid: nothing is stored, not even the files
         typer.echo(t("cli.nothing_valid"), err=True)
@@ -374,6 +375,27 @@ def import_(
             typer.echo(t("cli.dry_run"))
     if any(p.kind == "rehabstod" for p in parsed) and not as_json:
         typer.echo(t("ctx.lower_bound"))
+
+
+PROBLEMS_SHOWN = 100  # problem lines printed; a file wrong in one column on every row is summed up after them
+
+
+def _listed_problems(problems: list) -> list[str]:
+    """The problem lines to print: every one up to ``PROBLEMS_SHOWN``; beyond that the first ones, then one
+    line with how many more there are in which column (50,000 rows with "100,0" printed 50,000 lines);
+    ``--json`` still lists every one."""
+    lines = [str(p) for p in problems]
+    if len(lines) <= PROBLEMS_SHOWN:
+        return lines
+    rest = problems[PROBLEMS_SHOWN:]
+    per_column: dict[str, int] = {}
+    for p in rest:
+        name = p.message.split(":", 1)[0] if p.column else "–"
+        per_column[name] = per_column.get(name, 0) + 1
+    columns = ", ".join(f"{name} {n:,}".replace(",", "\u00a0") for name, n in
+                        sorted(per_column.items(), key=lambda kv: -kv[1]))
+    return lines[:PROBLEMS_SHOWN] + [t("cli.more_problems", n=f"{len(rest):,}".replace(",", "\u00a0"),
+                                       columns=columns)]
 
 
 def _problems_json(parsed, fatal: list[str]) -> list[dict]:

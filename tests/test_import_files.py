@@ -323,3 +323,21 @@ def test_a_bare_fraction_in_a_workbook_is_no_degree(tmp_path):
     assert p.returncode == 2, p.stderr
     assert f"{path}:2:6: " in p.stderr and "hittade 0.5; förväntade 25, 50, 75 eller 100" in p.stderr
     assert _count(db) == 0
+
+
+def test_a_file_wrong_on_every_row_is_summed_up_after_the_first_hundred_problems(tmp_path):
+    """A 50,000-row file with "100,0" in every degree printed 50,000 identical lines (QA helper): the first
+    hundred are named, then one line says how many more in which column; --json still has every one."""
+    rows = [f"{PNR};Sara Olsson;F32.1;2026-0{1 + i % 9}-01;2026-0{1 + i % 9}-20;100,0;Anna Berg" for i in range(150)]
+    rows.append(f"{PNR};Sara Olsson;F32.1;2026-13-01;2026-09-20;100;Anna Berg")
+    path = tmp_path / "flood.csv"
+    path.write_text(";".join(H) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    p = cli("import", "--db", str(db), str(path), env=ENV)
+    assert p.returncode == 2
+    lines = p.stderr.splitlines()
+    assert sum(1 for ln in lines if ln.startswith(f"{path}:")) == 100
+    assert "… och 51 problem till, per kolumn: Grad 50, Startdatum 1 (--json listar alla)" in lines
+    assert lines[-1] == "less-tui import: 151 problem; inget sparades."
+    p = cli("import", "--db", str(db), str(path), "--json", env=ENV)
+    assert len(json.loads(p.stdout)["problems"]) == 151

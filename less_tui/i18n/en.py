@@ -171,6 +171,7 @@ STRINGS: dict[str, str] = {
     "status.open": "open",
     "status.done": "done",
     "status.dropped": "dropped",
+    "cli.more_problems": "… and {n} more problems, by column: {columns} (--json lists every one)",
     "cli.db_failed": "{db}: {reason}; nothing was changed",
     "cli.no_meetings": "No meetings yet.",
     "cli.meeting_created": "Meeting {date} created for {unit}.",

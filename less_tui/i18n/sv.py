@@ -176,6 +176,7 @@ STRINGS: dict[str, str] = {
     "status.done": "klar",
     "status.dropped": "struken",
     # cli
+    "cli.more_problems": "… och {n} problem till, per kolumn: {columns} (--json listar alla)",
     "cli.db_failed": "{db}: {reason}; inget ändrades",
     "cli.no_meetings": "Inga möten ännu.",
     "cli.meeting_created": "Möte {date} skapat för {unit}.",
