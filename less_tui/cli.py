@@ -65,6 +65,8 @@ class State:
 
         url = self.url()
         path = sqlite_path(url)
+        if path is not None and path.is_dir():  # (import and demo make a database: said as queue says it)
+            raise UserError(t("file.is_folder", path=path))
         if path is not None and not path.parent.parent.exists() and path.parent != user_data_dir():
             missing = path.parent.parent
             while not missing.parent.exists():

@@ -598,3 +598,14 @@ def test_a_database_url_with_a_port_that_is_not_a_number_is_refused_in_words(tmp
         p = cli(*args)
         assert p.returncode == 2, p.stdout + p.stderr
         assert "är ingen databas-URL" in p.stderr and "secret" not in p.stderr and "internt fel" not in p.stderr
+
+
+@pytest.mark.parametrize("command", [["import", str(SAMPLES / "intyg-exempel.csv")], ["queue"]])
+def test_a_folder_given_as_the_database_is_named_as_a_folder(tmp_path, command):
+    """`import --db DIR` said "kan inte öppna databasen …: unable to open database file" while `queue`
+    said the folder is one (QA helper); both now say it the same way."""
+    folder = tmp_path / "adir.db"
+    folder.mkdir()
+    p = cli("--db", str(folder), *command)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert p.stderr.strip() == f"less-tui: {folder}: är en mapp; förväntade ett filnamn"
