@@ -293,7 +293,8 @@ async def test_empty_kind_is_refused():
 
 
 # ------------------------------------------------------------ 5. the due date
-@pytest.mark.parametrize("bad", ["2026-13-01", "tomorrow", "２０２６-１２-０１", "2026-02-30", "20261201", "", "2026-11-01"])
+@pytest.mark.parametrize("bad", ["2026-13-01", "tomorrow", "２０２６-１２-０１", "2026-02-30", "20261201", "", "2026-11-01",
+                                 "2031-12-01"])
 async def test_a_bad_due_date_is_refused_with_a_message(bad):
     app = Harness()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -313,6 +314,8 @@ async def test_a_bad_due_date_is_refused_with_a_message(bad):
         msg = error_text(app)
         if bad == "2026-11-01":
             assert msg == "2026-11-01 är före 2026-11-23 – skriv 2026-11-23 eller senare."
+        elif bad == "2031-12-01":  # a year typed wrong was taken (coordinator helper)
+            assert msg == "2031-12-01 är mer än ett år fram – skriv ett datum senast 2027-11-23."
         else:
             assert f"”{bad}”" in msg or not bad
             assert "ÅÅÅÅ-MM-DD" in msg

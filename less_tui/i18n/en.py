@@ -412,6 +412,7 @@ STRINGS: dict[str, str] = {
     "act.owner_required": "Type or choose who is responsible.",
     "act.due_required": "Type a date as YYYY-MM-DD, e.g. {example}.",
     "act.bad_date": "“{value}” is not a date – type YYYY-MM-DD with the digits 0–9, e.g. {example}.",
+    "act.too_late": "{value} is more than a year ahead – type a date no later than {latest}.",
     "act.too_early": "{value} is before {earliest} – type {earliest} or later.",
     "act.key_suggestions": "Suggestions",
     "act.key_back": "Back to the field",

@@ -421,6 +421,7 @@ STRINGS: dict[str, str] = {
     "act.owner_required": "Skriv eller välj vem som är ansvarig.",
     "act.due_required": "Skriv ett datum som ÅÅÅÅ-MM-DD, t.ex. {example}.",
     "act.bad_date": "”{value}” är inget datum – skriv ÅÅÅÅ-MM-DD med siffrorna 0–9, t.ex. {example}.",
+    "act.too_late": "{value} är mer än ett år fram – skriv ett datum senast {latest}.",
     "act.too_early": "{value} är före {earliest} – skriv {earliest} eller senare.",
     "act.key_suggestions": "Förslag",
     "act.key_back": "Tillbaka till fältet",

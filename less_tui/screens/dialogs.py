@@ -383,6 +383,10 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
             self._error("due", t("act.bad_date", value=shown, example=example))
         elif self.earliest is not None and due < self.earliest and not kept:
             self._error("due", t("act.too_early", value=due.isoformat(), earliest=self.earliest.isoformat()))
+        elif self.earliest is not None and due > _a_year_after(self.earliest) and not kept:
+            # (a year typed wrong, 2031 for 2026: a follow-up is for a coming meeting, as the import refuses
+            # certificate dates more than a year ahead)
+            self._error("due", t("act.too_late", value=due.isoformat(), latest=_a_year_after(self.earliest).isoformat()))
         else:
             self.dismiss((kind, owner, due))
 
@@ -399,6 +403,13 @@ class AddActionDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"]
         kind, owner, due = self.initial or ("", "", None)
         was = (kind, owner, (due or self.default_due).isoformat())
         return now != was if self.initial else bool(now[0] or now[1])
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return dt.date(day.year + 1, 3, 1)
 
 
 def when_text(when: dt.datetime | None) -> str:
