@@ -609,3 +609,30 @@ def test_a_folder_given_as_the_database_is_named_as_a_folder(tmp_path, command):
     p = cli("--db", str(folder), *command)
     assert p.returncode == 2, p.stdout + p.stderr
     assert p.stderr.strip() == f"less-tui: {folder}: är en mapp; förväntade ett filnamn"
+
+
+def test_a_backup_onto_a_full_disk_names_the_backup_not_the_database(demo_db, tmp_path, monkeypatch):
+    """`backup /full-fs/` ended in an internal error (sqlite3 "database or disk is full"; QA helper), and
+    said of the database, it would have blamed the wrong disk: now the copy is named, nothing is left."""
+    import types
+
+    from less_tui.storage import admin
+
+    class Full:
+        def __init__(self, con):
+            self.con = con
+
+        def backup(self, target):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    fake = types.SimpleNamespace(connect=lambda *a, **kw: Full(sqlite3.connect(*a, **kw)), Error=sqlite3.Error)
+    monkeypatch.setattr(admin, "sqlite3", fake)
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    p = cli("--db", str(demo_db), "backup", f"{dest}/")
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert f"less-tui: säkerhetskopian {dest}/less-tui-" in p.stderr and "kunde inte skrivas: disken är full" in p.stderr
+    assert str(demo_db) not in p.stderr and list(dest.iterdir()) == []

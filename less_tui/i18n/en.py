@@ -526,6 +526,7 @@ STRINGS: dict[str, str] = {
     "dberr.unsupported": "{db}: only SQLite files (a path) and PostgreSQL through psycopg (postgresql+psycopg://user@host/database) are supported",
     "cli.no_db_folder": "the folder {folder} does not exist; make it first or correct the path in --db (the database's own folder is made if missing, no more)",
     "dberr.cannot_open": "cannot open database {db}: {error}",
+    "adm.backup_failed": "the backup {path} could not be written: {reason}; no file was left and the database is untouched",
     "adm.backup_sqlite_only": "backup copies a SQLite database; for PostgreSQL use pg_dump (see the README)",
     "adm.no_database": "{path}: no such database",
     "adm.exists": "{path}: exists already; choose a new name",

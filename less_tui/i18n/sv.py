@@ -535,6 +535,7 @@ STRINGS: dict[str, str] = {
     "dberr.unsupported": "{db}: bara SQLite-filer (en sökväg) och PostgreSQL genom psycopg (postgresql+psycopg://användare@värd/databas) stöds",
     "cli.no_db_folder": "mappen {folder} finns inte; skapa den först eller rätta sökvägen i --db (databasens egen mapp görs om den saknas, inte fler)",
     "dberr.cannot_open": "kan inte öppna databasen {db}: {error}",
+    "adm.backup_failed": "säkerhetskopian {path} kunde inte skrivas: {reason}; ingen fil lämnades kvar och databasen är orörd",
     "adm.backup_sqlite_only": "backup kopierar en SQLite-databas; för PostgreSQL, använd pg_dump (se README)",
     "adm.no_database": "{path}: databasen finns inte",
     "adm.exists": "{path}: finns redan; välj ett nytt namn",

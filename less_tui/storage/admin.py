@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 from . import models  # noqa: F401  (registers the tables)
 from ..i18n import t as _t  # (t is a table in the loops below)
-from .db import HEAD, open_engine, sqlite_path
+from .db import HEAD, db_reason, open_engine, sqlite_path
 
 # every table of the schema, parents before children: taken from the tables themselves, so a table added
 # later is copied by ``migrate`` and counted by the checks (a list written out by hand missed the six of
@@ -53,6 +53,8 @@ def backup(url: str, dest: Path) -> dict:
             try:
                 s.backup(d)
                 d.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error as e:  # (the copy's own disk full, most often: said of the copy, not the database)
+                raise AdminError(_t("adm.backup_failed", path=dest, reason=db_reason(e))) from None
             finally:
                 d.close()
                 s.close()
