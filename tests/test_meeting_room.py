@@ -180,7 +180,9 @@ def test_a_draft_says_so_and_a_reopened_meeting_has_no_end_time(demo_db):
         assert re.fullmatch(r"- \*\*(Tid|Time):\*\* \d\d:\d\d–", time_line), time_line  # no end yet
     cli("meeting", "close", "--db", str(demo_db), "--date", closed, env=ENV, check=True)
     md = cli("export", "--db", str(demo_db), "--meeting", closed, env=ENV, check=True).stdout
-    assert "Utkast" not in md and re.fullmatch(r"- \*\*Tid:\*\* \d\d:\d\d–\d\d:\d\d", _time_line(md))
+    # closed again: the time it was held, then when it was last closed
+    assert "Utkast" not in md and re.fullmatch(r"- \*\*Tid:\*\* \d\d:\d\d–\d\d:\d\d \(öppnat igen efteråt, senast "
+                                              r"stängt \d{4}-\d\d-\d\d \d\d:\d\d\)", _time_line(md))
 
 
 # ---------------------------------------------------------------- 6. the summary's keys
