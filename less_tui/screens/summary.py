@@ -106,6 +106,7 @@ class SummaryScreen(DataScreen):
         self.testing: dict[str, list[str]] = {}  # indicator key: ideas being tested for it
         self.rollout = None  # trained counts and the next supervision (None: nothing recorded)
         self.listed = 0  # the unit's listed patients (0: not known)
+        self._close_asked = False  # closing was asked for before the figures were read (the palette, a fast c)
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(id="screen-title")
@@ -156,6 +157,9 @@ class SummaryScreen(DataScreen):
         self.data = msg.data
         self.render_all()
         self.refresh_bindings()  # "c Stäng mötet" only while the meeting is open
+        if self._close_asked:  # now it can be asked (the team sees what it freezes)
+            self._close_asked = False
+            self.action_close_meeting()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_meeting" and self.data is not None and self.data.meeting.closed:
@@ -344,7 +348,12 @@ class SummaryScreen(DataScreen):
         self.app.pop_screen()
 
     def action_close_meeting(self) -> None:
-        if self.data is None or self.data.meeting.closed:
+        if self.data is None:
+            # the figures are being read (the palette's "Stäng mötet" opens this screen and closes at once):
+            # the question comes when they are shown. It said "Mötet är stängt" and closed nothing.
+            self._close_asked = True
+            return
+        if self.data.meeting.closed:
             self.notify(t("sum.closed"))
             return
 
