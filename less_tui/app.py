@@ -361,13 +361,14 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             if row is None:
                 self.call_from_thread(self.release_held_keys)
                 return
+            pending = self._writes_for(case_no)  # (a status set here and not stored yet: the row has it)
             detail = self.service.case(case_no, row, identified=not self.masked)
         except Exception as e:
             if not is_db_error(e):
                 raise
             self.call_from_thread(self._case_failed, e)
             return
-        self.call_from_thread(self._show_case, detail, replace, self.recovered(case_no))
+        self.call_from_thread(self._show_case, detail, replace, self.recovered(case_no), pending)
 
     def db_name(self) -> str:
         """The database as recovery files name it (a URL without its password)."""
@@ -394,7 +395,16 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.release_held_keys()
         self.notify(t("dec.open_failed", reason=db_trouble(err)), severity="error", markup=False, timeout=8)
 
-    def _show_case(self, detail, replace: bool, recovered=None) -> None:
+    def _writes_for(self, case_no: int) -> bool:
+        """A write of this case (a status, an action) is waiting or on its way to the database."""
+        return any(op[3] == case_no for op in list(self._writes))
+
+    def _show_case(self, detail, replace: bool, recovered=None, pending: bool = True) -> None:
+        if not pending and not self._writes_for(detail.row.case_no):
+            # the statuses as stored when the case was read: the queue's row may have been read before one was
+            # set (a reload begun as the palette closed, ended after), and F7 showed "REKO: -" for "Aktiv"
+            detail.row.coordinator_status = detail.stored_coordinator
+            detail.row.rehab_plan = detail.stored_rehab_plan
         if isinstance(self.screen, DecisionScreen) and not self.screen.may_leave():
             self.release_held_keys()  # follow mode: the plan here is not saved yet, so stay on it
             return

@@ -1013,3 +1013,62 @@ async def test_ctrl_q_with_an_empty_action_dialog_quits_at_once(demo_engine, cfg
         await dialog(pilot, AddActionDialog)
         await pilot.press("ctrl+q")
         await until(pilot, lambda: not app.is_running, "the app to end")
+
+
+async def test_a_status_set_on_a_case_opened_from_the_palette_is_shown_again_after_f8_f7(demo_engine, cfg):
+    """A case opened from the palette, REKO set to Kontaktad, F8, F7: the case came back saying "REKO: -"
+    (coordinator helper). The queue reloaded as the palette closed and ended after the status was set, so its
+    rows were older than the status; the case is now shown with the statuses stored when it is read."""
+    import threading
+
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        i, row = next((i, r) for i, r in enumerate(q.shown_rows[:-1]) if r.coordinator_status == "-" and i > 0)
+        go = threading.Event()
+        queue = app.service.queue
+
+        calls = []
+
+        def late_queue(*a, **kw):  # read now, delivered later (a busy machine)
+            data = queue(*a, **kw)
+            calls.append(data)
+            go.wait(30)
+            return data
+
+        app.service.queue = late_queue
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "the palette")
+        await pilot.press(*str(row.case_no))
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        for _ in range(200):  # (not ``until``: it waits for the workers, and the queue's reload is held back)
+            await pilot.pause(0.02)
+            if isinstance(app.screen, DecisionScreen) and app.screen.detail.row.case_no == row.case_no \
+                    and app.screen._ready:
+                break
+        d = app.screen
+        assert isinstance(d, DecisionScreen) and d.detail.row.case_no == row.case_no
+        await pilot.press("tab")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.focused is not None and app.focused.id == "coordinator":
+                break
+        await pilot.press("enter", "down", "enter")  # "-" → Kontaktad
+        for _ in range(300):
+            await pilot.pause(0.02)
+            _, _, records = db_state(demo_engine, set())
+            if ("coordinator", "Kontaktad") in records and not app._writes:
+                break
+        assert ("coordinator", "Kontaktad") in records
+        assert calls, "the queue reloaded as the palette closed"
+        go.set()  # the queue's rows, read before the status was set, arrive now
+        await until(pilot, lambda: app.current_queue is calls[-1], "the queue's late rows")
+        app.service.queue = queue
+        await pilot.press("f8")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.detail.row.case_no
+                    != row.case_no and app.screen._ready, "the next case")
+        await pilot.press("f7")
+        d = await on_case(pilot, row.case_no)
+        assert d.query_one("#coordinator").value == "Kontaktad"
+        assert "REKO: Kontaktad" in str(d.query_one("#facts").render())

@@ -135,6 +135,9 @@ class CaseDetail:
     actions: list[ActionInfo]
     next_checkpoint: tuple[int, int] | None
     default_due: dt.date
+    # the REKO status and rehab plan stored now (the queue's row may be older: read before a status was set)
+    stored_coordinator: str = "-"
+    stored_rehab_plan: bool = False
 
 
 @dataclass
@@ -333,6 +336,7 @@ class MeetingService:
             unit = repo.get_unit(s, self.unit_code)
             m = self._meeting_row(s, unit)
             doctors = {c.doctor_key: c.doctor_name for c in repo.load_certs_of(s, pk(unit), e.cert_ids)}
+            ep_core.apply_records([e], repo.records_of(s, pk(unit), e.cert_ids), self.date)  # (as stored now)
             certs: list[CertInfo] = []
             prev_doc: str | None = None
             who = ep_core.doctor_identities(e.certs)  # (one doctor however the name was spelt)
@@ -355,6 +359,7 @@ class MeetingService:
             row=row, certs=certs, history=hist, review_id=pk(r) if r else None, plan=r.plan if r else "",
             version=r.version if r else 0, assessor=r.primary_assessor if r else "", actions=actions,
             next_checkpoint=e.next_checkpoint(), default_due=self.default_due(),
+            stored_coordinator=e.coordinator_status, stored_rehab_plan=e.rehab_plan,
         )
 
     def review_state(self, case_no: int) -> tuple[str, int, list[ActionInfo]] | None:

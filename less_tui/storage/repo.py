@@ -180,6 +180,18 @@ def load_live_records(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iter
     return [StatusRecord(*r) for r in s.connection().execute(q)]
 
 
+def records_of(s: Session, unit_id: int, cert_ids: Iterable[int]) -> list[StatusRecord]:
+    """The status records of these certificates (one case's: what it shows when it is opened)."""
+    ids = sorted(set(cert_ids))
+    out: list[StatusRecord] = []
+    for i in range(0, len(ids), 900):
+        q = (select(StatusRecordRow.id, StatusRecordRow.certificate_id, StatusRecordRow.as_of,
+                    StatusRecordRow.kind, StatusRecordRow.value)
+             .where(StatusRecordRow.unit_id == unit_id, StatusRecordRow.certificate_id.in_(ids[i:i + 900])))
+        out += [StatusRecord(*r) for r in s.connection().execute(q)]
+    return out
+
+
 def load_records(s: Session, unit_id: int) -> list[StatusRecord]:
     q = (select(StatusRecordRow.id, StatusRecordRow.certificate_id, StatusRecordRow.as_of,
                 StatusRecordRow.kind, StatusRecordRow.value)
