@@ -60,6 +60,7 @@ STRINGS: dict[str, str] = {
     "reason.checkpoint_in": "day {day} in {days} d",
     "reason.checkpoint_today": "day {day} today",
     "reason.checkpoint_passed": "day {day} passed",
+    "dec.day_at": "sick day {day} at the meeting of {date}",
     "dec.day_now": "sick day {day} today",
     "dec.planned_length": "planned length {length} days",
     "dec.ended": "ended {end} after {length} days",

@@ -60,6 +60,7 @@ STRINGS: dict[str, str] = {
     "reason.checkpoint_in": "dag {day} om {days} d",
     "reason.checkpoint_today": "dag {day} i dag",
     "reason.checkpoint_passed": "dag {day} passerad",
+    "dec.day_at": "sjukdag {day} vid mötet {date}",
     "dec.day_now": "sjukdag {day} i dag",
     "dec.planned_length": "planerad längd {length} dagar",
     "dec.ended": "avslutat {end} efter {length} dagar",

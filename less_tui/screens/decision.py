@@ -360,7 +360,13 @@ class DecisionScreen(DataScreen):
         if ended:
             second.append((t("dec.ended", end=r.end.isoformat(), length=r.length), "bold"))
         else:
-            second += [(t("dec.day_now", day=r.day), "bold"), (t("dec.planned_length", length=r.length), "")]
+            from .. import clock
+
+            # "i dag" only at today's meeting; an earlier one (read afterwards) counts to its own date
+            today = self.less_app.service.date == clock.today()
+            second += [(t("dec.day_now" if today else "dec.day_at", day=r.day,
+                          date=self.less_app.service.date.isoformat()), "bold"),
+                       (t("dec.planned_length", length=r.length), "")]
         cp = r.checkpoint if r.checkpoint and r.checkpoint[1] <= 0 else None  # passed since the last meeting
         if ended:
             pass
