@@ -96,12 +96,11 @@ def export_meeting(engine: Engine, cfg: Config, meeting: str | dt.date = "latest
     if lang:
         set_language(lang)
     try:
-        m = minutes.gather(engine, cfg, meeting, identify)
-        if fmt == "md" and out is None and not to_file:
-            text = markdown.render(m)
-            # logged as every export is (before it is shown: one that cannot be logged is not shown)
-            minutes.record_export(engine, cfg, fmt, m.date, identify, to="stdout")
-            return text
+        shown = fmt == "md" and out is None and not to_file
+        # minutes shown are logged as every export is, before they are shown (not shown if the log refuses)
+        m = minutes.gather(engine, cfg, meeting, identify, printed=fmt if shown else "")
+        if shown:
+            return markdown.render(m)
         group = cfg.database.group
         path = Path(out) if out else default_path(cfg, engine, m.date, fmt, demo=m.demo)
         check_target(path)  # before rendering: a symlink, a folder or a missing folder is told at once

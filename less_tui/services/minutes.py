@@ -118,7 +118,7 @@ def is_demo(engine: Engine) -> bool:
 
 
 def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", identify: bool = False,
-           demo: bool | None = None) -> Minutes:
+           demo: bool | None = None, printed: str = "") -> Minutes:
     """The minutes of ``meeting`` ("latest", a date or an ISO date) in the current language. With
     ``identify`` the personnummer and names are written, and each patient so written is audited.
     ``demo``: made from the demo clinic (None: the database is asked)."""
@@ -178,6 +178,9 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         closings: list[tuple[dt.datetime | None, dt.datetime | None, str, str]] = [(c.closed_at, c.reopened_at, c.reopened_by, c.reason) for c in reopenings]
         if closings and m.status == "closed":
             closings.append((m.closed_at, None, "", ""))
+        if printed:  # the minutes are shown, not filed: their export row, in this transaction (before they are shown)
+            repo.audit(s, "export", unit_id, detail=f"{printed} meeting={m.date.isoformat()} identify={identify} to=stdout")
+            s.commit()
         if identify:
             # the export, then one row per patient written (so `audit --patient` finds each)
             repo.audit(s, "export.identify", unit_id, detail=f"meeting={m.date.isoformat()} cases={len(shown)}")
@@ -265,10 +268,9 @@ def workbook(engine: Engine, cfg: Config) -> Workbook:
                                     for d in cfg.measures]))
 
 
-def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool, to: str = "") -> None:
-    """The audit log's line for an export written (``to``: "stdout" for minutes printed, not filed)."""
+def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool) -> None:
+    """The audit log's line for an export written."""
     with db.session(engine) as s:
         unit = repo.get_unit(s, cfg.unit)
-        where = f" to={to}" if to else ""
-        repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={date.isoformat()} identify={identify}{where}")
+        repo.audit(s, "export", unit.id, detail=f"{fmt} meeting={date.isoformat()} identify={identify}")
         s.commit()
