@@ -56,6 +56,32 @@ async def focused_is(pilot, wid: str):
     await until(pilot, lambda: pilot.app.focused is not None and pilot.app.focused.id == wid, f"focus on #{wid}")
 
 
+async def palette_command(pilot, typed: str, label: str) -> None:
+    """Ctrl+P, ``typed``, and wait until the command ``label`` is the highlighted one (Enter then runs it)."""
+    from textual.command import CommandList
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "the palette")
+    await pilot.press(*typed)
+
+    def offered() -> bool:
+        found = app.screen.query(CommandList)
+        lst = found.first() if found else None
+        return (lst is not None and lst.highlighted is not None
+                and label in str(lst.get_option_at_index(lst.highlighted).prompt))
+
+    await until(pilot, offered, f"{label!r} highlighted in the palette")
+
+
+def notices(app) -> list[str]:
+    """The notifications the app shows from now on (their text)."""
+    seen: list[str] = []
+    orig = app.notify
+    app.notify = lambda message, *a, **k: (seen.append(str(message)), orig(message, *a, **k))[1]
+    return seen
+
+
 async def dialog(pilot, kind):
     await until(pilot, lambda: isinstance(pilot.app.screen, kind), kind.__name__)
     return pilot.app.screen
@@ -442,9 +468,7 @@ async def test_a_closed_meetings_actions_offer_no_keys_that_do_nothing(demo_engi
         assert isinstance(table, ActionTable) and table.id == "actions"
         done = [a for a in app.screen.active_bindings.values() if a.binding.action.startswith("request")]
         assert done and not any(a.enabled for a in done)  # dimmed in the footer
-        notes = []
-        orig = app.notify
-        app.notify = lambda message, *a, **k: (notes.append(str(message)), orig(message, *a, **k))[1]
+        notes = notices(app)
         before = [a.status for a in d.detail.actions]
         await pilot.press("d")
         await until(pilot, lambda: t("dec.readonly") in notes, "the read-only notice")
@@ -995,9 +1019,7 @@ async def test_ctrl_q_with_an_action_half_typed_asks_first(demo_engine, cfg):
         await on_case(pilot, q.shown_rows[0].case_no)
         await pilot.press("f2")
         await dialog(pilot, AddActionDialog)
-        notes = []
-        orig = app.notify
-        app.notify = lambda message, *a, **k: (notes.append(str(message)), orig(message, *a, **k))[1]
+        notes = notices(app)
         await pilot.press(*"kurator", "enter", *"Jessica B", "ctrl+q")
         await until(pilot, lambda: t("app.quit_action_typed") in notes, "the notice")
         assert app.is_running and isinstance(app.screen, AddActionDialog)

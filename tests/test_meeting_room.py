@@ -15,7 +15,7 @@ from helpers import cli
 from less_tui.app import LessApp
 from less_tui.screens.summary import SummaryScreen
 from less_tui.storage.models import Action, CaseReview, Meeting
-from test_keyboard import queue_ready, until
+from test_keyboard import palette_command, queue_ready, until
 
 TODAY = dt.date(2026, 11, 23)
 ENV = {"LESS_TUI_TODAY": TODAY.isoformat()}
@@ -233,19 +233,7 @@ async def test_reopening_from_the_palette_on_the_summary_stays_on_the_summary(de
     app = LessApp(cfg, demo_engine, CLOSED, lang="sv")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_summary(pilot)
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "the palette")
-        await pilot.press(*"igen")
-
-        def offered() -> bool:
-            from textual.command import CommandList
-
-            found = app.screen.query(CommandList)
-            lst = found.first() if found else None
-            return (lst is not None and lst.highlighted is not None
-                    and t("cmd.reopen") in str(lst.get_option_at_index(lst.highlighted).prompt))
-
-        await until(pilot, offered, "the reopen command, highlighted")
+        await palette_command(pilot, "igen", t("cmd.reopen"))
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ReopenDialog), "the reopen dialog")
         await pilot.press(*"Fel ansvarig", "enter")

@@ -24,7 +24,7 @@ from less_tui.screens.summary import SummaryScreen
 from less_tui.services import views
 from less_tui.storage import repo
 from less_tui.storage.models import AuditLog, Meeting, MeetingIndicator, MeetingReopening
-from test_keyboard import queue_ready, until
+from test_keyboard import notices, palette_command, queue_ready, until
 
 ENV = {"LESS_TUI_TODAY": "2026-11-23"}
 CLOSED = dt.date(2026, 10, 23)  # the demo's last meeting, closed
@@ -265,19 +265,7 @@ def test_migration_0004_up_and_down(db_url):
 
 async def _palette_reopen(pilot, app):
     await queue_ready(pilot)
-    await pilot.press("ctrl+p")
-    await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "the palette")
-    await pilot.press(*"igen")
-
-    def offered() -> bool:
-        from textual.command import CommandList
-
-        found = app.screen.query(CommandList)
-        lst = found.first() if found else None
-        return (lst is not None and lst.highlighted is not None
-                and t("cmd.reopen") in str(lst.get_option_at_index(lst.highlighted).prompt))
-
-    await until(pilot, offered, "the reopen command, highlighted")
+    await palette_command(pilot, "igen", t("cmd.reopen"))
     await pilot.press("enter")
     return await _dialog(pilot, app)
 
@@ -377,22 +365,8 @@ async def test_closing_from_the_palette_asks_once_the_summary_is_read(demo_engin
             return summary()
 
         app.service.summary = slow_summary
-        notes = []
-        orig = app.notify
-        app.notify = lambda message, *a, **k: (notes.append(str(message)), orig(message, *a, **k))[1]
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "the palette")
-        await pilot.press(*t("cmd.close").lower())
-
-        def offered() -> bool:
-            from textual.command import CommandList
-
-            found = app.screen.query(CommandList)
-            lst = found.first() if found else None
-            return (lst is not None and lst.highlighted is not None
-                    and t("cmd.close") in str(lst.get_option_at_index(lst.highlighted).prompt))
-
-        await until(pilot, offered, "the close command, highlighted")
+        notes = notices(app)
+        await palette_command(pilot, t("cmd.close").lower(), t("cmd.close"))
         await pilot.press("enter")
         for _ in range(200):  # (not ``until``: it waits for the workers, and the summary's is held back)
             await pilot.pause(0.02)
