@@ -1062,10 +1062,7 @@ async def test_a_status_set_on_a_case_opened_from_the_palette_is_shown_again_aft
             return data
 
         app.service.queue = late_queue
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "LessCommandPalette", "the palette")
-        await pilot.press(*str(row.case_no))
-        await pilot.pause(0.3)
+        await palette_command(pilot, str(row.case_no), t("cmd.case", case=row.case_no, patient=row.masked()))
         await pilot.press("enter")
         for _ in range(200):  # (not ``until``: it waits for the workers, and the queue's reload is held back)
             await pilot.pause(0.02)
