@@ -187,7 +187,7 @@ def test_cells_beyond_the_header_and_unknown_columns_are_said_once_and_the_rows_
 @pytest.mark.parametrize("born, sign, as_of", [
     (dt.date(1926, 11, 24), "-", dt.date(2026, 11, 23)),  # 99 the day before the 100th birthday
     (dt.date(1926, 11, 23), "+", dt.date(2026, 11, 23)),  # 100 on the day
-    (dt.date(1826, 12, 15), "+", dt.date(2026, 11, 23)),  # 199: "+" and a birthday later in the year
+    (dt.date(1916, 12, 15), "+", dt.date(2026, 11, 23)),  # 109: "+" and a birthday later in the year
     (dt.date(2026, 11, 23), "-", dt.date(2026, 11, 23)),  # born on the as-of date
     (dt.date(2000, 2, 29), "-", dt.date(2026, 11, 23)),
 ])
@@ -198,3 +198,14 @@ def test_a_short_personnummer_takes_the_century_from_the_whole_date(born, sign, 
     full = pnrmod.make(born, 123)
     short = full[2:8] + sign + full[9:]
     assert pnrmod.normalize(short, as_of) == full
+
+
+def test_a_birth_date_over_120_years_before_is_refused_with_the_sign_to_check():
+    """261124+NNNN at 2026-11-23: "+" (100 or older) and a date that would make a 99-year-old give 1826, and the
+    patient was stored as 199 years old (verifying helper). Refused now, naming the date, the age and the sign."""
+    full = pnrmod.make(dt.date(1826, 11, 24), 123)
+    with pytest.raises(PnrError) as e:
+        pnrmod.normalize(full[2:8] + "+" + full[9:], dt.date(2026, 11, 23))
+    assert "födelsedatumet 1826-11-24, 199 år vid 2026-11-23" in str(e.value) and "+ betyder" in str(e.value)
+    oldest = pnrmod.make(dt.date(1906, 11, 23), 123)  # 120 on the day: taken
+    assert pnrmod.normalize(oldest[2:8] + "+" + oldest[9:], dt.date(2026, 11, 23)) == oldest

@@ -17,6 +17,9 @@ _SHORT = re.compile(r"^([0-9]{6})([-+]?)([0-9]{4})$")
 _EXCEL = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
 
 
+OLDEST = 120  # years: no patient on sick leave is older; an older birth date is a wrong sign or digit
+
+
 class PnrError(ValueError):
     """A personnummer that cannot be used; the message says what was expected."""
 
@@ -52,6 +55,10 @@ def normalize(raw: str, as_of: dt.date) -> str:
     birth = p.get_date()
     if birth > as_of:
         raise PnrError(t("pnr.born_later", value=f"'{s}'", as_of=as_of.isoformat()))
+    years = age(full, as_of)
+    if years > OLDEST:  # (261124+NNNN at 2026-11-23: "+" and a 99-year-old's date make 1826, 199 years)
+        raise PnrError(t("pnr.too_old", value=f"'{s}'", born=birth_date(full).isoformat(), age=years,
+                         as_of=as_of.isoformat()))
     return full
 
 

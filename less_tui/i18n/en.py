@@ -681,6 +681,7 @@ STRINGS: dict[str, str] = {
     "pnr.bad_date": "{value}: the date {date} does not exist (in a samordningsnummer the day is plus 60)",
     "pnr.serial_000": "{value}: the serial number 000 is not used in personnummer",
     "pnr.luhn": "{value}: the check digit (the last one) does not match the others (Luhn)",
+    "pnr.too_old": "{value} gives the birth date {born}, {age} years old at {as_of}; check the birth date and the sign (+ means 100 or older, - younger)",
     "pnr.born_later": "{value} has a birth date after the as-of date {as_of}",
     # the improvement work and the year's report
     "rep.title": "Improvement work {year} – {clinic}",

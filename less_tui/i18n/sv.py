@@ -690,6 +690,7 @@ STRINGS: dict[str, str] = {
     "pnr.bad_date": "{value}: datumet {date} finns inte (i ett samordningsnummer är dagen plus 60)",
     "pnr.serial_000": "{value}: födelsenumret 000 används inte i personnummer",
     "pnr.luhn": "{value}: kontrollsiffran (den sista) stämmer inte med de andra siffrorna (Luhn)",
+    "pnr.too_old": "{value} ger födelsedatumet {born}, {age} år vid {as_of}; kontrollera födelsedatumet och tecknet (+ betyder 100 år eller äldre, - yngre)",
     "pnr.born_later": "{value} har ett födelsedatum efter importens datum {as_of}",
     # the improvement work and the year's report
     "rep.title": "Förbättringsarbete {year} – {clinic}",
