@@ -76,6 +76,34 @@ def test_one_doctor_however_the_name_is_spelt_and_with_or_without_the_hsa_id():
     assert e.n_doctors == 2
 
 
+def test_the_doctor_count_and_the_per_certificate_doctors_follow_one_rule(demo_engine):
+    """``Episode.doctors`` (``distinct_doctors``, made from the distinct keys for speed) and the timeline's
+    doctor per certificate (``doctor_identities``) are two ways of one rule: over every episode of the demo
+    clinic, with its names spelt other ways too, they count the same doctors."""
+    import dataclasses
+
+    from sqlmodel import Session
+
+    from less_tui.core.episodes import distinct_doctors, doctor_identities
+    from less_tui.storage import repo
+
+    with Session(demo_engine) as s:
+        unit = repo.get_unit(s, "VC Exempel", create=False)
+        certs = repo.load_certs(s, unit.id)
+    variants = []
+    for i, c in enumerate(certs):  # every third name in capitals, every fifth without its HSA-id
+        if c.doctor_key.startswith("name:") and i % 3 == 0:
+            c = c._replace(doctor_key="name:" + c.doctor_key[5:].upper())
+        elif c.doctor_key.startswith("hsa:") and i % 5 == 0:
+            c = c._replace(doctor_key="name:" + c.doctor_name)
+        variants.append(c)
+    eps = build_episodes(variants, D(2026, 11, 23))
+    assert len(eps) > 500
+    for e in eps:
+        ids = doctor_identities(e.certs)
+        assert len(distinct_doctors(e.certs)) == (len(set(ids.values())) if ids else 1), e.certs
+
+
 def test_active_certificate_when_several_overlap():
     a = c(1, D(2026, 1, 1), D(2026, 1, 31), degree=100, signed=D(2026, 1, 1), dx="F32.1")
     b = c(2, D(2026, 1, 10), D(2026, 2, 10), degree=50, signed=D(2026, 1, 12), dx="M54.5")

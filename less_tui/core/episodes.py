@@ -67,8 +67,8 @@ def doctor_identities(certs: Iterable[Cert]) -> dict[int, str]:
     """{certificate id: the doctor who signed it} over one episode's certificates, by HSA-id when known,
     else by name (``doctor_name_key``); a certificate without an id whose doctor's name is that of a doctor
     with an id in the episode is that doctor (the id names the doctor; one certificate was written without
-    it), of two such namesakes the first by id (it adds no doctor either way). Empty when every certificate has its own key already (the usual case: nothing
-    to join)."""
+    it), of two such namesakes the first by id (it adds no doctor either way). Empty when the certificates
+    share one key (nothing to join). ``distinct_doctors`` counts by the same rule."""
     certs = list(certs)
     keys = {c.doctor_key for c in certs}
     if len(keys) < 2:
