@@ -80,8 +80,6 @@ def test_the_doctor_count_and_the_per_certificate_doctors_follow_one_rule(demo_e
     """``Episode.doctors`` (``distinct_doctors``, made from the distinct keys for speed) and the timeline's
     doctor per certificate (``doctor_identities``) are two ways of one rule: over every episode of the demo
     clinic, with its names spelt other ways too, they count the same doctors."""
-    import dataclasses
-
     from sqlmodel import Session
 
     from less_tui.core.episodes import distinct_doctors, doctor_identities
