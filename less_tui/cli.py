@@ -932,6 +932,16 @@ supervision_app = typer.Typer(help="Record supervision sessions and the team's i
 app.add_typer(supervision_app, name="supervision")
 
 
+def _held_date(value: str | None) -> dt.date:
+    """The --date of a supervision session or a training: a day that has been (default today)."""
+    from .core.improvement import not_held_yet
+
+    d = _date(value, "--date")
+    if not_held_yet(d, clock.today()):
+        raise UserError("--date " + t("sup.not_held", date=d.isoformat(), today=clock.today().isoformat()))
+    return d
+
+
 @supervision_app.command("add")
 def supervision_add(
     date: Optional[str] = typer.Option(None, "--date", help="The session's date, YYYY-MM-DD (default today)."),
@@ -945,7 +955,7 @@ def supervision_add(
 
     _db_option(db)
     cfg = state.cfg
-    d = _date(date, "--date")
+    d = _held_date(date)
     if not 1 <= minutes <= 600:
         raise UserError(t("sup.bad_minutes", value=minutes))
     names = [" ".join(n.split()) for n in attendee or []]
@@ -970,7 +980,7 @@ def supervision_training(
 
     _db_option(db)
     cfg = state.cfg
-    d = _date(date, "--date")
+    d = _held_date(date)
     _plain_option("--person", person)
     _plain_option("--course", course)
     if not person.strip() or not course.strip():

@@ -85,6 +85,24 @@ def test_bad_input_one_line_exit_2(db, args, needle):
     assert len(p.stderr.strip().splitlines()) == 1
 
 
+def test_a_session_or_training_after_today_is_refused(db):
+    """Recorded once held: a date after today (2027 typed for 2026) is refused, naming the date and today,
+    and nothing is stored; today itself is fine."""
+    env = {"LESS_TUI_TODAY": TODAY.isoformat()}
+    for args in (["add", "--minutes", "60", "--leader", "Anna Handledare"],
+                 ["training", "--person", "Jessica Bylund", "--course", "LESS"]):
+        p = cli("supervision", *args, "--date", "2027-11-23", "--db", str(db), env=env)
+        assert p.returncode == 2 and "Traceback" not in p.stderr
+        assert p.stderr.strip() == ("less-tui: --date 2027-11-23 är efter i dag (2026-11-23): en handledning eller "
+                                    "utbildning registreras när den har hållits")
+    out = json.loads(cli("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
+    assert out["sessions"] == [] and out["trainings"] == []
+    cli("supervision", "add", "--minutes", "60", "--leader", "Anna Handledare", "--date", TODAY.isoformat(),
+        "--db", str(db), env=env, check=True)
+    out = json.loads(cli("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
+    assert [x["date"] for x in out["sessions"]] == [TODAY.isoformat()]
+
+
 def test_supervision_weeks_is_checked():
     from less_tui.config import ConfigError
 
@@ -169,6 +187,11 @@ async def test_supervision_recorded_from_the_palette(demo_engine, cfg):
         # the leader is required; a length that is not one is named
         await pilot.press(*"90", "enter")
         await until(lambda: "Vem ledde" in str(app.screen.query_one("#supervision-error").render()), "leader asked")
+        # a date after today is named, and the date field is where the cursor goes
+        await pilot.press("shift+tab", "shift+tab", *["backspace"] * 10, *"2027-11-23", "enter")
+        await until(lambda: "efter i dag" in str(app.screen.query_one("#supervision-error").render()), "future date")
+        assert app.focused.id == "s-date"
+        await pilot.press(*["backspace"] * 10, *TODAY.isoformat(), "tab", "tab")
         await pilot.press(*"Anna Handledare", "enter")
         await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
         await until(lambda: ImprovementService(demo_engine, cfg).supervision_list() != [], "recorded")
@@ -216,6 +239,10 @@ async def test_training_recorded_from_the_palette(demo_engine, cfg):
         assert app.focused.id == "t-course"
         await pilot.press(*"Försäkringsmedicin grundkurs", "tab", *["backspace"] * 10, *"2026-13-01", "enter")
         await until(lambda: "inget datum" in str(app.screen.query_one("#training-error").render()), "bad date")
+        await pilot.press(*["backspace"] * 10, *"2026-11-24", "enter")  # tomorrow: not taken yet
+        await until(lambda: "efter i dag (2026-11-23)" in str(app.screen.query_one("#training-error").render()),
+                    "a date after today")
+        assert app.focused.id == "t-date" and isinstance(app.screen, TrainingDialog)
         await pilot.press(*["backspace"] * 10, *"2026-11-02", "enter")
         await until(lambda: isinstance(app.screen, QueueScreen), "back on the queue")
         await until(lambda: len(trained()) == len(DEMO_TRAININGS) + 1, "recorded")

@@ -31,6 +31,12 @@ def iso_date(text: str) -> dt.date:
     return d
 
 
+def not_held_yet(d: dt.date, today: dt.date) -> bool:
+    """A supervision session or a training is recorded once it has taken place: a date after ``today``
+    is a typo (2027 for 2026), not a plan (the next session due is worked out from the last one held)."""
+    return d > today
+
+
 # the years a date of this work can have; beyond them a date is a typo (and a year after 9999 does not exist)
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 

@@ -861,6 +861,7 @@ STRINGS: dict[str, str] = {
     "sup.dialog_title": "Supervision",
     "sup.hint": "Attendees separated by commas · Enter records · Esc cancels",
     "sup.bad_date": "{value} is not a date; expected YYYY-MM-DD",
+    "sup.not_held": "{date} is after today ({today}): a supervision session or training is recorded once it has taken place",
     "sup.need_leader": "Who led the supervision?",
     "sup.recorded": "The supervision is recorded.",
 }

@@ -870,6 +870,7 @@ STRINGS: dict[str, str] = {
     "sup.dialog_title": "Handledning",
     "sup.hint": "Deltagare skiljs med kommatecken · Enter registrerar · Esc avbryter",
     "sup.bad_date": "{value} är inget datum; förväntade ÅÅÅÅ-MM-DD",
+    "sup.not_held": "{date} är efter i dag ({today}): en handledning eller utbildning registreras när den har hållits",
     "sup.need_leader": "Vem ledde handledningen?",
     "sup.recorded": "Handledningen är registrerad.",
 }

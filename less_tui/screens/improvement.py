@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
 
+from .. import clock
 from ..core import improvement as imp_core
 from ..core.indicators import INDICATOR_KEYS
 from ..core.plaintext import one_line
@@ -639,6 +640,9 @@ class SupervisionDialog(Translated, ModalScreen["tuple[dt.date, int, str, list[s
         except ValueError:
             self._problem(t("sup.bad_date", value=value["s-date"]), "s-date")
             return
+        if imp_core.not_held_yet(date, clock.today()):
+            self._problem(t("sup.not_held", date=date.isoformat(), today=clock.today().isoformat()), "s-date")
+            return
         minutes = value["s-minutes"]
         if not (minutes.isascii() and minutes.isdigit() and 1 <= int(minutes) <= 600):
             self._problem(t("sup.bad_minutes", value=minutes or "–").replace("--minutes ", ""), "s-minutes")
@@ -711,6 +715,9 @@ class TrainingDialog(Translated, ModalScreen["tuple[str, str, dt.date] | None"])
             date = imp_core.iso_date(value["t-date"])
         except ValueError:
             self._problem(t("sup.bad_date", value=value["t-date"] or "–"), "t-date")
+            return
+        if imp_core.not_held_yet(date, clock.today()):
+            self._problem(t("sup.not_held", date=date.isoformat(), today=clock.today().isoformat()), "t-date")
             return
         self.dismiss((value["t-person"], value["t-course"], date))
 
