@@ -695,12 +695,13 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     typer.echo(t("cli.queue_title", date=d.isoformat(), unit=cfg.unit, n=len(out)))
     rows = []
     for it, o in zip(items, out):
-        rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], o["length"], f"{o['degree']} %",
+        rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], o["day"], o["length"], f"{o['degree']} %",
                      doctors_text(o["doctors"], o["doctors_lower_bound"]), coordinator_status_text(o["coordinator_status"]),
                      reasons_line(it.reasons, it.checkpoint)])
-    typer.echo(table([t("col.case"), t("col.patient"), t("col.age"), t("col.diagnosis"), t("col.length"),
-                      t("col.degree"), t("col.doctors"), t("col.coordinator"), t("col.reasons")], rows,
-                     right={0, 2, 4, 5, 6}))
+    # the sick day as the app's queue shows it ("Sjukdag"), then the planned length
+    typer.echo(table([t("col.case"), t("col.patient"), t("col.age"), t("col.diagnosis"), t("col.day"),
+                      t("col.length"), t("col.degree"), t("col.doctors"), t("col.coordinator"), t("col.reasons")],
+                     rows, right={0, 2, 4, 5, 6, 7}))
 
 
 # ---------------------------------------------------------------- export

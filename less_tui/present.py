@@ -11,6 +11,7 @@ import datetime as dt
 from . import clock
 from .core import pnr as pnrmod
 from .core import text as _text
+from .core.indicators import show_frozen_context
 from .core.queue import due_now
 from .i18n import counted, t
 
@@ -57,11 +58,14 @@ def reasons_line(reasons: list[str], checkpoint: tuple[int, int] | None = None, 
     return sep.join(label for label, _ in reason_labels(reasons, checkpoint, lang)) or "–"
 
 
-def followup_dates(due, status: str, decided, at, lang: str | None = None) -> list[tuple[str, bool]]:
+def followup_dates(due, status: str, decided, at, lang: str | None = None,
+                   decided_as: int | None = None) -> list[tuple[str, bool]]:
     """What the dates of a followed-up action are, said in words, as (text, overdue) pieces to append
     after "Ärende 557: Kontakt med arbetsgivare – Kerstin Bronner":
     ``, klart senast 2026-08-30`` ``(försenad 92 dagar)`` ``, beslutat 2026-07-30``. An action is
-    overdue when it is still open and was due before ``at`` (the meeting's date)."""
+    overdue when it is still open and was due before ``at`` (the meeting's date). ``decided_as``: the
+    case's number when it was decided, when the case has another now (two episodes made one by a later
+    import): ``, beslutat 2026-07-30 som ärende 558``."""
     out: list[tuple[str, bool]] = []
     if due is not None:
         out.append((", " + t("fu.due", lang, date=due.isoformat()), False))
@@ -69,12 +73,15 @@ def followup_dates(due, status: str, decided, at, lang: str | None = None) -> li
             days = (at - due).days
             out.append((" (" + t("fu.overdue_day" if days == 1 else "fu.overdue_days", lang, days=days) + ")", True))
     if decided is not None:
-        out.append((", " + t("fu.decided", lang, date=decided.isoformat()), False))
+        if decided_as is not None:
+            out.append((", " + t("fu.decided_as", lang, date=decided.isoformat(), case=decided_as), False))
+        else:
+            out.append((", " + t("fu.decided", lang, date=decided.isoformat()), False))
     return out
 
 
-def followup_suffix(due, status: str, decided, at, lang: str | None = None) -> str:
-    return "".join(text for text, _ in followup_dates(due, status, decided, at, lang))
+def followup_suffix(due, status: str, decided, at, lang: str | None = None, decided_as: int | None = None) -> str:
+    return "".join(text for text, _ in followup_dates(due, status, decided, at, lang, decided_as))
 
 
 # The coordinator statuses are Rehabstöd's Swedish terms (stored and imported as they are); the
@@ -150,12 +157,15 @@ def next_meeting_text(date: dt.date, cadence_months: int) -> str:
     return next_meeting(date, cadence_months).isoformat()
 
 
-def show_frozen(indicators, frozen) -> None:
+def show_frozen(indicators, frozen, context=None) -> None:
     """A closed meeting shows what it froze: each indicator of ``indicators`` (an ``IndicatorSet``)
-    with a frozen value (``{key: Value}``) takes its count and denominator from there."""
+    with a frozen value (``{key: Value}``) takes its count and denominator from there, and the context
+    figures (``context``: ``repo.frozen(…, context=True)``) theirs, when the closing froze them."""
     for i in indicators.indicators:
         if i.key in frozen:
             i.count, i.denominator = frozen[i.key].count, frozen[i.key].denominator
+    if context:
+        show_frozen_context(indicators, context)
 
 
 def supervision_line(ro, today, lang: str | None = None) -> str:

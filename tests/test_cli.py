@@ -163,6 +163,12 @@ def test_the_queue_in_english_says_coordinator_statuses_in_english(demo_db):
     sv = cli("queue", "--db", str(db), env=env, check=True).stdout
     en = cli("--lang", "en", "queue", "--db", str(db), env=env, check=True).stdout
     assert " Aktiv " in sv and " Aktiv " not in en and " Active " in en
+    # the sick day as the app's queue says it ("Sjukdag"), before the planned length
+    header = sv.splitlines()[1]
+    assert "Sjukdag" in header and header.index("Sjukdag") < header.index("Planerad längd")
+    first = q["cases"][0]
+    row = next(ln.split() for ln in sv.splitlines() if ln.split() and ln.split()[0] == str(first["case"]))
+    assert row[4:6] == [first["diagnosis"], str(first["day"])]
 
 
 def test_meeting_commands(tmp_path):
@@ -172,7 +178,8 @@ def test_meeting_commands(tmp_path):
     cli("meeting", "new", "--db", db, "--date", "2026-10-20", "--attendee", "A", "--attendee", "B", check=True)
     p = cli("meeting", "new", "--db", db, "--date", "2026-10-20")
     assert p.returncode == 2 and "finns redan ett möte 2026-10-20" in p.stderr
-    cli("meeting", "close", "--db", db, "--date", "2026-10-20", check=True)
+    closed = cli("meeting", "close", "--db", db, "--date", "2026-10-20", check=True)
+    assert closed.stdout.strip() == "Möte 2026-10-20 stängt; indikatorerna är frysta."  # the app's word, "stängt"
     p = cli("meeting", "close", "--db", db, "--date", "2026-10-20")
     assert p.returncode == 2 and "redan stängt" in p.stderr
     ms = json.loads(cli("meeting", "list", "--db", db, "--json", check=True).stdout)

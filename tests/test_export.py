@@ -201,7 +201,7 @@ def test_minutes_say_the_reasons_in_the_queues_words(demo_db, lang):
     queue_words = {}
     for line in out.splitlines():
         cells = re.split(r"\s{2,}", line.strip())
-        if cells[0].isdigit() and len(cells) == 9:
+        if cells[0].isdigit() and len(cells) == 10:
             queue_words[int(cells[0])] = cells[-1]
     assert sorted(c.case_no for c in m.cases) == sorted(picked)
     for c in m.cases:

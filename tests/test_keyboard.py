@@ -1094,3 +1094,18 @@ async def test_a_status_set_on_a_case_opened_from_the_palette_is_shown_again_aft
         d = await on_case(pilot, row.case_no)
         assert d.query_one("#coordinator").value == "Kontaktad"
         assert "REKO: Kontaktad" in str(d.query_one("#facts").render())
+
+
+async def test_a_filter_typed_in_one_read_filters_and_opens_the_case_it_finds(demo_engine, cfg):
+    """"/620⏎" arriving in one read (a laggy SSH line): the digits and Enter reached the table before "/"
+    had moved the focus to the filter, so nothing was filtered and Enter opened the case under the cursor
+    (the top one), where the plan that followed was then typed."""
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        target = q.shown_rows[-1].case_no  # not under the cursor
+        keys = [("slash", "/"), *((c, c) for c in str(target)), ("enter", "\r"), ("enter", "\r")]
+        for key, char in keys:
+            app.post_message(_terminal_key(key, char))
+        await on_case(pilot, target)
+        assert q.filter_text == str(target)

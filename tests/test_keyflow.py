@@ -156,3 +156,58 @@ async def test_letters_after_backspaces_wait_for_them(monkeypatch):
             if field.value == "2026-12-24":
                 break
         assert field.value == "2026-12-24"
+
+
+class CommandKeys(OrderedKeys, App):
+    """A list with a one-letter command that moves the focus to a field (the queue's "/" and its filter)."""
+
+    BINDINGS = [("slash", "find", "Find")]
+
+    def __init__(self):
+        super().__init__()
+        self.init_key_order(holding=False)
+        self.opened: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable
+
+        yield Input(id="find")
+        yield DataTable(id="list")
+
+    def on_mount(self) -> None:
+        from textual.widgets import DataTable
+
+        table = self.query_one(DataTable)
+        table.add_column("case")
+        table.add_rows([("41",), ("620",)])
+        table.focus()
+
+    def action_find(self) -> None:
+        self.query_one("#find", Input).focus()
+
+    def on_data_table_row_selected(self, event) -> None:
+        self.opened.append(str(event.data_table.get_row_at(event.cursor_row)[0]))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.opened.append(f"find:{event.value}")
+
+
+async def test_keys_after_a_command_key_go_where_it_moved_the_focus(monkeypatch):
+    """"/620⏎" in one read (a burst over SSH): the digits and Enter reached the list before "/" had moved the
+    focus to the filter, which stayed empty, and Enter opened the case under the cursor. A printable key
+    that is not typed into a text field is a command: what follows waits until it has been handled."""
+    monkeypatch.setattr(keyflow, "MIN_SETTLE", 0.0)
+    app = CommandKeys()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        slash = events.Key("slash", "/")  # (as the driver names it)
+        slash._sender = None
+        app.post_message(slash)
+        for ch in ["6", "2", "0", "enter"]:  # in the same read from the terminal
+            app.post_message(terminal_key(ch))
+        for _ in range(100):
+            await pilot.pause()
+            if app.opened:
+                break
+        assert app.opened == ["find:620"]
+        assert app.query_one("#find", Input).value == "620"

@@ -95,6 +95,44 @@ class IndicatorSet:
         return {i.key: Value(i.count, i.denominator) for i in self.indicators}
 
 
+CONTEXT_PREFIX = "ctx."  # the context figures a closing freezes beside the indicators: "ctx.over_90", …
+
+
+def frozen_context(iset: IndicatorSet) -> dict[str, Value]:
+    """The context figures of ``iset`` as the values a closing stores with the indicators (each a
+    count over 1; the median as twice itself over 2, exact for a median of whole days; none when there
+    is no episode), so that a closed meeting's context does not move when a later import changes the
+    episodes, as its counts do not."""
+    c = iset.context
+    out = {f"{CONTEXT_PREFIX}population": Value(iset.population, 1),
+           f"{CONTEXT_PREFIX}ongoing_total": Value(c.ongoing_total, 1),
+           f"{CONTEXT_PREFIX}over_90": Value(c.over_90, 1), f"{CONTEXT_PREFIX}over_180": Value(c.over_180, 1),
+           f"{CONTEXT_PREFIX}three_plus_doctors": Value(c.three_plus_doctors, 1),
+           f"{CONTEXT_PREFIX}lower_bound": Value(int(c.lower_bound), 1)}
+    out.update({f"{CONTEXT_PREFIX}chapter.{k}": Value(v, 1) for k, v in c.chapters.items()})
+    if c.median_length is not None:
+        out[f"{CONTEXT_PREFIX}median_length"] = Value(round(c.median_length * 2), 2)
+    return out
+
+
+def show_frozen_context(iset: IndicatorSet, values: dict[str, Value]) -> None:
+    """``iset``'s context (and population) as a closing froze them (``frozen_context``); a meeting closed
+    before the context was frozen (no such values) keeps the figures computed now."""
+    p = CONTEXT_PREFIX
+    if f"{p}ongoing_total" not in values:
+        return
+    chapter = f"{p}chapter."
+    median = values.get(f"{p}median_length")
+    iset.population = values[f"{p}population"].count
+    iset.context = Context(
+        ongoing_total=values[f"{p}ongoing_total"].count,
+        chapters={k[len(chapter):]: v.count for k, v in values.items() if k.startswith(chapter)},
+        over_90=values[f"{p}over_90"].count, over_180=values[f"{p}over_180"].count,
+        three_plus_doctors=values[f"{p}three_plus_doctors"].count,
+        median_length=median.count / median.denominator if median is not None else None,
+        lower_bound=bool(values[f"{p}lower_bound"].count))
+
+
 def population(episodes: Iterable[Episode], chapters: Sequence[str]) -> list[Episode]:
     chs = {c.upper() for c in chapters}
     return [e for e in episodes if e.ongoing and e.chapter in chs]

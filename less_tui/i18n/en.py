@@ -77,6 +77,7 @@ STRINGS: dict[str, str] = {
     "fu.overdue_days": "overdue {days} days",
     "fu.overdue_day": "overdue 1 day",
     "fu.decided": "decided {date}",
+    "fu.decided_as": "decided {date} as case {case}",
     "status.overdue": "overdue",
     "col.day": "Day",
     "reason.short.follow_up": "F-up",

@@ -300,7 +300,8 @@ class SummaryScreen(DataScreen):
             grid.add_column(ratio=1)
             for case_no, a in acts:
                 line = Text(f"{t('col.case')} {case_no}: {one_line(a.kind)} – {one_line(a.owner) or '–'}")
-                for text, overdue in followup_dates(a.due, a.status, a.meeting_date, d.meeting.date):
+                for text, overdue in followup_dates(a.due, a.status, a.meeting_date, d.meeting.date,
+                                                    decided_as=a.decided_as):
                     line.append(text, style="bold red" if overdue else "")  # overdue in words and colour
                 grid.add_row("  •", line)
             parts.append(grid)

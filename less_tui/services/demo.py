@@ -139,7 +139,7 @@ def build_clinic(engine: Engine, cfg: Config, seed: int = 1, today: dt.date | No
             items = views.queue_at(s, cfg, unit, date, eps)
             for it in items[: rng.randint(8, 14)]:
                 e = it.episode
-                r = repo.ensure_review(s, m, e, it.reasons)
+                r = repo.ensure_review(s, m, e, it.reasons, it.checkpoint)
                 r.plan = rng.choice(PLANS)
                 r.primary_assessor = rng.choice(["", "psychologist", "physiotherapist", "counsellor", "doctor"])
                 r.updated_at = m.started_at

@@ -21,7 +21,7 @@ from ..core import indicators as ind_core
 from ..core import pnr as pnrmod
 from ..core import episodes as ep_core
 from ..core.episodes import Episode
-from ..core.queue import QueueItem, item_for
+from ..core.queue import QueueItem, item_for, reasons_for
 from ..storage import db, repo
 from ..storage.models import CaseReview, Meeting, Unit, pk
 from . import views
@@ -114,6 +114,7 @@ class ActionInfo:
     due: dt.date | None
     status: str
     meeting_date: dt.date | None = None
+    decided_as: int | None = None  # a follow-up's case number when decided, if its case has another now
 
 
 @dataclass
@@ -388,7 +389,9 @@ class MeetingService:
         ``ReadOnly`` if the meeting is closed, checked in the transaction that writes."""
         e, it = self._episode(case_no)
         unit, m = self._open_meeting(s)
-        return unit, m, e, repo.ensure_review(s, m, e, it.reasons if it else [])
+        # the checkpoint as the queue says it now (a case opened from beyond the list: by the same rule)
+        checkpoint = it.checkpoint if it else (reasons_for(e, self.cfg.queue)[1] if e.ongoing else None)
+        return unit, m, e, repo.ensure_review(s, m, e, it.reasons if it else [], checkpoint)
 
     def _open_meeting(self, s: Session) -> tuple[Unit, Meeting]:
         """This unit and its meeting, which must still be open; the check holds until ``s`` commits
@@ -534,7 +537,8 @@ class MeetingService:
             unit, m, info = self._unit_meeting(s)
             if m.status == "closed":
                 iset = views.indicators_at(s, self.cfg, unit, self.date)
-                present.show_frozen(iset, repo.frozen(s, pk(m)))  # a closed meeting shows what it froze
+                # a closed meeting shows what it froze (its context figures too)
+                present.show_frozen(iset, repo.frozen(s, pk(m)), repo.frozen(s, pk(m), context=True))
             else:
                 iset = views.indicators_at(s, self.cfg, unit, self.date)
             hist = [(d, v) for d, v in repo.indicator_history(s, pk(unit)) if d < self.date]
@@ -546,9 +550,18 @@ class MeetingService:
             # the same follow-up as the minutes' (export.gather): the last meeting's actions and
             # everything still open from before it
             prev, fus = repo.followups(s, pk(unit), self.date)
-            last = {status: [(f.review.case_no, ActionInfo(pk(f.action), f.action.kind, f.action.owner, f.action.due,
-                                                           f.action.status, f.meeting.date)) for f in lst]
-                    for status, lst in fus.items()}
+            # under the number the case has now (a later import may have made one case of two), as the minutes
+            now_no = views.case_numbers_at(s, pk(unit), self.date, self.cfg.max_gap_days,
+                                           [f.review.anchor_certificate_id for lst in fus.values() for f in lst])
+            last: dict[str, list[tuple[int, ActionInfo]]] = {}
+            for status, lst in fus.items():
+                last[status] = []
+                for f in lst:
+                    was = f.review.case_no
+                    now = now_no.get(f.review.anchor_certificate_id, was)
+                    last[status].append((now, ActionInfo(pk(f.action), f.action.kind, f.action.owner, f.action.due,
+                                                         f.action.status, f.meeting.date,
+                                                         decided_as=was if now != was else None)))
         return SummaryData(info, iset, hist, by_owner, prev.date if prev else None, last,
                            reviewed=reviewed)
 

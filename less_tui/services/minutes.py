@@ -21,7 +21,7 @@ from ..core.text import median
 from ..core.minutes import (ActionLine, CaseLine, ChartSeries, Closing, CycleChange, ExportError, IdeaChange,
                              MeetingRow, Minutes, Workbook, WorkbookAction, WorkbookMeasure, clean)
 from ..i18n import indicator_labels, t
-from ..storage.models import Action, Meeting, Unit, pk
+from ..storage.models import Action, CaseReview, Meeting, Unit, pk
 from ..storage import db, repo
 from ..storage import improvement as imp_store
 from . import views
@@ -48,11 +48,14 @@ def _due(due: dt.date | None, overdue: bool) -> str:
     return (due.isoformat() if due else "–") + (f" ({t('status.overdue')})" if overdue else "")
 
 
-def _action(case_no: int, a: Action, decided: dt.date, at: dt.date, followup: bool = False) -> ActionLine:
+def _action(case_no: int, a: Action, decided: dt.date, at: dt.date, followup: bool = False,
+            decided_as: int | None = None) -> ActionLine:
+    """``decided_as``: a follow-up's case number when it was decided, if the case has another now."""
     overdue = followup and a.status == "open" and a.due is not None and a.due < at
     return ActionLine(case_no=case_no, kind=a.kind, owner=a.owner, due=_due(a.due, overdue), status=a.status,
                       status_text=t(f"status.{a.status}"), meeting_date=decided,
-                      dates=present.followup_suffix(a.due, a.status, decided, at) if followup else "")
+                      dates=present.followup_suffix(a.due, a.status, decided, at, decided_as=decided_as)
+                      if followup else "")
 
 
 def _meeting(s: Session, cfg: Config, unit: Unit, meeting: str | dt.date) -> Meeting:
@@ -131,7 +134,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         eps = views.episodes_at(s, unit_id, m.date, cfg.max_gap_days)
         iset = views.indicators_at(s, cfg, unit, m.date, eps)
         if m.status == "closed":  # the minutes of a closed meeting show what it froze
-            present.show_frozen(iset, repo.frozen(s, meeting_id))
+            present.show_frozen(iset, repo.frozen(s, meeting_id), repo.frozen(s, meeting_id, context=True))
         hist = [(d, v) for d, v in repo.indicator_history(s, unit_id) if d < m.date]
         by_cert = {cid: e for e in eps for cid in e.cert_ids}
         reviews = repo.recorded_reviews(s, meeting_id)
@@ -148,8 +151,12 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
                 shown.append((r.patient_id, r.case_no))
             facts = json.loads(r.facts or "{}")
             e = by_cert.get(r.anchor_certificate_id)
-            # the checkpoint as the queue said it at the meeting's date ("dag 90 om 12 d")
-            checkpoint = reasons_for(e, cfg.queue)[1] if e is not None and e.ongoing else None
+            # the checkpoint as the queue said it when the case was taken up ("dag 90 om 12 d"), kept with the
+            # review's facts; a review from before they kept it: as the queue says it at the meeting's date now
+            if "checkpoint" in facts:
+                checkpoint = tuple(facts["checkpoint"]) if facts["checkpoint"] else None
+            else:
+                checkpoint = reasons_for(e, cfg.queue)[1] if e is not None and e.ongoing else None
             length, degree = facts.get("length"), facts.get("degree")
             cases.append(CaseLine(
                 case_no=r.case_no, patient=who,
@@ -168,12 +175,23 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         cases.sort(key=lambda c: place.get(c.case_no, len(place)))
         # the same follow-up as the summary screen's (MeetingService.summary)
         _prev, fus = repo.followups(s, unit_id, m.date)
-        followups = {status: [_action(f.review.case_no, f.action, f.meeting.date, m.date, followup=True) for f in lst]
-                     for status, lst in fus.items()}
+        still_open = repo.open_actions(s, unit_id, up_to=m.date)
+        # each action under the number its case has at this meeting (a later import may have made one
+        # case of two), saying the number it was decided under when that is another
+        now_no = views.case_numbers_at(s, unit_id, m.date, cfg.max_gap_days,
+                                       [f.review.anchor_certificate_id for lst in fus.values() for f in lst]
+                                       + [r.anchor_certificate_id for _, r, _ in still_open])
+
+        def followup(r: CaseReview, a: Action, decided: dt.date) -> ActionLine:
+            case_no = now_no.get(r.anchor_certificate_id, r.case_no)
+            return _action(case_no, a, decided, m.date, followup=True,
+                           decided_as=r.case_no if case_no != r.case_no else None)
+
+        followups = {status: [followup(f.review, f.action, f.meeting.date) for f in lst] for status, lst in fus.items()}
         todo: dict[str, list[tuple[tuple[dt.date, int], ActionLine]]] = {}  # (due, case): the order
-        for mm, r, a in repo.open_actions(s, unit_id, up_to=m.date):
-            todo.setdefault(a.owner or "–", []).append(
-                ((a.due or dt.date.max, r.case_no), _action(r.case_no, a, mm.date, m.date, followup=True)))
+        for mm, r, a in still_open:
+            todo_line = followup(r, a, mm.date)
+            todo.setdefault(a.owner or "–", []).append(((a.due or dt.date.max, todo_line.case_no), todo_line))
         reopenings = repo.reopenings(s, meeting_id)
         closings: list[tuple[dt.datetime | None, dt.datetime | None, str, str]] = [(c.closed_at, c.reopened_at, c.reopened_by, c.reason) for c in reopenings]
         if closings and m.status == "closed":

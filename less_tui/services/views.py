@@ -40,6 +40,17 @@ def live_episodes_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int,
                                   repo.load_live_records(s, unit_id, at, also))
 
 
+def case_numbers_at(s: Session, unit_id: int, at: dt.date, max_gap_days: int, cert_ids: Iterable[int]
+                    ) -> dict[int, int]:
+    """{certificate id: the number of the case that holds it at ``at``} for ``cert_ids`` (reviews' anchor
+    certificates). A review keeps the number its case had when it was taken up; a later import that
+    back-fills the gap between two episodes makes one case of them, numbered by the smaller, and a
+    follow-up is then found under that number."""
+    ids = set(cert_ids)
+    eps = ep_core.build_episodes(repo.load_certs_of_holders(s, unit_id, ids), at, max_gap_days, [])
+    return {cid: e.case_no for e in eps if e.case_no for cid in e.cert_ids & ids}
+
+
 def indicators_at(s: Session, cfg: Config, unit: Unit, at: dt.date,
                   episodes: list[Episode] | None = None) -> ind_core.IndicatorSet:
     eps = episodes if episodes is not None else live_episodes_at(s, pk(unit), at, cfg.max_gap_days)
@@ -81,5 +92,5 @@ def close_meeting(s: Session, cfg: Config, unit: Unit, m: Meeting) -> ind_core.I
     if m.status == "closed":
         raise ValueError(f"the meeting on {m.date.isoformat()} is already closed")
     iset = indicators_at(s, cfg, unit, m.date)
-    repo.close_meeting(s, unit, m, iset.frozen())
+    repo.close_meeting(s, unit, m, iset.frozen() | ind_core.frozen_context(iset))
     return iset

@@ -143,6 +143,21 @@ def load_live_certs(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iterab
     ongoing at ``at`` may have begun years before), in the order they were stored. A unit's indicators
     and queue need no other patient, and a region's unit has ten times more patients than ongoing
     episodes."""
+    return _certs_of_patients(s, unit_id, live_patients(unit_id, at, also_cert_ids))
+
+
+def load_certs_of_holders(s: Session, unit_id: int, cert_ids: Iterable[int]) -> list[Cert]:
+    """Every certificate of the patients who hold the certificates ``cert_ids`` (their episodes as they
+    are now: a later import may have merged two of them), in the order they were stored."""
+    ids = sorted(set(cert_ids))
+    if not ids:
+        return []
+    holders = select(Certificate.patient_id).where(Certificate.unit_id == unit_id, Certificate.id.in_(ids))
+    return _certs_of_patients(s, unit_id, holders)
+
+
+def _certs_of_patients(s: Session, unit_id: int, patients) -> list[Cert]:
+    """The unit's certificates of the patients the query ``patients`` selects, in the order stored."""
     # the dates as the driver gives them (SQLite: ISO text, read here by ``date.fromisoformat``, several
     # times faster than the ORM's per-value conversion; PostgreSQL: dates already)
     q = (select(Certificate.id, Certificate.patient_id, type_coerce(Certificate.start, String),
@@ -150,8 +165,7 @@ def load_live_certs(s: Session, unit_id: int, at: dt.date, also_cert_ids: Iterab
                 Certificate.diagnosis_code, type_coerce(Certificate.signed, String), Certificate.case_no,
                 Certificate.source)
          .join(Doctor, Doctor.id == Certificate.doctor_id)
-         .where(Certificate.unit_id == unit_id,
-                Certificate.patient_id.in_(live_patients(unit_id, at, also_cert_ids).scalar_subquery())))
+         .where(Certificate.unit_id == unit_id, Certificate.patient_id.in_(patients.scalar_subquery())))
     rows = s.connection().execute(q).all()
     rows.sort(key=_first)  # in the order they were stored (sorted here: SQLite then reads by patient)
     if rows and rows[0][2].__class__ is str:  # SQLite: every date is ISO text (read in C, no call per value)
@@ -218,9 +232,12 @@ def previous_closed(s: Session, unit_id: int, before: dt.date) -> Meeting | None
                                            Meeting.date < before).order_by(Meeting.date.desc())).first()
 
 
-def frozen(s: Session, meeting_id: int) -> dict[str, ind_core.Value]:
+def frozen(s: Session, meeting_id: int, context: bool = False) -> dict[str, ind_core.Value]:
+    """The indicator values the meeting's closing froze ({key: count and denominator}); with ``context``
+    the context figures frozen beside them instead (``ind_core.frozen_context``: "ctx."-keys)."""
     rows = s.scalars(select(MeetingIndicator).where(MeetingIndicator.meeting_id == meeting_id))
-    return {r.key: ind_core.Value(r.count, r.denominator) for r in rows}
+    return {r.key: ind_core.Value(r.count, r.denominator) for r in rows
+            if r.key.startswith(ind_core.CONTEXT_PREFIX) == context}
 
 
 def set_attendees(s: Session, meeting_id: int, names: Sequence[str]) -> Meeting:
@@ -426,14 +443,19 @@ def review_for(s: Session, meeting_id: int, e: Episode) -> CaseReview | None:
                      .order_by(CaseReview.id)).first()
 
 
-def ensure_review(s: Session, m: Meeting, e: Episode, reasons: Sequence[str]) -> CaseReview:
+def ensure_review(s: Session, m: Meeting, e: Episode, reasons: Sequence[str],
+                  checkpoint: tuple[int, int] | None = None) -> CaseReview:
+    """The case's review at the meeting, made when it is first written to, with what the queue said of
+    the case then: its reasons, and with its facts the rehab-chain checkpoint (day, days left), so that
+    the minutes say "dag 90 om 12 d" as the meeting saw it, whatever a later import does to the episode."""
     r = review_for(s, m.id, e)
     if r is None:
         anchor = max(e.certs, key=lambda c: (c.start, c.id)).id
         now = clock.now()
+        facts = facts_of(e) | {"checkpoint": list(checkpoint) if checkpoint else None}
         r = CaseReview(meeting_id=m.id, patient_id=e.patient_id, anchor_certificate_id=anchor,
                        case_no=e.case_no or 0, reasons=json.dumps(list(reasons)),
-                       facts=json.dumps(facts_of(e)), version=1, updated_by=os_user(),
+                       facts=json.dumps(facts), version=1, updated_by=os_user(),
                        created_at=now, updated_at=now)
         s.add(r)
         s.flush()

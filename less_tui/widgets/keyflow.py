@@ -91,13 +91,24 @@ class OrderedKeys:
             self.set_timer(QUIT_WAIT, self._release_for_quit)  # type: ignore[attr-defined]
             self._start_settle(0.0)
             return
+        # a printable key that does not go into a text field is a command ("/" opens the queue's filter,
+        # "s" the summary, "e" the action dialog): what follows it is for what it opens
+        command = event.is_printable and not self._typing_into_text()
         await super().on_event(event)  # type: ignore[misc]
         # A key without a printable character (End, Backspace, arrows, Ctrl+U …) does its work through a
         # binding, which Textual runs only when the key has bubbled from the field up to the app, while a
         # letter is inserted by the field at once: without a wait, ", Sara" typed after End replaced a
-        # selected list, and "2026-12-23" typed after ten Backspaces became "22026-12-2".
-        if event.key in FOCUS_MOVING or not event.is_printable:
+        # selected list, and "2026-12-23" typed after ten Backspaces became "22026-12-2". A command key
+        # waits too: "/620⏎" in one read filtered nothing and opened the case under the cursor (the digits
+        # and Enter reached the queue's table before the filter field had the focus).
+        if event.key in FOCUS_MOVING or not event.is_printable or command:
             self._start_settle(MIN_SETTLE if event.key in FOCUS_MOVING else 0.0)
+
+    def _typing_into_text(self) -> bool:
+        """Does the focused widget take printable keys as text (an input field, the plan)?"""
+        from textual.widgets import Input, TextArea
+
+        return isinstance(getattr(self, "focused", None), (Input, TextArea))
 
     def _start_settle(self, floor: float) -> None:
         """Hold what comes next until the app and the screen have handled everything queued now (and at
