@@ -4,6 +4,7 @@ Every test here moves the UI only with ``pilot.press``: no ``.focus()``, no clic
 methods called. Each waits for a condition (a screen, a focused widget, a row in the database).
 """
 
+import time
 import datetime as dt
 
 from helpers import workers_done
@@ -306,6 +307,11 @@ async def test_f7_f8_stop_at_the_ends_and_follow_the_filter(demo_engine, cfg):
         await until(pilot, lambda: q.filter_text == "heltid", "the filter")
         shown = [r.case_no for r in q.shown_rows]
         assert 1 < len(shown) < len(q.data.rows)
+        # said in the header, not only on the line under it (a filter left on went unnoticed: ↓ and Enter
+        # then opened the one case it kept)
+        head = str(q.query_one("#meeting-header").render())
+        assert f"filtrerat: {len(shown)} av {len(q.data.rows)} visas (Esc: alla)" in head, head
+        assert "Esc visar alla" in str(q.query_one("#queue-status").render())
         await pilot.press("end", "up", "enter")
         await on_case(pilot, shown[-2])
         await pilot.press("f8")
@@ -1109,3 +1115,38 @@ async def test_a_filter_typed_in_one_read_filters_and_opens_the_case_it_finds(de
             app.post_message(_terminal_key(key, char))
         await on_case(pilot, target)
         assert q.filter_text == str(target)
+
+
+async def test_text_typed_into_the_list_of_actions_is_not_taken_as_commands(demo_engine, cfg, monkeypatch):
+    """Typing " efter" with the earlier actions' list focused (thinking it was the plan): its "e" opened the edit
+    dialog and the rest went into the action's name. A key that is no command there now says where the focus
+    is, and the letters typed with it are not taken as commands; after a pause d marks an action done, says
+    so and how to undo it (d again)."""
+    from less_tui.screens.decision import ActionTable
+
+    monkeypatch.setattr(ActionTable, "TYPING_PAUSE", 0.3)
+    app = LessApp(cfg, demo_engine, TODAY)
+    told: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify = lambda message, *a, **k: told.append(str(message))
+        q = await queue_ready(pilot)
+        case_no = q.shown_rows[0].case_no
+        await pilot.press("enter")
+        d = await on_case(pilot, case_no)
+        history = d.query_one("#history-actions", ActionTable)
+        assert history.actions and app.focused.id == "plan"
+        await pilot.press("shift+tab")
+        await focused_is(pilot, "history-actions")
+        before = [(a.id, a.status) for a in history.actions]
+        await pilot.press(*" efter")
+        await until(pilot, lambda: t("dec.typing_in_actions") in told, "where the focus is, said")
+        assert isinstance(app.screen, DecisionScreen) and app.focused is history  # no dialog opened
+        assert [(a.id, a.status) for a in history.actions] == before
+        assert told.count(t("dec.typing_in_actions")) == 1  # once for the burst
+        await until(pilot, lambda: time.monotonic() >= history._typing_until, "the pause over")
+        first = history.actions[history.cursor_row]
+        want = "done" if first.status != "done" else "open"
+        await pilot.press("d")
+        await until(pilot, lambda: next(a.status for a in history.actions if a.id == first.id) == want, "marked")
+        if want == "done":
+            await until(pilot, lambda: any("d igen gör den öppen" in m for m in told), "how to undo it")

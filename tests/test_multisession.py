@@ -125,3 +125,27 @@ async def test_follow_mode_shows_the_presenters_case(shared_engine, cfg):
         await open_case(pa, case_no)
         assert await wait_until(
             [pa, pb], lambda: isinstance(b.screen, DecisionScreen) and b.screen.detail.row.case_no == case_no)
+
+
+async def test_a_meeting_closed_in_another_session_shows_on_the_open_case(shared_engine, cfg):
+    """Session A closes the meeting while session B has a case open: B's case said nothing and still offered
+    F2 and the actions' keys until B tried to save. Now the change brings it: the plan is read-only, F2 is
+    dimmed and the screen says the meeting is closed."""
+    from less_tui.i18n import t
+    from less_tui.services import admin
+
+    b = LessApp(cfg, shared_engine, TODAY)
+    told: list[str] = []
+    b.notify = lambda message, *a, **k: told.append(str(message))  # what the toasts say
+    async with b.run_test(size=(120, 40)) as pb:
+        assert await wait_until([pb], lambda: getattr(b.screen, "data", None) is not None)
+        case_no = b.screen.shown_rows[0].case_no
+        await pb.press("enter")
+        assert await wait_until([pb], lambda: isinstance(b.screen, DecisionScreen)
+                                and b.screen.detail.row.case_no == case_no and b.screen._ready)
+        d = b.screen
+        assert not d.query_one("#plan").read_only and d.check_action("add_action", ()) is True
+        admin.close_meeting(shared_engine, cfg, TODAY)  # the other session
+        assert await wait_until([pb], lambda: d.query_one("#plan").read_only), "B did not notice the closing"
+        assert d.check_action("add_action", ()) is None  # F2 dimmed in the footer
+        assert t("dec.readonly") in told

@@ -185,8 +185,7 @@ def render(m: Minutes, path) -> None:
     for owner, acts in m.todo.items():
         doc.add_heading(owner, level=2)
         for a in acts:
-            doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind} — {t('col.due').lower()} {a.due}",
-                              style="List Bullet")
+            doc.add_paragraph(f"{t('col.case')} {a.case_no}: {a.kind}{a.dates}", style="List Bullet")
     doc.add_heading(t("min.indicators"), level=1)
     if m.previous:  # what the change is against ("jämfört med mötet 2026-10-23"), as in the other formats
         doc.add_paragraph(m.previous)

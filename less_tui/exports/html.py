@@ -37,8 +37,7 @@ def render(m: Minutes) -> str:
         P.append(f"<p>{e(t('min.no_todo'))}</p>")
     for owner, acts in m.todo.items():
         P.append(f"<h3>{e(owner)}</h3><ul class='todo'>")
-        P += [f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)} — {e(t('col.due').lower())} {e(a.due)}</li>"
-              for a in acts]
+        P += [f"<li>{e(t('col.case'))} {a.case_no}: {e(a.kind)}{e(a.dates)}</li>" for a in acts]
         P.append("</ul>")
     P.append(f"<h2>{e(t('min.indicators'))}</h2>")
     if m.previous:  # what the change is against, as in the other formats

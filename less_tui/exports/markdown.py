@@ -65,7 +65,8 @@ def render(m: Minutes) -> str:
         L += [t("min.no_todo"), ""]
     for owner, acts in m.todo.items():
         L += [f"### {md(owner)}", ""]
-        L += [f"- [ ] {t('col.case')} {a.case_no}: {md(a.kind)} — {t('col.due').lower()} {a.due}" for a in acts]
+        # the action's dates in words: when it is due (late by how many days), which meeting decided it
+        L += [f"- [ ] {t('col.case')} {a.case_no}: {md(a.kind)}{a.dates}" for a in acts]
         L.append("")
     L += [f"## {t('min.indicators')}", ""]
     L += [m.previous, "", table(m.indicator_headers, m.indicator_rows), ""]

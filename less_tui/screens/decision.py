@@ -88,12 +88,40 @@ class ActionTable(Translated, DataTable):
             self.action = action
             self.what = what
 
+    # seconds after a key that is no command here (someone typing, thinking they are in the plan) during
+    # which the one-letter commands are not taken either: " efter" typed into the list opened the edit
+    # dialog at its "e" and the rest went into the action's name
+    TYPING_PAUSE = 1.5
+
     def __init__(self, actions: list[ActionInfo], with_meeting: bool, editable: bool, **kw):
         super().__init__(cursor_type="row", **kw)
         self.translate_bindings()
         self.actions = actions
         self.with_meeting = with_meeting
         self.editable = editable
+        self._typing_until = 0.0
+
+    def key_for(self, what: str) -> str:
+        """The key that asks for ``what`` (done, dropped …) on an action, as the keymap has it now."""
+        for key, bindings in self._bindings.key_to_bindings.items():
+            if any(b.action == f"request('{what}')" for b in bindings):
+                return self.app.get_key_display(bindings[0])
+        return what
+
+    def on_key(self, event: events.Key) -> None:
+        """Text typed into the list (a letter that is no command here, a space) says where the focus is,
+        and the letters typed with it are taken as text gone astray, not as commands."""
+        if not event.is_printable or event.key in ("home", "end"):
+            return
+        now = time.monotonic()
+        is_command = bool(self._bindings.key_to_bindings.get(event.key))
+        if is_command and now >= self._typing_until:
+            return  # d, x, e: done, dropped, edit
+        if now >= self._typing_until:
+            self.notify(t("dec.typing_in_actions"), severity="warning", markup=False)
+        self._typing_until = now + self.TYPING_PAUSE
+        event.stop()
+        event.prevent_default()
 
     def on_mount(self) -> None:
         self.fill()
@@ -878,6 +906,9 @@ class DecisionScreen(DataScreen):
         for wid in ("#coordinator", "#assessor", "#rehab-plan"):
             self.query_one(wid).disabled = True
         self.query_one("#facts", Static).update(self.facts_text())
+        if not self.detail.actions:
+            self.query_one("#no-actions", Static).update(t("dec.no_actions_closed"))
+        self.refresh_bindings()  # F2 and the actions' keys dimmed (they say why)
         if unsaved:
             self._line(t("dec.closed_elsewhere"), "bold red")
         self.notify(t("dec.closed_elsewhere") if unsaved else t("dec.readonly"), severity="warning",
@@ -1030,6 +1061,8 @@ class DecisionScreen(DataScreen):
                     if x.id == a.id:
                         x.status = status
                 table.fill(row)
+                # said, with how to undo it (the same key again reopens it)
+                self.notify(t(f"dec.marked_{status}", kind=one_line(a.kind), letter=table.key_for(msg.what)), markup=False)
 
             self.run_db(self.less_app.service.set_action_status, a.id, status, then=marked)
             return
@@ -1101,6 +1134,7 @@ class DecisionScreen(DataScreen):
     @work(thread=True, exclusive=True, group="fresh")
     def _fetch_state(self) -> None:
         case_no = self.detail.row.case_no
+        was_open = not self.readonly
         try:
             state = self.less_app.service.review_state(case_no)
         except Exception as e:
@@ -1109,6 +1143,8 @@ class DecisionScreen(DataScreen):
             raise
         if state is not None:
             self.post_message(self.Fresh(state, case_no))
+        if was_open and self.readonly:  # another session closed the meeting: said now, not at the next save
+            self.post_message(self.ClosedElsewhere())
 
     def on_decision_screen_fresh(self, msg: Fresh) -> None:
         if msg.case_no != self.detail.row.case_no:

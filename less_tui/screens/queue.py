@@ -331,7 +331,10 @@ class QueueScreen(DataScreen):
                     table.move_cursor(row=i)
                     break
         d = self.data
+        filtered = bool(self.filter_text or self.reason_filter)
         shown = t("queue.shown", shown=len(d.rows), qualifying=d.qualifying) if d.qualifying > len(d.rows) else ""
+        if filtered:  # said in the header too: a filter left on made ↓ and Enter open the one case it kept
+            shown = t("queue.filtered_head", shown=len(self.shown_rows), total=len(d.rows))
         self.query_one(MeetingHeader).show(d.meeting, d.decided, len(d.rows), self.less_app.masked, extra=shown,
                                            projector=self.less_app.projector)
         status = []
@@ -345,8 +348,13 @@ class QueueScreen(DataScreen):
             status.append(f"{t('key.sort')}: {t('sort.' + self.sort_key)}")
         if not self.shown_rows:
             status.append(t("queue.empty"))
+        if filtered:
+            status.append(t("queue.filter_off"))
         st = self.query_one("#queue-status", Static)
-        st.update(plain("  ".join(status)))  # the filter is what was typed: text, never markup
+        line = plain("  ".join(status))  # the filter is what was typed: text, never markup
+        if filtered:
+            line.stylize("bold reverse")
+        st.update(line)
         st.display = bool(status)
 
     # ------------------------------------------------------------ actions

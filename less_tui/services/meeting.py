@@ -364,11 +364,13 @@ class MeetingService:
         )
 
     def review_state(self, case_no: int) -> tuple[str, int, list[ActionInfo]] | None:
-        """The stored plan, its version and the actions of this case at this meeting."""
+        """The stored plan, its version and the actions of this case at this meeting; ``self.meeting`` as
+        stored now (another session may have closed the meeting)."""
         e, _ = self._episode(case_no)
         with self._session() as s:
             unit = repo.get_unit(s, self.unit_code)
             m = self._meeting_row(s, unit)
+            self.meeting = _info(m)
             r = repo.review_for(s, pk(m), e)
             if r is None:
                 return None
