@@ -135,6 +135,7 @@ def main_callback(
         if state.db or os.environ.get("LESS_TUI_DB"):
             require_database(state.url())  # a database named on the command line is expected to be there
         engine = state.engine()
+        _meeting_date_usable(engine, cfg, at)
         with collector.importing():  # (Textual and the screens: the collector off meanwhile)
             from .app import run_app
 
@@ -142,6 +143,17 @@ def main_callback(
                        projector=projector or cfg.ui.projector)
         if code:
             raise typer.Exit(code)
+
+
+def _meeting_date_usable(engine, cfg, at: dt.date) -> None:
+    """--date of a meeting not made yet: at most a year ahead (a typo otherwise), said before the app starts."""
+    from .services import admin
+    from .services.errors import TooFarAhead
+
+    try:
+        admin.check_meeting_date(engine, cfg, at)
+    except TooFarAhead as e:
+        raise UserError("--date " + t("meeting.too_far", date=at.isoformat(), latest=e.latest.isoformat())) from None
 
 
 def _lang_option(lang: str | None) -> None:
@@ -474,7 +486,7 @@ def meeting_new(
 ):
     """Create the meeting of a date (default today)."""
     from .services import admin
-    from .services.errors import MeetingExists
+    from .services.errors import MeetingExists, TooFarAhead
 
     _db_option(db)
     cfg = state.cfg
@@ -489,6 +501,8 @@ def meeting_new(
         admin.new_meeting(engine, cfg, d, names or None)
     except MeetingExists:
         raise UserError(t("cli.meeting_exists", date=d.isoformat(), unit=cfg.unit)) from None
+    except TooFarAhead as e:
+        raise UserError("--date " + t("meeting.too_far", date=d.isoformat(), latest=e.latest.isoformat())) from None
     typer.echo(t("cli.meeting_created", date=d.isoformat(), unit=cfg.unit))
 
 
@@ -497,7 +511,7 @@ def meeting_close(date: Optional[str] = typer.Option(None, "--date", help="The m
                   db: Optional[str] = DbOpt):
     """Close a meeting (default today's), freezing its indicator counts."""
     from .services import admin
-    from .services.errors import AlreadyClosed, NotFound
+    from .services.errors import AlreadyClosed, NotFound, NotHeldYet
 
     _db_option(db)
     cfg = state.cfg
@@ -509,6 +523,8 @@ def meeting_close(date: Optional[str] = typer.Option(None, "--date", help="The m
         raise UserError(t("cli.no_meeting_create", date=d.isoformat(), unit=cfg.unit)) from None
     except AlreadyClosed:
         raise UserError(t("cli.meeting_already_closed", date=d.isoformat())) from None
+    except NotHeldYet as e:
+        raise UserError(t("meeting.not_held", date=e.date.isoformat(), today=e.today.isoformat())) from None
     typer.echo(t("cli.meeting_closed", date=d.isoformat()))
 
 

@@ -341,3 +341,21 @@ def test_a_negative_limit_and_an_empty_attendee_are_refused(tmp_path):
     cli("--db", str(db), "meeting", "new", "--date", "2026-12-01", "--attendee", "  Sara   Lind ", check=True)
     listed = json.loads(cli("--db", str(db), "meeting", "list", "--json", check=True).stdout)
     assert [m["attendees"] for m in listed if m["date"] == "2026-12-01"] == [["Sara Lind"]]
+
+
+def test_a_meeting_is_planned_at_most_a_year_ahead_and_closed_once_held(tmp_path):
+    """`meeting new --date 2030-01-01` (a typo for 2026) made a meeting that `export` then took as the latest,
+    and a meeting not yet held could be closed, freezing the figures of a day not come."""
+    db = str(tmp_path / "x.db")
+    env = {"LESS_TUI_TODAY": "2026-11-23"}
+    cli("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
+    p = cli("meeting", "new", "--db", db, "--date", "2027-11-24", env=env)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        "less-tui: --date 2027-11-24 är mer än ett år fram – ett möte planeras högst ett år framåt (senast 2027-11-23)")
+    assert json.loads(cli("meeting", "list", "--db", db, "--json", env=env, check=True).stdout) == []
+    cli("meeting", "new", "--db", db, "--date", "2026-12-20", env=env, check=True)  # next month's: fine
+    p = cli("meeting", "close", "--db", db, "--date", "2026-12-20", env=env)
+    assert p.returncode == 2 and "Mötet 2026-12-20 har inte hållits än (i dag är det 2026-11-23)" in p.stderr
+    [m] = json.loads(cli("meeting", "list", "--db", db, "--json", env=env, check=True).stdout)
+    assert m["status"] == "open"
+    cli("meeting", "close", "--db", db, "--date", "2026-12-20", env={"LESS_TUI_TODAY": "2026-12-20"}, check=True)

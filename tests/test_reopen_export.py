@@ -380,3 +380,24 @@ async def test_closing_from_the_palette_asks_once_the_summary_is_read(demo_engin
         assert meeting_row(demo_engine, today).status == "open"
         await pilot.press("y")
         await until(pilot, lambda: meeting_row(demo_engine, today).status == "closed", "the meeting closed")
+
+
+async def test_a_meeting_not_held_yet_is_not_closed_from_the_summary(demo_engine, cfg):
+    """Next month's meeting opened ahead (to see its list): closing it would freeze the figures of a day not
+    come. The summary says so and the meeting stays open."""
+    from less_tui.screens.dialogs import ConfirmDialog
+
+    ahead = dt.date(2026, 12, 20)  # (today is 2026-11-23)
+    app = LessApp(cfg, demo_engine, ahead)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await queue_ready(pilot)
+        notes = notices(app)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "summary")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.press("y")
+        said = t("meeting.not_held", date="2026-12-20", today="2026-11-23")
+        await until(pilot, lambda: said in notes, "not held yet, said")
+        assert t("sum.closed") not in notes
+    assert meeting_row(demo_engine, ahead).status == "open"

@@ -32,9 +32,25 @@ def iso_date(text: str) -> dt.date:
 
 
 def not_held_yet(d: dt.date, today: dt.date) -> bool:
-    """A supervision session or a training is recorded once it has taken place: a date after ``today``
-    is a typo (2027 for 2026), not a plan (the next session due is worked out from the last one held)."""
+    """A supervision session or a training is recorded once it has taken place, and a meeting is closed
+    (its indicators frozen) once it has been held: a date after ``today`` is not that yet (for a session,
+    a typo: 2027 for 2026; the next session due is worked out from the last one held)."""
     return d > today
+
+
+def a_year_after(d: dt.date) -> dt.date:
+    """The same day a year later (28 February for 29 February)."""
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:
+        return d.replace(year=d.year + 1, day=28)
+
+
+def too_far_ahead(d: dt.date, today: dt.date) -> dt.date | None:
+    """A new meeting is planned at most a year ahead: beyond that the date is a typo (2030 for 2026), and a
+    meeting there would be "the latest" the minutes export. The latest date allowed, or None if ``d`` is."""
+    latest = a_year_after(today)
+    return latest if d > latest else None
 
 
 # the years a date of this work can have; beyond them a date is a typo (and a year after 9999 does not exist)

@@ -180,6 +180,8 @@ STRINGS: dict[str, str] = {
     "cli.no_meetings": "No meetings yet.",
     "cli.meeting_created": "Meeting {date} created for {unit}.",
     "cli.meeting_closed": "Meeting {date} closed; its indicators are frozen.",
+    "meeting.too_far": "{date} is more than a year ahead – a meeting is planned at most a year ahead (by {latest})",
+    "meeting.not_held": "The meeting of {date} has not been held yet (today is {today}); close it once it has been held.",
     "cli.indicators_title": "Indicators {date} — {unit} (N = {n})",
     "cli.queue_title": "Case queue {date} — {unit} · cases: {n}",
     "cli.previous": "compared with the meeting of {date}",

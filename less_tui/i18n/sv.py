@@ -185,6 +185,8 @@ STRINGS: dict[str, str] = {
     "cli.no_meetings": "Inga möten ännu.",
     "cli.meeting_created": "Möte {date} skapat för {unit}.",
     "cli.meeting_closed": "Möte {date} stängt; indikatorerna är frysta.",
+    "meeting.too_far": "{date} är mer än ett år fram – ett möte planeras högst ett år framåt (senast {latest})",
+    "meeting.not_held": "Mötet {date} har inte hållits än (i dag är det {today}); det stängs när det har hållits.",
     "cli.indicators_title": "Indikatorer {date} — {unit} (N = {n})",
     "cli.queue_title": "Ärendekö {date} — {unit} · ärenden: {n}",
     "cli.previous": "jämfört med mötet {date}",

@@ -114,9 +114,11 @@ class ActionTable(Translated, DataTable):
         if not event.is_printable or event.key in ("home", "end"):
             return
         now = time.monotonic()
-        is_command = bool(self._bindings.key_to_bindings.get(event.key))
-        if is_command and now >= self._typing_until:
-            return  # d, x, e: done, dropped, edit
+        own = bool(self._bindings.key_to_bindings.get(event.key))  # d, x, e: done, dropped, edit
+        if not own and event.key in self.screen.active_bindings:
+            return  # the screen's or the app's key (? help, m masking …)
+        if own and now >= self._typing_until:
+            return
         if now >= self._typing_until:
             self.notify(t("dec.typing_in_actions"), severity="warning", markup=False)
         self._typing_until = now + self.TYPING_PAUSE

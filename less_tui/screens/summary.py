@@ -16,6 +16,7 @@ from ..core.indicators import INDICATOR_KEYS, sparkline
 from ..core.plaintext import one_line
 from ..core.text import median, pct
 from ..i18n import counted, t
+from ..services.errors import NotHeldYet
 from ..services.meeting import SummaryData
 from ..present import delta, followup_dates, previous_share_text, share_text, sick_share_lines, target_text
 from ..widgets.screen_title import ScreenTitle
@@ -366,7 +367,12 @@ class SummaryScreen(DataScreen):
 
     @work(thread=True, group="close")
     def close_in_worker(self) -> None:
-        self.less_app.service.close()
+        try:
+            self.less_app.service.close()
+        except NotHeldYet as e:  # a meeting planned ahead: its figures would be those of a day not come
+            self.app.call_from_thread(self.notify, t("meeting.not_held", date=e.date.isoformat(),
+                                                     today=e.today.isoformat()), severity="warning", markup=False)
+            return
         self.app.call_from_thread(self.notify, t("sum.closed"))
         self.app.call_from_thread(self.reload)
 

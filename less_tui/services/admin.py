@@ -29,6 +29,13 @@ def new_meeting(engine: Engine, cfg: Config, date: dt.date, names: Sequence[str]
         s.commit()
 
 
+def check_meeting_date(engine: Engine, cfg: Config, date: dt.date) -> None:
+    """``TooFarAhead`` when no meeting is on ``date`` and it is more than a year ahead (the app would make it)."""
+    with db.session(engine) as s:
+        unit = repo.get_unit(s, cfg.unit)
+        views.check_new_meeting(s, unit, date)
+
+
 def close_meeting(engine: Engine, cfg: Config, date: dt.date) -> ind_core.IndicatorSet:
     """Close the meeting on ``date``, freezing its indicator counts; ``NotFound`` without one,
     ``AlreadyClosed`` if it is closed."""

@@ -57,3 +57,21 @@ class MeetingExists(ServiceError):
 
 class AlreadyClosed(ServiceError):
     """The meeting is closed already."""
+
+
+class NotHeldYet(ServiceError):
+    """The meeting's date is after today: it is closed (its indicators frozen) once it has been held."""
+
+    def __init__(self, date: dt.date, today: dt.date):
+        super().__init__(date.isoformat())
+        self.date = date
+        self.today = today
+
+
+class TooFarAhead(ServiceError):
+    """A new meeting more than a year ahead (a typo): ``latest`` is the last date one can be made for."""
+
+    def __init__(self, date: dt.date, latest: dt.date):
+        super().__init__(date.isoformat())
+        self.date = date
+        self.latest = latest

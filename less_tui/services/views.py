@@ -11,13 +11,16 @@ from typing import Iterable, Sequence
 
 from sqlmodel import Session
 
+from .. import clock
 from ..config import Config
 from ..core import episodes as ep_core
+from ..core import improvement as imp_core
 from ..core import indicators as ind_core
 from ..core import queue as queue_core
 from ..core.episodes import Episode
 from ..storage import repo
 from ..storage.models import Meeting, Unit, pk
+from .errors import NotHeldYet, TooFarAhead
 
 
 def roster_attendees(cfg: Config) -> list[str]:
@@ -77,20 +80,34 @@ def overview_at(s: Session, cfg: Config, unit: Unit, at: dt.date
     return indicators_at(s, cfg, unit, at, eps), queue_at(s, cfg, unit, at, eps, due)
 
 
+def check_new_meeting(s: Session, unit: Unit, date: dt.date) -> None:
+    """A meeting not made yet is planned at most a year ahead (``TooFarAhead``, a typo); one that exists
+    opens whatever its date."""
+    latest = imp_core.too_far_ahead(date, clock.today())
+    if latest is not None and repo.meeting_at(s, pk(unit), date) is None:
+        raise TooFarAhead(date, latest)
+
+
 def create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date,
                    names: Sequence[str] | None = None) -> Meeting:
-    """A new meeting (the roster's attendees unless ``names``); ``ValueError`` if the date has one."""
+    """A new meeting (the roster's attendees unless ``names``); ``ValueError`` if the date has one,
+    ``TooFarAhead`` if it is more than a year ahead."""
+    check_new_meeting(s, unit, date)
     return repo.create_meeting(s, unit, date, roster_attendees(cfg) if names is None else names)
 
 
 def open_or_create_meeting(s: Session, cfg: Config, unit: Unit, date: dt.date) -> Meeting:
+    check_new_meeting(s, unit, date)
     return repo.open_or_create_meeting(s, unit, date, roster_attendees(cfg))
 
 
 def close_meeting(s: Session, cfg: Config, unit: Unit, m: Meeting) -> ind_core.IndicatorSet:
-    """Close the meeting with its indicators frozen as they are now; ``ValueError`` if it is closed."""
+    """Close the meeting with its indicators frozen as they are now; ``ValueError`` if it is closed,
+    ``NotHeldYet`` if its date is after today (its figures would be those of a day not come)."""
     if m.status == "closed":
         raise ValueError(f"the meeting on {m.date.isoformat()} is already closed")
+    if imp_core.not_held_yet(m.date, clock.today()):
+        raise NotHeldYet(m.date, clock.today())
     iset = indicators_at(s, cfg, unit, m.date)
     repo.close_meeting(s, unit, m, iset.frozen() | ind_core.frozen_context(iset))
     return iset
