@@ -711,7 +711,8 @@ def queue(at: Optional[str] = typer.Option(None, "--at", help="Evaluation date (
     typer.echo(t("cli.queue_title", date=d.isoformat(), unit=cfg.unit, n=len(out)))
     rows = []
     for it, o in zip(items, out):
-        rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], o["day"], o["length"], f"{o['degree']} %",
+        day = o["day"] if it.episode.ongoing else t("queue.ended_short")  # (a follow-up of a case that has ended)
+        rows.append([o["case"], o["patient"], o["age"], o["diagnosis"], day, o["length"], f"{o['degree']} %",
                      doctors_text(o["doctors"], o["doctors_lower_bound"]), coordinator_status_text(o["coordinator_status"]),
                      reasons_line(it.reasons, it.checkpoint)])
     # the sick day as the app's queue shows it ("Sjukdag"), then the planned length

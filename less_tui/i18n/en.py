@@ -93,6 +93,7 @@ STRINGS: dict[str, str] = {
     "dec.episode": "Episode {start} – {end}",
     "queue.projector": "projector mode",
     "queue.filtered": "{shown} of {total} shown",
+    "queue.ended_short": "ended",
     "queue.filtered_head": "filtered: {shown} of {total} shown (Esc: all)",
     "queue.filter_off": "Esc shows all",
     "cmd.key": "key {keys}",

@@ -93,6 +93,7 @@ STRINGS: dict[str, str] = {
     "dec.episode": "Sjukfall {start} – {end}",
     "queue.projector": "projektorläge",
     "queue.filtered": "{shown} av {total} visas",
+    "queue.ended_short": "avsl.",
     "queue.filtered_head": "filtrerat: {shown} av {total} visas (Esc: alla)",
     "queue.filter_off": "Esc visar alla",
     "cmd.key": "tangent {keys}",

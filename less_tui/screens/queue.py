@@ -250,6 +250,8 @@ class QueueScreen(DataScreen):
         if col == "diagnosis":
             return plain(r.diagnosis)
         if col == "day":  # sick days so far (the rehab chain's day number), not the planned length
+            if r.end < self.less_app.service.date:  # a follow-up of a case that has ended: no sick day now
+                return Text(t("queue.ended_short"), justify="right", style="dim")
             return Text(str(r.day), justify="right", style="bold" if r.day >= 180 else "")
         if col == "degree":
             return Text(f"{r.degree} %", justify="right", style="bold" if r.degree == 100 else "")
