@@ -574,7 +574,8 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         except (ExportError, FileTargetError) as e:  # e.g. the export folder is a symlink: say so, go on
             self.call_from_thread(self.notify, str(e), severity="error", timeout=10, markup=False)
             return
-        self.call_from_thread(self.notify, t("sum.exported", path=str(path)), timeout=10, markup=False)
+        # the path on a line of its own (a long one is not broken inside a word), up long enough to copy
+        self.call_from_thread(self.notify, t("sum.exported", path=str(path)), timeout=30, markup=False)
 
     def reopen_meeting_from_palette(self) -> None:
         from .screens.reopen import ReopenDialog

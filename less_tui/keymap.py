@@ -59,6 +59,8 @@ DEFAULTS: dict[str, str] = {
     "action_delete": "delete",
     "first_row": "home",
     "last_row": "end",
+    "yes_no_toggle": "space",
+    "yes_no_toggle_enter": "enter",
     # the summary (summary.SummaryScreen) and its indicator table (summary.IndicatorTable)
     "summary_back": "escape",
     "next_indicator": "n",

@@ -833,6 +833,9 @@ async def test_a_status_set_on_the_case_updates_its_reasons_at_once(demo_engine,
         assert t("reason.no_rehab_plan") in facts()
         await pilot.press("tab", "tab")
         await focused_is(pilot, "rehab-plan")
+        # the footer says how the field changes (it showed nothing for Space)
+        await until(pilot, lambda: "space Ja/Nej" in [s.text for s in app.screen._compositor.render_strips()][-1],
+                    "space Ja/Nej in the footer")
         await pilot.press("space")
         await until(pilot, lambda: t("reason.no_rehab_plan") not in facts(), "ej rehabplan gone")
         assert t("reason.long") in facts()  # the other reasons stay

@@ -77,6 +77,7 @@ async def test_markdown_from_the_app_is_a_file_beside_the_database(demo_engine, 
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen) and app.screen.data is not None, "the summary")
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the format dialog")
+        assert str(app.screen.query_one(".choice-hint").render()) == "↑↓ väljer · Enter skriver · Esc avbryter"
         await pilot.press("enter")  # Markdown, the first choice
         out = demo_db.parent / DEMO_EXPORTS / MD_NAME
         await until(pilot, lambda: out.exists() and any(str(out) in n for n in notes), "the Markdown file")
@@ -84,6 +85,7 @@ async def test_markdown_from_the_app_is_a_file_beside_the_database(demo_engine, 
     assert mode(out) == 0o600 and mode(out.parent) == 0o700
     note = next(n for n in notes if str(out) in n)
     assert note == t("sum.exported", path=str(out))  # the path, nothing of the minutes
+    assert note.endswith("\n" + str(out))  # on a line of its own
     plans, patients = plans_and_patients(demo_engine, CLOSED)
     assert plans and patients
     text = out.read_text(encoding="utf-8")

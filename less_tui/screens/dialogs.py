@@ -549,6 +549,7 @@ class ChoiceDialog(Translated, ModalScreen["str | None"]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             yield OptionList(*[Option(Text(label), id=value) for value, label in self.choices], id="choices")
+            yield Static(t("choice.hint"), classes="choice-hint", markup=False)  # the keys, as the other dialogs say them
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

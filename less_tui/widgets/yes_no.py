@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from ..i18n import t
+from ..screens.base import KeySpec, Translated
 
 
-class YesNo(Widget, can_focus=True):
+class YesNo(Translated, Widget, can_focus=True):
     DEFAULT_CSS = """
     YesNo { height: 3; width: auto; min-width: 16; border: tall $border-blurred; padding: 0 1;
             background: $surface; }
     YesNo:focus { border: tall $accent; background-tint: $foreground 5%; }
     YesNo:disabled { opacity: 0.6; }
     """
-    BINDINGS = [Binding("space,enter", "toggle", show=False)]
+    # Space in the footer (the field says nothing of how it changes), Enter too
+    KEYS = [KeySpec("space", "toggle", "key.toggle_yes_no", "yes_no_toggle"),
+            KeySpec("enter", "toggle", "key.toggle_yes_no", "yes_no_toggle_enter", show=False)]
 
     value: reactive[bool] = reactive(False, init=False)
 
@@ -34,6 +36,7 @@ class YesNo(Widget, can_focus=True):
 
     def __init__(self, label: str, value: bool = False, **kw):
         super().__init__(**kw)
+        self.translate_bindings()
         self.label = label
         self.set_reactive(YesNo.value, value)
 
