@@ -131,19 +131,24 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
         unit = repo.get_unit(s, cfg.unit, create=False)
         m = _meeting(s, cfg, unit, meeting)
         unit_id, meeting_id = pk(unit), pk(m)
-        eps = views.episodes_at(s, unit_id, m.date, cfg.max_gap_days)
+        reviews = repo.recorded_reviews(s, meeting_id)
+        # the patients with an episode ongoing at the meeting and those of its cases (as the summary reads
+        # them): the indicators are the same, without building every patient the unit ever had
+        eps = views.live_episodes_at(s, unit_id, m.date, cfg.max_gap_days, [r.anchor_certificate_id for r in reviews])
         iset = views.indicators_at(s, cfg, unit, m.date, eps)
         if m.status == "closed":  # the minutes of a closed meeting show what it froze
             present.show_frozen(iset, repo.frozen(s, meeting_id), repo.frozen(s, meeting_id, context=True))
         hist = [(d, v) for d, v in repo.indicator_history(s, unit_id) if d < m.date]
         by_cert = {cid: e for e in eps for cid in e.cert_ids}
-        reviews = repo.recorded_reviews(s, meeting_id)
         pats = repo.patients_by_id(s, [r.patient_id for r in reviews])
         cases: list[CaseLine] = []
         identities: list[str] = []
         shown: list[tuple[int, int]] = []  # (patient, case) written identified: each is audited
+        acts_of: dict[int, list[Action]] = {}  # each review's actions in the order they were added
+        for r0, a0 in sorted(repo.actions_of_meeting(s, meeting_id), key=lambda ra: pk(ra[1])):
+            acts_of.setdefault(pk(r0), []).append(a0)
         for r in reviews:
-            acts = repo.actions_of(s, pk(r))
+            acts = acts_of.get(pk(r), [])
             p = pats[r.patient_id]
             who = present.patient_label(p.pnr, p.name, masked=not identify)
             if identify:

@@ -362,11 +362,18 @@ def reopenings(s: Session, meeting_id: int) -> list[MeetingReopening]:
 # ---------------------------------------------------------------- indicators and queue (their inputs)
 
 def indicator_history(s: Session, unit_id: int) -> list[tuple[dt.date, dict[str, ind_core.Value]]]:
-    out = []
-    for m in list_meetings(s, unit_id):
-        if m.status == "closed":
-            out.append((m.date, frozen(s, m.id)))
-    return out
+    """Each closed meeting's frozen indicator values, oldest first (one query: years of meetings are read
+    by every summary and every minutes)."""
+    q = (select(Meeting.date, MeetingIndicator.key, MeetingIndicator.count, MeetingIndicator.denominator)
+         .outerjoin(MeetingIndicator, MeetingIndicator.meeting_id == Meeting.id)
+         .where(Meeting.unit_id == unit_id, Meeting.status == "closed")
+         .order_by(Meeting.date, MeetingIndicator.id))
+    out: dict[dt.date, dict[str, ind_core.Value]] = {}
+    for date, key, count, denominator in s.execute(q):
+        values = out.setdefault(date, {})
+        if key is not None and not key.startswith(ind_core.CONTEXT_PREFIX):
+            values[key] = ind_core.Value(count, denominator)
+    return list(out.items())
 
 
 def open_actions_due(s: Session, unit_id: int, at: dt.date) -> dict[int, int]:
