@@ -745,6 +745,8 @@ def export(
     if meeting != "latest":
         _date(meeting, "--meeting")
     _check_format(fmt)
+    if identify and fmt == "xlsx":  # the workbook holds counts and actions, no patient: nothing to identify
+        raise UserError(t("exp.identify_xlsx"))
     engine = state.existing_engine()
     if list_:
         files = list_exports(cfg, engine)
@@ -869,12 +871,13 @@ def restore(src: Path = typer.Argument(..., help="A backup made by `less-tui bac
     url = state.url()  # (loads the config: its language)
     try:
         info = check_backup(src)
+        holds = t("cli.restore_holds", units=", ".join(info["units"]) or "–",
+                  certs=info["counts"].get("certificates", 0), meetings=info["counts"].get("meetings", 0))
         if not yes:
             if not sys.stdin.isatty():
-                raise UserError(t("cli.restore_needs_yes"))
-            typer.confirm(t("cli.restore_confirm", db=url, src=src, certs=info["counts"]["certificates"]),
-                          abort=True)
-        info = do_restore(url, src)
+                raise UserError(t("cli.restore_needs_yes") + f" ({src}: {holds})")
+            typer.confirm(t("cli.restore_confirm", db=url, src=src, holds=holds), abort=True)
+        info = do_restore(url, src, state.cfg.unit)
     except AdminError as e:
         raise UserError(str(e)) from None
     typer.echo(t("cli.restored", src=src, aside=info["aside"]))

@@ -543,6 +543,12 @@ def load(explicit: str | os.PathLike | None = None) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(str(path), [t("cfg.not_found")]) from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), [t("cfg.is_folder")]) from None
+    except PermissionError:
+        raise ConfigError(str(path), [t("cfg.no_access")]) from None
+    except OSError as e:  # (another reason the file cannot be read: said, not a crash)
+        raise ConfigError(str(path), [e.strerror or type(e).__name__]) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(str(path), [toml_reason(e)]) from None
     except UnicodeDecodeError:

@@ -91,6 +91,18 @@ def test_bad_option_values_are_clear(tmp_path):
     assert p.returncode == 2 and "förväntade sv eller en" in p.stderr
 
 
+def test_a_config_that_is_a_folder_is_said_not_a_crash(tmp_path, monkeypatch):
+    """--config naming a folder (or LESS_TUI_CONFIG): an internal error (IsADirectoryError) with a crash log."""
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    p = cli("--config", str(folder), "indicators", "--db", str(tmp_path / "x.db"))
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "internt fel" not in p.stderr
+    assert f"{folder}: är en mapp, inte en fil" in p.stderr
+    monkeypatch.setenv("LESS_TUI_CONFIG", str(folder))
+    p = cli("indicators", "--db", str(tmp_path / "x.db"))
+    assert p.returncode == 2 and f"{folder}: är en mapp, inte en fil" in p.stderr
+
+
 def test_bad_config_names_the_key(tmp_path):
     cfgfile = tmp_path / "c.toml"
     cfgfile.write_text('[episodes]\nmax_gap_days = "five"\n[queue]\nmin_dayz = 3\n[keymap]\nsumary = "f5"\n',
@@ -359,3 +371,14 @@ def test_a_meeting_is_planned_at_most_a_year_ahead_and_closed_once_held(tmp_path
     [m] = json.loads(cli("meeting", "list", "--db", db, "--json", env=env, check=True).stdout)
     assert m["status"] == "open"
     cli("meeting", "close", "--db", db, "--date", "2026-12-20", env={"LESS_TUI_TODAY": "2026-12-20"}, check=True)
+
+
+def test_identify_is_refused_for_the_workbook_which_holds_no_patient(demo_db, tmp_path):
+    """`export --format xlsx --identify` wrote `export.identified` rows for patients the workbook does not
+    hold (data QA helper): audit --patient then reported identifications that never happened."""
+    db, env = demo_db
+    before = json.loads(cli("audit", "--db", str(db), "--json", env=env, check=True).stdout)
+    p = cli("export", "--db", str(db), "--format", "xlsx", "--identify", "-o", str(tmp_path / "w.xlsx"), env=env)
+    assert p.returncode == 2 and "indikatorarbetsboken (xlsx) har inga patientuppgifter" in p.stderr
+    assert not (tmp_path / "w.xlsx").exists()
+    assert json.loads(cli("audit", "--db", str(db), "--json", env=env, check=True).stdout) == before

@@ -158,3 +158,32 @@ def test_audit_rows_carry_the_ssh_client(tmp_path, db_url):
         env={**ENV, "SSH_CLIENT": "127.0.0.9 50000 22"}, check=True)
     rows = json.loads(cli("audit", "--db", db, "--json", env=ENV, check=True).stdout)
     assert rows[-1]["ssh_client"] == "127.0.0.9"
+
+
+def test_restore_refuses_another_clinics_backup_the_demo_and_names_a_damaged_file(demo_db, tmp_path):
+    """(data QA helper) Another clinic's backup, or the demo database, was put over the real database without a
+    word; a backup cut short was reported as the live database being malformed."""
+    sample = SAMPLES / "intyg-exempel.csv"
+    real, other = tmp_path / "real.db", tmp_path / "other.db"
+    cli("import", "--db", str(real), str(sample), env=ENV, check=True)
+    z = tmp_path / "z.toml"
+    z.write_text('[clinic]\nname = "Z"\nunit = "VC Z"\n', encoding="utf-8")
+    cli("--config", str(z), "import", "--db", str(other), str(sample), env=ENV, check=True)
+    before = _count(real)
+    p = cli("restore", "--db", str(real), str(other), "--yes", env=ENV)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        f"less-tui: {other} har inte vårdenheten VC Exempel (clinic.unit), som databasen har; den har VC Z. "
+        "Är det rätt säkerhetskopia?")
+    p = cli("restore", "--db", str(real), str(demo_db), "--yes", env=ENV)
+    assert p.returncode == 2 and "är demodatabasen; den läggs inte över den riktiga databasen" in p.stderr
+    (tmp_path / "bk").mkdir()
+    cli("backup", "--db", str(real), str(tmp_path / "bk" / "b.db"), env=ENV, check=True)
+    cut = tmp_path / "cut.db"
+    cut.write_bytes((tmp_path / "bk" / "b.db").read_bytes()[:20000])
+    p = cli("restore", "--db", str(real), str(cut), "--yes", env=ENV)
+    assert p.returncode == 2 and p.stderr.startswith(f"less-tui: {cut}: integritetskontrollen misslyckades")
+    # without --yes (no terminal) it says what the backup holds
+    p = cli("restore", "--db", str(real), str(tmp_path / "bk" / "b.db"), env=ENV)
+    assert p.returncode == 2 and "vårdenhet VC Exempel, 16 intyg, 0 möten" in p.stderr
+    assert _count(real) == before and not list(tmp_path.glob("real.db.before-restore-*"))  # nothing replaced
+    cli("restore", "--db", str(real), str(tmp_path / "bk" / "b.db"), "--yes", env=ENV, check=True)  # its own: fine

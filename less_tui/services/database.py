@@ -102,9 +102,10 @@ def check_backup(path: Path) -> dict[str, Any]:
     return _admin.check_file(path)
 
 
-def restore(url: str, src: Path) -> dict[str, Any]:
-    """Put a checked backup back; the current database is copied ``aside`` first."""
-    return _admin.restore(url, src)
+def restore(url: str, src: Path, unit: str | None = None) -> dict[str, Any]:
+    """Put a checked backup back; the current database is copied ``aside`` first. Refused (``AdminError``)
+    when it is the demo over a real database, or lacks the care unit ``unit`` the database holds."""
+    return _admin.restore(url, src, unit)
 
 
 def migrate(engine: Engine, dest_url: str) -> dict[str, tuple[int, str]]:

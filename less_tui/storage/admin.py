@@ -76,19 +76,36 @@ def check_file(path: Path) -> dict:
             raise AdminError(_t("adm.not_sqlite", path=path))
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        try:
+            ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as e:  # (a file cut short: said of this file, not of the database)
+            raise AdminError(_t("adm.integrity", path=path, detail=str(e))) from None
         if ok != "ok":
             raise AdminError(_t("adm.integrity", path=path, detail=ok))
         try:
             rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError:
             raise AdminError(_t("adm.not_less", path=path)) from None
-        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        # an older backup may lack a newer table (restoring it upgrades the schema)
-        counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLE_ORDER if t in present}
+        try:
+            present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            # an older backup may lack a newer table (restoring it upgrades the schema)
+            counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLE_ORDER if t in present}
+            units, demo = _units_and_demo(con) if "units" in present else ([], False)
+        except sqlite3.DatabaseError as e:
+            raise AdminError(_t("adm.integrity", path=path, detail=str(e))) from None
     finally:
         con.close()
-    return {"path": str(path), "revision": rev[0] if rev else None, "counts": counts}
+    return {"path": str(path), "revision": rev[0] if rev else None, "counts": counts, "units": units,
+            "demo": demo}
+
+
+def _units_and_demo(con: sqlite3.Connection) -> tuple[list[str], bool]:
+    """The care units a SQLite less-tui database holds, and whether it holds the demo clinic (its import
+    batch of kind "demo", or one named "demo" whose checksum is that of its name: ``services.demo.is_demo``)."""
+    units = [r[0] for r in con.execute("SELECT code FROM units ORDER BY code")]
+    demo = con.execute("SELECT 1 FROM import_batches WHERE kind = 'demo' OR (file_name = 'demo' AND sha256 = ?) "
+                       "LIMIT 1", (hashlib.sha256(b"demo").hexdigest(),)).fetchone() is not None
+    return units, demo
 
 
 def known_revisions() -> set[str]:
@@ -103,8 +120,11 @@ def known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
 
 
-def restore(url: str, src: Path) -> dict:
-    """Put a backup back: checked first, the current database copied aside, then replaced."""
+def restore(url: str, src: Path, unit: str | None = None) -> dict:
+    """Put a backup back: checked first, the current database copied aside, then replaced. Refused when it
+    is not this database's: the demo clinic over a real database (they never mix, as ``import`` keeps
+    them apart), or a backup without the care unit ``unit`` (``clinic.unit``) that the database holds
+    (another clinic's file)."""
     target = sqlite_path(url)
     if target is None:
         raise AdminError(_t("adm.restore_sqlite_only"))
@@ -117,6 +137,8 @@ def restore(url: str, src: Path) -> dict:
     info = check_file(src)
     if info["revision"] not in known_revisions():
         raise AdminError(_t("adm.newer_schema", path=src, revision=repr(info["revision"]), head=HEAD))
+    if target.exists():
+        _same_clinic(target, src, info, unit)
     aside = None
     if target.exists():
         aside = target.with_name(f"{target.name}.before-restore-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")
@@ -131,6 +153,23 @@ def restore(url: str, src: Path) -> dict:
     open_engine(url).dispose()  # upgrades an older backup
     info["aside"] = str(aside) if aside else None
     return info
+
+
+def _same_clinic(target: Path, src: Path, info: dict, unit: str | None) -> None:
+    """Refuse a backup that is not this database's (``restore``)."""
+    con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        try:
+            units, demo = _units_and_demo(con)
+        except sqlite3.DatabaseError:  # (the database is damaged or empty: what a restore is for)
+            return
+    finally:
+        con.close()
+    if info["demo"] and not demo:
+        raise AdminError(_t("adm.restore_demo", src=src, db=target))
+    if unit and unit in units and unit not in info["units"]:
+        raise AdminError(_t("adm.restore_other_unit", src=src, unit=unit,
+                            units=", ".join(info["units"]) or _t("adm.no_units")))
 
 
 def _norm(v) -> str:
