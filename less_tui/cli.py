@@ -1089,7 +1089,7 @@ def main() -> None:
     os.umask(0o077)  # databases, exports and logs: owner only
     from .config import ConfigError
     from .safefile import FileTargetError
-    from .services.errors import DatabaseError
+    from .services.errors import DatabaseError, UnknownUnit
 
     try:
         try:
@@ -1108,6 +1108,9 @@ def main() -> None:
         sys.exit(141)
     except (UserError, FileTargetError) as e:
         sys.stderr.write(f"less-tui: {e}\n")
+        sys.exit(2)
+    except UnknownUnit as e:  # clinic.unit is not in a database that holds other units (any command)
+        sys.stderr.write(f"less-tui: {t('cli.unknown_unit', unit=e.unit, units=', '.join(e.units))}\n")
         sys.exit(2)
     except ConfigError as e:
         sys.stderr.write(f"{t('cli.config_problem')}\n{e}\n")

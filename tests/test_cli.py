@@ -382,3 +382,26 @@ def test_identify_is_refused_for_the_workbook_which_holds_no_patient(demo_db, tm
     assert p.returncode == 2 and "indikatorarbetsboken (xlsx) har inga patientuppgifter" in p.stderr
     assert not (tmp_path / "w.xlsx").exists()
     assert json.loads(cli("audit", "--db", str(db), "--json", env=env, check=True).stdout) == before
+
+
+def test_a_mistyped_clinic_unit_is_said_not_made(tmp_path):
+    """(data QA helper) With clinic.unit "VC Z" on a database holding "VC Exempel", `meeting new` made a new,
+    empty unit (the region's report then listed it, a close froze N = 0) and indicators/queue showed N = 0."""
+    import sqlite3
+
+    db = str(tmp_path / "x.db")
+    env = {"LESS_TUI_TODAY": "2026-11-23"}
+    cli("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=env, check=True)
+    z = tmp_path / "z.toml"
+    z.write_text('[clinic]\nname = "Z"\nunit = "VC Z"\n', encoding="utf-8")
+    said = ("less-tui: Vårdenheten VC Z (clinic.unit) finns inte i databasen; den har VC Exempel. "
+            "Kontrollera clinic.unit i konfigurationen (eller --config).")
+    for command in (["meeting", "new", "--date", "2026-11-20"], ["indicators"], ["queue", "--identify"],
+                    ["export"], ["supervision", "add", "--minutes", "30", "--leader", "A"]):
+        p = cli("--config", str(z), *command, "--db", db, env=env)
+        assert p.returncode == 2 and p.stderr.strip() == said, (command, p.stderr)
+    assert sqlite3.connect(db).execute("SELECT code FROM units").fetchall() == [("VC Exempel",)]
+    # a new database (no unit yet) takes the configured one
+    fresh = str(tmp_path / "fresh.db")
+    cli("--config", str(z), "init", "--path", str(tmp_path / "c.toml"), "--db", fresh, env=env, check=True)
+    cli("--config", str(z), "meeting", "new", "--date", "2026-11-20", "--db", fresh, env=env, check=True)

@@ -449,6 +449,7 @@ STRINGS: dict[str, str] = {
     "cli.meeting_exists": "A meeting on {date} already exists for {unit}; expected a date without a meeting (see `less-tui meeting list`).",
     "cli.meeting_already_closed": "The meeting on {date} is already closed; only an open meeting can be closed.",
     "cli.no_unit": "No care unit {unit} in the database (import certificates first).",
+    "cli.unknown_unit": "The care unit {unit} (clinic.unit) is not in the database; it holds {units}. Check clinic.unit in the config (or --config).",
     "cli.backup_done": "{path}: schema {revision}, integrity ok, {certs} certificates, {meetings} meetings",
     "cli.restore_needs_yes": "restore replaces the database; add --yes to confirm",
     "cli.restore_holds": "care unit {units}, {certs} certificates, {meetings} meetings",

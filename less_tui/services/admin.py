@@ -21,7 +21,7 @@ from .errors import AlreadyClosed, MeetingExists, NotClosed, NotFound, ReasonReq
 def new_meeting(engine: Engine, cfg: Config, date: dt.date, names: Sequence[str] | None = None) -> None:
     """Create the unit's meeting on ``date`` (the roster's attendees unless ``names``)."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit)
+        unit = views.configured_unit(s, cfg)
         try:
             views.create_meeting(s, cfg, unit, date, names or None)
         except ValueError:  # the one reason: the date has a meeting already
@@ -32,7 +32,7 @@ def new_meeting(engine: Engine, cfg: Config, date: dt.date, names: Sequence[str]
 def check_meeting_date(engine: Engine, cfg: Config, date: dt.date) -> None:
     """``TooFarAhead`` when no meeting is on ``date`` and it is more than a year ahead (the app would make it)."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit)
+        unit = views.configured_unit(s, cfg)
         views.check_new_meeting(s, unit, date)
 
 
@@ -40,7 +40,7 @@ def close_meeting(engine: Engine, cfg: Config, date: dt.date) -> ind_core.Indica
     """Close the meeting on ``date``, freezing its indicator counts; ``NotFound`` without one,
     ``AlreadyClosed`` if it is closed."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit)
+        unit = views.configured_unit(s, cfg)
         m = repo.meeting_at(s, pk(unit), date)
         if m is None:
             raise NotFound(date.isoformat())
@@ -58,7 +58,7 @@ def reopen_meeting(engine: Engine, cfg: Config, date: dt.date, reason: str) -> N
     """Reopen the closed meeting on ``date``; ``NotFound`` without one, ``NotClosed`` if it is open,
     ``ReasonRequired`` without a reason."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit)
+        unit = views.configured_unit(s, cfg)
         m = repo.meeting_at(s, pk(unit), date)
         if m is None:
             raise NotFound(date.isoformat())
@@ -83,7 +83,7 @@ class MeetingListed(TypedDict):
 def meetings(engine: Engine, cfg: Config) -> list[MeetingListed]:
     """The unit's meetings, oldest first: date, status, attendees and the number of cases reviewed."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit)
+        unit = views.configured_unit(s, cfg)
         return [{"date": m.date.isoformat(), "status": m.status, "attendees": repo.attendees(m),
                  "cases": len(repo.recorded_reviews(s, pk(m)))} for m in repo.list_meetings(s, pk(unit))]
 
@@ -92,7 +92,7 @@ def indicators(engine: Engine, cfg: Config, at: dt.date
                ) -> tuple[ind_core.IndicatorSet, list[tuple[dt.date, dict[str, ind_core.Value]]]]:
     """The indicators at ``at``, and the frozen counts of every closed meeting (oldest first)."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit)
+        unit = views.configured_unit(s, cfg)
         return views.indicators_at(s, cfg, unit, at), repo.indicator_history(s, pk(unit))
 
 
@@ -108,7 +108,7 @@ def queue(engine: Engine, cfg: Config, at: dt.date, limit: int = 0, identify: bo
     """The ranked queue at ``at`` (at most ``limit`` cases when > 0). With ``identify`` the listing is
     audited (``queue.identify``) with one ``queue.identified`` row per patient listed."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit)
+        unit = views.configured_unit(s, cfg)
         items = views.queue_at(s, cfg, unit, at)
         if limit > 0:
             items = items[:limit]

@@ -59,6 +59,16 @@ class AlreadyClosed(ServiceError):
     """The meeting is closed already."""
 
 
+class UnknownUnit(ServiceError):
+    """The configured care unit (``clinic.unit``) is not in a database that holds others: a typo in the
+    config, or another clinic's database; ``units`` are the ones it holds."""
+
+    def __init__(self, unit: str, units: list[str]):
+        super().__init__(unit)
+        self.unit = unit
+        self.units = units
+
+
 class NotHeldYet(ServiceError):
     """The meeting's date is after today: it is closed (its indicators frozen) once it has been held."""
 

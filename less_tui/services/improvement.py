@@ -82,6 +82,10 @@ class ImprovementService:
         return session(self.engine)
 
     def _unit_id(self, s: Session, create: bool = False) -> int:
+        if create and self.unit_code == self.cfg.unit:  # (never quietly a new unit for a mistyped clinic.unit)
+            from .views import configured_unit
+
+            return pk(configured_unit(s, self.cfg))
         return pk(repo.get_unit(s, self.unit_code, create=create, name=self.cfg.clinic_name))
 
     # -------------------------------------------------------------- the work

@@ -128,7 +128,7 @@ def gather(engine: Engine, cfg: Config, meeting: str | dt.date = "latest", ident
     if demo is None:
         demo = is_demo(engine)
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit, create=False)
+        unit = views.existing_unit(s, cfg)
         m = _meeting(s, cfg, unit, meeting)
         unit_id, meeting_id = pk(unit), pk(m)
         reviews = repo.recorded_reviews(s, meeting_id)
@@ -269,7 +269,7 @@ def workbook(engine: Engine, cfg: Config) -> Workbook:
     """The indicator workbook's data: every meeting's indicators (a closed one's frozen values) and
     every action decided, in the current language."""
     with db.session(engine) as s:
-        unit = repo.get_unit(s, cfg.unit, create=False)
+        unit = views.existing_unit(s, cfg)
         meetings = repo.list_meetings(s, pk(unit))
         rows: list[MeetingRow] = []
         actions: list[WorkbookAction] = []

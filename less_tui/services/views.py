@@ -20,7 +20,32 @@ from ..core import queue as queue_core
 from ..core.episodes import Episode
 from ..storage import repo
 from ..storage.models import Meeting, Unit, pk
-from .errors import NotHeldYet, TooFarAhead
+from .errors import NotHeldYet, TooFarAhead, UnknownUnit
+
+
+def configured_unit(s: Session, cfg: Config) -> Unit:
+    """The care unit ``clinic.unit`` names; made when the database holds no unit yet (a new installation),
+    ``UnknownUnit`` when it holds others but not this one (a typo in the config, or another clinic's
+    database): never quietly a new, empty unit that the region's report then lists."""
+    try:
+        return repo.get_unit(s, cfg.unit, create=False)
+    except repo.NotFound:
+        others = repo.unit_codes(s)
+        if others:
+            raise UnknownUnit(cfg.unit, others) from None
+        return repo.get_unit(s, cfg.unit, name=cfg.clinic_name)
+
+
+def existing_unit(s: Session, cfg: Config) -> Unit:
+    """The care unit ``clinic.unit`` names, for a command that only reads (never made): ``UnknownUnit``
+    when the database holds others, ``repo.NotFound`` when it holds none yet."""
+    try:
+        return repo.get_unit(s, cfg.unit, create=False)
+    except repo.NotFound:
+        others = repo.unit_codes(s)
+        if others:
+            raise UnknownUnit(cfg.unit, others) from None
+        raise
 
 
 def roster_attendees(cfg: Config) -> list[str]:

@@ -68,6 +68,11 @@ def get_unit(s: Session, code: str, create: bool = True, name: str = "") -> Unit
     return u
 
 
+def unit_codes(s: Session) -> list[str]:
+    """Every care unit's code, in order."""
+    return list(s.scalars(select(Unit.code).order_by(Unit.code)))
+
+
 def insert_or_ignore(s: Session, model, values: dict, keys: list[str]) -> bool:
     """INSERT … ON CONFLICT (keys) DO NOTHING; True when this call inserted the row. Another session
     inserting the same key at the same moment is not an error: both then read the one row."""
