@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import signal
 import threading
+import time
 from collections import deque
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
@@ -87,6 +88,7 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
         self.session_id = uuid.uuid4().hex[:10]
         self.service = MeetingService(engine, cfg, date, session_id=self.session_id)
         self.following = False
+        self._follow_waiting = False  # follow mode waits for this session to be done typing
         self.watcher = None
         self.projector = projector
         self.masked = projector or cfg.privacy.mask_on_screen
@@ -165,10 +167,43 @@ class LessApp(OrderedKeys, PlainPaste, Translated, App):
             raise
         current = self.screen.detail.row.case_no if isinstance(self.screen, DecisionScreen) else None
         if case_no is not None and case_no != current:
-            self.call_from_thread(self.open_case, case_no)
+            self.call_from_thread(self._follow_to, case_no)
+
+    # seconds without a key before follow mode takes this session to the presenter's case: a follower
+    # typing a plan went on typing into the next case (" två tre" landed there), and a dialog half
+    # filled in closed without a word
+    FOLLOW_QUIET = 3.0
+
+    def _follow_busy(self) -> bool:
+        """Is this session in the middle of something that a move to another case would break?"""
+        from textual.screen import ModalScreen
+
+        if isinstance(self.screen, ModalScreen):  # a dialog, the palette, help
+            return True
+        if time.monotonic() - self.last_key_at < self.FOLLOW_QUIET:
+            return True
+        return isinstance(self.screen, DecisionScreen) and self.screen.plan_unsaved()
+
+    def _follow_to(self, case_no: int) -> None:
+        """Follow mode: open the presenter's case, once this session is not busy (said while it waits)."""
+        if not self.following:
+            return
+        if self._follow_busy():
+            if not self._follow_waiting:
+                self._follow_waiting = True
+                self.notify(t("follow.waiting", case=case_no), markup=False)
+            self.set_timer(1.0, self._follow_again)
+            return
+        self._follow_waiting = False
+        self.open_case(case_no)
+
+    def _follow_again(self) -> None:
+        if self.following and self._follow_waiting:
+            self.follow_presenter()  # (the presenter may have moved on meanwhile)
 
     def action_follow(self) -> None:
         self.following = not self.following
+        self._follow_waiting = False
         self.notify(t("follow.on") if self.following else t("follow.off"))
         if self.following:
             self.follow_presenter()

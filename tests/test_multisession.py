@@ -149,3 +149,43 @@ async def test_a_meeting_closed_in_another_session_shows_on_the_open_case(shared
         assert await wait_until([pb], lambda: d.query_one("#plan").read_only), "B did not notice the closing"
         assert d.check_action("add_action", ()) is None  # F2 dimmed in the footer
         assert t("dec.readonly") in told
+
+
+async def test_follow_mode_waits_while_the_follower_types_or_has_a_dialog_open(shared_engine, cfg, monkeypatch):
+    """(coordinator helper) The presenter moved on while the follower was typing a plan: the follower's next
+    words went into the next case's plan; a half-filled action dialog closed without a word. Follow mode now
+    waits until the follower has stopped typing (and closed the dialog), says so, then follows."""
+    from less_tui.i18n import t
+    from less_tui.screens.dialogs import AddActionDialog
+    from less_tui.services.meeting import MeetingService
+
+    monkeypatch.setattr(LessApp, "FOLLOW_QUIET", 0.6)
+    presenter = MeetingService(shared_engine, cfg, TODAY, session_id="presenter")
+    presenter.open()
+    rows = presenter.queue().rows
+    b = LessApp(cfg, shared_engine, TODAY)
+    told: list[str] = []
+    b.notify = lambda message, *a, **k: told.append(str(message))
+    async with b.run_test(size=(120, 40)) as pb:
+        assert await wait_until([pb], lambda: getattr(b.screen, "data", None) is not None)
+        mine = b.screen.shown_rows[0].case_no
+        await pb.press("f9", "enter")
+        assert await wait_until([pb], lambda: isinstance(b.screen, DecisionScreen)
+                                and b.screen.detail.row.case_no == mine and b.screen._ready)
+        await pb.press(*"Ett")
+        other = next(r for r in rows if r.case_no != mine)
+        presenter.case(other.case_no, other)  # the presenter opens another case
+        assert await wait_until([pb], lambda: t("follow.waiting", case=other.case_no) in told)
+        await pb.press(*" två", "f2")  # still typing, then a dialog
+        assert await wait_until([pb], lambda: isinstance(b.screen, AddActionDialog))
+        await pb.press(*"arbets")
+        for _ in range(30):  # (a while with the dialog open: follow mode must not take it away)
+            await pb.pause(0.05)
+        assert isinstance(b.screen, AddActionDialog)
+        await pb.press("escape")
+        assert await wait_until([pb], lambda: isinstance(b.screen, DecisionScreen)
+                                and b.screen.detail.row.case_no == other.case_no), "did not follow once done"
+    with Session(shared_engine) as s:
+        m = repo.meeting_at(s, repo.get_unit(s, cfg.unit).id, TODAY)
+        plans = {r.case_no: r.plan for r in repo.reviews_of_meeting(s, m.id)}
+    assert plans[mine] == "Ett två" and not plans.get(other.case_no)

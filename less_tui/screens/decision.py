@@ -92,6 +92,9 @@ class ActionTable(Translated, DataTable):
     # which the one-letter commands are not taken either: " efter" typed into the list opened the edit
     # dialog at its "e" and the rest went into the action's name
     TYPING_PAUSE = 1.5
+    # a one-letter command waits this long for a next key before it acts: "dags för avstämning" typed into
+    # the list after a pause reopened an action at its "d" (the keys after it then showed it was text)
+    COMMAND_WAIT = 0.4
 
     def __init__(self, actions: list[ActionInfo], with_meeting: bool, editable: bool, **kw):
         super().__init__(cursor_type="row", **kw)
@@ -100,6 +103,7 @@ class ActionTable(Translated, DataTable):
         self.with_meeting = with_meeting
         self.editable = editable
         self._typing_until = 0.0
+        self._pending: Timer | None = None  # a one-letter command waiting to see whether text follows it
 
     def key_for(self, what: str) -> str:
         """The key that asks for ``what`` (done, dropped …) on an action, as the keymap has it now."""
@@ -114,16 +118,28 @@ class ActionTable(Translated, DataTable):
         if not event.is_printable or event.key in ("home", "end"):
             return
         now = time.monotonic()
-        own = bool(self._bindings.key_to_bindings.get(event.key))  # d, x, e: done, dropped, edit
+        own = self._bindings.key_to_bindings.get(event.key)  # d, x, e: done, dropped, edit
         if not own and event.key in self.screen.active_bindings:
             return  # the screen's or the app's key (? help, m masking …)
-        if own and now >= self._typing_until:
-            return
-        if now >= self._typing_until:
-            self.notify(t("dec.typing_in_actions"), severity="warning", markup=False)
-        self._typing_until = now + self.TYPING_PAUSE
+        if own and getattr(self.screen, "readonly", False):
+            return  # a closed meeting: the screen says why the key does nothing
         event.stop()
         event.prevent_default()
+        if own and now >= self._typing_until and self._pending is None:
+            action = own[0].action
+            self._pending = self.set_timer(self.COMMAND_WAIT, lambda: self._run_pending(action))
+            return
+        if self._pending is not None:  # the command key was the first letter of text
+            self._pending.stop()
+            self._pending = None
+        if now >= self._typing_until:
+            self.notify(t("dec.typing_in_plan" if self.editable else "dec.typing_in_actions"),
+                        severity="warning", markup=False)
+        self._typing_until = now + self.TYPING_PAUSE
+
+    async def _run_pending(self, action: str) -> None:
+        self._pending = None
+        await self.run_action(action)
 
     def on_mount(self) -> None:
         self.fill()
@@ -296,6 +312,7 @@ class DecisionScreen(DataScreen):
         self._saved_at = ""  # when this screen last saved the plan (the line under it shows it)
         self._said_saving = False
         self._resolving = False  # the text chosen in the conflict dialog is being saved
+        self._status_before: dict[int, str] = {}  # an action's status before d / x (the same key again restores it)
 
     @property
     def readonly(self) -> bool:
@@ -1056,15 +1073,23 @@ class DecisionScreen(DataScreen):
         table = msg.table
         row = table.cursor_row
         if msg.what in ("done", "dropped"):
-            status = "open" if a.status == msg.what else msg.what  # the same key again reopens it
+            if a.status == msg.what:  # the same key again undoes it: back to the status it had ("klar" too)
+                status = self._status_before.pop(a.id, "open")
+            else:
+                self._status_before[a.id] = a.status
+                status = msg.what
 
             def marked(_) -> None:
                 for x in table.actions:
                     if x.id == a.id:
                         x.status = status
                 table.fill(row)
-                # said, with how to undo it (the same key again reopens it)
-                self.notify(t(f"dec.marked_{status}", kind=one_line(a.kind), letter=table.key_for(msg.what)), markup=False)
+                # said, with how to undo it (the same key again)
+                if status == msg.what:
+                    note = t(f"dec.marked_{status}", kind=one_line(a.kind), letter=table.key_for(msg.what))
+                else:
+                    note = t("dec.marked_back", kind=one_line(a.kind), status=t(f"status.{status}"))
+                self.notify(note, markup=False)
 
             self.run_db(self.less_app.service.set_action_status, a.id, status, then=marked)
             return

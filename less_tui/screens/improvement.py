@@ -169,7 +169,8 @@ class ImprovementScreen(DataScreen):
         self.post_message(self.Loaded(self.service.work()))
 
     def refresh_from_db(self) -> None:
-        if self.editing is None:
+        # (a change noticed while the screen is still being mounted: its own first load comes anyway)
+        if self.editing is None and getattr(self, "service", None) is not None:
             self.load()
 
     def on_improvement_screen_loaded(self, msg: Loaded) -> None:

@@ -62,7 +62,11 @@ class OrderedKeys:
         self._drain_queued = False
         self._hold_since = time.monotonic()
 
+    last_key_at = 0.0  # when the last key came from the terminal (monotonic; follow mode waits for a pause)
+
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.last_key_at = time.monotonic()
         if isinstance(event, events.Key) and not event.is_forwarded and event.key not in PASS_THROUGH:
             if self._holding_keys or self._settling or self._held_keys or self._draining:
                 # never ahead of an older key
