@@ -915,10 +915,13 @@ async def test_the_attendees_are_changed_during_the_meeting_from_the_palette(dem
         await until(pilot, lambda: d.query_one("#names").value == ", ".join([*before, late]), "added at the end")
         await pilot.press("ctrl+u", "enter")  # (emptied) nothing is saved
         await until(pilot, lambda: str(d.query_one("#attendees-error").render()) == t("att.need_one"), "refused")
-        await pilot.press(*", ".join([*before, late]), "enter")
+        # the late attendee typed in lower case with two spaces: the roster's name, with its role (coordinator
+        # helper: "sara lindqvist" stayed so in the header and the minutes, without a role)
+        await pilot.press(*", ".join([*before, "  ".join(late.lower().split())]), "enter")
         await until(pilot, lambda: app.screen is q and late in str(q.query_one("MeetingHeader").render()),
                     "the header with the late attendee")
-    assert [n for n, _ in gather(demo_engine, cfg, TODAY).attendees] == [*before, late]
+    attendees = gather(demo_engine, cfg, TODAY).attendees
+    assert [n for n, _ in attendees] == [*before, late] and attendees[-1][1]  # with the roster's role
 
 
 async def test_the_palette_goes_to_the_decision_fields_by_name(demo_engine, cfg):
@@ -1165,3 +1168,31 @@ async def test_text_typed_into_the_list_of_actions_is_not_taken_as_commands(demo
         await pilot.press("x")
         await until(pilot, lambda: first.status == "done", "done again")
         assert any(m.endswith("är klar igen.") for m in told)
+
+
+async def test_a_case_number_in_the_palette_never_opens_another_case(demo_engine, cfg):
+    """(coordinator helper) Ctrl+P "795", a case beyond the list's 30: the palette offered case 461 (its patient
+    born 1979) first and Enter opened it. Digits now match case numbers only, and a number not on the list
+    says how to see every case."""
+    from textual.command import CommandList
+
+    from less_tui.services.meeting import MeetingService
+
+    every = [r.case_no for r in MeetingService(demo_engine, cfg, TODAY, session_id="x").queue(show_all=True).rows]
+    app = LessApp(cfg, demo_engine, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        q = await queue_ready(pilot)
+        shown = {r.case_no for r in q.shown_rows}
+        beyond = next(n for n in every if n not in shown and not any(str(s).startswith(str(n)) for s in shown))
+        notes = notices(app)
+        hint = t("cmd.case_not_listed", case=beyond, shown=len(shown), total=q.data.qualifying)
+        await palette_command(pilot, str(beyond), hint)
+        prompts = [str(o.prompt) for o in app.screen.query_one(CommandList)._options]
+        assert not any(p.startswith("Ärende ") for p in prompts if p != hint), prompts  # no other case offered
+        await pilot.press("enter")
+        await until(pilot, lambda: hint in notes, "the hint said")
+        assert isinstance(app.screen, QueueScreen)
+        # a number on the list: that case first, then those that begin with it
+        await palette_command(pilot, str(q.shown_rows[3].case_no), f"Ärende {q.shown_rows[3].case_no} ")
+        await pilot.press("enter")
+        await on_case(pilot, q.shown_rows[3].case_no)

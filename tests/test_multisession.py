@@ -189,3 +189,29 @@ async def test_follow_mode_waits_while_the_follower_types_or_has_a_dialog_open(s
         m = repo.meeting_at(s, repo.get_unit(s, cfg.unit).id, TODAY)
         plans = {r.case_no: r.plan for r in repo.reviews_of_meeting(s, m.id)}
     assert plans[mine] == "Ett två" and not plans.get(other.case_no)
+
+
+async def test_a_meeting_reopened_in_another_session_opens_the_case_again(shared_engine, cfg):
+    """(coordinator helper) Reopened in session A, session B's open case stayed "Mötet är stängt – endast
+    läsning" until it was left and opened again. The change now makes it writable and says so."""
+    from less_tui.i18n import t
+    from less_tui.services import admin
+
+    admin.new_meeting(shared_engine, cfg, TODAY)
+    admin.close_meeting(shared_engine, cfg, TODAY)
+    b = LessApp(cfg, shared_engine, TODAY)
+    told: list[str] = []
+    b.notify = lambda message, *a, **k: told.append(str(message))
+    async with b.run_test(size=(120, 40)) as pb:
+        assert await wait_until([pb], lambda: getattr(b.screen, "data", None) is not None)
+        case_no = b.screen.shown_rows[0].case_no
+        await pb.press("enter")
+        assert await wait_until([pb], lambda: isinstance(b.screen, DecisionScreen)
+                                and b.screen.detail.row.case_no == case_no and b.screen._ready)
+        d = b.screen
+        assert d.query_one("#plan").read_only
+        admin.reopen_meeting(shared_engine, cfg, TODAY, "Fel i protokollet")  # the other session
+        assert await wait_until([pb], lambda: not d.query_one("#plan").read_only), "B did not notice the reopening"
+        assert d.check_action("add_action", ()) is True and t("dec.reopened_elsewhere") in told
+        await pb.press(*"Nu går det")
+        assert await wait_until([pb], lambda: d.query_one("#plan").text.endswith("Nu går det"))

@@ -286,6 +286,9 @@ class DecisionScreen(DataScreen):
     class SaveEnded(Message):
         """A save in a worker is over (whatever came of it)."""
 
+    class ReopenedElsewhere(Message):
+        """The meeting was reopened by another session; this case can be written again."""
+
     class ClosedElsewhere(Message):
         """The meeting was closed by another session; the plan was not saved."""
 
@@ -911,6 +914,20 @@ class DecisionScreen(DataScreen):
     def on_decision_screen_closed_elsewhere(self, msg: ClosedElsewhere) -> None:
         self.became_readonly()
 
+    def on_decision_screen_reopened_elsewhere(self, msg: ReopenedElsewhere) -> None:
+        """Another session reopened the meeting: the plan, the statuses and the actions' keys work again."""
+        area = self.query_one("#plan", TextArea)
+        area.read_only = False
+        area.placeholder = t("dec.plan_placeholder")
+        for wid in ("#coordinator", "#assessor", "#rehab-plan"):
+            self.query_one(wid).disabled = False
+        self._stopped = False
+        self.query_one("#facts", Static).update(self.facts_text())
+        if not self.detail.actions:
+            self.query_one("#no-actions", Static).update(t("dec.no_actions"))
+        self.refresh_bindings()
+        self.notify(t("dec.reopened_elsewhere"), markup=False)
+
     def became_readonly(self) -> bool:
         """Another session closed the meeting: nothing more is written; what was typed stays to read."""
         if self._timer is not None:
@@ -922,6 +939,7 @@ class DecisionScreen(DataScreen):
         self._failing = None
         unsaved = self.query_one("#plan", TextArea).text != self._saved_text
         self.query_one("#plan", TextArea).read_only = True
+        self.query_one("#plan", TextArea).placeholder = t("dec.plan_placeholder_readonly")
         for wid in ("#coordinator", "#assessor", "#rehab-plan"):
             self.query_one(wid).disabled = True
         self.query_one("#facts", Static).update(self.facts_text())
@@ -1172,6 +1190,8 @@ class DecisionScreen(DataScreen):
             self.post_message(self.Fresh(state, case_no))
         if was_open and self.readonly:  # another session closed the meeting: said now, not at the next save
             self.post_message(self.ClosedElsewhere())
+        elif not was_open and not self.readonly:  # reopened in another session: writable again here too
+            self.post_message(self.ReopenedElsewhere())
 
     def on_decision_screen_fresh(self, msg: Fresh) -> None:
         if msg.case_no != self.detail.row.case_no:

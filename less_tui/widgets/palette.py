@@ -46,6 +46,22 @@ class CaseCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         q = query.strip().lower()
+        if q.isdigit():
+            # a case number: that case, or those whose number begins with it; never a fuzzy match on the
+            # digits ("795" matched case 461 by its patient's birth year 1979, and Enter opened it)
+            found = False
+            for r in self._cases():
+                number = str(r.case_no)
+                if number.startswith(q):
+                    found = found or number == q
+                    yield Hit(EXACT + 1 if number == q else EXACT - len(number), Content(self._label(r)),
+                              partial(self.less_app.open_case, r.case_no))
+            data = self.less_app.current_queue
+            if not found and data is not None and data.qualifying > len(data.rows):
+                # it may be among the cases beyond the list's cap: say how to see them
+                hint = t("cmd.case_not_listed", case=q, shown=len(data.rows), total=data.qualifying)
+                yield Hit(EXACT, Content(hint), partial(self.less_app.notify, hint, markup=False))
+            return
         for r in self._cases():
             label = self._label(r)
             if q and q == str(r.case_no):
