@@ -810,8 +810,9 @@ def audit(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    typer.echo(table([t("col.time"), t("col.user"), t("col.ssh"), t("col.event"), t("col.case"), t("col.detail")],
-                     [[r["time"], r["user"], r["ssh_client"], r["action"], r["case"] or "", r["detail"]]
+    typer.echo(table([t("col.time"), t("col.user"), t("col.ssh"), t("col.event"), t("col.unit"), t("col.case"),
+                      t("col.detail")],
+                     [[r["time"], r["user"], r["ssh_client"], r["action"], r["unit"], r["case"] or "", r["detail"]]
                       for r in rows]))
 
 

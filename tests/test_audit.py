@@ -216,6 +216,7 @@ def test_identified_listings_write_every_patient_with_its_case_number(demo_urls,
         found = json.loads(cli("audit", "--db", url, "--patient", c["patient"], "--json", env=ENV, check=True).stdout)
         mine = [r for r in found if r["action"] == "queue.identified"]
         assert [r["case"] for r in mine] == [c["case"]]
+        assert [r["unit"] for r in mine] == ["VC Exempel"]  # a case number is its unit's (data QA helper)
         assert all("patient_id" not in r for r in found)  # rows name the case, not an internal id
     cli("export", "--db", url, "--meeting", "2026-10-23", "--identify", "-o", str(tmp_path / "m.md"), env=ENV,
         check=True)

@@ -70,6 +70,8 @@ def test_restore_refuses_what_is_not_a_backup(demo_db, tmp_path):
     assert p.returncode == 2 and "inte en less-tui-databas" in p.stderr
     p = cli("restore", "--db", str(demo_db), str(other), env=ENV)  # no terminal, no --yes
     assert p.returncode == 2
+    p = cli("restore", "--db", str(demo_db), str(tmp_path), "--yes", env=ENV)  # a folder: said so
+    assert p.returncode == 2 and "är en mapp" in p.stderr, p.stderr
 
 
 @pytest.mark.postgres

@@ -17,6 +17,7 @@ class AuditRow(TypedDict):
     user: str  # the operating-system user
     ssh_client: str
     action: str
+    unit: str  # the care unit's code ("" for a row about no unit): a case number is a unit's own
     case: int | None  # the case number people use
     detail: str
 
@@ -32,8 +33,11 @@ def rows(engine: Engine, pnr: str | None = None, user: str | None = None,
             if pid is None:  # no such patient: no rows
                 return []
         since_ts = dt.datetime.combine(since, dt.time()).astimezone() if since else None
+        codes = repo.unit_codes_by_id(s)
         return [{"time": a.ts.astimezone().isoformat(timespec="seconds"), "user": a.os_user,
-                 "ssh_client": a.ssh_client, "action": a.action, "case": a.case_no, "detail": a.detail}
+                 "ssh_client": a.ssh_client, "action": a.action,
+                 "unit": codes.get(a.unit_id, "") if a.unit_id is not None else "", "case": a.case_no,
+                 "detail": a.detail}
                 for a in repo.audit_rows(s, pid, user, since_ts)]
 
 

@@ -69,6 +69,8 @@ def backup(url: str, dest: Path) -> dict:
 def check_file(path: Path) -> dict:
     """Integrity, schema version and row counts of a SQLite file (refuses anything else)."""
     path = Path(path)
+    if path.is_dir():
+        raise AdminError(_t("file.is_folder", path=path))
     if not path.is_file():
         raise AdminError(_t("adm.no_file", path=path))
     with open(path, "rb") as f:

@@ -68,6 +68,11 @@ def get_unit(s: Session, code: str, create: bool = True, name: str = "") -> Unit
     return u
 
 
+def unit_codes_by_id(s: Session) -> dict[int, str]:
+    """{unit id: its code}."""
+    return {i: c for i, c in s.execute(select(Unit.id, Unit.code))}
+
+
 def unit_codes(s: Session) -> list[str]:
     """Every care unit's code, in order."""
     return list(s.scalars(select(Unit.code).order_by(Unit.code)))
