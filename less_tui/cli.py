@@ -655,22 +655,32 @@ def _region_indicators(engine, cfg, d: dt.date, as_json: bool, workers: int) -> 
             {"unit": f.code, "name": f.name, "ongoing_total": f.ongoing, "population": f.population,
              "previous_meeting": f.previous_date.isoformat() if f.previous_date else None,
              "indicators": {k: ind_json(f, k) for k in keys},
+             "doctor_counts_lower_bound": f.lower_bound,
              "queue": {"cases": f.queue, "follow_ups": f.follow_ups, "due_now": f.urgent}} for f in figures],
             "region": {"units": len(figures), "ongoing_total": sum(f.ongoing for f in figures),
                        "population": sum(f.population for f in figures),
+                       "doctor_counts_lower_bound": any(f.lower_bound for f in figures),
                        "indicators": {k: {"count": v.count, "denominator": v.denominator, "share": v.share}
                                       for k, v in total.items()}}}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     typer.echo(t("cli.region_title", date=d.isoformat(), n=len(figures)))
     typer.echo("")
-    rows = [[f.code, f.ongoing, f.population, *(share_text(f.values[k].count, f.values[k].denominator) for k in keys),
+    def cell(lower_bound: bool, k: str, v) -> str:
+        # a "one doctor" share from doctor counts that are minimums (a Rehabstöd export) is marked
+        mark = " *" if lower_bound and k == "one_doctor" else ""
+        return share_text(v.count, v.denominator) + mark
+
+    rows = [[f.code, f.ongoing, f.population, *(cell(f.lower_bound, k, f.values[k]) for k in keys),
              f.queue, f.follow_ups] for f in figures]
+    any_lower = any(f.lower_bound for f in figures)
     rows.append([t("cli.region_all"), sum(f.ongoing for f in figures), sum(f.population for f in figures),
-                 *(share_text(total[k].count, total[k].denominator) for k in keys),
+                 *(cell(any_lower, k, total[k]) for k in keys),
                  sum(f.queue for f in figures), sum(f.follow_ups for f in figures)])
     typer.echo(table([t("col.unit"), t("col.ongoing"), t("col.n"), *(t(f"ind.short.{k}") for k in keys),
                       t("col.queue"), t("col.follow_ups")], rows, right=set(range(1, 9))))
+    if any_lower:
+        typer.echo("* " + t("ctx.lower_bound"))
 
 
 @app.command()

@@ -161,3 +161,31 @@ def test_a_database_error_in_the_report_is_one_line_and_exit_2(demo_db, monkeypa
     assert p.returncode == 2, p.stderr
     assert "kunde inte läsa vårdenheternas siffror" in p.stderr and "databasen är låst" in p.stderr
     assert "Traceback" not in p.stderr + p.stdout and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_doctor_counts_from_rehabstod_are_said_to_be_minimums_everywhere(tmp_path):
+    """(data QA helper) `indicators` said the doctor counts of a Rehabstöd export are minimums, but the region's
+    report, the year's report and the indicator workbook gave the one-doctor share without a word."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from helpers import SAMPLES, cli
+
+    db = str(tmp_path / "r.db")
+    env = {"LESS_TUI_TODAY": "2026-11-23"}
+    cli("import", "--db", db, str(SAMPLES / "rehabstod-sjukfall-exempel.xlsx"), env=env, check=True)
+    note = "Läkarantal från Rehabstöd-export är minimivärden"
+    region = json.loads(cli("indicators", "--all-units", "--json", "--db", db, env=env, check=True).stdout)
+    assert [u["doctor_counts_lower_bound"] for u in region["units"]] == [True]
+    assert region["region"]["doctor_counts_lower_bound"] is True
+    text = cli("indicators", "--all-units", "--db", db, env=env, check=True).stdout
+    assert f"* {note}" in text and " %" in text and " % *" in text
+    cli("meeting", "new", "--db", db, env=env, check=True)
+    cli("meeting", "close", "--db", db, env=env, check=True)
+    report = cli("report", "--year", "2026", "--format", "md", "-o", str(tmp_path / "r.md"), "--db", db, env=env,
+                 check=True)
+    assert report.returncode == 0 and note in (tmp_path / "r.md").read_text(encoding="utf-8")
+    cli("export", "--format", "xlsx", "-o", str(tmp_path / "w.xlsx"), "--db", db, env=env, check=True)
+    cells = [c.value for row in load_workbook(tmp_path / "w.xlsx").active.iter_rows() for c in row]
+    assert note in cells

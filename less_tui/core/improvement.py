@@ -366,6 +366,7 @@ class Report:
     region_share: float = 0.0
     country_share: float = 0.0
     trainings: list[TrainingLine] = field(default_factory=list)  # taken by the year's end
+    lower_bound: bool = False  # doctor counts from a Rehabstöd export (minimums): "one doctor" may be too high
     supervisions: list[SupervisionLine] = field(default_factory=list)  # held in the year
 
     @property

@@ -158,6 +158,7 @@ class Workbook:
     meetings: list[MeetingRow]
     actions: list[WorkbookAction]
     measures: list[WorkbookMeasure] = field(default_factory=list)  # empty when none is configured
+    note: str = ""  # said under the values (doctor counts from a Rehabstöd export are minimums)
 
 
 _T = TypeVar("_T")

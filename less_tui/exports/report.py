@@ -164,7 +164,10 @@ def supervision_table(r: imp_core.Report) -> tuple[list[str], list[list[str]]]:
 
 
 def imports_line(r: imp_core.Report) -> str:
-    return t("rep.imports", dates=", ".join(d.isoformat() for d in r.imports)) if r.imports else t("rep.no_imports")
+    line = t("rep.imports", dates=", ".join(d.isoformat() for d in r.imports)) if r.imports else t("rep.no_imports")
+    if r.lower_bound:  # (the one-doctor share is then at most what it says)
+        line += " " + t("ctx.lower_bound") + "."
+    return line
 
 
 # ---------------------------------------------------------------- Markdown
@@ -424,6 +427,8 @@ def render_xlsx(r: imp_core.Report, path) -> None:
     for cell in ws["A"][1:]:
         cell.number_format = "yyyy-mm-dd"
     last = len(r.meetings) + 1
+    if r.lower_bound:  # under the values, above the charts
+        ws.cell(last + 2, 1, t("ctx.lower_bound"))
     for k, row in enumerate(r.indicators):
         ch = LineChart()
         ch.title = labels[row.key]

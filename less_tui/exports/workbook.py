@@ -107,6 +107,8 @@ def render(data: Workbook, path) -> None:
     for c in range(1, len(header) + 1):
         ws.column_dimensions[get_column_letter(c)].width = 14 if c > 2 else 12
     ws.freeze_panes = "B2"
+    if data.note:  # under the values (the charts are beside them)
+        ws.cell(n + 3, 1, data.note)
     for k, key in enumerate(keys):
         ch = LineChart()
         ch.title = data.labels[key]

@@ -300,6 +300,7 @@ class ImprovementService:
                 indicators=imp_core.indicator_rows(meetings, self.cfg.targets),
                 problems=imp_core.of_year(store.work(s, unit_id), year),
                 imports=store.import_dates_of_year(s, unit_id, year),
+                lower_bound=repo.unit_has_lower_bounds(s, unit_id),
                 demo=demo,
                 measures=imp_core.measure_rows([m.model_dump() for m in self.cfg.measures], dates, store.measure_history(s, unit_id, year)),
                 sick_shares=sick,

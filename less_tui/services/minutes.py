@@ -283,12 +283,13 @@ def workbook(engine: Engine, cfg: Config) -> Workbook:
         for mt in meetings:
             for r, a in repo.actions_of_meeting(s, pk(mt)):
                 actions.append(WorkbookAction(mt.date, r.case_no, a.kind, a.owner, a.due, t(f"status.{a.status}")))
+        note = t("ctx.lower_bound") if repo.unit_has_lower_bounds(s, pk(unit)) else ""
     return clean(Workbook(keys=list(ind_core.INDICATOR_KEYS),
                           short={k: t(f"ind.short.{k}") for k in ind_core.INDICATOR_KEYS},
                           labels=indicator_labels(), targets={k: float(cfg.targets[k]) for k in ind_core.INDICATOR_KEYS},
                           meetings=rows, actions=actions,
                           measures=[WorkbookMeasure(d.key, d.name, d.kind, float(d.target), d.direction)
-                                    for d in cfg.measures]))
+                                    for d in cfg.measures], note=note))
 
 
 def record_export(engine: Engine, cfg: Config, fmt: str, date: dt.date, identify: bool) -> None:

@@ -48,6 +48,7 @@ class UnitFigures:
     queue: int  # cases that qualify for the queue
     follow_ups: int  # of them, with an action due
     urgent: int  # of them, due now (an action due or a rehab-chain checkpoint reached)
+    lower_bound: bool = False  # doctor counts from a Rehabstöd export (minimums): "one doctor" may be too high
 
     def indicator(self, key: str) -> ind_core.Indicator:
         """The indicator ``key`` with its target and previous value (share, delta, on target)."""
@@ -66,7 +67,8 @@ def unit_figures(s: Session, cfg: Config, unit: Unit, at: dt.date) -> UnitFigure
         values={i.key: ind_core.Value(i.count, i.denominator) for i in iset.indicators},
         targets={i.key: i.target for i in iset.indicators}, previous=prev,
         previous_date=first.previous_date if prev else None, queue=len(items),
-        follow_ups=sum(1 for it in items if it.follow_up), urgent=sum(1 for it in items if it.urgent))
+        follow_ups=sum(1 for it in items if it.follow_up), urgent=sum(1 for it in items if it.urgent),
+        lower_bound=iset.context.lower_bound)
 
 
 def _figures_of(url: str, cfg: Config, at: dt.date, unit_ids: list[int]) -> list[UnitFigures]:

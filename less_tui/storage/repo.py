@@ -721,6 +721,13 @@ def meeting_of_action(s: Session, action_id: int) -> int | None:
                     .where(Action.id == action_id))
 
 
+def unit_has_lower_bounds(s: Session, unit_id: int) -> bool:
+    """Does the unit hold certificates from a Rehabstöd export (one row per episode, its last doctor only:
+    doctor counts from them are minimums)?"""
+    return s.scalar(select(Certificate.id).where(Certificate.unit_id == unit_id, Certificate.source == "rehabstod")
+                    .limit(1)) is not None
+
+
 def batch_of_kind(s: Session, kind: str) -> bool:
     """Is there an import batch of ``kind``?"""
     return s.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind).limit(1)) is not None
