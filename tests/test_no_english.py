@@ -101,9 +101,9 @@ def test_swedish_cli_output_has_no_english(db, tmp_path):
 
 def test_audit_headers_are_swedish_and_english_with_lang_en(db):
     sv = cli("audit", "--db", str(db), env=ENV, check=True).stdout.splitlines()[0]
-    assert sv.split() == ["Tid", "Användare", "SSH-klient", "Händelse", "Ärende", "Detalj"]
+    assert sv.split() == ["Tid", "Användare", "SSH-klient", "Händelse", "Enhet", "Ärende", "Detalj"]
     en = cli("--lang", "en", "audit", "--db", str(db), env=ENV, check=True).stdout.splitlines()[0]
-    assert en.split() == ["Time", "User", "SSH", "client", "Action", "Case", "Detail"]
+    assert en.split() == ["Time", "User", "SSH", "client", "Action", "Unit", "Case", "Detail"]
 
 
 def test_lang_en_gives_english_import_problems_and_messages(db, tmp_path):

@@ -189,3 +189,27 @@ def test_doctor_counts_from_rehabstod_are_said_to_be_minimums_everywhere(tmp_pat
     cli("export", "--format", "xlsx", "-o", str(tmp_path / "w.xlsx"), "--db", db, env=env, check=True)
     cells = [c.value for row in load_workbook(tmp_path / "w.xlsx").active.iter_rows() for c in row]
     assert note in cells
+
+
+def test_a_units_case_and_spacing_do_not_make_another_unit(tmp_path):
+    """(data QA helper) `vc a` and `VC  A` in the vardenhet column became units apart from `VC A`, and the
+    region's report listed five units for three. As with doctors' names, they are one unit now: the
+    spelling the database (or the config) has, else the first one in the file."""
+    import sqlite3
+
+    from helpers import cli
+
+    rows = ["personnummer;diagnos;startdatum;slutdatum;grad;lakare;vardenhet",
+            "19850606-6664;M75.1;2026-10-01;2026-12-30;100;A B;VC A",
+            "19900101-1239;F32.1;2026-10-01;2026-12-30;100;A B;vc a",
+            "19700101-1233;F32.1;2026-10-01;2026-12-30;100;A B;VC  A",
+            "19600114-8565;F32.1;2026-10-01;2026-12-30;100;A B;vc  exempel"]
+    f = tmp_path / "u.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    db = str(tmp_path / "u.db")
+    env = {"LESS_TUI_TODAY": "2026-11-23"}
+    out = cli("import", "--db", db, str(f), env=env, check=True).stdout
+    assert "VC A: 3, VC Exempel: 1" in out
+    f.write_text(rows[0] + "\n19850808-5670;M75.1;2026-10-01;2026-12-30;100;A B; vc A \n", encoding="utf-8")
+    cli("import", "--db", db, str(f), env=env, check=True)
+    assert sorted(sqlite3.connect(db).execute("SELECT code FROM units").fetchall()) == [("VC A",), ("VC Exempel",)]

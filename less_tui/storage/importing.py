@@ -100,13 +100,29 @@ class _Import:
     progress: Callable[[int], None] | None
     user: str = field(default_factory=repo.os_user)
     now: dt.datetime = field(default_factory=clock.now)
+    # {a unit as a row writes it: the unit's code}: case and spacing do not make another unit ("vc  a" is
+    # "VC A" when the database or the config has it so; else its first spelling in the files)
+    unit_names: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> Iterator[Row]:
         for f in self.files:
             yield from f.rows
 
     def unit_of(self, r: Row) -> str:
-        return r.unit or self.cfg.unit
+        code = r.unit or self.cfg.unit
+        return self.unit_names.get(code, code)
+
+
+def _unit_key(code: str) -> str:
+    return " ".join(code.split()).casefold()
+
+
+def _name_units(imp: _Import) -> None:
+    """``imp.unit_names`` for every unit the rows write."""
+    known = {_unit_key(c): c for c in repo.unit_codes(imp.s)}
+    known.setdefault(_unit_key(imp.cfg.unit), imp.cfg.unit)
+    for code in dict.fromkeys(r.unit for r in imp.rows() if r.unit):  # (in file order: the first spelling wins)
+        imp.unit_names[code] = known.setdefault(_unit_key(code), " ".join(code.split()))
 
 
 @dataclass
@@ -182,6 +198,7 @@ def _begin(s: Session, wait: int) -> None:
 def _store(imp: _Import) -> None:
     """The steps of one import, in one transaction (the module's docstring tells them)."""
     _count_rows(imp)
+    _name_units(imp)
     units = _lock_units(imp)
     batch_ids = _add_batches(imp, units.get(imp.cfg.unit) or next(iter(units.values())))
     patient_ids = _patient_ids(imp)
