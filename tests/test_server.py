@@ -57,6 +57,10 @@ def test_backup_of_a_live_database_and_restore(demo_db, tmp_path):
     assert _count(demo_db, "actions") > 0
     aside = p.stdout.strip().rsplit(" ", 1)[1]
     assert _count(aside, "actions") == 0  # the replaced database was kept
+    # the copy and the replacement are in the audit log (data QA helper: neither was)
+    rows = json.loads(cli("audit", "--db", str(demo_db), "--json", env=ENV, check=True).stdout)
+    assert [r["action"] for r in rows if r["action"].startswith("db.")] == ["db.backup", "db.restore"]
+    assert rows[-1]["detail"] == f"from={b} aside={aside}"
 
 
 def test_restore_refuses_what_is_not_a_backup(demo_db, tmp_path):

@@ -91,9 +91,24 @@ def import_files(engine: Engine, cfg: Config, batches: Sequence[tuple[Any, ...]]
     return store(engine, cfg, batches, as_of, dry_run=dry_run, progress=progress)
 
 
+def _audit(url: str, action: str, detail: str) -> None:
+    """A row in the database's audit log (a copy of every patient's data is made, or the database is
+    replaced: the log review sees who and when)."""
+    from ..storage import repo
+
+    engine = _db.open_engine(url)
+    try:
+        with _db.session(engine) as s:
+            repo.audit(s, action, detail=detail)
+            s.commit()
+    finally:
+        engine.dispose()
+
+
 def backup(url: str, dest: Path) -> dict[str, Any]:
     """A consistent, checked copy of the live SQLite database at ``dest`` (a new file, or a dated file
-    in a folder): its ``path``, ``revision`` and row ``counts``."""
+    in a folder): its ``path``, ``revision`` and row ``counts``. Audited (``db.backup``), in the copy too."""
+    _audit(url, "db.backup", f"to={dest}")
     return _admin.backup(url, dest)
 
 
@@ -105,7 +120,9 @@ def check_backup(path: Path) -> dict[str, Any]:
 def restore(url: str, src: Path, unit: str | None = None) -> dict[str, Any]:
     """Put a checked backup back; the current database is copied ``aside`` first. Refused (``AdminError``)
     when it is the demo over a real database, or lacks the care unit ``unit`` the database holds."""
-    return _admin.restore(url, src, unit)
+    info = _admin.restore(url, src, unit)
+    _audit(url, "db.restore", f"from={src} aside={info['aside'] or '-'}")  # in the database now in place
+    return info
 
 
 def migrate(engine: Engine, dest_url: str) -> dict[str, tuple[int, str]]:
