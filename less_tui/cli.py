@@ -1022,6 +1022,31 @@ def supervision_training(
     typer.echo(t("sup.training_added", person=" ".join(person.split()), date=d.isoformat()))
 
 
+@supervision_app.command("remove")
+def supervision_remove(
+    date: str = typer.Option(..., "--date", help="The date it was recorded for, YYYY-MM-DD."),
+    leader: Optional[str] = typer.Option(None, "--leader", help="The session's leader (when two were that day)."),
+    person: Optional[str] = typer.Option(None, "--person", help="Remove this person's training instead of a session."),
+    db: Optional[str] = DbOpt,
+):
+    """Remove a supervision session (or, with --person, a training) recorded by mistake; audited."""
+    from .services.improvement import Ambiguous, ImprovementService, NothingToRemove
+
+    _db_option(db)
+    cfg = state.cfg
+    d = _date(date, "--date")
+    if leader is not None and person is not None:
+        raise UserError(t("sup.remove_one_kind"))
+    engine = state.existing_engine()
+    try:
+        removed = ImprovementService(engine, cfg).remove_recorded(d, leader, person)
+    except NothingToRemove:
+        raise UserError(t("sup.nothing_to_remove", date=d.isoformat())) from None
+    except Ambiguous as e:
+        raise UserError(t("sup.ambiguous", matches="; ".join(e.matches))) from None
+    typer.echo(t("sup.removed", what=removed))
+
+
 @supervision_app.command("list")
 def supervision_list(as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
                      db: Optional[str] = DbOpt):

@@ -281,3 +281,28 @@ def test_report_target_column_says_the_direction():
     assert imp_core.target_text(0.8, "higher", "sv", signed=True) == "≥ 80 %"
     assert imp_core.target_text(0.2, "lower", "sv", signed=True) == "≤ 20 %"
     assert imp_core.measure_target(10, "higher", "count", signed=True) == "≥ 10"
+
+
+def test_a_session_or_training_recorded_by_mistake_is_removed(db):
+    """(coordinator helper) A session saved with a mistyped leader could not be corrected: it set the next
+    session due and went into the year's report. `supervision remove` takes it away (audited)."""
+    env = {"LESS_TUI_TODAY": TODAY.isoformat()}
+    for leader in ("Lena 2026-13-01", "Anna Handledare"):
+        cli("supervision", "add", "--date", "2026-11-20", "--minutes", "60", "--leader", leader, "--db", str(db),
+            env=env, check=True)
+    cli("supervision", "training", "--person", "Jessica Bylund", "--course", "LESS", "--date", "2026-11-01",
+        "--db", str(db), env=env, check=True)
+    p = cli("supervision", "remove", "--date", "2026-11-20", "--db", str(db), env=env)
+    assert p.returncode == 2 and "fler än en stämmer: 2026-11-20 60 min, Lena 2026-13-01; 2026-11-20 60 min, " \
+                                 "Anna Handledare" in p.stderr
+    p = cli("supervision", "remove", "--date", "2026-11-20", "--leader", "lena  2026-13-01", "--db", str(db),
+            env=env, check=True)
+    assert p.stdout.strip() == "Borttaget: 2026-11-20 60 min, Lena 2026-13-01."
+    cli("supervision", "remove", "--date", "2026-11-01", "--person", "Jessica Bylund", "--db", str(db), env=env,
+        check=True)
+    p = cli("supervision", "remove", "--date", "2026-11-01", "--person", "Jessica Bylund", "--db", str(db), env=env)
+    assert p.returncode == 2 and "ingen handledning eller utbildning registrerad 2026-11-01 stämmer" in p.stderr
+    out = json.loads(cli("supervision", "list", "--json", "--db", str(db), env=env, check=True).stdout)
+    assert [x["leader"] for x in out["sessions"]] == ["Anna Handledare"] and out["trainings"] == []
+    audit = [r["action"] for r in json.loads(cli("audit", "--json", "--db", str(db), env=env, check=True).stdout)]
+    assert audit.count("supervision.remove") == 1 and audit.count("training.remove") == 1

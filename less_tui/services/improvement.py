@@ -70,6 +70,26 @@ class NoClosedMeeting(LookupError):
     """The year has no closed meeting of the unit: there is no indicator value to report."""
 
 
+class NothingToRemove(Exception):
+    """No recorded supervision session or training matches."""
+
+
+class Ambiguous(Exception):
+    """More than one matches: ``matches`` in words."""
+
+    def __init__(self, matches: list[str]):
+        super().__init__("; ".join(matches))
+        self.matches = matches
+
+
+def _one(matches: list[str]) -> None:
+    """Exactly one record matches (else ``NothingToRemove`` or ``Ambiguous``)."""
+    if not matches:
+        raise NothingToRemove()
+    if len(matches) > 1:
+        raise Ambiguous(matches)
+
+
 class ImprovementService:
     def __init__(self, engine: Engine, cfg: Config, unit_code: str | None = None):
         self.engine = engine
@@ -238,6 +258,32 @@ class ImprovementService:
         with self._session() as s:
             store.add_training(s, self._unit_id(s, create=True), person, course, date)
             s.commit()
+
+    def remove_recorded(self, date: dt.date, leader: str | None = None, person: str | None = None) -> str:
+        """Remove a supervision session (``leader`` narrows it) or, with ``person``, a training recorded on
+        ``date`` by mistake: what was removed, in words. ``NothingToRemove`` when none matches, ``Ambiguous``
+        (with the matches in words) when more than one does."""
+        def same(a: str, b: str) -> bool:
+            return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+        with self._session() as s:
+            try:
+                unit_id = self._unit_id(s)
+            except repo.NotFound:
+                raise NothingToRemove() from None
+            if person is not None:
+                trained = [x for x in store.trainings(s, unit_id) if x.date == date and same(x.person, person)]
+                words = [f"{x.date.isoformat()} {x.person}: {x.course}" for x in trained]
+                _one(words)
+                store.remove_training(s, unit_id, trained[0])
+            else:
+                held = [x for x in store.supervisions(s, unit_id)
+                        if x.date == date and (leader is None or same(x.leader, leader))]
+                words = [f"{x.date.isoformat()} {x.minutes} min, {x.leader}" for x in held]
+                _one(words)
+                store.remove_supervision(s, unit_id, held[0])
+            s.commit()
+            return words[0]
 
     def add_supervision(self, date: dt.date, minutes: int, leader: str, attendees: Sequence[str]) -> None:
         with self._session() as s:

@@ -277,6 +277,18 @@ def supervisions(s: Session, unit_id: int) -> list[SupervisionSession]:
                           .order_by(SupervisionSession.date, SupervisionSession.id)))
 
 
+def remove_supervision(s: Session, unit_id: int, row: SupervisionSession) -> None:
+    """A session recorded by mistake, removed (audited with what it said)."""
+    repo.audit(s, "supervision.remove", unit_id, detail=f"{row.date.isoformat()} {row.minutes} min, {row.leader}")
+    s.delete(row)
+
+
+def remove_training(s: Session, unit_id: int, row: Training) -> None:
+    """A training recorded by mistake, removed (audited with what it said)."""
+    repo.audit(s, "training.remove", unit_id, detail=f"{row.date.isoformat()} {row.person}: {row.course}")
+    s.delete(row)
+
+
 def supervision_attendees(row: SupervisionSession) -> list[str]:
     try:
         return [x for x in json.loads(row.attendees or "[]") if isinstance(x, str)]
