@@ -902,6 +902,8 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql+psycopg://user@
 
     _db_option(db)
     engine = state.existing_engine()
+    if not to.startswith("postgresql"):  # (a path or a SQLite URL: the move is to PostgreSQL only)
+        raise UserError(t("adm.bad_target", value=repr(to)))
     why = unusable(to)
     if why:
         raise UserError(why)

@@ -636,3 +636,15 @@ def test_a_backup_onto_a_full_disk_names_the_backup_not_the_database(demo_db, tm
     assert p.returncode == 2, p.stdout + p.stderr
     assert f"less-tui: säkerhetskopian {dest}/less-tui-" in p.stderr and "kunde inte skrivas: disken är full" in p.stderr
     assert str(demo_db) not in p.stderr and list(dest.iterdir()) == []
+
+
+def test_migrate_to_a_path_says_it_moves_to_postgresql(tmp_path):
+    """(data QA helper) `migrate --to /path/x.db` answered "ange en SQLite-fil (en sökväg) eller postgresql…",
+    inviting the very input it had refused."""
+    db = tmp_path / "x.db"
+    cli("--db", str(db), "import", str(SAMPLES / "intyg-exempel.csv"), check=True)
+    for target in (str(tmp_path / "y.db"), f"sqlite:///{tmp_path / 'y.db'}"):
+        p = cli("--db", str(db), "migrate", "--to", target)
+        assert p.returncode == 2 and p.stderr.strip() == (
+            f"less-tui: --to: hittade {target!r}; förväntade en URL postgresql+psycopg://…"), p.stderr
+        assert not (tmp_path / "y.db").exists()
