@@ -648,3 +648,15 @@ def test_migrate_to_a_path_says_it_moves_to_postgresql(tmp_path):
         assert p.returncode == 2 and p.stderr.strip() == (
             f"less-tui: --to: hittade {target!r}; förväntade en URL postgresql+psycopg://…"), p.stderr
         assert not (tmp_path / "y.db").exists()
+
+
+def test_doctor_on_a_damaged_file_says_so_and_to_restore(tmp_path):
+    """(data QA helper) `doctor` on a file cut short printed "DatabaseError: (sqlite3.DatabaseError) database disk
+    image is malformed" and advised checking that the server runs."""
+    db = tmp_path / "x.db"
+    cli("--db", str(db), "import", str(SAMPLES / "intyg-exempel.csv"), check=True)
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(db.read_bytes()[:20000])
+    p = cli("--db", str(cut), "doctor")
+    assert p.returncode == 1 and "databasfilen är skadad" in p.stdout and "DatabaseError" not in p.stdout
+    assert "less-tui restore FIL" in p.stdout and "servern är igång" not in p.stdout

@@ -347,6 +347,7 @@ STRINGS: dict[str, str] = {
     "db.readonly": "the database can be read but not written (the file or its folder is read-only for you; see less-tui doctor)",
     "db.auth": "the database refused the user or password",
     "db.gone": "no connection to the database",
+    "db.damaged": "the database file is damaged",
     "dec.not_saved": "Not saved yet – {reason}. The text stays here; trying again in {seconds} s.",
     "dec.not_saved_stay": "The plan is not saved yet – stay here, it is saved as soon as the database answers.",
     "dec.closed_elsewhere": "The meeting was closed in another session – the plan was not saved. "

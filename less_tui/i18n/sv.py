@@ -355,6 +355,7 @@ STRINGS: dict[str, str] = {
     "db.readonly": "databasen går bara att läsa, inte skriva i (filen eller dess mapp är skrivskyddad för dig; se less-tui doctor)",
     "db.auth": "databasen godtog inte användaren eller lösenordet",
     "db.gone": "ingen kontakt med databasen",
+    "db.damaged": "databasfilen är skadad",
     "dec.not_saved": "Inte sparat ännu – {reason}. Texten finns kvar; försöker igen om {seconds} s.",
     "dec.not_saved_stay": "Planen är inte sparad ännu – stanna kvar, den sparas så snart databasen svarar.",
     "dec.closed_elsewhere": "Mötet har stängts i en annan session – planen sparades inte. "

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from ..config import Config
 from ..i18n import t
+from .errors import db_reason
 
 
 @dataclass
@@ -64,8 +65,7 @@ def run_checks(config_path: str | None, db_url_fn: Callable[[], str], cfg_loader
             finally:
                 engine.dispose()
         except Exception as e:
-            out.append(Check(t("doc.database"), "fail", f"{shown}: {type(e).__name__}: {str(e).splitlines()[0]}",
-                             t("doc.db_fail_fix")))
+            out.append(Check(t("doc.database"), "fail", f"{shown}: {db_reason(e)}", _fix_for(e)))
         out.extend(audit_checks(url, cfg.database.group))
     group = cfg.database.group
     if path is not None and path.exists():
@@ -201,8 +201,13 @@ def audit_checks(url: str, group: str = "") -> list[Check]:
             else:
                 out.append(Check(t("doc.audit"), "ok", t("doc.audit_roles_ok", role=role)))
     except Exception as e:
-        out.append(Check(t("doc.audit"), "fail", f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
-                         t("doc.db_fail_fix")))
+        out.append(Check(t("doc.audit"), "fail", db_reason(e), _fix_for(e)))
     finally:
         engine.dispose()
     return out
+
+
+def _fix_for(err: BaseException) -> str:
+    """What to do about a database that failed a check: a damaged file is put back from a backup; else the
+    URL and the server are checked."""
+    return t("doc.integrity_fix") if db_reason(err) == t("db.damaged") else t("doc.db_fail_fix")

@@ -64,6 +64,8 @@ def db_reason(err: BaseException) -> str:
         return t("db.gone")
     if "password authentication failed" in low or "no password supplied" in low:
         return t("db.auth")
+    if "malformed" in low or "not a database" in low:
+        return t("db.damaged")
     return line if len(line) <= 80 else line[:79] + "…"
 
 
