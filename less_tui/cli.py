@@ -805,9 +805,11 @@ def audit(
 
     _db_option(db)
     state.cfg
+    if verify and (patient or user or since):  # (the chain is the whole log: a filter would be ignored)
+        raise UserError(t("cli.verify_whole_log"))
     engine = state.existing_engine()
     if verify:
-        _audit_verify(engine)
+        _audit_verify(engine, as_json)
         return
     pnr = None
     if patient:
@@ -826,12 +828,13 @@ def audit(
                       for r in rows]))
 
 
-def _audit_verify(engine) -> None:
-    """`audit --verify`: the chain's verdict in one line; exit 1 when it is broken."""
+def _audit_verify(engine, as_json: bool = False) -> None:
+    """`audit --verify`: the chain's verdict in one line (``--json``: ``{"whole": …, "verdict": …}``); exit 1
+    when it is broken."""
     from .services import audit as audit_service
 
     ok, verdict = audit_service.verify(engine)
-    typer.echo(verdict)
+    typer.echo(json.dumps({"whole": ok, "verdict": verdict}, ensure_ascii=False) if as_json else verdict)
     if not ok:
         raise typer.Exit(1)
 

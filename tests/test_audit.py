@@ -478,3 +478,15 @@ def test_app_role_cannot_change_the_audit_log_and_does_the_apps_work(pg_roles_de
     with psycopg.connect(f"{PG_HOST} user={owner} dbname={db}") as c:
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             c.execute("DELETE FROM audit_log")
+
+
+def test_verify_speaks_json_and_refuses_a_filter_it_would_ignore(tmp_path):
+    """(data QA helper) `audit --verify --json` printed plain text, and `--verify --patient X` ignored the filter."""
+    from helpers import SAMPLES
+
+    db = str(tmp_path / "a.db")
+    cli("import", "--db", db, str(SAMPLES / "intyg-exempel.csv"), env=ENV, check=True)
+    out = json.loads(cli("audit", "--verify", "--json", "--db", db, env=ENV, check=True).stdout)
+    assert out["whole"] is True and "hashkedjan är hel" in out["verdict"]
+    p = cli("audit", "--verify", "--user", "root", "--db", db, env=ENV)
+    assert p.returncode == 2 and "--verify prövar hela loggens hashkedja" in p.stderr

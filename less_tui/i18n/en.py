@@ -454,6 +454,7 @@ STRINGS: dict[str, str] = {
     "cli.meeting_exists": "A meeting on {date} already exists for {unit}; expected a date without a meeting (see `less-tui meeting list`).",
     "cli.meeting_already_closed": "The meeting on {date} is already closed; only an open meeting can be closed.",
     "cli.no_unit": "No care unit {unit} in the database (import certificates first).",
+    "cli.verify_whole_log": "--verify checks the whole log's hash chain; --patient, --user and --since apply to the listing only (run them without --verify)",
     "cli.unknown_unit": "The care unit {unit} (clinic.unit) is not in the database; it holds {units}. Check clinic.unit in the config (or --config).",
     "cli.backup_done": "{path}: schema {revision}, integrity ok, {certs} certificates, {meetings} meetings",
     "cli.restore_needs_yes": "restore replaces the database; add --yes to confirm",

@@ -463,6 +463,7 @@ STRINGS: dict[str, str] = {
     "cli.meeting_exists": "Det finns redan ett möte {date} för {unit}; förväntade ett datum utan möte (se `less-tui meeting list`).",
     "cli.meeting_already_closed": "Mötet {date} är redan stängt; bara ett öppet möte kan stängas.",
     "cli.no_unit": "Vårdenheten {unit} finns inte i databasen (importera intyg först).",
+    "cli.verify_whole_log": "--verify prövar hela loggens hashkedja; --patient, --user och --since gäller bara listningen (kör dem utan --verify)",
     "cli.unknown_unit": "Vårdenheten {unit} (clinic.unit) finns inte i databasen; den har {units}. Kontrollera clinic.unit i konfigurationen (eller --config).",
     "cli.backup_done": "{path}: schema {revision}, integritet ok, {certs} intyg, {meetings} möten",
     "cli.restore_needs_yes": "restore ersätter databasen; lägg till --yes för att bekräfta",
