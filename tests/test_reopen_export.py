@@ -321,7 +321,7 @@ async def test_palette_reopen_escape_cancels(demo_engine, cfg):
 COMMANDS = [[], ["init"], ["demo"], ["import"], ["indicators"], ["queue"], ["export"], ["audit"], ["doctor"],
             ["backup"], ["restore"], ["migrate"], ["report"], ["meeting"], ["meeting", "new"], ["meeting", "close"],
             ["meeting", "reopen"], ["meeting", "list"], ["supervision"], ["supervision", "add"],
-            ["supervision", "training"], ["supervision", "list"]]
+            ["supervision", "training"], ["supervision", "remove"], ["supervision", "list"]]
 
 
 def test_every_option_has_help_and_flags_show_no_type():
