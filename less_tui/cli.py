@@ -894,7 +894,10 @@ def restore(src: Path = typer.Argument(..., help="A backup made by `less-tui bac
         info = do_restore(url, src, state.cfg.unit)
     except AdminError as e:
         raise UserError(str(e)) from None
-    typer.echo(t("cli.restored", src=src, aside=info["aside"]))
+    if info["aside"]:
+        typer.echo(t("cli.restored", src=src, aside=info["aside"]))
+    else:  # (there was no database at that place)
+        typer.echo(t("cli.restored_new", src=src, db=_shown_db()))
 
 
 @app.command()

@@ -1168,6 +1168,17 @@ async def test_text_typed_into_the_list_of_actions_is_not_taken_as_commands(demo
         await pilot.press("x")
         await until(pilot, lambda: first.status == "done", "done again")
         assert any(m.endswith("är klar igen.") for m in told)
+        # d then ↓ at once: the action d was pressed on is marked, not the one the cursor moved to (verifying
+        # helper: the row under the cursor when the wait ended was marked)
+        await until(pilot, lambda: history._pending is None, "x handled")
+        i = next(i for i, a in enumerate(history.actions[:-1]) if a.status == "open")
+        await pilot.press("home", *["down"] * i)
+        await until(pilot, lambda: history.cursor_row == i, "on an open action")
+        pressed_on, below = history.actions[i], history.actions[i + 1]
+        below_was = below.status
+        await pilot.press("d", "down")
+        await until(pilot, lambda: pressed_on.status == "done", "the action d was pressed on, done")
+        assert below.status == below_was
 
 
 async def test_a_case_number_in_the_palette_never_opens_another_case(demo_engine, cfg):

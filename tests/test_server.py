@@ -193,3 +193,11 @@ def test_restore_refuses_another_clinics_backup_the_demo_and_names_a_damaged_fil
     assert p.returncode == 2 and "vårdenhet VC Exempel, 16 intyg, 0 möten" in p.stderr
     assert _count(real) == before and not list(tmp_path.glob("real.db.before-restore-*"))  # nothing replaced
     cli("restore", "--db", str(real), str(tmp_path / "bk" / "b.db"), "--yes", env=ENV, check=True)  # its own: fine
+    # where no database is yet (verifying helper: "den tidigare databasen ligger i None", no check at all)
+    new = tmp_path / "new.db"
+    p = cli("restore", "--db", str(new), str(other), "--yes", env=ENV)
+    assert p.returncode == 2 and "har inte vårdenheten VC Exempel (clinic.unit); den har VC Z" in p.stderr
+    p = cli("restore", "--db", str(new), str(demo_db), "--yes", env=ENV)
+    assert p.returncode == 2 and "är demodatabasen" in p.stderr and not new.exists()
+    p = cli("restore", "--db", str(new), str(tmp_path / "bk" / "b.db"), "--yes", env=ENV, check=True)
+    assert p.stdout.strip() == f"återställde {tmp_path / 'bk' / 'b.db'} till {new}"

@@ -126,8 +126,10 @@ class ActionTable(Translated, DataTable):
         event.stop()
         event.prevent_default()
         if own and now >= self._typing_until and self._pending is None:
-            action = own[0].action
-            self._pending = self.set_timer(self.COMMAND_WAIT, lambda: self._run_pending(action))
+            # the action the cursor is on now (↓ pressed within the wait must not move it to another row)
+            action, row = own[0].action, self.cursor_row
+            target = self.actions[row] if 0 <= row < len(self.actions) else None
+            self._pending = self.set_timer(self.COMMAND_WAIT, lambda: self._run_pending(action, target))
             return
         if self._pending is not None:  # the command key was the first letter of text
             self._pending.stop()
@@ -137,9 +139,14 @@ class ActionTable(Translated, DataTable):
                         severity="warning", markup=False)
         self._typing_until = now + self.TYPING_PAUSE
 
-    async def _run_pending(self, action: str) -> None:
+    async def _run_pending(self, action: str, target: ActionInfo | None) -> None:
         self._pending = None
-        await self.run_action(action)
+        what = action.removeprefix("request('").removesuffix("')")
+        if action.startswith("request(") and target is not None:
+            if self.check_action("request", (what,)):  # (as the binding would: not on a closed meeting)
+                self.post_message(self.Request(self, target, what))
+        else:
+            await self.run_action(action)
 
     def on_mount(self) -> None:
         self.fill()

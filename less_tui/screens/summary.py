@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 from textual_plotext import PlotextPlot
 
+from .. import clock
 from ..core.indicators import INDICATOR_KEYS, sparkline
 from ..core.plaintext import one_line
 from ..core.text import median, pct
@@ -357,6 +358,11 @@ class SummaryScreen(DataScreen):
             return
         if self.data.meeting.closed:
             self.notify(t("sum.closed"))
+            return
+        today = clock.today()
+        if self.data.meeting.date > today:  # said at once, not after a question it then refuses
+            self.notify(t("meeting.not_held", date=self.data.meeting.date.isoformat(), today=today.isoformat()),
+                        severity="warning", markup=False)
             return
 
         def answer(yes: bool | None) -> None:

@@ -99,6 +99,8 @@ def _audit(url: str, action: str, detail: str) -> None:
     engine = _db.open_engine(url)
     try:
         with _db.session(engine) as s:
+            if engine.dialect.name == "sqlite":  # (a busy database is waited for as an import waits, not 5 s)
+                s.connection().exec_driver_sql("PRAGMA busy_timeout = 30000")
             repo.audit(s, action, detail=detail)
             s.commit()
     finally:

@@ -141,6 +141,10 @@ def restore(url: str, src: Path, unit: str | None = None) -> dict:
         raise AdminError(_t("adm.newer_schema", path=src, revision=repr(info["revision"]), head=HEAD))
     if target.exists():
         _same_clinic(target, src, info, unit)
+    elif info["demo"]:  # (where the database belongs: the demo has its own file, `less-tui demo` makes it)
+        raise AdminError(_t("adm.restore_demo", src=src, db=target))
+    elif unit and info["units"] and unit not in info["units"]:  # put in place, the config would not find it
+        raise AdminError(_t("adm.restore_other_unit_new", src=src, unit=unit, units=", ".join(info["units"])))
     aside = None
     if target.exists():
         aside = target.with_name(f"{target.name}.before-restore-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")

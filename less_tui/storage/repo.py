@@ -503,7 +503,7 @@ def save_plan(s: Session, review_id: int, text: str, expected_version: int) -> i
         s.refresh(r)
         raise conflict_of(s, r)
     s.refresh(r)
-    audit(s, "review.plan", patient_id=r.patient_id, detail=f"version={r.version}", case_no=r.case_no)
+    audit(s, "review.plan", _unit_of(s, r), patient_id=r.patient_id, detail=f"version={r.version}", case_no=r.case_no)
     return r.version
 
 
@@ -531,7 +531,15 @@ def set_assessor(s: Session, review_id: int, value: str) -> None:
         r.primary_assessor = value
         r.updated_at = clock.now()
         s.add(r)
-        audit(s, "review.assessor", patient_id=r.patient_id, detail=f"assessor={value}", case_no=r.case_no)
+        audit(s, "review.assessor", _unit_of(s, r), patient_id=r.patient_id, detail=f"assessor={value}",
+              case_no=r.case_no)
+
+
+def _unit_of(s: Session, r: CaseReview | None) -> int | None:
+    """The care unit of a review (its meeting's): an audit row names it, a case number being a unit's own."""
+    if r is None:
+        return None
+    return s.scalar(select(Meeting.unit_id).where(Meeting.id == r.meeting_id))
 
 
 def actions_of(s: Session, review_id: int) -> list[Action]:
@@ -543,7 +551,7 @@ def add_action(s: Session, review_id: int, kind: str, owner: str, due: dt.date |
     s.add(a)
     s.flush()
     r = s.get(CaseReview, review_id)
-    audit(s, "action.add", patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
+    audit(s, "action.add", _unit_of(s, r), patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
           detail=_action_words(a))
     return a
 
@@ -561,7 +569,7 @@ def update_action(s: Session, action_id: int, **fields) -> Action:
         setattr(a, k, fields[k])
     s.add(a)
     r = s.get(CaseReview, a.review_id)
-    audit(s, "action.update", patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
+    audit(s, "action.update", _unit_of(s, r), patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
           detail=_action_words(a) + " changed=" + ",".join(changed))
     return a
 
@@ -574,7 +582,7 @@ def delete_action(s: Session, action_id: int) -> None:
     words = _action_words(a)
     s.delete(a)
     s.flush()  # the row first, then the audit row (the chain's lock is always taken last)
-    audit(s, "action.delete", patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
+    audit(s, "action.delete", _unit_of(s, r), patient_id=r.patient_id if r else None, case_no=r.case_no if r else None,
           detail=words)
 
 
