@@ -47,6 +47,25 @@ async def wait_until(pilots, cond, timeout=60.0):
     return cond()
 
 
+def session_telling(cfg, engine):
+    """A session (app) and the list its notifications go to (what the toasts say)."""
+    app = LessApp(cfg, engine, TODAY)
+    told: list[str] = []
+    app.notify = lambda message, *a, **k: told.append(str(message))
+    return app, told
+
+
+async def first_case_by_keys(pilot) -> DecisionScreen:
+    """The queue's first case, opened with Enter once the queue is shown."""
+    app = pilot.app
+    assert await wait_until([pilot], lambda: getattr(app.screen, "data", None) is not None)
+    case_no = app.screen.shown_rows[0].case_no
+    await pilot.press("enter")
+    assert await wait_until([pilot], lambda: isinstance(app.screen, DecisionScreen)
+                            and app.screen.detail.row.case_no == case_no and app.screen._ready)
+    return app.screen
+
+
 async def open_case(pilot, case_no):
     pilot.app.open_case(case_no)
     for _ in range(40):
@@ -134,16 +153,9 @@ async def test_a_meeting_closed_in_another_session_shows_on_the_open_case(shared
     from less_tui.i18n import t
     from less_tui.services import admin
 
-    b = LessApp(cfg, shared_engine, TODAY)
-    told: list[str] = []
-    b.notify = lambda message, *a, **k: told.append(str(message))  # what the toasts say
+    b, told = session_telling(cfg, shared_engine)
     async with b.run_test(size=(120, 40)) as pb:
-        assert await wait_until([pb], lambda: getattr(b.screen, "data", None) is not None)
-        case_no = b.screen.shown_rows[0].case_no
-        await pb.press("enter")
-        assert await wait_until([pb], lambda: isinstance(b.screen, DecisionScreen)
-                                and b.screen.detail.row.case_no == case_no and b.screen._ready)
-        d = b.screen
+        d = await first_case_by_keys(pb)
         assert not d.query_one("#plan").read_only and d.check_action("add_action", ()) is True
         admin.close_meeting(shared_engine, cfg, TODAY)  # the other session
         assert await wait_until([pb], lambda: d.query_one("#plan").read_only), "B did not notice the closing"
@@ -199,16 +211,9 @@ async def test_a_meeting_reopened_in_another_session_opens_the_case_again(shared
 
     admin.new_meeting(shared_engine, cfg, TODAY)
     admin.close_meeting(shared_engine, cfg, TODAY)
-    b = LessApp(cfg, shared_engine, TODAY)
-    told: list[str] = []
-    b.notify = lambda message, *a, **k: told.append(str(message))
+    b, told = session_telling(cfg, shared_engine)
     async with b.run_test(size=(120, 40)) as pb:
-        assert await wait_until([pb], lambda: getattr(b.screen, "data", None) is not None)
-        case_no = b.screen.shown_rows[0].case_no
-        await pb.press("enter")
-        assert await wait_until([pb], lambda: isinstance(b.screen, DecisionScreen)
-                                and b.screen.detail.row.case_no == case_no and b.screen._ready)
-        d = b.screen
+        d = await first_case_by_keys(pb)
         assert d.query_one("#plan").read_only
         admin.reopen_meeting(shared_engine, cfg, TODAY, "Fel i protokollet")  # the other session
         assert await wait_until([pb], lambda: not d.query_one("#plan").read_only), "B did not notice the reopening"

@@ -28,11 +28,8 @@ def configured_unit(s: Session, cfg: Config) -> Unit:
     ``UnknownUnit`` when it holds others but not this one (a typo in the config, or another clinic's
     database): never quietly a new, empty unit that the region's report then lists."""
     try:
-        return repo.get_unit(s, cfg.unit, create=False)
-    except repo.NotFound:
-        others = repo.unit_codes(s)
-        if others:
-            raise UnknownUnit(cfg.unit, others) from None
+        return existing_unit(s, cfg)
+    except repo.NotFound:  # (no unit at all yet)
         return repo.get_unit(s, cfg.unit, name=cfg.clinic_name)
 
 
