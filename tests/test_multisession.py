@@ -175,9 +175,10 @@ async def test_follow_mode_waits_while_the_follower_types_or_has_a_dialog_open(s
     presenter = MeetingService(shared_engine, cfg, TODAY, session_id="presenter")
     presenter.open()
     rows = presenter.queue().rows
-    b = LessApp(cfg, shared_engine, TODAY)
-    told: list[str] = []
-    b.notify = lambda message, *a, **k: told.append(str(message))
+    b, told = session_telling(cfg, shared_engine)
+    tries: list[float] = []  # follow mode's looks at whether this session is still busy
+    busy = b._follow_busy
+    b._follow_busy = lambda: tries.append(time.monotonic()) or busy()
     async with b.run_test(size=(120, 40)) as pb:
         assert await wait_until([pb], lambda: getattr(b.screen, "data", None) is not None)
         mine = b.screen.shown_rows[0].case_no
@@ -191,8 +192,10 @@ async def test_follow_mode_waits_while_the_follower_types_or_has_a_dialog_open(s
         await pb.press(*" två", "f2")  # still typing, then a dialog
         assert await wait_until([pb], lambda: isinstance(b.screen, AddActionDialog))
         await pb.press(*"arbets")
-        for _ in range(30):  # (a while with the dialog open: follow mode must not take it away)
-            await pb.pause(0.05)
+        # follow mode looks twice more, with the dialog open and the keys past FOLLOW_QUIET: it stays
+        seen = len(tries)
+        quiet_from = time.monotonic() + LessApp.FOLLOW_QUIET
+        assert await wait_until([pb], lambda: len(tries) >= seen + 2 and tries[-1] > quiet_from)
         assert isinstance(b.screen, AddActionDialog)
         await pb.press("escape")
         assert await wait_until([pb], lambda: isinstance(b.screen, DecisionScreen)
