@@ -1132,7 +1132,9 @@ async def test_text_typed_into_the_list_of_actions_is_not_taken_as_commands(demo
     so and how to undo it (d again)."""
     from less_tui.screens.decision import ActionTable
 
-    monkeypatch.setattr(ActionTable, "TYPING_PAUSE", 0.3)
+    # (generous: a busy machine may take a while between two keys of one burst)
+    monkeypatch.setattr(ActionTable, "TYPING_PAUSE", 1.5)
+    monkeypatch.setattr(ActionTable, "COMMAND_WAIT", 3.0)
     app = LessApp(cfg, demo_engine, TODAY)
     told: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -1152,12 +1154,15 @@ async def test_text_typed_into_the_list_of_actions_is_not_taken_as_commands(demo
         assert [(a.id, a.status) for a in history.actions] == before
         assert told.count(t("dec.typing_in_actions")) == 1  # once for the burst
         await until(pilot, lambda: time.monotonic() >= history._typing_until, "the pause over")
-        # a sentence starting with a command letter, after the pause: its "d" waits to see what follows
+        # a sentence starting with a command letter, after the pause: its "d" waits to see what follows (a
+        # long wait here: a busy machine may take a while between two keys of one burst)
+        monkeypatch.setattr(ActionTable, "COMMAND_WAIT", 3.0)
         await pilot.press(*"dags för avstämning")
         # (its "d" waited; the "a" after it ended the wait: nothing is pending, nothing was asked of an action)
         await until(pilot, lambda: history._pending is None, "the d's wait ended")
         assert [(a.id, a.status) for a in history.actions] == before and isinstance(app.screen, DecisionScreen)
         await until(pilot, lambda: time.monotonic() >= history._typing_until, "the pause over again")
+        monkeypatch.setattr(ActionTable, "COMMAND_WAIT", 0.4)
         # x on a done action, then x again: back to done (not open, "försenad")
         i = next(i for i, a in enumerate(history.actions) if a.status == "done")
         await pilot.press("home", *["down"] * i)
